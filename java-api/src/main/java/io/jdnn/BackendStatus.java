@@ -1,0 +1,24 @@
+package io.jdnn;
+
+import java.util.List;
+
+/**
+ * A backend as {@link Devices#list()} reports it: available with its devices, or unavailable
+ * with the reason (never an exception).
+ *
+ * @param autoRank how much {@code Devices.open("auto")} prefers this backend; negative means "never auto"
+ */
+public record BackendStatus(String backend, boolean available, String reason, List<DeviceInfo> devices, int autoRank) {
+
+    public BackendStatus {
+        devices = List.copyOf(devices);
+    }
+
+    public static BackendStatus available(String backend, List<DeviceInfo> devices, int autoRank) {
+        return new BackendStatus(backend, true, "", devices, autoRank);
+    }
+
+    public static BackendStatus unavailable(String backend, String reason) {
+        return new BackendStatus(backend, false, reason, List.of(), -1);
+    }
+}

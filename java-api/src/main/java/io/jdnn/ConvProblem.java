@@ -1,0 +1,293 @@
+package io.jdnn;
+
+import java.util.Set;
+
+/**
+ * A 2-D convolution or transposed convolution over NCHW float32 tensors: every extent and
+ * setting, validated on construction, and every derived size, flop and byte count, computed here
+ * and nowhere else.
+ *
+ * <p>Names follow PyTorch: {@code inChannels} are the channels of the tensor the op takes
+ * ({@code x}), {@code outChannels} those of the tensor it produces ({@code y}), for both kinds.
+ * Weights are laid out as PyTorch lays them out: (outChannels, inChannels/groups, kernelH, kernelW)
+ * for a convolution and (inChannels, outChannels/groups, kernelH, kernelW) for a transposed one.
+ *
+ * <p>Output size of a convolution: {@code (H + 2*pad - dilation*(kernel-1) - 1) / stride + 1}
+ * (floor); of a transposed convolution: {@code (H-1)*stride - 2*pad + dilation*(kernel-1) + outputPadding + 1}.
+ *
+ * <p>Canonical string (see {@link ProblemString}):
+ * {@code conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1} and, for a transposed convolution,
+ * {@code deconv_mb...g1oph0opw0}. {@link #parse} reads it back, and also shorter forms that leave out
+ * defaults (iw=ih, kw=kh, stride 1, padding 0, dilation 1, groups 1).
+ */
+public record ConvProblem(int batch, int inChannels, int height, int width, int outChannels,
+                          int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                          int dilationH, int dilationW, int groups,
+                          boolean transposed, int outputPadH, int outputPadW) {
+
+    private static final Set<String> KEYS = Set.of("mb", "ic", "ih", "iw", "oc", "kh", "kw", "sh", "sw", "ph", "pw",
+            "dh", "dw", "g", "oph", "opw");
+
+    /** Validates every field; the message names the field, the expected and the given value. */
+    public ConvProblem {
+        Check.positive("batch", batch);
+        Check.positive("inChannels", inChannels);
+        Check.positive("height", height);
+        Check.positive("width", width);
+        Check.positive("outChannels", outChannels);
+        Check.positive("kernelH", kernelH);
+        Check.positive("kernelW", kernelW);
+        Check.positive("strideH", strideH);
+        Check.positive("strideW", strideW);
+        Check.nonNegative("padH", padH);
+        Check.nonNegative("padW", padW);
+        Check.positive("dilationH", dilationH);
+        Check.positive("dilationW", dilationW);
+        Check.positive("groups", groups);
+        Check.nonNegative("outputPadH", outputPadH);
+        Check.nonNegative("outputPadW", outputPadW);
+        Check.that(inChannels % groups == 0, "inChannels", "a multiple of groups=" + groups, inChannels);
+        Check.that(outChannels % groups == 0, "outChannels", "a multiple of groups=" + groups, outChannels);
+        if (transposed) {
+            // PyTorch: "output padding must be smaller than either stride or dilation"
+            Check.that(outputPadH < Math.max(strideH, dilationH), "outputPadH",
+                    "less than max(strideH, dilationH)=" + Math.max(strideH, dilationH), outputPadH);
+            Check.that(outputPadW < Math.max(strideW, dilationW), "outputPadW",
+                    "less than max(strideW, dilationW)=" + Math.max(strideW, dilationW), outputPadW);
+        } else {
+            Check.that(outputPadH == 0, "outputPadH", "0 for a convolution that is not transposed", outputPadH);
+            Check.that(outputPadW == 0, "outputPadW", "0 for a convolution that is not transposed", outputPadW);
+        }
+        long oh = outSize(transposed, height, kernelH, strideH, padH, dilationH, outputPadH);
+        long ow = outSize(transposed, width, kernelW, strideW, padW, dilationW, outputPadW);
+        if (oh < 1 || oh > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("output height: expected a value in [1, 2^31), got " + oh + " "
+                    + sizeFormula(transposed, "height", height, "kernelH", kernelH, "strideH", strideH, "padH", padH,
+                    "dilationH", dilationH, "outputPadH", outputPadH));
+        }
+        if (ow < 1 || ow > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("output width: expected a value in [1, 2^31), got " + ow + " "
+                    + sizeFormula(transposed, "width", width, "kernelW", kernelW, "strideW", strideW, "padW", padW,
+                    "dilationW", dilationW, "outputPadW", outputPadW));
+        }
+        // Every tensor of the problem must be indexable: element counts fit in a long.
+        Math.multiplyExact(Math.multiplyExact((long) batch, Math.max(inChannels, outChannels)),
+                Math.multiplyExact(Math.max((long) height, oh), Math.max((long) width, ow)));
+    }
+
+    private static long outSize(boolean transposed, long in, long k, long s, long p, long d, long op) {
+        if (transposed) {
+            return (in - 1) * s - 2 * p + d * (k - 1) + op + 1;
+        }
+        return Math.floorDiv(in + 2 * p - d * (k - 1) - 1, s) + 1;
+    }
+
+    private static String sizeFormula(boolean transposed, String in, int inV, String k, int kV, String s, int sV,
+                                      String p, int pV, String d, int dV, String op, int opV) {
+        if (transposed) {
+            return "= (" + in + " " + inV + " - 1) * " + s + " " + sV + " - 2 * " + p + " " + pV + " + " + d + " " + dV
+                    + " * (" + k + " " + kV + " - 1) + " + op + " " + opV + " + 1";
+        }
+        return "= floor((" + in + " " + inV + " + 2 * " + p + " " + pV + " - " + d + " " + dV + " * (" + k + " " + kV
+                + " - 1) - 1) / " + s + " " + sV + ") + 1";
+    }
+
+    /** A builder with PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1, not transposed. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Output height. */
+    public int outHeight() {
+        return (int) outSize(transposed, height, kernelH, strideH, padH, dilationH, outputPadH);
+    }
+
+    /** Output width. */
+    public int outWidth() {
+        return (int) outSize(transposed, width, kernelW, strideW, padW, dilationW, outputPadW);
+    }
+
+    /** True when the direct convolution is depthwise (see {@link DirectConv#isDepthwise()}). */
+    public boolean isDepthwise() {
+        return direct().isDepthwise();
+    }
+
+    /** Shape of x: (batch, inChannels, height, width). */
+    public Shape inputShape() {
+        return Shape.of(batch, inChannels, height, width);
+    }
+
+    /** Shape of y: (batch, outChannels, outHeight, outWidth). */
+    public Shape outputShape() {
+        return Shape.of(batch, outChannels, outHeight(), outWidth());
+    }
+
+    /** Shape of w in PyTorch's layout (see the class comment). */
+    public Shape weightShape() {
+        return transposed
+                ? Shape.of(inChannels, outChannels / groups, kernelH, kernelW)
+                : Shape.of(outChannels, inChannels / groups, kernelH, kernelW);
+    }
+
+    /** Shape of the bias: (outChannels). */
+    public Shape biasShape() {
+        return Shape.of(outChannels);
+    }
+
+    /** The direct convolution this problem runs on (see {@link DirectConv}). */
+    public DirectConv direct() {
+        return transposed
+                ? new DirectConv(this, batch, outChannels, outHeight(), outWidth(), inChannels, height, width,
+                kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups)
+                : new DirectConv(this, batch, inChannels, height, width, outChannels, outHeight(), outWidth(),
+                kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups);
+    }
+
+    /** Multiply-adds times two, the same for each of the three directions (bias excluded). */
+    public long flops() {
+        return direct().flops();
+    }
+
+    /**
+     * Minimal bytes moved by one pass in {@code direction}: each operand read once, each result
+     * written once, float32. Forward: x, w and bias (if {@code withBias}) in, y out; backward-data:
+     * dy and w in, dx out; backward-filter: x and dy in, dw out.
+     */
+    public long bytes(ConvDirection direction, boolean withBias) {
+        long x = inputShape().bytes();
+        long y = outputShape().bytes();
+        long w = weightShape().bytes();
+        return switch (direction) {
+            case FORWARD -> x + w + y + (withBias ? biasShape().bytes() : 0);
+            case BACKWARD_DATA -> y + w + x;
+            case BACKWARD_FILTER -> x + y + w;
+        };
+    }
+
+    /** The same problem with another batch size. */
+    public ConvProblem withBatch(int newBatch) {
+        return new ConvProblem(newBatch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
+                padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW);
+    }
+
+    /** The canonical string, e.g. {@code conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1}. */
+    @Override
+    public String toString() {
+        ProblemString.Builder b = ProblemString.of(transposed ? "deconv" : "conv")
+                .i("mb", batch).i("ic", inChannels).i("ih", height).i("iw", width).i("oc", outChannels)
+                .i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW)
+                .i("dh", dilationH).i("dw", dilationW).i("g", groups);
+        if (transposed) {
+            b.i("oph", outputPadH).i("opw", outputPadW);
+        }
+        return b.toString();
+    }
+
+    /** Reads a canonical string; see the class comment for the defaults of a shorter form. */
+    public static ConvProblem parse(String text) {
+        ProblemString s = ProblemString.parse(text).expectKind("conv", "deconv").allowOnly(KEYS);
+        boolean transposed = s.kind().equals("deconv");
+        int ih = s.requireInt("ih");
+        int kh = s.requireInt("kh");
+        int sh = s.intOr("sh", 1);
+        int ph = s.intOr("ph", 0);
+        int dh = s.intOr("dh", 1);
+        int oph = s.intOr("oph", 0);
+        return new ConvProblem(s.intOr("mb", 1), s.requireInt("ic"), ih, s.intOr("iw", ih), s.requireInt("oc"),
+                kh, s.intOr("kw", kh), sh, s.intOr("sw", sh), ph, s.intOr("pw", ph), dh, s.intOr("dw", dh),
+                s.intOr("g", 1), transposed, oph, s.intOr("opw", oph));
+    }
+
+    /** Builder; every setter validates when {@link #build} runs. */
+    public static final class Builder {
+        private int batch = 1;
+        private int inChannels;
+        private int height;
+        private int width;
+        private int outChannels;
+        private int kernelH;
+        private int kernelW;
+        private int strideH = 1;
+        private int strideW = 1;
+        private int padH;
+        private int padW;
+        private int dilationH = 1;
+        private int dilationW = 1;
+        private int groups = 1;
+        private boolean transposed;
+        private int outputPadH;
+        private int outputPadW;
+
+        private Builder() {
+        }
+
+        public Builder batch(int n) {
+            this.batch = n;
+            return this;
+        }
+
+        public Builder inChannels(int c) {
+            this.inChannels = c;
+            return this;
+        }
+
+        public Builder outChannels(int k) {
+            this.outChannels = k;
+            return this;
+        }
+
+        /** Input height and width. */
+        public Builder size(int h, int w) {
+            this.height = h;
+            this.width = w;
+            return this;
+        }
+
+        public Builder kernel(int r, int s) {
+            this.kernelH = r;
+            this.kernelW = s;
+            return this;
+        }
+
+        public Builder stride(int sh, int sw) {
+            this.strideH = sh;
+            this.strideW = sw;
+            return this;
+        }
+
+        public Builder padding(int ph, int pw) {
+            this.padH = ph;
+            this.padW = pw;
+            return this;
+        }
+
+        public Builder dilation(int dh, int dw) {
+            this.dilationH = dh;
+            this.dilationW = dw;
+            return this;
+        }
+
+        public Builder groups(int g) {
+            this.groups = g;
+            return this;
+        }
+
+        /** Makes this a transposed convolution ("deconvolution"). */
+        public Builder transposed(boolean t) {
+            this.transposed = t;
+            return this;
+        }
+
+        /** Extra size added to one side of a transposed convolution's output. */
+        public Builder outputPadding(int oph, int opw) {
+            this.outputPadH = oph;
+            this.outputPadW = opw;
+            return this;
+        }
+
+        public ConvProblem build() {
+            return new ConvProblem(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
+                    padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW);
+        }
+    }
+}

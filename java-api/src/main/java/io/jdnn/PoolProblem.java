@@ -1,0 +1,266 @@
+package io.jdnn;
+
+import java.util.Set;
+
+/**
+ * A 2-D pooling problem over NCHW tensors with PyTorch's semantics, validated on construction;
+ * output sizes and byte counts are derived here and nowhere else.
+ *
+ * <p>MAX and AVG: output size {@code floor_or_ceil((H + 2*pad - dilation*(kernel-1) - 1) / stride) + 1};
+ * in ceil mode the last window is dropped when it would start inside the right padding
+ * ({@code (out-1)*stride >= H + pad}). Padding is at most half the kernel. AVG has no dilation;
+ * its divisor counts the padded positions when {@code countIncludePad} (clipped at H + pad, as
+ * PyTorch does) and only the in-image positions otherwise. Max pooling takes the first maximum in
+ * row-major window order, and a NaN wins.
+ *
+ * <p>ADAPTIVE_AVG: the output size is given ({@code adaptiveH x adaptiveW}); window i covers rows
+ * {@code [floor(i*H/OH), ceil((i+1)*H/OH))}. Global average pooling is adaptive with 1x1.
+ *
+ * <p>Canonical strings: {@code maxpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1dh1dw1ceil0},
+ * {@code avgpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1ceil0cip1},
+ * {@code adaptiveavgpool_mb32ic2048ih7iw7oh1ow1}.
+ */
+public record PoolProblem(PoolMode mode, int batch, int channels, int height, int width,
+                          int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                          int dilationH, int dilationW, boolean ceilMode, boolean countIncludePad,
+                          int adaptiveH, int adaptiveW) {
+
+    private static final Set<String> KEYS = Set.of("mb", "ic", "ih", "iw", "kh", "kw", "sh", "sw", "ph", "pw",
+            "dh", "dw", "ceil", "cip", "oh", "ow");
+
+    /** Validates every field; the message names the field, the expected and the given value. */
+    public PoolProblem {
+        if (mode == null) {
+            throw new IllegalArgumentException("mode: expected MAX, AVG or ADAPTIVE_AVG, got null");
+        }
+        Check.positive("batch", batch);
+        Check.positive("channels", channels);
+        Check.positive("height", height);
+        Check.positive("width", width);
+        if (mode == PoolMode.ADAPTIVE_AVG) {
+            Check.positive("adaptiveH", adaptiveH);
+            Check.positive("adaptiveW", adaptiveW);
+        } else {
+            Check.positive("kernelH", kernelH);
+            Check.positive("kernelW", kernelW);
+            Check.positive("strideH", strideH);
+            Check.positive("strideW", strideW);
+            Check.nonNegative("padH", padH);
+            Check.nonNegative("padW", padW);
+            Check.positive("dilationH", dilationH);
+            Check.positive("dilationW", dilationW);
+            // PyTorch: "pad should be at most half of effective kernel size"; the check it runs is pad <= kernel/2.
+            Check.that(padH <= kernelH / 2, "padH", "at most kernelH/2=" + kernelH / 2, padH);
+            Check.that(padW <= kernelW / 2, "padW", "at most kernelW/2=" + kernelW / 2, padW);
+            if (mode == PoolMode.AVG) {
+                Check.that(dilationH == 1 && dilationW == 1, "dilation", "1x1 for average pooling",
+                        dilationH + "x" + dilationW);
+            }
+            long oh = outSize(height, kernelH, strideH, padH, dilationH, ceilMode);
+            long ow = outSize(width, kernelW, strideW, padW, dilationW, ceilMode);
+            Check.that(oh >= 1, "output height", "a value >= 1 (height " + height + ", kernelH " + kernelH
+                    + ", strideH " + strideH + ", padH " + padH + ", dilationH " + dilationH + ")", oh);
+            Check.that(ow >= 1, "output width", "a value >= 1 (width " + width + ", kernelW " + kernelW
+                    + ", strideW " + strideW + ", padW " + padW + ", dilationW " + dilationW + ")", ow);
+        }
+        Math.multiplyExact(Math.multiplyExact((long) batch, channels), Math.multiplyExact((long) height, width));
+    }
+
+    /** PyTorch's pooling_output_shape. */
+    private static long outSize(long in, long k, long s, long p, long d, boolean ceil) {
+        long out = Math.floorDiv(in + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0), s) + 1;
+        if (ceil && (out - 1) * s >= in + p) {
+            out--;
+        }
+        return out;
+    }
+
+    /** Max pooling; stride defaults to the kernel in {@link Builder}. */
+    public static Builder max() {
+        return new Builder(PoolMode.MAX);
+    }
+
+    /** Average pooling; stride defaults to the kernel in {@link Builder}. */
+    public static Builder avg() {
+        return new Builder(PoolMode.AVG);
+    }
+
+    /** Adaptive average pooling to {@code outH x outW}. */
+    public static PoolProblem adaptiveAvg(int batch, int channels, int height, int width, int outH, int outW) {
+        return new PoolProblem(PoolMode.ADAPTIVE_AVG, batch, channels, height, width, 0, 0, 0, 0, 0, 0, 0, 0,
+                false, false, outH, outW);
+    }
+
+    /** Global average pooling: adaptive to 1x1. */
+    public static PoolProblem global(int batch, int channels, int height, int width) {
+        return adaptiveAvg(batch, channels, height, width, 1, 1);
+    }
+
+    /** Output height. */
+    public int outHeight() {
+        return mode == PoolMode.ADAPTIVE_AVG ? adaptiveH : (int) outSize(height, kernelH, strideH, padH, dilationH, ceilMode);
+    }
+
+    /** Output width. */
+    public int outWidth() {
+        return mode == PoolMode.ADAPTIVE_AVG ? adaptiveW : (int) outSize(width, kernelW, strideW, padW, dilationW, ceilMode);
+    }
+
+    /** First input row of adaptive window {@code o}: floor(o*H/OH). */
+    public static int adaptiveStart(int o, int in, int out) {
+        return (int) ((long) o * in / out);
+    }
+
+    /** One past the last input row of adaptive window {@code o}: ceil((o+1)*H/OH). */
+    public static int adaptiveEnd(int o, int in, int out) {
+        return (int) (((long) (o + 1) * in + out - 1) / out);
+    }
+
+    public Shape inputShape() {
+        return Shape.of(batch, channels, height, width);
+    }
+
+    public Shape outputShape() {
+        return Shape.of(batch, channels, outHeight(), outWidth());
+    }
+
+    /** Minimal bytes of the forward pass: x in, y out. */
+    public long forwardBytes() {
+        return inputShape().bytes() + outputShape().bytes();
+    }
+
+    /** Minimal bytes of the backward pass: x and dy in (max pooling re-finds its argmax in x), dx out. */
+    public long backwardBytes() {
+        return (mode == PoolMode.MAX ? inputShape().bytes() : 0) + outputShape().bytes() + inputShape().bytes();
+    }
+
+    /** The same problem with another batch size. */
+    public PoolProblem withBatch(int newBatch) {
+        return new PoolProblem(mode, newBatch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW,
+                dilationH, dilationW, ceilMode, countIncludePad, adaptiveH, adaptiveW);
+    }
+
+    @Override
+    public String toString() {
+        ProblemString.Builder b = ProblemString.of(mode.kind()).i("mb", batch).i("ic", channels).i("ih", height).i("iw", width);
+        switch (mode) {
+            case MAX -> b.i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW)
+                    .i("dh", dilationH).i("dw", dilationW).i("ceil", ceilMode ? 1 : 0);
+            case AVG -> b.i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW)
+                    .i("ceil", ceilMode ? 1 : 0).i("cip", countIncludePad ? 1 : 0);
+            case ADAPTIVE_AVG -> b.i("oh", adaptiveH).i("ow", adaptiveW);
+        }
+        return b.toString();
+    }
+
+    /** Reads a canonical string; shorter forms default iw=ih, kw=kh, stride=kernel, padding 0, dilation 1, ceil 0, cip 1. */
+    public static PoolProblem parse(String text) {
+        ProblemString s = ProblemString.parse(text).allowOnly(KEYS);
+        PoolMode mode = null;
+        for (PoolMode m : PoolMode.values()) {
+            if (m.kind().equals(s.kind())) {
+                mode = m;
+            }
+        }
+        if (mode == null) {
+            s.expectKind("maxpool", "avgpool", "adaptiveavgpool");
+        }
+        int n = s.intOr("mb", 1);
+        int c = s.requireInt("ic");
+        int ih = s.requireInt("ih");
+        int iw = s.intOr("iw", ih);
+        if (mode == PoolMode.ADAPTIVE_AVG) {
+            int oh = s.requireInt("oh");
+            return adaptiveAvg(n, c, ih, iw, oh, s.intOr("ow", oh));
+        }
+        int kh = s.requireInt("kh");
+        int kw = s.intOr("kw", kh);
+        int sh = s.intOr("sh", kh);
+        int sw = s.intOr("sw", s.intOr("sh", -1) >= 0 ? sh : kw);
+        int ph = s.intOr("ph", 0);
+        int dh = s.intOr("dh", 1);
+        boolean cip = mode == PoolMode.AVG && s.boolOr("cip", true);
+        return new PoolProblem(mode, n, c, ih, iw, kh, kw, sh, sw, ph, s.intOr("pw", ph), dh, s.intOr("dw", dh),
+                s.boolOr("ceil", false), cip, 0, 0);
+    }
+
+    /** Builder for MAX and AVG pooling with PyTorch's defaults (stride = kernel, padding 0, dilation 1). */
+    public static final class Builder {
+        private final PoolMode mode;
+        private int batch = 1;
+        private int channels;
+        private int height;
+        private int width;
+        private int kernelH;
+        private int kernelW;
+        private int strideH = -1;
+        private int strideW = -1;
+        private int padH;
+        private int padW;
+        private int dilationH = 1;
+        private int dilationW = 1;
+        private boolean ceilMode;
+        private boolean countIncludePad = true;
+
+        private Builder(PoolMode mode) {
+            this.mode = mode;
+        }
+
+        public Builder batch(int n) {
+            this.batch = n;
+            return this;
+        }
+
+        public Builder channels(int c) {
+            this.channels = c;
+            return this;
+        }
+
+        public Builder size(int h, int w) {
+            this.height = h;
+            this.width = w;
+            return this;
+        }
+
+        public Builder kernel(int kh, int kw) {
+            this.kernelH = kh;
+            this.kernelW = kw;
+            return this;
+        }
+
+        public Builder stride(int sh, int sw) {
+            this.strideH = sh;
+            this.strideW = sw;
+            return this;
+        }
+
+        public Builder padding(int ph, int pw) {
+            this.padH = ph;
+            this.padW = pw;
+            return this;
+        }
+
+        public Builder dilation(int dh, int dw) {
+            this.dilationH = dh;
+            this.dilationW = dw;
+            return this;
+        }
+
+        public Builder ceilMode(boolean ceil) {
+            this.ceilMode = ceil;
+            return this;
+        }
+
+        /** Average pooling only: whether padded positions count in the divisor (PyTorch's default: true). */
+        public Builder countIncludePad(boolean include) {
+            this.countIncludePad = include;
+            return this;
+        }
+
+        public PoolProblem build() {
+            return new PoolProblem(mode, batch, channels, height, width, kernelH, kernelW,
+                    strideH < 0 ? kernelH : strideH, strideW < 0 ? kernelW : strideW, padH, padW, dilationH, dilationW,
+                    ceilMode, mode == PoolMode.AVG ? countIncludePad : false, 0, 0);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.jdnn.optim;
+
+import io.jdnn.ProblemString;
+
+import java.util.List;
+
+/**
+ * AdamW, {@code torch.optim.AdamW}: Adam with decoupled weight decay. Step t:
+ * <pre>
+ *   p = p * (1 - lr * weightDecay)
+ *   then Adam's update with weightDecay = 0 (see {@link Adam})
+ * </pre>
+ * State: {@code exp_avg}, {@code exp_avg_sq}, and {@code max_exp_avg_sq} with AMSGrad.
+ */
+public record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
+        implements Optimizer {
+
+    public AdamW {
+        Adam.checkAdam(lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /** PyTorch's defaults (weight decay 0.01) with the given learning rate. */
+    public static AdamW of(double lr) {
+        return new AdamW(lr, 0.9, 0.999, 1e-8, 0.01, false);
+    }
+
+    @Override
+    public String kind() {
+        return "adamw";
+    }
+
+    @Override
+    public List<String> stateNames() {
+        return amsgrad ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq") : List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
+    public String toString() {
+        return Adam.format(kind(), lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    static AdamW parse(ProblemString s) {
+        s.allowOnly(Adam.KEYS);
+        return new AdamW(s.doubleOr("lr", 0.001), s.doubleOr("beta1", 0.9), s.doubleOr("beta2", 0.999),
+                s.doubleOr("eps", 1e-8), s.doubleOr("weight_decay", 0.01), s.boolOr("amsgrad", false));
+    }
+}

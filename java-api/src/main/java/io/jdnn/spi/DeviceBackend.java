@@ -1,0 +1,185 @@
+package io.jdnn.spi;
+
+import io.jdnn.Activation;
+import io.jdnn.BatchNormProblem;
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.DeviceInfo;
+import io.jdnn.DirectConv;
+import io.jdnn.LinearProblem;
+import io.jdnn.PoolProblem;
+import io.jdnn.optim.Optimizer;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a backend implements for one device. {@link io.jdnn.Device} validates every argument
+ * (shapes, devices, closed tensors, aliasing) before it calls in here, and serializes calls: an
+ * implementation sees one call at a time, with buffers it allocated, of the sizes the problem
+ * implies. Operations may run asynchronously in call order; {@link #read} and
+ * {@link #synchronize} wait for them.
+ *
+ * <p>Semantics of every op are those of the reference backend (module jdnn-cpu), which states them
+ * in one loop per op and direction. Hyper-parameters arrive as doubles; float32 backends round them
+ * once.
+ */
+public interface DeviceBackend extends AutoCloseable {
+
+    DeviceInfo info();
+
+    // ---------------------------------------------------------------- memory
+
+    /** A new buffer of {@code elements} values, contents unspecified. Throws DeviceOutOfMemoryException. */
+    Buffer allocate(long elements);
+
+    /** Frees a buffer; called exactly once per buffer. */
+    void free(Buffer buffer);
+
+    void write(Buffer dst, long dstOffset, float[] src, int srcOffset, int length);
+
+    void read(Buffer src, long srcOffset, float[] dst, int dstOffset, int length);
+
+    /** Reads at the storage precision; float32 backends widen. */
+    default void readDouble(Buffer src, long srcOffset, double[] dst, int dstOffset, int length) {
+        float[] tmp = new float[length];
+        read(src, srcOffset, tmp, 0, length);
+        for (int i = 0; i < length; i++) {
+            dst[dstOffset + i] = tmp[i];
+        }
+    }
+
+    /** Writes at the storage precision; float32 backends round to nearest. */
+    default void writeDouble(Buffer dst, long dstOffset, double[] src, int srcOffset, int length) {
+        float[] tmp = new float[length];
+        for (int i = 0; i < length; i++) {
+            tmp[i] = (float) src[srcOffset + i];
+        }
+        write(dst, dstOffset, tmp, 0, length);
+    }
+
+    void fill(Buffer dst, long elements, double value);
+
+    void copy(Buffer src, Buffer dst, long elements);
+
+    /** Waits until every operation issued so far has finished. */
+    void synchronize();
+
+    /** The driver's free-memory figure in bytes, or -1 where there is none. */
+    default long deviceFreeBytes() {
+        return -1;
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /** The algorithms this backend implements, AUTO excluded, in its preferred order. */
+    List<ConvAlgorithm> algorithms();
+
+    /** Empty when {@code algorithm} can run {@code direction} of {@code conv}; otherwise why not. */
+    Optional<String> whyNot(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm);
+
+    /** The algorithm AUTO runs for this problem and direction (it may time candidates once and remember). */
+    ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction);
+
+    /** y (n,k,p,q) = conv(x (n,c,h,w), w (k,c/g,r,s)) + bias (k), bias may be null. */
+    void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y);
+
+    /**
+     * dx (n,c,h,w) = backward-data(dy (n,k,p,q), w) + bias (c) per image channel, bias may be null
+     * (a transposed convolution's forward pass adds its bias here).
+     */
+    void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias, Buffer dx);
+
+    /** dw (k,c/g,r,s) = backward-filter(x (n,c,h,w), dy (n,k,p,q)), overwritten (not accumulated). */
+    void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw);
+
+    /** out[c] = sum over n and i of x[n][c][i], x of shape (n, c, inner): every bias gradient. */
+    void channelSum(int n, int c, long inner, Buffer x, Buffer out);
+
+    // ---------------------------------------------------------------- pooling
+
+    void poolForward(PoolProblem p, Buffer x, Buffer y);
+
+    /** dx, overwritten; max pooling re-finds each window's argmax in x. */
+    void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx);
+
+    // ---------------------------------------------------------------- batch norm
+
+    /** y, saveMean, saveInvStd written; runningMean and runningVar updated in place. */
+    void batchNormTrain(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
+                        Buffer runningVar, Buffer y, Buffer saveMean, Buffer saveInvStd);
+
+    void batchNormInference(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
+                            Buffer runningVar, Buffer y);
+
+    /** Backward of training mode, from the statistics saved by the forward pass. */
+    void batchNormBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer saveMean,
+                           Buffer saveInvStd, Buffer dx, Buffer dgamma, Buffer dbeta);
+
+    /** Backward of inference mode: the running statistics are constants. */
+    void batchNormInferenceBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer runningMean,
+                                    Buffer runningVar, Buffer dx, Buffer dgamma, Buffer dbeta);
+
+    // ---------------------------------------------------------------- element-wise
+
+    /** y = f(x) over n elements; y may be x. */
+    void activationForward(Activation a, long n, Buffer x, Buffer y);
+
+    /** dx = f'(x) * dy over n elements; dx may be x or dy. */
+    void activationBackward(Activation a, long n, Buffer x, Buffer dy, Buffer dx);
+
+    /** out = alpha * a + beta * b over n elements; out may be a or b. */
+    void axpby(long n, double alpha, Buffer a, double beta, Buffer b, Buffer out);
+
+    /**
+     * y = keep ? x / (1 - p) : 0 where keep is element i's draw u_i >= p, u_i from
+     * {@link io.jdnn.Philox#uniform(long, long, long)}; y may be x.
+     */
+    void dropoutForward(long n, double p, long seed, long offset, Buffer x, Buffer y);
+
+    /** dx = keep ? dy / (1 - p) : 0 with the mask of the same seed and offset; dx may be dy. */
+    void dropoutBackward(long n, double p, long seed, long offset, Buffer dy, Buffer dx);
+
+    /** out[i] = lo + (hi - lo) * Philox.uniform(seed, offset, i). */
+    void randomUniform(long n, double lo, double hi, long seed, long offset, Buffer out);
+
+    /** out[i] = mean + std * Philox.normal(seed, offset, i). */
+    void randomNormal(long n, double mean, double std, long seed, long offset, Buffer out);
+
+    // ---------------------------------------------------------------- softmax, loss, linear
+
+    /** Row-wise softmax of a (rows, cols) matrix. */
+    void softmaxForward(int rows, int cols, Buffer x, Buffer y);
+
+    /** dx = y * (dy - sum(dy * y)) row by row. */
+    void softmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx);
+
+    /**
+     * Mean softmax cross-entropy of (rows, cols) logits against class labels with label
+     * smoothing s: loss (1 element) = mean over rows of -sum_k t_k log softmax_k with
+     * t = (1 - s) onehot + s / cols; dlogits = (softmax - t) / rows.
+     */
+    void softmaxCrossEntropy(int rows, int cols, int[] labels, double labelSmoothing, Buffer logits, Buffer loss,
+                             Buffer dlogits);
+
+    /** y (batch, out) = x (batch, in) w^T + bias, bias may be null. */
+    void linearForward(LinearProblem p, Buffer x, Buffer w, Buffer bias, Buffer y);
+
+    /** dx (batch, in) = dy (batch, out) w. */
+    void linearBackwardData(LinearProblem p, Buffer dy, Buffer w, Buffer dx);
+
+    /** dw (out, in) = dy^T x, overwritten. */
+    void linearBackwardWeight(LinearProblem p, Buffer x, Buffer dy, Buffer dw);
+
+    // ---------------------------------------------------------------- optimizers
+
+    /**
+     * One step of {@code rule} over n elements, in place on param and the state buffers (in the
+     * order of {@link Optimizer#stateNames()}); {@code step} counts from 1.
+     */
+    void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state);
+
+    /** Frees everything the device still holds. */
+    @Override
+    void close();
+}
