@@ -142,6 +142,19 @@ public final class Device implements AutoCloseable {
         run("synchronize", impl::synchronize);
     }
 
+    /**
+     * Runs {@code work} (calls on this device) and returns the device time it took in
+     * milliseconds: from device events on GPU backends, wall time around a synchronization on the
+     * CPU backends. Holds the device's lock throughout, so other threads' work is not counted.
+     */
+    public double timeMillis(Runnable work) {
+        return locked("timeMillis", () -> {
+            io.jdnn.spi.DeviceTimer t = impl.startTimer();
+            work.run();
+            return t.stop();
+        });
+    }
+
     /** Live tensors and bytes, the peak, and the driver's free-memory figure where there is one. */
     public MemoryStats memory() {
         lock.lock();

@@ -71,7 +71,7 @@ public final class Devices {
             if (bestBackend == null) {
                 throw new BackendUnavailableException("auto", "no backend is available: " + list());
             }
-            return wrap(bestBackend.open(null), options);
+            return wrap(bestBackend.open(null, options), options);
         }
         for (Backend b : all) {
             if (b.name().equals(name)) {
@@ -80,7 +80,7 @@ public final class Devices {
                     throw new BackendUnavailableException(name, st.reason());
                 }
                 try {
-                    return wrap(b.open(selector == null || selector.isEmpty() ? null : selector), options);
+                    return wrap(b.open(selector == null || selector.isEmpty() ? null : selector, options), options);
                 } catch (LinkageError e) {
                     throw new BackendUnavailableException(name, "native library failed to load: " + e);
                 }

@@ -18,7 +18,8 @@ public interface Backend {
      * Opens a device.
      *
      * @param selector the part of the spec after ':' (an index or a name), or null for the default device
+     * @param options  settings fixed for the device's life (determinism, TF32)
      * @throws io.jdnn.BackendUnavailableException when the backend or the selected device is not there
      */
-    DeviceBackend open(String selector);
+    DeviceBackend open(String selector, io.jdnn.DeviceOptions options);
 }

@@ -65,6 +65,20 @@ public interface DeviceBackend extends AutoCloseable {
     /** Waits until every operation issued so far has finished. */
     void synchronize();
 
+    /**
+     * Starts measuring the device time of the work issued from now until {@link DeviceTimer#stop()}.
+     * GPU backends use device events (CUDA events, OpenCL profiling); the default synchronizes
+     * and reads {@link System#nanoTime()}.
+     */
+    default DeviceTimer startTimer() {
+        synchronize();
+        long t0 = System.nanoTime();
+        return () -> {
+            synchronize();
+            return (System.nanoTime() - t0) / 1e6;
+        };
+    }
+
     /** The driver's free-memory figure in bytes, or -1 where there is none. */
     default long deviceFreeBytes() {
         return -1;
