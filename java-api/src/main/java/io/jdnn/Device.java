@@ -150,7 +150,16 @@ public final class Device implements AutoCloseable {
     public double timeMillis(Runnable work) {
         return locked("timeMillis", () -> {
             io.jdnn.spi.DeviceTimer t = impl.startTimer();
-            work.run();
+            try {
+                work.run();
+            } catch (RuntimeException | Error e) {
+                try {
+                    t.stop();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
             return t.stop();
         });
     }
@@ -382,6 +391,10 @@ public final class Device implements AutoCloseable {
                                Tensor runningVar, Tensor y, Tensor saveMean, Tensor saveInvStd) {
         String op = op("batchNormTrain", p);
         run(op, () -> {
+            // PyTorch: "Expected more than 1 value per channel when training"; the unbiased
+            // running variance divides by N*H*W - 1.
+            Check.that(p.reductionSize() > 1, "problem", "more than one value per channel (batch * height * width > 1)"
+                    + " in training mode", p);
             Shape cs = p.channelShape();
             Buffer bx = use(op, "x", x, p.inputShape());
             Buffer bg = use(op, "gamma", gamma, cs);
@@ -404,9 +417,14 @@ public final class Device implements AutoCloseable {
         String op = op("batchNormInference", p);
         run(op, () -> {
             Shape cs = p.channelShape();
-            impl.batchNormInference(p, use(op, "x", x, p.inputShape()), use(op, "gamma", gamma, cs),
-                    use(op, "beta", beta, cs), use(op, "runningMean", runningMean, cs),
-                    use(op, "runningVar", runningVar, cs), use(op, "y", y, p.inputShape()));
+            Buffer bx = use(op, "x", x, p.inputShape());
+            Buffer bg = use(op, "gamma", gamma, cs);
+            Buffer bb = use(op, "beta", beta, cs);
+            Buffer brm = use(op, "runningMean", runningMean, cs);
+            Buffer brv = use(op, "runningVar", runningVar, cs);
+            Buffer by = use(op, "y", y, p.inputShape());
+            distinct(op, "y", y, gamma, beta, runningMean, runningVar);
+            impl.batchNormInference(p, bx, bg, bb, brm, brv, by);
         });
     }
 
@@ -565,7 +583,7 @@ public final class Device implements AutoCloseable {
             requireMatrix("softmaxBackward", "y", y);
             Buffer bdy = use("softmaxBackward", "dy", dy, y.shape());
             Buffer bdx = use("softmaxBackward", "dx", dx, y.shape());
-            distinct("softmaxBackward", "dx", dx, y);
+            distinct("softmaxBackward", "dx", dx, y, dy);
             impl.softmaxBackward(y.shape().dim(0), y.shape().dim(1), by, bdy, bdx);
         });
     }

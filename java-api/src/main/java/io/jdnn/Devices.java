@@ -111,12 +111,17 @@ public final class Devices {
     private static List<Backend> backends() {
         List<Backend> out = new ArrayList<>();
         ServiceLoader<Backend> loader = ServiceLoader.load(Backend.class, Devices.class.getClassLoader());
-        for (ServiceLoader.Provider<Backend> p : loader.stream().toList()) {
+        java.util.Iterator<Backend> it = loader.iterator();
+        while (true) {
             try {
-                out.add(p.get());
-            } catch (LinkageError | java.util.ServiceConfigurationError e) {
-                String n = p.type().getSimpleName();
-                System.err.println("jdnn: backend " + n + " failed to load: " + e);
+                if (!it.hasNext()) {
+                    break;
+                }
+                out.add(it.next());
+            } catch (java.util.ServiceConfigurationError | LinkageError e) {
+                // A provider that cannot even load is reported once and left out; Devices.list()
+                // cannot name it as a backend because its name() is unreachable.
+                System.err.println("jdnn: a backend failed to load: " + e);
             }
         }
         out.sort(Comparator.comparingInt((Backend b) -> {

@@ -58,6 +58,13 @@ public final class ErrorBounds {
     public static final double REDUCTION = 1e-5;
 
     /**
+     * Matrix products of the linear layer: float32 dot products of length up to a few thousand,
+     * accumulated in tiles; the same reasoning and bound as the GEMM-based convolution algorithms
+     * ({@link ConvAlgorithm#IM2COL_GEMM}).
+     */
+    public static final double GEMM = 1e-5;
+
+    /**
      * Optimizer steps: a handful of float32 operations per element and step (sqrt and a
      * division for the adaptive rules); hyper-parameters rounded to float32 once.
      */

@@ -10,8 +10,10 @@ import java.util.Set;
  * in ceil mode the last window is dropped when it would start inside the right padding
  * ({@code (out-1)*stride >= H + pad}). Padding is at most half the kernel. AVG has no dilation;
  * its divisor counts the padded positions when {@code countIncludePad} (clipped at H + pad, as
- * PyTorch does) and only the in-image positions otherwise. Max pooling takes the first maximum in
- * row-major window order, and a NaN wins.
+ * PyTorch does) and only the in-image positions otherwise. Max pooling scans the window in
+ * row-major order and keeps the first maximum; a NaN replaces whatever was kept, so the last NaN
+ * in the window wins (PyTorch's {@code val > max || isnan(val)}), and its position receives the
+ * gradient.
  *
  * <p>ADAPTIVE_AVG: the output size is given ({@code adaptiveH x adaptiveW}); window i covers rows
  * {@code [floor(i*H/OH), ceil((i+1)*H/OH))}. Global average pooling is adaptive with 1x1.
@@ -62,8 +64,37 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
                     + ", strideH " + strideH + ", padH " + padH + ", dilationH " + dilationH + ")", oh);
             Check.that(ow >= 1, "output width", "a value >= 1 (width " + width + ", kernelW " + kernelW
                     + ", strideW " + strideW + ", padW " + padW + ", dilationW " + dilationW + ")", ow);
+            // With dilation a window can fall entirely on padding (its taps straddle the image);
+            // PyTorch then reads out of range, so such problems are refused here.
+            int emptyH = firstEmptyWindow(height, kernelH, strideH, padH, dilationH, oh);
+            Check.that(emptyH < 0, "dilationH", "windows that each cover at least one input row, but output row "
+                    + emptyH + " covers none (height " + height + ", kernelH " + kernelH + ", strideH " + strideH
+                    + ", padH " + padH + ")", dilationH);
+            int emptyW = firstEmptyWindow(width, kernelW, strideW, padW, dilationW, ow);
+            Check.that(emptyW < 0, "dilationW", "windows that each cover at least one input column, but output column "
+                    + emptyW + " covers none (width " + width + ", kernelW " + kernelW + ", strideW " + strideW
+                    + ", padW " + padW + ")", dilationW);
         }
         Math.multiplyExact(Math.multiplyExact((long) batch, channels), Math.multiplyExact((long) height, width));
+    }
+
+    /** The first output index whose window has no tap inside [0, in), or -1 when every window has one. */
+    private static int firstEmptyWindow(long in, long k, long s, long p, long d, long out) {
+        if (d == 1) {
+            return -1; // pad <= kernel/2 and the ceil-mode rule keep every undilated window inside the image
+        }
+        for (long o = 0; o < out; o++) {
+            long start = o * s - p;
+            boolean any = false;
+            for (long t = 0; t < k && !any; t++) {
+                long i = start + t * d;
+                any = i >= 0 && i < in;
+            }
+            if (!any) {
+                return (int) o;
+            }
+        }
+        return -1;
     }
 
     /** PyTorch's pooling_output_shape. */

@@ -52,7 +52,7 @@ public final class ProblemString {
         String[] raw = s.split("_", -1);
         for (int i = 1; i < raw.length; i++) {
             String part = pending == null ? raw[i] : pending + "_" + raw[i];
-            if (part.matches("[a-z]+") && i + 1 < raw.length) {
+            if (part.matches("[a-z_]+") && i + 1 < raw.length) {
                 pending = part;
             } else {
                 parts.add(part);
@@ -181,7 +181,7 @@ public final class ProblemString {
 
     /** Formats a real value so that {@link Double#parseDouble} gives it back exactly. */
     public static String formatDouble(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e15 && !(v == 0 && 1 / v < 0)) {
             return Long.toString((long) v);
         }
         return Double.toString(v);
