@@ -29,7 +29,7 @@ public record BatchNormProblem(int batch, int channels, int height, int width, d
         Check.positive("width", width);
         Check.positive("eps", eps);
         Check.inClosedRange("momentum", momentum, 0, 1);
-        Math.multiplyExact(Math.multiplyExact((long) batch, channels), Math.multiplyExact((long) height, width));
+        Shape.of(batch, channels, height, width); // x must be indexable: IllegalArgumentException past 2^63 - 1 elements
     }
 
     /** With PyTorch's default eps 1e-5 and momentum 0.1. */

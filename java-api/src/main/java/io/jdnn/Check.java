@@ -24,18 +24,26 @@ public final class Check {
         return value;
     }
 
-    /** Throws unless {@code value} is finite and {@code > 0}. */
+    /*
+     * Real-valued arguments are hyper-parameters and scalars that every float32 backend rounds to
+     * float32 once, so "finite" means finite after that rounding: 1e300 would become infinity on
+     * the device (and 0 * infinity a NaN) while the float64 reference kept it finite.
+     */
+
+    /** Throws unless {@code value} is finite in float32 and {@code > 0} after rounding to float32. */
     public static double positive(String name, double value) {
-        if (!(value > 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(name + ": expected a finite value > 0, got " + value);
+        if (!((float) value > 0) || Float.isInfinite((float) value)) {
+            throw new IllegalArgumentException(name + ": expected a value > 0 that float32 holds (at least "
+                    + Float.MIN_VALUE + ", at most " + Float.MAX_VALUE + "), got " + value);
         }
         return value;
     }
 
-    /** Throws unless {@code value} is finite and {@code >= 0}. */
+    /** Throws unless {@code value} is finite in float32 and {@code >= 0}. */
     public static double nonNegative(String name, double value) {
-        if (!(value >= 0) || Double.isInfinite(value)) {
-            throw new IllegalArgumentException(name + ": expected a finite value >= 0, got " + value);
+        if (!(value >= 0) || Float.isInfinite((float) value)) {
+            throw new IllegalArgumentException(name + ": expected a value >= 0 that float32 holds (at most "
+                    + Float.MAX_VALUE + "), got " + value);
         }
         return value;
     }
@@ -56,10 +64,11 @@ public final class Check {
         return value;
     }
 
-    /** Throws unless {@code value} is finite. */
+    /** Throws unless {@code value} is finite in float32. */
     public static double finite(String name, double value) {
-        if (!Double.isFinite(value)) {
-            throw new IllegalArgumentException(name + ": expected a finite value, got " + value);
+        if (!Float.isFinite((float) value)) {
+            throw new IllegalArgumentException(name + ": expected a finite value that float32 holds (|" + name
+                    + "| <= " + Float.MAX_VALUE + "), got " + value);
         }
         return value;
     }

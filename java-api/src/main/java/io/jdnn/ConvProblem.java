@@ -71,8 +71,7 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
                     "dilationW", dilationW, "outputPadW", outputPadW));
         }
         // Every tensor of the problem must be indexable: element counts fit in a long.
-        Math.multiplyExact(Math.multiplyExact((long) batch, Math.max(inChannels, outChannels)),
-                Math.multiplyExact(Math.max((long) height, oh), Math.max((long) width, ow)));
+        Shape.of(batch, Math.max(inChannels, outChannels), (int) Math.max(height, oh), (int) Math.max(width, ow));
     }
 
     private static long outSize(boolean transposed, long in, long k, long s, long p, long d, long op) {

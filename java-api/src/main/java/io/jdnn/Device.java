@@ -297,8 +297,25 @@ public final class Device implements AutoCloseable {
         return impl.algorithms();
     }
 
+    /**
+     * Whether {@code algorithm} declares itself deterministic on this device: bitwise-identical
+     * results run after run (no floating-point atomics). False for an algorithm this device does
+     * not implement. AUTO is deterministic when the device was opened with
+     * {@link DeviceOptions#deterministic()} (it then picks among deterministic algorithms only) or
+     * when every algorithm of the device is; its choice per problem is kept for the device's life.
+     */
+    public boolean isDeterministic(ConvAlgorithm algorithm) {
+        Check.that(algorithm != null, "algorithm", "a ConvAlgorithm", "null");
+        List<ConvAlgorithm> all = impl.algorithms();
+        if (algorithm == ConvAlgorithm.AUTO) {
+            return options.deterministic() || all.stream().allMatch(impl::isDeterministic);
+        }
+        return all.contains(algorithm) && impl.isDeterministic(algorithm);
+    }
+
     /** Empty if {@code algorithm} can run {@code direction} of {@code p} here; otherwise why not. */
     public Optional<String> whyNot(ConvProblem p, ConvDirection direction, ConvAlgorithm algorithm) {
+        Check.that(algorithm != null, "algorithm", "a ConvAlgorithm", "null");
         if (algorithm == ConvAlgorithm.AUTO) {
             return Optional.empty();
         }
@@ -720,19 +737,26 @@ public final class Device implements AutoCloseable {
     /** Frees every tensor still open on this device and releases the device. Idempotent. */
     @Override
     public void close() {
+        List<Allocation> released = List.of();
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            for (Allocation a : new ArrayList<>(live)) {
+            released = new ArrayList<>(live);
+            for (Allocation a : released) {
                 a.releaseLocked();
             }
             live.clear();
             liveBytes = 0;
         } finally {
             lock.unlock();
+        }
+        for (Allocation a : released) {
+            if (a.cleanable != null) {
+                a.cleanable.clean(); // the cleaner lets go of the allocation (its run() finds it released)
+            }
         }
         impl.close();
     }
@@ -745,7 +769,8 @@ public final class Device implements AutoCloseable {
 
     /** A tensor's storage: freed once, by close(), by the device's close(), or by the cleaner. */
     final class Allocation implements Runnable {
-        private final Buffer buffer;
+        /** Null once released, so a closed tensor the caller still holds does not keep its storage reachable. */
+        private Buffer buffer;
         private final long bytes;
         private final String shape;
         private final Throwable site;
@@ -790,6 +815,7 @@ public final class Device implements AutoCloseable {
             released = true;
             liveBytes -= bytes;
             impl.free(buffer);
+            buffer = null;
         }
 
         String describe() {
@@ -995,6 +1021,7 @@ public final class Device implements AutoCloseable {
         String s = e.status();
         return s != null && (s.contains("ILLEGAL_ADDRESS") || s.contains("LAUNCH_FAILED") || s.contains("MISALIGNED")
                 || s.contains("ILLEGAL_INSTRUCTION") || s.contains("HARDWARE_STACK_ERROR") || s.contains("OUT_OF_RESOURCES")
-                || s.contains("EXEC_STATUS_ERROR"));
+                || s.contains("EXEC_STATUS_ERROR") || s.contains("ASSERT") || s.contains("INVALID_PC")
+                || s.contains("LAUNCH_TIMEOUT") || s.contains("INVALID_ADDRESS_SPACE") || s.contains("ECC_UNCORRECTABLE"));
     }
 }

@@ -75,7 +75,7 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
                     + emptyW + " covers none (width " + width + ", kernelW " + kernelW + ", strideW " + strideW
                     + ", padW " + padW + ")", dilationW);
         }
-        Math.multiplyExact(Math.multiplyExact((long) batch, channels), Math.multiplyExact((long) height, width));
+        Shape.of(batch, channels, height, width); // x must be indexable: IllegalArgumentException past 2^63 - 1 elements
     }
 
     /** The first output index whose window has no tap inside [0, in), or -1 when every window has one. */

@@ -21,6 +21,7 @@ public final class Shape {
                 throw new IllegalArgumentException("shape: dimension " + i + " must be positive, got "
                         + dims[i] + " in " + Arrays.toString(dims));
             }
+            Check.that(n <= Long.MAX_VALUE / dims[i], "shape", "at most 2^63 - 1 elements", Arrays.toString(dims));
             n = Math.multiplyExact(n, dims[i]);
         }
         this.dims = dims;

@@ -95,6 +95,17 @@ public interface DeviceBackend extends AutoCloseable {
     /** The algorithm AUTO runs for this problem and direction (it may time candidates once and remember). */
     ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction);
 
+    /**
+     * True when {@code algorithm} (one of {@link #algorithms()}) gives bitwise-identical results
+     * run after run on this device: no floating-point atomics, a reduction order that does not
+     * depend on timing. The default, false, is the safe answer for a backend that does not say.
+     * Like {@link #info()} and {@link #algorithms()}, called without the device's lock: answer from
+     * immutable state.
+     */
+    default boolean isDeterministic(ConvAlgorithm algorithm) {
+        return false;
+    }
+
     /** y (n,k,p,q) = conv(x (n,c,h,w), w (k,c/g,r,s)) + bias (k), bias may be null. */
     void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y);
 

@@ -1,0 +1,101 @@
+package io.jdnn.nn;
+
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.ConvProblem;
+import io.jdnn.Device;
+
+import java.util.Locale;
+
+/**
+ * How a convolution layer picks the algorithm of each of its three passes, once per problem (the
+ * layer remembers the pick until its input shape changes).
+ * <ul>
+ *   <li>{@link #auto()}: {@link ConvAlgorithm#AUTO}, the backend's fastest (TF32 only where the device
+ *       allows it);</li>
+ *   <li>{@link #fixed(ConvAlgorithm)}: one algorithm for every pass; a pass it cannot run is an
+ *       {@link io.jdnn.AlgorithmNotSupportedException}, never a substitute;</li>
+ *   <li>{@link #accurate()}: algorithms whose {@link ConvAlgorithm#errorBound()} is no looser than
+ *       {@link ConvAlgorithm#DIRECT}'s: AUTO's pick where it qualifies, otherwise the first qualifying
+ *       algorithm in the backend's preferred order. This leaves out Winograd and TF32, whose rounding
+ *       errors grow through the steps of a training run; the cross-backend agreement test uses it.</li>
+ * </ul>
+ */
+public sealed interface ConvAlgorithmChoice {
+
+    /** The algorithm that runs {@code direction} of {@code p} on {@code device}. */
+    ConvAlgorithm pick(Device device, ConvProblem p, ConvDirection direction);
+
+    static ConvAlgorithmChoice auto() {
+        return Fixed.AUTO;
+    }
+
+    static ConvAlgorithmChoice fixed(ConvAlgorithm a) {
+        if (a == null) {
+            throw new IllegalArgumentException("algorithm: expected a ConvAlgorithm, got null");
+        }
+        return new Fixed(a);
+    }
+
+    static ConvAlgorithmChoice accurate() {
+        return Bounded.ACCURATE;
+    }
+
+    /** Reads {@code auto}, {@code accurate} or an algorithm name ({@link ConvAlgorithm#parse}). */
+    static ConvAlgorithmChoice parse(String s) {
+        if (s == null) {
+            throw new IllegalArgumentException("algorithm: expected auto, accurate or an algorithm name, got null");
+        }
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("accurate")) {
+            return accurate();
+        }
+        try {
+            return fixed(ConvAlgorithm.parse(s));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("algorithm: expected auto, accurate or one of "
+                    + java.util.Arrays.toString(ConvAlgorithm.values()) + ", got '" + s + "'", e);
+        }
+    }
+
+    /** One algorithm for every pass (AUTO included). */
+    record Fixed(ConvAlgorithm algorithm) implements ConvAlgorithmChoice {
+        static final Fixed AUTO = new Fixed(ConvAlgorithm.AUTO);
+
+        @Override
+        public ConvAlgorithm pick(Device device, ConvProblem p, ConvDirection direction) {
+            return algorithm;
+        }
+
+        @Override
+        public String toString() {
+            return algorithm.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** AUTO's pick if its error bound is at most {@code maxError}, else the first applicable one that is. */
+    record Bounded(double maxError) implements ConvAlgorithmChoice {
+        static final Bounded ACCURATE = new Bounded(ConvAlgorithm.DIRECT.errorBound());
+
+        @Override
+        public ConvAlgorithm pick(Device device, ConvProblem p, ConvDirection direction) {
+            ConvAlgorithm a = device.autoAlgorithm(p, direction);
+            if (a.errorBound() <= maxError) {
+                return a;
+            }
+            for (ConvAlgorithm c : device.applicableAlgorithms(p, direction)) {
+                if (c.errorBound() <= maxError) {
+                    return c;
+                }
+            }
+            throw new io.jdnn.AlgorithmNotSupportedException(ConvAlgorithm.AUTO, direction, device.spec(), p.toString(),
+                    "no applicable algorithm has an error bound of at most " + maxError + " (applicable: "
+                            + device.applicableAlgorithms(p, direction) + ")");
+        }
+
+        @Override
+        public String toString() {
+            return this.equals(ACCURATE) ? "accurate" : "error bound <= " + maxError;
+        }
+    }
+}
