@@ -1,0 +1,398 @@
+package io.jdnn.cpu.fast;
+
+import io.jdnn.DirectConv;
+
+import java.util.Arrays;
+
+/**
+ * Convolution as GEMM over column blocks packed on the fly (IM2COL_GEMM), per group:
+ * <ul>
+ *   <li>forward: y[n] (k, p*q) = w (k, c*r*s) x col (c*r*s, p*q); each task packs the columns of a
+ *       block of output pixels, chunk by chunk of the reduction, into row arrays and accumulates a
+ *       (k x block) tile that goes straight into y;</li>
+ *   <li>backward-data: a gather, never a scatter. The image rows and columns are split into
+ *       stride phases ({@code h mod strideH}, {@code w mod strideW}); within a phase only the filter
+ *       taps with {@code (h + padH - r*dilationH) mod strideH == 0} contribute, each from dy at a
+ *       fixed offset, so every phase is a dense GEMM dx_phase (c, pixels) = w^T (c, k*taps) x
+ *       dy col (k*taps, pixels), and every dx element is written once;</li>
+ *   <li>backward-filter: dw^T (c*r*s, k) = sum over images and pixels of col (c*r*s, pixel) x
+ *       dy^T (pixel, k), the column rows packed like forward's and dy transposed chunk by chunk.
+ *       The reduction runs in a fixed order inside a fixed number of image chunks
+ *       (a function of the batch only), whose partial results are summed in chunk order:
+ *       bitwise reproducible whatever the threads do.</li>
+ * </ul>
+ */
+final class ConvGemm {
+    private ConvGemm() {
+    }
+
+    /** Pixels per column block (multiple of 16). */
+    static final int NC = 128;
+    /** Reduction rows per packed chunk. */
+    static final int KC = 256;
+    /** At most this many image chunks in backward-filter. */
+    static final int FILTER_CHUNKS = 4;
+
+    // ------------------------------------------------------------------ forward
+
+    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, float[] y) {
+        Kernels kern = dev.kernels();
+        int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
+        int rs = d.r() * d.s(), crs = cg * rs;
+        int pq = d.p() * d.q();
+        int nc = Math.min(NC, Workspace.pad16(pq));
+        int blocks = (pq + nc - 1) / nc;
+        int tasks = d.n() * g * blocks;
+        dev.parallel().forEach(tasks, (task, worker) -> {
+            int jb = task % blocks;
+            int gi = (task / blocks) % g;
+            int n = task / blocks / g;
+            int j0 = jb * nc;
+            int len = Math.min(nc, pq - j0);
+            Workspace ws = dev.workspace(worker);
+            float[][] c = ws.rowsC(kg, nc);
+            float[][] b = ws.rowsB(Math.min(KC, crs), nc);
+            if (bias != null) {
+                for (int k = 0; k < kg; k++) {
+                    Arrays.fill(c[k], 0, nc, bias[gi * kg + k]);
+                }
+            }
+            for (int k0 = 0; k0 < crs; k0 += KC) {
+                int kc = Math.min(KC, crs - k0);
+                for (int kk = 0; kk < kc; kk++) {
+                    int row = k0 + kk;
+                    int ci = gi * cg + row / rs;
+                    int r = (row % rs) / d.s();
+                    int s = row % d.s();
+                    im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b[kk], 0);
+                }
+                kern.gemm(kg, len, kc, w, gi * kg * crs + k0, crs, b, 0, c, 0, bias != null || k0 > 0);
+            }
+            for (int k = 0; k < kg; k++) {
+                System.arraycopy(c[k], 0, y, (int) (((long) n * d.k() + gi * kg + k) * pq + j0), len);
+            }
+        });
+    }
+
+    /**
+     * Row (c, r, s) of the column matrix for output pixels [j0, j0+len) of one image channel
+     * whose plane starts at {@code plane}: dst[off + t] = x[ih][iw], 0 outside the image.
+     */
+    static void im2colRow(DirectConv d, float[] x, long plane, int r, int s, int j0, int len, float[] dst, int off) {
+        int q0 = d.q(), hh = d.h(), ww = d.w(), sw = d.strideW();
+        int p = j0 / q0, q = j0 % q0;
+        int t = off;
+        int end = off + len;
+        int colOff = s * d.dilationW() - d.padW();
+        while (t < end) {
+            int seg = Math.min(q0 - q, end - t);
+            int ih = p * d.strideH() - d.padH() + r * d.dilationH();
+            if (ih < 0 || ih >= hh) {
+                Arrays.fill(dst, t, t + seg, 0f);
+            } else {
+                int rowBase = (int) (plane + (long) ih * ww);
+                if (sw == 1) {
+                    // iw = q + colOff for q in [q, q+seg): valid where 0 <= iw < W
+                    int lo = Math.max(q, -colOff);
+                    int hi = Math.min(q + seg, ww - colOff);
+                    if (hi <= lo) {
+                        Arrays.fill(dst, t, t + seg, 0f);
+                    } else {
+                        if (lo > q) {
+                            Arrays.fill(dst, t, t + (lo - q), 0f);
+                        }
+                        System.arraycopy(x, rowBase + lo + colOff, dst, t + (lo - q), hi - lo);
+                        if (hi < q + seg) {
+                            Arrays.fill(dst, t + (hi - q), t + seg, 0f);
+                        }
+                    }
+                } else {
+                    for (int i = 0; i < seg; i++) {
+                        int iw = (q + i) * sw + colOff;
+                        dst[t + i] = iw >= 0 && iw < ww ? x[rowBase + iw] : 0f;
+                    }
+                }
+            }
+            t += seg;
+            p++;
+            q = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ backward-data
+
+    /** The filter taps of one stride phase along one axis, with the dy offset of each. */
+    record Phase(int start, int count, int[] taps, int[] offsets) {
+        static Phase of(int a, int stride, int pad, int dil, int kernel, int imageSize) {
+            int count = a >= imageSize ? 0 : (imageSize - a + stride - 1) / stride;
+            int n = 0;
+            int[] taps = new int[kernel];
+            int[] offs = new int[kernel];
+            for (int r = 0; r < kernel; r++) {
+                int v = a + pad - r * dil;
+                if (Math.floorMod(v, stride) == 0) {
+                    taps[n] = r;
+                    offs[n] = Math.floorDiv(v, stride);
+                    n++;
+                }
+            }
+            return new Phase(a, count, Arrays.copyOf(taps, n), Arrays.copyOf(offs, n));
+        }
+    }
+
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, float[] dx) {
+        Kernels kern = dev.kernels();
+        int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
+        int rs = d.r() * d.s();
+        int sh = d.strideH(), sw = d.strideW();
+        Phase[] rowPh = new Phase[sh];
+        Phase[] colPh = new Phase[sw];
+        for (int a = 0; a < sh; a++) {
+            rowPh[a] = Phase.of(a, sh, d.padH(), d.dilationH(), d.r(), d.h());
+        }
+        for (int b = 0; b < sw; b++) {
+            colPh[b] = Phase.of(b, sw, d.padW(), d.dilationW(), d.s(), d.w());
+        }
+        int phases = sh * sw;
+        // Pack w^T per (phase, group): A[c][(k, tr, ts)] = w[g*kg + k][c][taps r][taps s].
+        int[] aOff = new int[phases * g];
+        int total = 0;
+        int maxPix = 0;
+        for (int ph = 0; ph < phases; ph++) {
+            Phase pr = rowPh[ph / sw], pc = colPh[ph % sw];
+            int kk = kg * pr.taps().length * pc.taps().length;
+            for (int gi = 0; gi < g; gi++) {
+                aOff[ph * g + gi] = total;
+                total += cg * kk;
+            }
+            maxPix = Math.max(maxPix, pr.count() * pc.count());
+        }
+        float[] packed = dev.scratch(0, total);
+        // As large as the weights, so packed in parallel.
+        int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
+        for (int a = 0; a < sh; a++) {
+            int[] t = rowPh[a].taps();
+            for (int i = 0; i < t.length; i++) {
+                rPh[t[i]] = a;
+                rIdx[t[i]] = i;
+            }
+        }
+        for (int b = 0; b < sw; b++) {
+            int[] t = colPh[b].taps();
+            for (int j = 0; j < t.length; j++) {
+                sPh[t[j]] = b;
+                sIdx[t[j]] = j;
+            }
+        }
+        // Tap e = r*s + s of group gi lands at packed[dst[gi*rs + e] + (c*kg + k) * tapsOf[e]].
+        int[] dst = new int[g * rs], tapsOf = new int[rs];
+        for (int r = 0; r < d.r(); r++) {
+            for (int s2 = 0; s2 < d.s(); s2++) {
+                int e = r * d.s() + s2;
+                int ph = rPh[r] * sw + sPh[s2];
+                int ts = colPh[sPh[s2]].taps().length;
+                tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
+                for (int gi = 0; gi < g; gi++) {
+                    dst[gi * rs + e] = aOff[ph * g + gi] + rIdx[r] * ts + sIdx[s2];
+                }
+            }
+        }
+        // One task per (group, image channel): each writes its own rows of every phase's matrix.
+        dev.parallel().forEach(g * cg, (job, worker) -> {
+            int gi = job / cg, c = job % cg;
+            for (int k = 0; k < kg; k++) {
+                int wb = ((gi * kg + k) * cg + c) * rs;
+                int row = c * kg + k;
+                for (int e = 0; e < rs; e++) {
+                    packed[dst[gi * rs + e] + row * tapsOf[e]] = w[wb + e];
+                }
+            }
+        });
+        if (maxPix == 0) {
+            return;
+        }
+        int nc = Math.min(NC, Workspace.pad16(maxPix));
+        int blocks = (maxPix + nc - 1) / nc;
+        int tasks = d.n() * g * phases * blocks;
+        dev.parallel().forEach(tasks, (task, worker) -> {
+            int jb = task % blocks;
+            int ph = (task / blocks) % phases;
+            int gi = (task / blocks / phases) % g;
+            int n = task / blocks / phases / g;
+            Phase pr = rowPh[ph / sw], pc = colPh[ph % sw];
+            int pix = pr.count() * pc.count();
+            int j0 = jb * nc;
+            if (j0 >= pix) {
+                return;
+            }
+            int len = Math.min(nc, pix - j0);
+            int tr = pr.taps().length, ts = pc.taps().length;
+            int kk = kg * tr * ts;
+            Workspace ws = dev.workspace(worker);
+            float[][] c = ws.rowsC(cg, nc);
+            if (kk == 0) {
+                for (int ci = 0; ci < cg; ci++) {
+                    Arrays.fill(c[ci], 0, nc, 0f);
+                }
+            } else {
+                float[][] b = ws.rowsB(Math.min(KC, kk), nc);
+                int base = aOff[ph * g + gi];
+                for (int k0 = 0; k0 < kk; k0 += KC) {
+                    int kc = Math.min(KC, kk - k0);
+                    for (int row = 0; row < kc; row++) {
+                        int idx = k0 + row;
+                        int k = idx / (tr * ts);
+                        int i = (idx / ts) % tr;
+                        int j = idx % ts;
+                        long plane = ((long) n * d.k() + gi * kg + k) * d.p() * d.q();
+                        gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len, b[row]);
+                    }
+                    kern.gemm(cg, len, kc, packed, base + k0, kk, b, 0, c, 0, k0 > 0);
+                }
+            }
+            int wc = pc.count();
+            for (int ci = 0; ci < cg; ci++) {
+                int ch = gi * cg + ci;
+                float bv = bias == null ? 0f : bias[ch];
+                float[] src = c[ci];
+                long plane = ((long) n * d.c() + ch) * d.h() * d.w();
+                int t = 0;
+                int i = j0 / wc, j = j0 % wc;
+                while (t < len) {
+                    int seg = Math.min(wc - j, len - t);
+                    int rowBase = (int) (plane + (long) (pr.start() + i * sh) * d.w() + pc.start());
+                    if (sw == 1) {
+                        for (int e = 0; e < seg; e++) {
+                            dx[rowBase + j + e] = src[t + e] + bv;
+                        }
+                    } else {
+                        for (int e = 0; e < seg; e++) {
+                            dx[rowBase + (j + e) * sw] = src[t + e] + bv;
+                        }
+                    }
+                    t += seg;
+                    i++;
+                    j = 0;
+                }
+            }
+        });
+    }
+
+    /**
+     * dst[t] = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
+     * [j0, j0+len), 0 where the dy index is outside (P, Q).
+     */
+    private static void gatherPhaseRow(DirectConv d, float[] dy, long plane, int offR, int offC, int wc, int j0,
+                                       int len, float[] dst) {
+        int pp = d.p(), qq = d.q();
+        int i = j0 / wc, j = j0 % wc;
+        int t = 0;
+        while (t < len) {
+            int seg = Math.min(wc - j, len - t);
+            int p = i + offR;
+            if (p < 0 || p >= pp) {
+                Arrays.fill(dst, t, t + seg, 0f);
+            } else {
+                int lo = Math.max(j, -offC);
+                int hi = Math.min(j + seg, qq - offC);
+                if (hi <= lo) {
+                    Arrays.fill(dst, t, t + seg, 0f);
+                } else {
+                    if (lo > j) {
+                        Arrays.fill(dst, t, t + (lo - j), 0f);
+                    }
+                    System.arraycopy(dy, (int) (plane + (long) p * qq) + lo + offC, dst, t + (lo - j), hi - lo);
+                    if (hi < j + seg) {
+                        Arrays.fill(dst, t + (hi - j), t + seg, 0f);
+                    }
+                }
+            }
+            t += seg;
+            i++;
+            j = 0;
+        }
+    }
+
+    // ------------------------------------------------------------------ backward-filter
+
+    /** Number of image chunks backward-filter reduces separately: a function of the batch alone. */
+    static int filterChunks(int n) {
+        return Math.min(n, FILTER_CHUNKS);
+    }
+
+    /** Rows of dw^T (image channel x tap) per backward-filter task. */
+    static final int FILTER_ROWS = 144;
+
+    /**
+     * dw^T (c*r*s, k) = sum over pixels of col (c*r*s, pixel) x dy^T (pixel, k): the column rows are
+     * contiguous copies of image rows (as in forward), and dy^T is a small transpose per chunk.
+     */
+    static void backwardFilter(CpuDevice dev, DirectConv d, float[] x, float[] dy, float[] dw) {
+        Kernels kern = dev.kernels();
+        int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
+        int rs = d.r() * d.s(), crs = cg * rs;
+        int pq = d.p() * d.q();
+        int rowBlocks = (crs + FILTER_ROWS - 1) / FILTER_ROWS;
+        int mb = (crs + rowBlocks - 1) / rowBlocks;
+        int chunks = filterChunks(d.n());
+        int weights = (int) d.weightElements();
+        float[] partial = chunks == 1 ? dw : dev.scratch(1, chunks * weights);
+        int kcMax = Math.min(KC, pq);
+        int kgPad = Workspace.pad16(kg);
+        dev.parallel().forEach(chunks * g * rowBlocks, (task, worker) -> {
+            int blk = task % rowBlocks;
+            int gi = (task / rowBlocks) % g;
+            int ch = task / rowBlocks / g;
+            int r0 = blk * mb;
+            int rows = Math.min(mb, crs - r0);
+            int nFrom = (int) Parallel.split(d.n(), chunks, ch);
+            int nTo = (int) Parallel.split(d.n(), chunks, ch + 1);
+            Workspace ws = dev.workspace(worker);
+            float[][] c = ws.rowsC(rows, kgPad);
+            float[][] dyT = ws.rowsB(kcMax, kgPad);
+            float[] a = ws.flatA(rows * kcMax);
+            for (int n = nFrom; n < nTo; n++) {
+                for (int p0 = 0; p0 < pq; p0 += KC) {
+                    int kc = Math.min(KC, pq - p0);
+                    int yBase = (int) (((long) n * d.k() + gi * kg) * pq + p0);
+                    for (int t = 0; t < kc; t++) {
+                        float[] row = dyT[t];
+                        for (int k = 0; k < kg; k++) {
+                            row[k] = dy[yBase + k * pq + t];
+                        }
+                    }
+                    for (int i = 0; i < rows; i++) {
+                        int idx = r0 + i;
+                        int ci = gi * cg + idx / rs;
+                        int r = (idx % rs) / d.s();
+                        int s = idx % d.s();
+                        im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, p0, kc, a, i * kc);
+                    }
+                    kern.gemm(rows, kg, kc, a, 0, kc, dyT, 0, c, 0, n > nFrom || p0 > 0);
+                }
+            }
+            int out = ch * weights;
+            for (int k = 0; k < kg; k++) {
+                int base = out + (gi * kg + k) * crs + r0;
+                for (int i = 0; i < rows; i++) {
+                    partial[base + i] = c[i][k];
+                }
+            }
+        });
+        if (chunks > 1) {
+            int parts = dev.parallel().threads() * 4;
+            dev.parallel().forEach(parts, (part, worker) -> {
+                int from = (int) Parallel.split(weights, parts, part);
+                int to = (int) Parallel.split(weights, parts, part + 1);
+                for (int i = from; i < to; i++) {
+                    float s = partial[i];
+                    for (int ch = 1; ch < chunks; ch++) {
+                        s += partial[ch * weights + i];
+                    }
+                    dw[i] = s;
+                }
+            });
+        }
+    }
+
+}

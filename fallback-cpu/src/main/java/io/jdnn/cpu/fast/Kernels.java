@@ -1,0 +1,73 @@
+package io.jdnn.cpu.fast;
+
+/**
+ * The innermost loops that decide the backend's speed, in two implementations: {@link PlainKernels}
+ * (plain Java written so that HotSpot's auto-vectorizer handles it) and {@code VectorKernels}
+ * (the incubating Vector API, loaded only when the JVM has {@code jdk.incubator.vector}). Both give
+ * results within the same error bounds; the Vector API one holds register tiles across the
+ * reduction.
+ */
+interface Kernels {
+
+    /** "plain" or "vector-API (N lanes)". */
+    String name();
+
+    /**
+     * The GEMM block: {@code c[cRow+i][j] (+)= sum_{k<kc} a[aOff + i*lda + k] * b[bRow+k][j]} for
+     * i &lt; m, j &lt; n, adding to c when {@code accumulate}, overwriting it otherwise. Every row of
+     * b and c used holds at least {@link Workspace#pad16}(n) floats; columns from n to pad16(n) of
+     * c may be overwritten with garbage.
+     */
+    void gemm(int m, int n, int kc, float[] a, int aOff, int lda, float[][] b, int bRow, float[][] c, int cRow,
+              boolean accumulate);
+
+    /**
+     * One output row of a stride-1 correlation along a row: {@code acc[q] += sum_s w[wOff+s] * x[xOff + q + s*dil]}
+     * for q &lt; n; the caller guarantees every x index is in range. {@code tmp} holds at least n floats.
+     */
+    void rowTaps(int n, int taps, int dil, float[] w, int wOff, float[] x, int xOff, float[] acc, float[] tmp);
+
+    /**
+     * One output row of a stride-1 2-D correlation: {@code out[outOff + q] = (accumulate ? out[outOff + q]
+     * : bias) + sum_{i<rows} sum_s w[wOffs[i] + s] * x[xOffs[i] + q + s*dil]} for q &lt; n; every x
+     * index is in range. {@code tmp} holds two rows of at least n floats.
+     */
+    void correlateRow(int n, int rows, int taps, int dil, float[] w, int[] wOffs, float[] x, int[] xOffs, float[] out,
+                      int outOff, boolean accumulate, float bias, float[][] tmp);
+
+    /**
+     * Horizontal window maxima of one row: {@code out[outOff + j] = max(x[c])} over columns c in
+     * [j*stride - pad, j*stride - pad + window) clipped to [0, w), for j &lt; ow; NaN propagates.
+     */
+    void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow);
+
+    /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n), float32 lanes. */
+    float dot(int n, float[] a, int aOff, float[] b, int bOff);
+
+    /**
+     * Sum over rows i &lt; rows of the dot products of a[aOff + i*aStride ..][0..n) and
+     * b[bOff + i*bStride ..][0..n), in float32 lanes (a whole depthwise filter tap at once).
+     */
+    float dotRows(int rows, int n, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride);
+
+    /** Sum of x[off..off+n) with float32 lanes combined in float64. */
+    double sum(float[] x, int off, int n);
+
+    /**
+     * Centred sums of x[off..off+n): {@code out[0] = sum (x - shift)}, {@code out[1] = sum (x - shift)^2},
+     * float32 lanes combined in float64.
+     */
+    void centeredSums(float[] x, int off, int n, float shift, double[] out);
+
+    /** {@code y[off+i] = (x[off+i] - shift) * scale + bias} (one rounding for the difference, one fma). */
+    void normalize(float[] x, float[] y, int off, int n, float shift, float scale, float bias);
+
+    /**
+     * {@code out[0] = sum dy}, {@code out[1] = sum dy * (x - shift)} over [off, off+n), float32 lanes
+     * combined in float64.
+     */
+    void sumAndDot(float[] dy, float[] x, int off, int n, float shift, double[] out);
+
+    /** {@code dx[off+i] = a * dy[off+i] + (b * (x[off+i] - shift) + c)}, with fmas. */
+    void normalizeBackward(float[] dy, float[] x, float[] dx, int off, int n, float shift, float a, float b, float c);
+}

@@ -1,0 +1,154 @@
+package io.jdnn.cpu.fast;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A fixed pool of worker threads, one per available processor (the calling thread is worker 0),
+ * that runs {@code tasks} independent tasks of one operation. Tasks are handed out dynamically, so
+ * which worker runs a task varies, but every task writes its own outputs in a fixed order: results
+ * never depend on thread count or timing. A call made from inside a task runs inline as that
+ * task's worker; a call made while another device holds the pool runs inline as worker 0 (of its
+ * own device's workspaces, which nobody else is using: a device's calls are serialized).
+ */
+final class Parallel {
+    /** One task of a parallel loop; {@code worker} indexes per-thread workspaces, in [0, threads()). */
+    @FunctionalInterface
+    interface Body {
+        void run(int task, int worker);
+    }
+
+    private static final Parallel SHARED = new Parallel(Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+    private final int threads;
+    private final Thread[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicInteger next = new AtomicInteger();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Body body;
+    private volatile int taskCount;
+    private volatile int generation;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+    /** The worker index of the current thread while it runs tasks, -1 otherwise. */
+    private final ThreadLocal<int[]> inside = ThreadLocal.withInitial(() -> new int[] {-1});
+
+    private Parallel(int threads) {
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 1; i < threads; i++) {
+            int id = i;
+            Thread t = new Thread(() -> workerLoop(id), "jdnn-cpu-" + id);
+            t.setDaemon(true);
+            workers[i - 1] = t;
+            t.start();
+        }
+    }
+
+    static Parallel shared() {
+        return SHARED;
+    }
+
+    /** Number of workers, the calling thread included. */
+    int threads() {
+        return threads;
+    }
+
+    /** Runs body(t, worker) for t in [0, tasks) and returns when all have finished. */
+    void forEach(int tasks, Body task) {
+        if (tasks <= 0) {
+            return;
+        }
+        int[] me = inside.get();
+        if (me[0] >= 0) {
+            // A call from inside a task runs inline, as the worker that made it.
+            for (int t = 0; t < tasks; t++) {
+                task.run(t, me[0]);
+            }
+            return;
+        }
+        if (tasks == 1 || threads == 1 || !lock.tryLock()) {
+            // Inline: a single task, or the pool busy with another device's work (whose calls
+            // never share this device's workspaces).
+            for (int t = 0; t < tasks; t++) {
+                task.run(t, 0);
+            }
+            return;
+        }
+        try {
+            me[0] = 0;
+            failure = null;
+            body = task;
+            taskCount = tasks;
+            next.set(0);
+            pending.set(workers.length);
+            caller = Thread.currentThread();
+            generation++;
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
+            }
+            drain(0);
+            int spins = 0;
+            while (pending.get() != 0) {
+                if (++spins < 2000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 20_000);
+                }
+            }
+            body = null;
+            Throwable f = failure;
+            if (f != null) {
+                if (f instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (f instanceof Error e) {
+                    throw e;
+                }
+                throw new IllegalStateException(f);
+            }
+        } finally {
+            me[0] = -1;
+            lock.unlock();
+        }
+    }
+
+    private void drain(int worker) {
+        Body b = body;
+        int n = taskCount;
+        for (int t = next.getAndIncrement(); t < n; t = next.getAndIncrement()) {
+            try {
+                b.run(t, worker);
+            } catch (Throwable e) {
+                failure = e;
+                next.set(n);
+            }
+        }
+    }
+
+    private void workerLoop(int id) {
+        inside.get()[0] = id;
+        int seen = 0;
+        while (true) {
+            int spins = 0;
+            while (generation == seen) {
+                if (++spins < 20_000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            seen = generation;
+            drain(id);
+            if (pending.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    /** Splits [0, n) into {@code parts} contiguous ranges of nearly equal length; start of part i. */
+    static long split(long n, int parts, int i) {
+        return n * i / parts;
+    }
+}

@@ -1,0 +1,171 @@
+package io.jdnn.cpu.fast;
+
+import io.jdnn.PoolMode;
+import io.jdnn.PoolProblem;
+
+import java.util.Arrays;
+
+/**
+ * Pooling, PyTorch's semantics (see {@link PoolProblem}), one task per (image, channel) plane. Max
+ * pooling takes the first maximum in row-major window order and lets a NaN win; its backward
+ * re-finds that position. Backward passes zero their plane and add window by window in output
+ * order, so overlapping windows sum in a fixed order.
+ */
+final class Pooling {
+    private Pooling() {
+    }
+
+    static void forward(CpuDevice dev, PoolProblem p, float[] x, float[] y) {
+        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
+        dev.parallel().forEach(p.batch() * p.channels(), (plane, worker) -> {
+            int xo = plane * hh * ww, yo = plane * oh * ow;
+            switch (p.mode()) {
+                case MAX -> {
+                    if (p.dilationH() == 1 && p.dilationW() == 1) {
+                        maxPlane(dev.kernels(), p, x, xo, y, yo, dev.workspace(worker));
+                    } else {
+                        for (int i = 0; i < oh; i++) {
+                            for (int j = 0; j < ow; j++) {
+                                y[yo + i * ow + j] = x[xo + argmax(p, x, xo, i, j)];
+                            }
+                        }
+                    }
+                }
+                case AVG -> {
+                    for (int i = 0; i < oh; i++) {
+                        int h0 = i * p.strideH() - p.padH();
+                        int h1 = Math.min(h0 + p.kernelH(), hh + p.padH());
+                        for (int j = 0; j < ow; j++) {
+                            int w0 = j * p.strideW() - p.padW();
+                            int w1 = Math.min(w0 + p.kernelW(), ww + p.padW());
+                            int size = (h1 - h0) * (w1 - w0);
+                            int a0 = Math.max(h0, 0), a1 = Math.min(h1, hh), b0 = Math.max(w0, 0), b1 = Math.min(w1, ww);
+                            float s = 0f;
+                            for (int r = a0; r < a1; r++) {
+                                for (int c = b0; c < b1; c++) {
+                                    s += x[xo + r * ww + c];
+                                }
+                            }
+                            int div = p.countIncludePad() ? size : (a1 - a0) * (b1 - b0);
+                            y[yo + i * ow + j] = s / div;
+                        }
+                    }
+                }
+                case ADAPTIVE_AVG -> {
+                    for (int i = 0; i < oh; i++) {
+                        int a0 = PoolProblem.adaptiveStart(i, hh, oh), a1 = PoolProblem.adaptiveEnd(i, hh, oh);
+                        for (int j = 0; j < ow; j++) {
+                            int b0 = PoolProblem.adaptiveStart(j, ww, ow), b1 = PoolProblem.adaptiveEnd(j, ww, ow);
+                            float s = 0f;
+                            for (int r = a0; r < a1; r++) {
+                                for (int c = b0; c < b1; c++) {
+                                    s += x[xo + r * ww + c];
+                                }
+                            }
+                            y[yo + i * ow + j] = s / ((a1 - a0) * (b1 - b0));
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Max pooling without dilation, one output row at a time: the window's rows are first reduced
+     * to one row of column maxima (NaN-propagating), then each output takes the maximum of its
+     * columns. The value equals the first maximum's (up to the sign of a zero).
+     */
+    private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
+        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
+        float[][] rows = ws.rowsC(2, Workspace.pad16(ww));
+        float[] colMax = rows[0];
+        float[] tmp = rows[1];
+        for (int i = 0; i < oh; i++) {
+            int a0 = Math.max(i * p.strideH() - p.padH(), 0);
+            int a1 = Math.min(i * p.strideH() - p.padH() + p.kernelH(), hh);
+            System.arraycopy(x, xo + a0 * ww, colMax, 0, ww);
+            for (int r = a0 + 1; r < a1; r++) {
+                System.arraycopy(x, xo + r * ww, tmp, 0, ww);
+                maxInto(ww, tmp, colMax);
+            }
+            kern.windowMaxRow(colMax, ww, p.kernelW(), p.strideW(), p.padW(), y, yo + i * ow, ow);
+        }
+    }
+
+    private static void maxInto(int n, float[] src, float[] acc) {
+        for (int i = 0; i < n; i++) {
+            acc[i] = Math.max(acc[i], src[i]);
+        }
+    }
+
+    /**
+     * Offset within the plane of output (i, j)'s maximum, PyTorch's scan in row-major window order:
+     * a value replaces the kept one when it is larger or NaN ({@code val > max || isnan(val)}), so
+     * the first maximum wins among numbers and the last NaN wins among NaNs.
+     */
+    private static int argmax(PoolProblem p, float[] x, int xo, int i, int j) {
+        int hh = p.height(), ww = p.width();
+        int best = -1;
+        float m = Float.NEGATIVE_INFINITY;
+        for (int r = 0; r < p.kernelH(); r++) {
+            int ih = i * p.strideH() - p.padH() + r * p.dilationH();
+            if (ih < 0 || ih >= hh) {
+                continue;
+            }
+            for (int s = 0; s < p.kernelW(); s++) {
+                int iw = j * p.strideW() - p.padW() + s * p.dilationW();
+                if (iw < 0 || iw >= ww) {
+                    continue;
+                }
+                float v = x[xo + ih * ww + iw];
+                if (best < 0 || v > m || Float.isNaN(v)) {
+                    best = ih * ww + iw;
+                    m = v;
+                }
+            }
+        }
+        return best;
+    }
+
+    static void backward(CpuDevice dev, PoolProblem p, float[] x, float[] dy, float[] dx) {
+        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
+        dev.parallel().forEach(p.batch() * p.channels(), (plane, worker) -> {
+            int xo = plane * hh * ww, yo = plane * oh * ow;
+            Arrays.fill(dx, xo, xo + hh * ww, 0f);
+            for (int i = 0; i < oh; i++) {
+                for (int j = 0; j < ow; j++) {
+                    float g = dy[yo + i * ow + j];
+                    if (p.mode() == PoolMode.MAX) {
+                        dx[xo + argmax(p, x, xo, i, j)] += g;
+                        continue;
+                    }
+                    int a0, a1, b0, b1, div;
+                    if (p.mode() == PoolMode.AVG) {
+                        int h0 = i * p.strideH() - p.padH();
+                        int h1 = Math.min(h0 + p.kernelH(), hh + p.padH());
+                        int w0 = j * p.strideW() - p.padW();
+                        int w1 = Math.min(w0 + p.kernelW(), ww + p.padW());
+                        int size = (h1 - h0) * (w1 - w0);
+                        a0 = Math.max(h0, 0);
+                        a1 = Math.min(h1, hh);
+                        b0 = Math.max(w0, 0);
+                        b1 = Math.min(w1, ww);
+                        div = p.countIncludePad() ? size : (a1 - a0) * (b1 - b0);
+                    } else {
+                        a0 = PoolProblem.adaptiveStart(i, hh, oh);
+                        a1 = PoolProblem.adaptiveEnd(i, hh, oh);
+                        b0 = PoolProblem.adaptiveStart(j, ww, ow);
+                        b1 = PoolProblem.adaptiveEnd(j, ww, ow);
+                        div = (a1 - a0) * (b1 - b0);
+                    }
+                    float v = g / div;
+                    for (int r = a0; r < a1; r++) {
+                        for (int c = b0; c < b1; c++) {
+                            dx[xo + r * ww + c] += v;
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,495 @@
+package io.jdnn.cpu.fast;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The kernels through the incubating Vector API (256-bit vectors, 8 float lanes). Only
+ * {@link KernelsLoader} names this class, and only after it found {@code jdk.incubator.vector} in the
+ * boot layer, so the class never loads without the module.
+ *
+ * <p>GEMM: a 6 x 16 register tile (12 accumulators, 2 B vectors, 1 broadcast: 15 of AVX2's 16
+ * registers) held across the whole reduction; B is read as two 8-float vectors per reduction step,
+ * A as six broadcast scalars. Tail rows run a 1 x 16 tile.
+ */
+final class VectorKernels implements Kernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final int L = 8;
+
+    @Override
+    public String name() {
+        return "vector-API (" + L + " lanes)";
+    }
+
+    /** Per-thread packed copy of the B block: panels of 16 columns, each (kc x 16) contiguous. */
+    private static final ThreadLocal<float[][]> PACK = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    @Override
+    public void gemm(int m, int n, int kc, float[] a, int aOff, int lda, float[][] b, int bRow, float[][] c, int cRow,
+                     boolean accumulate) {
+        int np = Workspace.pad16(n);
+        float[][] holder = PACK.get();
+        float[] bp = holder[0];
+        if (bp.length < kc * np) {
+            bp = new float[kc * np];
+            holder[0] = bp;
+        }
+        // Repack B so that the tile loop streams one contiguous panel (measured: about twice the
+        // rate of reading the row arrays directly, whose per-row loads and checks break the loop).
+        for (int k = 0; k < kc; k++) {
+            float[] row = b[bRow + k];
+            for (int j = 0; j < np; j += 16) {
+                int o = j * kc + k * 16;
+                FloatVector.fromArray(S, row, j).intoArray(bp, o);
+                FloatVector.fromArray(S, row, j + L).intoArray(bp, o + L);
+            }
+        }
+        if (!accumulate) {
+            // Zeroed rows rather than zero accumulators: a vector that is either loaded or a
+            // constant would merge two kinds of values, which keeps C2 from keeping it in registers.
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c[cRow + i], 0, np, 0f);
+            }
+        }
+        int m6 = m - m % 6;
+        for (int j = 0; j < np; j += 16) {
+            int pb = j * kc;
+            int i = 0;
+            for (; i < m6; i += 6) {
+                tile6(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
+            }
+            if (m - i >= 4) {
+                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
+                i += 4;
+            }
+            for (; i < m; i++) {
+                tile1(kc, a, aOff + i * lda, bp, pb, c[cRow + i], j);
+            }
+        }
+    }
+
+    private static void tile6(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int ci, int j) {
+        float[] r0 = c[ci], r1 = c[ci + 1], r2 = c[ci + 2], r3 = c[ci + 3], r4 = c[ci + 4], r5 = c[ci + 5];
+        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
+        FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j + L);
+        FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j + L);
+        FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j + L);
+        FloatVector c40 = FloatVector.fromArray(S, r4, j), c41 = FloatVector.fromArray(S, r4, j + L);
+        FloatVector c50 = FloatVector.fromArray(S, r5, j), c51 = FloatVector.fromArray(S, r5, j + L);
+        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda, a4 = ai + 4 * lda, a5 = ai + 5 * lda;
+        for (int k = 0, bi = pb; k < kc; k++, bi += 16) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector av = FloatVector.broadcast(S, a[a0 + k]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+            av = FloatVector.broadcast(S, a[a4 + k]);
+            c40 = av.fma(b0, c40);
+            c41 = av.fma(b1, c41);
+            av = FloatVector.broadcast(S, a[a5 + k]);
+            c50 = av.fma(b0, c50);
+            c51 = av.fma(b1, c51);
+        }
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+        c10.intoArray(r1, j);
+        c11.intoArray(r1, j + L);
+        c20.intoArray(r2, j);
+        c21.intoArray(r2, j + L);
+        c30.intoArray(r3, j);
+        c31.intoArray(r3, j + L);
+        c40.intoArray(r4, j);
+        c41.intoArray(r4, j + L);
+        c50.intoArray(r5, j);
+        c51.intoArray(r5, j + L);
+    }
+
+    private static void tile4(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int ci, int j) {
+        float[] r0 = c[ci], r1 = c[ci + 1], r2 = c[ci + 2], r3 = c[ci + 3];
+        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
+        FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j + L);
+        FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j + L);
+        FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j + L);
+        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda;
+        for (int k = 0, bi = pb; k < kc; k++, bi += 16) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+            FloatVector av = FloatVector.broadcast(S, a[a0 + k]);
+            c00 = av.fma(b0, c00);
+            c01 = av.fma(b1, c01);
+            av = FloatVector.broadcast(S, a[a1 + k]);
+            c10 = av.fma(b0, c10);
+            c11 = av.fma(b1, c11);
+            av = FloatVector.broadcast(S, a[a2 + k]);
+            c20 = av.fma(b0, c20);
+            c21 = av.fma(b1, c21);
+            av = FloatVector.broadcast(S, a[a3 + k]);
+            c30 = av.fma(b0, c30);
+            c31 = av.fma(b1, c31);
+        }
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+        c10.intoArray(r1, j);
+        c11.intoArray(r1, j + L);
+        c20.intoArray(r2, j);
+        c21.intoArray(r2, j + L);
+        c30.intoArray(r3, j);
+        c31.intoArray(r3, j + L);
+    }
+
+    private static void tile1(int kc, float[] a, int ai, float[] b, int pb, float[] r0, int j) {
+        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
+        for (int k = 0, bi = pb; k < kc; k++, bi += 16) {
+            FloatVector av = FloatVector.broadcast(S, a[ai + k]);
+            c00 = av.fma(FloatVector.fromArray(S, b, bi), c00);
+            c01 = av.fma(FloatVector.fromArray(S, b, bi + L), c01);
+        }
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+    }
+
+    @Override
+    public void rowTaps(int n, int taps, int dil, float[] w, int wOff, float[] x, int xOff, float[] acc, float[] tmp) {
+        int nv = n - n % L;
+        int s = 0;
+        // Three taps per pass over the row: one load and store of acc per three FMAs.
+        for (; s + 2 < taps; s += 3) {
+            float w0 = w[wOff + s], w1 = w[wOff + s + 1], w2 = w[wOff + s + 2];
+            int o0 = xOff + s * dil, o1 = o0 + dil, o2 = o1 + dil;
+            FloatVector v0 = FloatVector.broadcast(S, w0), v1 = FloatVector.broadcast(S, w1), v2 = FloatVector.broadcast(S, w2);
+            int q = 0;
+            for (; q < nv; q += L) {
+                FloatVector acc0 = FloatVector.fromArray(S, acc, q);
+                acc0 = v0.fma(FloatVector.fromArray(S, x, o0 + q), acc0);
+                acc0 = v1.fma(FloatVector.fromArray(S, x, o1 + q), acc0);
+                acc0 = v2.fma(FloatVector.fromArray(S, x, o2 + q), acc0);
+                acc0.intoArray(acc, q);
+            }
+            for (; q < n; q++) {
+                acc[q] = Math.fma(w2, x[o2 + q], Math.fma(w1, x[o1 + q], Math.fma(w0, x[o0 + q], acc[q])));
+            }
+        }
+        for (; s < taps; s++) {
+            float w0 = w[wOff + s];
+            int o0 = xOff + s * dil;
+            FloatVector v0 = FloatVector.broadcast(S, w0);
+            int q = 0;
+            for (; q < nv; q += L) {
+                v0.fma(FloatVector.fromArray(S, x, o0 + q), FloatVector.fromArray(S, acc, q)).intoArray(acc, q);
+            }
+            for (; q < n; q++) {
+                acc[q] = Math.fma(w0, x[o0 + q], acc[q]);
+            }
+        }
+    }
+
+    @Override
+    public void correlateRow(int n, int rows, int taps, int dil, float[] w, int[] wOffs, float[] x, int[] xOffs,
+                             float[] out, int outOff, boolean accumulate, float bias, float[][] tmp) {
+        if (rows == 3 && taps == 3) {
+            if (!accumulate) {
+                row3x3Init(n, dil, w, wOffs, x, xOffs, out, outOff, bias);
+            } else {
+                row3x3(n, dil, w, wOffs, x, xOffs, out, outOff);
+            }
+            return;
+        }
+        float[] acc = tmp[0];
+        if (accumulate) {
+            System.arraycopy(out, outOff, acc, 0, n);
+        } else {
+            java.util.Arrays.fill(acc, 0, n, bias);
+        }
+        for (int i = 0; i < rows; i++) {
+            rowTaps(n, taps, dil, w, wOffs[i], x, xOffs[i], acc, tmp[1]);
+        }
+        System.arraycopy(acc, 0, out, outOff, n);
+    }
+
+    /** All nine taps of a 3x3 filter in one pass: one load and store of the output per nine FMAs. */
+    private static void row3x3(int n, int dil, float[] w, int[] wOffs, float[] x, int[] xOffs, float[] out, int outOff) {
+        int wa = wOffs[0], wb = wOffs[1], wc = wOffs[2];
+        FloatVector w00 = FloatVector.broadcast(S, w[wa]), w01 = FloatVector.broadcast(S, w[wa + 1]);
+        FloatVector w02 = FloatVector.broadcast(S, w[wa + 2]), w10 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w11 = FloatVector.broadcast(S, w[wb + 1]), w12 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w20 = FloatVector.broadcast(S, w[wc]), w21 = FloatVector.broadcast(S, w[wc + 1]);
+        FloatVector w22 = FloatVector.broadcast(S, w[wc + 2]);
+        int x0 = xOffs[0], x1 = xOffs[1], x2 = xOffs[2];
+        int d2 = 2 * dil;
+        int q = 0;
+        for (; q + L <= n; q += L) {
+            FloatVector acc = FloatVector.fromArray(S, out, outOff + q);
+            acc = w00.fma(FloatVector.fromArray(S, x, x0 + q), acc);
+            acc = w01.fma(FloatVector.fromArray(S, x, x0 + q + dil), acc);
+            acc = w02.fma(FloatVector.fromArray(S, x, x0 + q + d2), acc);
+            acc = w10.fma(FloatVector.fromArray(S, x, x1 + q), acc);
+            acc = w11.fma(FloatVector.fromArray(S, x, x1 + q + dil), acc);
+            acc = w12.fma(FloatVector.fromArray(S, x, x1 + q + d2), acc);
+            acc = w20.fma(FloatVector.fromArray(S, x, x2 + q), acc);
+            acc = w21.fma(FloatVector.fromArray(S, x, x2 + q + dil), acc);
+            acc = w22.fma(FloatVector.fromArray(S, x, x2 + q + d2), acc);
+            acc.intoArray(out, outOff + q);
+        }
+        for (; q < n; q++) {
+            float acc = out[outOff + q];
+            for (int s = 0; s < 3; s++) {
+                acc = Math.fma(w[wa + s], x[x0 + q + s * dil], acc);
+            }
+            for (int s = 0; s < 3; s++) {
+                acc = Math.fma(w[wb + s], x[x1 + q + s * dil], acc);
+            }
+            for (int s = 0; s < 3; s++) {
+                acc = Math.fma(w[wc + s], x[x2 + q + s * dil], acc);
+            }
+            out[outOff + q] = acc;
+        }
+    }
+
+    /** {@link #row3x3} starting from the bias instead of the output's contents. */
+    private static void row3x3Init(int n, int dil, float[] w, int[] wOffs, float[] x, int[] xOffs, float[] out, int outOff,
+                                   float bias) {
+        FloatVector bv = FloatVector.broadcast(S, bias);
+        int wa = wOffs[0], wb = wOffs[1], wc = wOffs[2];
+        FloatVector w00 = FloatVector.broadcast(S, w[wa]), w01 = FloatVector.broadcast(S, w[wa + 1]);
+        FloatVector w02 = FloatVector.broadcast(S, w[wa + 2]), w10 = FloatVector.broadcast(S, w[wb]);
+        FloatVector w11 = FloatVector.broadcast(S, w[wb + 1]), w12 = FloatVector.broadcast(S, w[wb + 2]);
+        FloatVector w20 = FloatVector.broadcast(S, w[wc]), w21 = FloatVector.broadcast(S, w[wc + 1]);
+        FloatVector w22 = FloatVector.broadcast(S, w[wc + 2]);
+        int x0 = xOffs[0], x1 = xOffs[1], x2 = xOffs[2];
+        int d2 = 2 * dil;
+        int q = 0;
+        for (; q + L <= n; q += L) {
+            FloatVector acc = bv;
+            acc = w00.fma(FloatVector.fromArray(S, x, x0 + q), acc);
+            acc = w01.fma(FloatVector.fromArray(S, x, x0 + q + dil), acc);
+            acc = w02.fma(FloatVector.fromArray(S, x, x0 + q + d2), acc);
+            acc = w10.fma(FloatVector.fromArray(S, x, x1 + q), acc);
+            acc = w11.fma(FloatVector.fromArray(S, x, x1 + q + dil), acc);
+            acc = w12.fma(FloatVector.fromArray(S, x, x1 + q + d2), acc);
+            acc = w20.fma(FloatVector.fromArray(S, x, x2 + q), acc);
+            acc = w21.fma(FloatVector.fromArray(S, x, x2 + q + dil), acc);
+            acc = w22.fma(FloatVector.fromArray(S, x, x2 + q + d2), acc);
+            acc.intoArray(out, outOff + q);
+        }
+        for (; q < n; q++) {
+            float acc = bias;
+            for (int s = 0; s < 3; s++) {
+                acc = Math.fma(w[wa + s], x[x0 + q + s * dil], acc);
+            }
+            for (int s = 0; s < 3; s++) {
+                acc = Math.fma(w[wb + s], x[x1 + q + s * dil], acc);
+            }
+            for (int s = 0; s < 3; s++) {
+                acc = Math.fma(w[wc + s], x[x2 + q + s * dil], acc);
+            }
+            out[outOff + q] = acc;
+        }
+    }
+
+    /**
+     * Horizontal sum in a fixed lane order. reduceLanes(ADD) leaves the order unspecified, and the
+     * interpreter and the compiled code may differ, which would break bitwise reproducibility.
+     */
+    private static float hsum(FloatVector v) {
+        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+    }
+
+    private static final int[] EVEN = {0, 2, 4, 6, 8, 10, 12, 14};
+
+    @Override
+    public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
+        int j = 0;
+        if (window == 3 && stride == 2) {
+            // interior outputs j: columns 2j - pad .. 2j - pad + 2 all inside [0, w)
+            int jLo = (pad + 1) / 2;
+            int jHi = Math.min(ow, Math.floorDiv(w - 3 + pad, 2) + 1);
+            for (; j < jLo && j < ow; j++) {
+                out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
+            }
+            for (; j + L <= jHi; j += L) {
+                int c = 2 * j - pad;
+                FloatVector a = FloatVector.fromArray(S, x, c, EVEN, 0);
+                FloatVector b = FloatVector.fromArray(S, x, c + 1, EVEN, 0);
+                FloatVector e = FloatVector.fromArray(S, x, c + 2, EVEN, 0);
+                a.max(b).max(e).intoArray(out, outOff + j);
+            }
+        }
+        for (; j < ow; j++) {
+            out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
+        }
+    }
+
+    private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {
+        int b0 = Math.max(j * stride - pad, 0);
+        int b1 = Math.min(j * stride - pad + window, w);
+        float m = x[b0];
+        for (int c = b0 + 1; c < b1; c++) {
+            m = Math.max(m, x[c]);
+        }
+        return m;
+    }
+
+    @Override
+    public float dot(int n, float[] a, int aOff, float[] b, int bOff) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), s1);
+        }
+        float t = hsum(s0.add(s1));
+        for (; i < n; i++) {
+            t = Math.fma(a[aOff + i], b[bOff + i], t);
+        }
+        return t;
+    }
+
+    @Override
+    public float dotRows(int rows, int n, float[] a, int aOff, int aStride, float[] b, int bOff, int bStride) {
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+        float tail = 0f;
+        int nv = n - n % L;
+        for (int i = 0; i < rows; i++) {
+            int ao = aOff + i * aStride, bo = bOff + i * bStride;
+            int q = 0;
+            for (; q + 2 * L <= nv; q += 2 * L) {
+                s0 = FloatVector.fromArray(S, a, ao + q).fma(FloatVector.fromArray(S, b, bo + q), s0);
+                s1 = FloatVector.fromArray(S, a, ao + q + L).fma(FloatVector.fromArray(S, b, bo + q + L), s1);
+            }
+            for (; q < nv; q += L) {
+                s0 = FloatVector.fromArray(S, a, ao + q).fma(FloatVector.fromArray(S, b, bo + q), s0);
+            }
+            for (; q < n; q++) {
+                tail = Math.fma(a[ao + q], b[bo + q], tail);
+            }
+        }
+        return hsum(s0.add(s1)) + tail;
+    }
+
+    @Override
+    public double sum(float[] x, int off, int n) {
+        double total = 0;
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + 4096);
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            int j = off + i;
+            int e16 = off + i + ((end - i) & ~15);
+            for (; j < e16; j += 16) {
+                s0 = s0.add(FloatVector.fromArray(S, x, j));
+                s1 = s1.add(FloatVector.fromArray(S, x, j + L));
+            }
+            float t = hsum(s0.add(s1));
+            for (; j < off + end; j++) {
+                t += x[j];
+            }
+            total += t;
+            i = end;
+        }
+        return total;
+    }
+
+    @Override
+    public void centeredSums(float[] x, int off, int n, float shift, double[] out) {
+        FloatVector sh = FloatVector.broadcast(S, shift);
+        double t1 = 0, t2 = 0;
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + 4096);
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            FloatVector q0 = FloatVector.zero(S), q1 = FloatVector.zero(S);
+            int j = off + i;
+            int e16 = off + i + ((end - i) & ~15);
+            for (; j < e16; j += 16) {
+                FloatVector d0 = FloatVector.fromArray(S, x, j).sub(sh);
+                FloatVector d1 = FloatVector.fromArray(S, x, j + L).sub(sh);
+                s0 = s0.add(d0);
+                s1 = s1.add(d1);
+                q0 = d0.fma(d0, q0);
+                q1 = d1.fma(d1, q1);
+            }
+            float a = hsum(s0.add(s1)), b = hsum(q0.add(q1));
+            for (; j < off + end; j++) {
+                float d = x[j] - shift;
+                a += d;
+                b = Math.fma(d, d, b);
+            }
+            t1 += a;
+            t2 += b;
+            i = end;
+        }
+        out[0] = t1;
+        out[1] = t2;
+    }
+
+    @Override
+    public void normalize(float[] x, float[] y, int off, int n, float shift, float scale, float bias) {
+        FloatVector sh = FloatVector.broadcast(S, shift), a = FloatVector.broadcast(S, scale);
+        FloatVector b = FloatVector.broadcast(S, bias);
+        int end = off + n;
+        int i = off;
+        for (; i + 2 * L <= end; i += 2 * L) {
+            FloatVector.fromArray(S, x, i).sub(sh).fma(a, b).intoArray(y, i);
+            FloatVector.fromArray(S, x, i + L).sub(sh).fma(a, b).intoArray(y, i + L);
+        }
+        for (; i < end; i++) {
+            y[i] = Math.fma(x[i] - shift, scale, bias);
+        }
+    }
+
+    @Override
+    public void sumAndDot(float[] dy, float[] x, int off, int n, float shift, double[] out) {
+        FloatVector sh = FloatVector.broadcast(S, shift);
+        double t1 = 0, t2 = 0;
+        int i = 0;
+        while (i < n) {
+            int end = Math.min(n, i + 4096);
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+            FloatVector q0 = FloatVector.zero(S), q1 = FloatVector.zero(S);
+            int j = off + i;
+            int e16 = off + i + ((end - i) & ~15);
+            for (; j < e16; j += 16) {
+                FloatVector g0 = FloatVector.fromArray(S, dy, j), g1 = FloatVector.fromArray(S, dy, j + L);
+                s0 = s0.add(g0);
+                s1 = s1.add(g1);
+                q0 = g0.fma(FloatVector.fromArray(S, x, j).sub(sh), q0);
+                q1 = g1.fma(FloatVector.fromArray(S, x, j + L).sub(sh), q1);
+            }
+            float a = hsum(s0.add(s1)), b = hsum(q0.add(q1));
+            for (; j < off + end; j++) {
+                a += dy[j];
+                b = Math.fma(dy[j], x[j] - shift, b);
+            }
+            t1 += a;
+            t2 += b;
+            i = end;
+        }
+        out[0] = t1;
+        out[1] = t2;
+    }
+
+    @Override
+    public void normalizeBackward(float[] dy, float[] x, float[] dx, int off, int n, float shift, float a, float b,
+                                  float c) {
+        FloatVector sh = FloatVector.broadcast(S, shift), av = FloatVector.broadcast(S, a);
+        FloatVector bv = FloatVector.broadcast(S, b), cv = FloatVector.broadcast(S, c);
+        int end = off + n;
+        int i = off;
+        for (; i + L <= end; i += L) {
+            FloatVector t = FloatVector.fromArray(S, x, i).sub(sh).fma(bv, cv);
+            FloatVector.fromArray(S, dy, i).fma(av, t).intoArray(dx, i);
+        }
+        for (; i < end; i++) {
+            dx[i] = Math.fma(a, dy[i], Math.fma(b, x[i] - shift, c));
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package io.jdnn.cpu.reference;
+
+import io.jdnn.Activation;
+import io.jdnn.AlgorithmNotSupportedException;
+import io.jdnn.BatchNormProblem;
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.DeviceInfo;
+import io.jdnn.DeviceOutOfMemoryException;
+import io.jdnn.DirectConv;
+import io.jdnn.LinearProblem;
+import io.jdnn.PoolProblem;
+import io.jdnn.optim.Optimizer;
+import io.jdnn.spi.Buffer;
+import io.jdnn.spi.DeviceBackend;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The reference device: tensors are heap {@code double[]} (float64, so that results can be checked
+ * against PyTorch's float64 to 1e-9), every op is one plain loop per direction in the {@code Ref*}
+ * classes, run synchronously on the calling thread. Float32 reads round to nearest, float32 writes
+ * widen exactly, {@link #readDouble} and {@link #writeDouble} move the stored values unchanged.
+ *
+ * <p>A new buffer is filled with NaN ("contents unspecified"), so that an op that leaves an element
+ * unwritten shows up in any comparison instead of passing as a zero.
+ */
+final class ReferenceDevice implements DeviceBackend {
+    /** The largest Java array HotSpot allocates. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    static final String WHY_NOT = "the reference backend implements each op once, as DIRECT";
+
+    private final DeviceInfo info;
+
+    ReferenceDevice(DeviceInfo info) {
+        this.info = info;
+    }
+
+    private static double[] data(Buffer b) {
+        return b == null ? null : ((RefBuffer) b).data;
+    }
+
+    @Override
+    public DeviceInfo info() {
+        return info;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Buffer allocate(long elements) {
+        if (elements < 0 || elements > MAX_ELEMENTS) {
+            throw new DeviceOutOfMemoryException("reference: cannot allocate " + elements + " float64 elements ("
+                    + gib(elements) + " GiB): a Java array holds at most " + MAX_ELEMENTS + " elements");
+        }
+        double[] d;
+        try {
+            d = new double[(int) elements];
+        } catch (OutOfMemoryError e) {
+            Runtime rt = Runtime.getRuntime();
+            throw new DeviceOutOfMemoryException("reference: cannot allocate " + elements + " float64 elements ("
+                    + gib(elements) + " GiB): the Java heap is full (max " + gib(rt.maxMemory() / Double.BYTES)
+                    + " GiB, " + gib((rt.totalMemory() - rt.freeMemory()) / Double.BYTES) + " GiB in use; raise -Xmx)", e);
+        }
+        Arrays.fill(d, Double.NaN);
+        return new RefBuffer(d);
+    }
+
+    /** Size in GiB of {@code elements} float64 values, to three digits. */
+    private static String gib(long elements) {
+        return String.format(java.util.Locale.ROOT, "%.3g", elements * (double) Double.BYTES / (1L << 30));
+    }
+
+    /** A heap array: the garbage collector reclaims it once the Device drops its reference. */
+    @Override
+    public void free(Buffer buffer) {
+        // nothing to release by hand
+    }
+
+    @Override
+    public void write(Buffer dst, long dstOffset, float[] src, int srcOffset, int length) {
+        double[] d = data(dst);
+        for (int i = 0; i < length; i++) {
+            d[(int) dstOffset + i] = src[srcOffset + i];
+        }
+    }
+
+    @Override
+    public void read(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        double[] s = data(src);
+        for (int i = 0; i < length; i++) {
+            dst[dstOffset + i] = (float) s[(int) srcOffset + i];
+        }
+    }
+
+    @Override
+    public void readDouble(Buffer src, long srcOffset, double[] dst, int dstOffset, int length) {
+        System.arraycopy(data(src), (int) srcOffset, dst, dstOffset, length);
+    }
+
+    @Override
+    public void writeDouble(Buffer dst, long dstOffset, double[] src, int srcOffset, int length) {
+        System.arraycopy(src, srcOffset, data(dst), (int) dstOffset, length);
+    }
+
+    @Override
+    public void fill(Buffer dst, long elements, double value) {
+        Arrays.fill(data(dst), 0, (int) elements, value);
+    }
+
+    @Override
+    public void copy(Buffer src, Buffer dst, long elements) {
+        System.arraycopy(data(src), 0, data(dst), 0, (int) elements);
+    }
+
+    /** Every op has finished when it returns. */
+    @Override
+    public void synchronize() {
+        // synchronous: nothing is pending
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    @Override
+    public List<ConvAlgorithm> algorithms() {
+        return List.of(ConvAlgorithm.DIRECT);
+    }
+
+    @Override
+    public Optional<String> whyNot(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
+        return algorithm == ConvAlgorithm.DIRECT ? Optional.empty() : Optional.of(WHY_NOT);
+    }
+
+    @Override
+    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction) {
+        return ConvAlgorithm.DIRECT;
+    }
+
+    /** One plain loop per op, run in order on the calling thread: always deterministic. */
+    @Override
+    public boolean isDeterministic(ConvAlgorithm algorithm) {
+        return algorithm == ConvAlgorithm.DIRECT;
+    }
+
+    /** Device resolves and checks the algorithm first; this guards a direct SPI caller against a silent substitute. */
+    private void requireDirect(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
+        if (algorithm != ConvAlgorithm.DIRECT) {
+            throw new AlgorithmNotSupportedException(algorithm, direction, info.spec(), conv.toString(), WHY_NOT);
+        }
+    }
+
+    @Override
+    public void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        requireDirect(conv, ConvDirection.FORWARD, algorithm);
+        RefConv.forward(conv, data(x), data(w), data(bias), data(y));
+    }
+
+    @Override
+    public void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias,
+                                 Buffer dx) {
+        requireDirect(conv, ConvDirection.BACKWARD_DATA, algorithm);
+        RefConv.backwardData(conv, data(dy), data(w), data(bias), data(dx));
+    }
+
+    @Override
+    public void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw) {
+        requireDirect(conv, ConvDirection.BACKWARD_FILTER, algorithm);
+        RefConv.backwardFilter(conv, data(x), data(dy), data(dw));
+    }
+
+    @Override
+    public void channelSum(int n, int c, long inner, Buffer x, Buffer out) {
+        RefConv.channelSum(n, c, inner, data(x), data(out));
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    @Override
+    public void poolForward(PoolProblem p, Buffer x, Buffer y) {
+        RefPool.forward(p, data(x), data(y));
+    }
+
+    @Override
+    public void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx) {
+        RefPool.backward(p, data(x), data(dy), data(dx));
+    }
+
+    // ---------------------------------------------------------------- batch norm
+
+    @Override
+    public void batchNormTrain(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
+                               Buffer runningVar, Buffer y, Buffer saveMean, Buffer saveInvStd) {
+        RefBatchNorm.train(p, data(x), data(gamma), data(beta), data(runningMean), data(runningVar), data(y),
+                data(saveMean), data(saveInvStd));
+    }
+
+    @Override
+    public void batchNormInference(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
+                                   Buffer runningVar, Buffer y) {
+        RefBatchNorm.inference(p, data(x), data(gamma), data(beta), data(runningMean), data(runningVar), data(y));
+    }
+
+    @Override
+    public void batchNormBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer saveMean,
+                                  Buffer saveInvStd, Buffer dx, Buffer dgamma, Buffer dbeta) {
+        RefBatchNorm.backward(p, data(x), data(dy), data(gamma), data(saveMean), data(saveInvStd), data(dx),
+                data(dgamma), data(dbeta));
+    }
+
+    @Override
+    public void batchNormInferenceBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer runningMean,
+                                           Buffer runningVar, Buffer dx, Buffer dgamma, Buffer dbeta) {
+        RefBatchNorm.inferenceBackward(p, data(x), data(dy), data(gamma), data(runningMean), data(runningVar),
+                data(dx), data(dgamma), data(dbeta));
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    @Override
+    public void activationForward(Activation a, long n, Buffer x, Buffer y) {
+        RefElementwise.activationForward(a, (int) n, data(x), data(y));
+    }
+
+    @Override
+    public void activationBackward(Activation a, long n, Buffer x, Buffer dy, Buffer dx) {
+        RefElementwise.activationBackward(a, (int) n, data(x), data(dy), data(dx));
+    }
+
+    @Override
+    public void axpby(long n, double alpha, Buffer a, double beta, Buffer b, Buffer out) {
+        RefElementwise.axpby((int) n, alpha, data(a), beta, data(b), data(out));
+    }
+
+    @Override
+    public void dropoutForward(long n, double p, long seed, long offset, Buffer x, Buffer y) {
+        RefElementwise.dropoutForward((int) n, p, seed, offset, data(x), data(y));
+    }
+
+    @Override
+    public void dropoutBackward(long n, double p, long seed, long offset, Buffer dy, Buffer dx) {
+        RefElementwise.dropoutBackward((int) n, p, seed, offset, data(dy), data(dx));
+    }
+
+    @Override
+    public void randomUniform(long n, double lo, double hi, long seed, long offset, Buffer out) {
+        RefElementwise.randomUniform((int) n, lo, hi, seed, offset, data(out));
+    }
+
+    @Override
+    public void randomNormal(long n, double mean, double std, long seed, long offset, Buffer out) {
+        RefElementwise.randomNormal((int) n, mean, std, seed, offset, data(out));
+    }
+
+    // ---------------------------------------------------------------- softmax, loss, linear
+
+    @Override
+    public void softmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        RefSoftmax.forward(rows, cols, data(x), data(y));
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        RefSoftmax.backward(rows, cols, data(y), data(dy), data(dx));
+    }
+
+    @Override
+    public void softmaxCrossEntropy(int rows, int cols, int[] labels, double labelSmoothing, Buffer logits,
+                                    Buffer loss, Buffer dlogits) {
+        RefSoftmax.crossEntropy(rows, cols, labels, labelSmoothing, data(logits), data(loss), data(dlogits));
+    }
+
+    @Override
+    public void linearForward(LinearProblem p, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        RefLinear.forward(p, data(x), data(w), data(bias), data(y));
+    }
+
+    @Override
+    public void linearBackwardData(LinearProblem p, Buffer dy, Buffer w, Buffer dx) {
+        RefLinear.backwardData(p, data(dy), data(w), data(dx));
+    }
+
+    @Override
+    public void linearBackwardWeight(LinearProblem p, Buffer x, Buffer dy, Buffer dw) {
+        RefLinear.backwardWeight(p, data(x), data(dy), data(dw));
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    @Override
+    public void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state) {
+        double[][] s = new double[state.length][];
+        for (int i = 0; i < state.length; i++) {
+            s[i] = data(state[i]);
+        }
+        RefOptimizers.step(rule, step, (int) n, data(param), data(grad), s);
+    }
+
+    /** Heap buffers need no release; the Device frees each tensor before it calls this. */
+    @Override
+    public void close() {
+        // nothing held outside the Java heap
+    }
+}
