@@ -1,8 +1,8 @@
 /*
  * jdnn_portable.h: the small dialect every kernel under kernels/src is written in, so that one
  * source compiles as OpenCL C 1.2 (at run time, by the OpenCL driver; the host prepends
- * "#define JDNN_OPENCL 1" and problem or tile constants as -D defines) and as CUDA C++ (at build
- * time, by nvcc, which defines __CUDACC__).
+ * "#define JDNN_OPENCL 1" and tuning constants as -D defines; problem sizes are kernel arguments)
+ * and as CUDA C++ (at build time, by nvcc, which defines __CUDACC__).
  *
  * Launch model, the same on both: a 1-, 2- or 3-D grid of work-groups (CUDA blocks) of
  * LOCAL_SIZE(d) work-items (threads). GLOBAL_ID(d) = GROUP_ID(d) * LOCAL_SIZE(d) + LOCAL_ID(d).
@@ -10,21 +10,34 @@
  * number of groups times the local size on CUDA; kernels guard every access against the
  * problem's real extents.
  *
- * Index with i64 wherever a tensor can exceed 2^31 elements.
+ * Index with i64 wherever a tensor can exceed 2^31 elements. Element-wise kernels walk their
+ * range with a grid-stride loop (GRID_STRIDE_LOOP), so the host may cap the number of groups.
+ *
+ * Rules for kernel sources (they must compile as both languages):
+ *   - only the macros and types below, no vector types, no OpenCL-only built-ins (get_global_id,
+ *     select, address-space casts) and no CUDA-only ones (threadIdx, __shfl*);
+ *   - local (shared) arrays are declared at kernel scope with LOCAL_ARRAY; a helper that works on
+ *     one takes a LOCAL pointer;
+ *   - every kernel name and helper name is unique across all sources (prefix it by its family),
+ *     so that the CUDA build may link them into one module;
+ *   - tuning constants are "#ifndef X / #define X default" so OpenCL can override them with -D;
+ *   - no OpenCL C keywords or type names as identifiers (half, image2d_t, sampler_t, ...).
  */
 #ifndef JDNN_PORTABLE_H
 #define JDNN_PORTABLE_H
 
-#if defined(__OPENCL_VERSION__)
+#if defined(JDNN_OPENCL) || defined(__OPENCL_VERSION__) || defined(__OPENCL_C_VERSION__)
 /* ------------------------------------------------------------------ OpenCL C */
 #define KERNEL __kernel
 #define GLOBAL __global
 #define CONSTANT __constant
+#define LOCAL __local
 #define LOCAL_ARRAY(type, name, count) __local type name[count]
 #define LOCAL_VAR(type, name) __local type name
 #define BARRIER() barrier(CLK_LOCAL_MEM_FENCE)
 #define GLOBAL_BARRIER() barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE)
 #define GLOBAL_ID(d) ((i64)get_global_id(d))
+#define GLOBAL_SIZE(d) ((i64)get_global_size(d))
 #define LOCAL_ID(d) ((int)get_local_id(d))
 #define GROUP_ID(d) ((i64)get_group_id(d))
 #define LOCAL_SIZE(d) ((int)get_local_size(d))
@@ -36,10 +49,13 @@ typedef ulong u64;
 typedef uint u32;
 #define MUL_HI_U32(a, b) mul_hi((uint)(a), (uint)(b))
 #define EXPF(x) exp(x)
+#define EXPM1F(x) expm1(x)
+#define LOG1PF(x) log1p(x)
 #define LOGF(x) log(x)
 #define SQRTF(x) sqrt(x)
 #define TANHF(x) tanh(x)
 #define COSF(x) cos(x)
+#define COSPIF(x) cospi(x)
 #define FABSF(x) fabs(x)
 #define FMAXF(a, b) fmax(a, b)
 #define FMINF(a, b) fmin(a, b)
@@ -61,11 +77,13 @@ DEVICE_FN void atomic_add_f(volatile GLOBAL float *p, float v) {
 #define KERNEL extern "C" __global__
 #define GLOBAL
 #define CONSTANT
+#define LOCAL
 #define LOCAL_ARRAY(type, name, count) __shared__ type name[count]
 #define LOCAL_VAR(type, name) __shared__ type name
 #define BARRIER() __syncthreads()
 #define GLOBAL_BARRIER() __syncthreads()
 #define GLOBAL_ID(d) ((i64)jdnn_group_id(d) * jdnn_local_size(d) + jdnn_local_id(d))
+#define GLOBAL_SIZE(d) ((i64)jdnn_num_groups(d) * jdnn_local_size(d))
 #define LOCAL_ID(d) ((int)jdnn_local_id(d))
 #define GROUP_ID(d) ((i64)jdnn_group_id(d))
 #define LOCAL_SIZE(d) ((int)jdnn_local_size(d))
@@ -81,10 +99,13 @@ __device__ __forceinline__ unsigned jdnn_local_size(int d) { return d == 0 ? blo
 __device__ __forceinline__ unsigned jdnn_num_groups(int d) { return d == 0 ? gridDim.x : d == 1 ? gridDim.y : gridDim.z; }
 #define MUL_HI_U32(a, b) __umulhi((unsigned)(a), (unsigned)(b))
 #define EXPF(x) expf(x)
+#define EXPM1F(x) expm1f(x)
+#define LOG1PF(x) log1pf(x)
 #define LOGF(x) logf(x)
 #define SQRTF(x) sqrtf(x)
 #define TANHF(x) tanhf(x)
 #define COSF(x) cosf(x)
+#define COSPIF(x) cospif(x)
 #define FABSF(x) fabsf(x)
 #define FMAXF(a, b) fmaxf(a, b)
 #define FMINF(a, b) fminf(a, b)
@@ -93,7 +114,102 @@ __device__ __forceinline__ unsigned jdnn_num_groups(int d) { return d == 0 ? gri
 #define ATOMIC_ADD_F(p, v) atomicAdd((p), (v))
 
 #else
-#error "jdnn_portable.h: compile as OpenCL C (__OPENCL_VERSION__) or with nvcc (__CUDACC__)"
+#error "jdnn_portable.h: compile as OpenCL C (JDNN_OPENCL or __OPENCL_VERSION__ defined) or with nvcc (__CUDACC__)"
 #endif
+
+/* ------------------------------------------------------------------ shared helpers (both languages) */
+
+/* A loop over [0, n) that each work-item enters at GLOBAL_ID(0) and leaves in steps of the grid's
+ * total size: correct for any number of groups, so the host may cap it. */
+#define GRID_STRIDE_LOOP(i, n) for (i64 i = GLOBAL_ID(0); i < (n); i += GLOBAL_SIZE(0))
+
+DEVICE_FN int jdnn_imin(int a, int b) { return a < b ? a : b; }
+DEVICE_FN int jdnn_imax(int a, int b) { return a > b ? a : b; }
+
+/* floor(a / b) and ceil(a / b) for b > 0 and any sign of a (C division truncates toward zero). */
+DEVICE_FN int jdnn_div_floor(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+DEVICE_FN int jdnn_div_ceil(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+/*
+ * A work-item's walk over the elements of one channel c of an (N, C, inner) tensor: the elements
+ * j = first, first + step, ... < N*inner of the channel in (n, i) order, j = n*inner + i, at
+ * offset (n*C + c)*inner + i. Division happens once, at the start; each step carries (n, i).
+ *
+ *   jdnn_chan_walk it = jdnn_chan_begin(N, C, inner, c, LOCAL_ID(0), LOCAL_SIZE(0));
+ *   for (; jdnn_chan_more(&it); jdnn_chan_next(&it)) { ... x[it.at] ... }
+ */
+typedef struct {
+    i64 j, count;        /* position in the channel, N*inner */
+    i64 n, i;            /* j = n*inner + i */
+    i64 dn, di;          /* step = dn*inner + di */
+    i64 inner, C, c;
+    i64 at;              /* (n*C + c)*inner + i */
+} jdnn_chan_walk;
+
+DEVICE_FN jdnn_chan_walk jdnn_chan_begin(int N, int C, i64 inner, int c, i64 first, i64 step) {
+    jdnn_chan_walk it;
+    it.j = first;
+    it.count = (i64)N * inner;
+    it.n = first / inner;
+    it.i = first % inner;
+    it.dn = step / inner;
+    it.di = step % inner;
+    it.inner = inner;
+    it.C = C;
+    it.c = c;
+    it.at = (it.n * C + c) * inner + it.i;
+    return it;
+}
+
+DEVICE_FN int jdnn_chan_more(const jdnn_chan_walk *it) {
+    return it->j < it->count;
+}
+
+DEVICE_FN void jdnn_chan_next(jdnn_chan_walk *it) {
+    it->j += it->dn * it->inner + it->di;
+    it->i += it->di;
+    it->n += it->dn;
+    if (it->i >= it->inner) {
+        it->i -= it->inner;
+        it->n += 1;
+    }
+    it->at = (it->n * it->C + it->c) * it->inner + it->i;
+}
+
+/*
+ * Tree sum over one 1-D work-group: every work-item passes its value and receives the group's
+ * total. s has LOCAL_SIZE(0) slots; LOCAL_SIZE(0) must be a power of two. Deterministic: the
+ * pairing depends on the work-group size only. Every work-item of the group must call it.
+ */
+DEVICE_FN float jdnn_group_sum(LOCAL float *s, float v) {
+    int lid = LOCAL_ID(0);
+    s[lid] = v;
+    BARRIER();
+    for (int width = LOCAL_SIZE(0) / 2; width > 0; width >>= 1) {
+        if (lid < width) {
+            s[lid] += s[lid + width];
+        }
+        BARRIER();
+    }
+    float total = s[0];
+    BARRIER(); /* s may be reused by the caller right after */
+    return total;
+}
+
+/* As jdnn_group_sum, for the maximum (FMAXF: a NaN loses unless every value is NaN). */
+DEVICE_FN float jdnn_group_max(LOCAL float *s, float v) {
+    int lid = LOCAL_ID(0);
+    s[lid] = v;
+    BARRIER();
+    for (int width = LOCAL_SIZE(0) / 2; width > 0; width >>= 1) {
+        if (lid < width) {
+            s[lid] = FMAXF(s[lid], s[lid + width]);
+        }
+        BARRIER();
+    }
+    float m = s[0];
+    BARRIER();
+    return m;
+}
 
 #endif /* JDNN_PORTABLE_H */

@@ -1,0 +1,108 @@
+package io.jdnn.kernels;
+
+import io.jdnn.DirectConv;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What the GEMM-based and tiled convolution algorithms (IM2COL_GEMM, IMPLICIT_GEMM, WINOGRAD,
+ * DEPTHWISE) share: the workspace budget, the limits of launch geometry every backend must
+ * respect, and the problem arguments their kernels start with.
+ */
+final class ConvAlgorithmSupport {
+    private ConvAlgorithmSupport() {
+    }
+
+    /** Largest workspace an algorithm takes, in bytes, on a device of unknown or large memory. */
+    static final long WORKSPACE_CAP_BYTES = 512L << 20;
+
+    /** CUDA's limit for a grid's y and z extents (OpenCL has none; the shared host code keeps to it). */
+    static final int MAX_GRID_YZ = 65535;
+
+    /**
+     * The workspace budget in floats: {@code bytes} when positive (an algorithm built with an
+     * explicit budget), else {@value #WORKSPACE_CAP_BYTES} bytes, or an eighth of the device's
+     * memory when that is less (OpenCL guarantees a single allocation of a quarter of it, so the
+     * budget always fits one buffer).
+     */
+    static long workspaceBudgetFloats(KernelDevice device, long bytes) {
+        if (bytes > 0) {
+            return bytes / Float.BYTES;
+        }
+        long mem = device.info().memoryBytes();
+        return (mem > 0 ? Math.min(WORKSPACE_CAP_BYTES, mem / 8) : WORKSPACE_CAP_BYTES) / Float.BYTES;
+    }
+
+    /** What {@link #workspaceBudgetFloats} means, for messages. */
+    static String budgetRule(long bytes) {
+        return bytes > 0 ? "this algorithm's budget" : "budget (min(512 MiB, device memory / 8))";
+    }
+
+    /** Human-readable bytes of {@code floats} float32 elements. */
+    static String mib(long floats) {
+        double b = floats * (double) Float.BYTES;
+        return b >= (1 << 20) ? String.format(Locale.ROOT, "%.1f MiB", b / (1 << 20))
+                : String.format(Locale.ROOT, "%.1f KiB", b / 1024);
+    }
+
+    /**
+     * "why not" when the per-image workspace {@code perImage} (plus {@code fixed}, needed once)
+     * exceeds the budget of {@code budgetBytes} (see {@link #workspaceBudgetFloats}), naming what it
+     * holds; empty otherwise.
+     */
+    static Optional<String> workspaceFits(KernelDevice device, long budgetBytes, String what, long fixed,
+                                          long perImage) {
+        long budget = workspaceBudgetFloats(device, budgetBytes);
+        if (fixed + perImage > budget) {
+            return Optional.of(what + " of one image need " + mib(fixed + perImage) + " of workspace, more than the "
+                    + mib(budget) + " " + budgetRule(budgetBytes));
+        }
+        return Optional.empty();
+    }
+
+    /** Images per chunk: as many as the budget holds after {@code fixed}, at least one, at most n and {@code cap}. */
+    static int imagesPerChunk(KernelDevice device, long budgetBytes, DirectConv conv, long fixed, long perImage,
+                              int cap) {
+        long budget = workspaceBudgetFloats(device, budgetBytes) - fixed;
+        long nb = perImage <= 0 ? conv.n() : budget / perImage;
+        return (int) Math.max(1, Math.min(Math.min(nb, conv.n()), cap));
+    }
+
+    /** "why not" when an extent a kernel indexes with 32-bit ints reaches 2^31; empty otherwise. */
+    static Optional<String> int31(String what, long value) {
+        if (value > Integer.MAX_VALUE) {
+            return Optional.of(what + " = " + value + " must be below 2^31 (the kernels index it with 32-bit ints)");
+        }
+        return Optional.empty();
+    }
+
+    /** The first present reason of {@code reasons}, or empty. */
+    @SafeVarargs
+    static Optional<String> first(Optional<String>... reasons) {
+        for (Optional<String> r : reasons) {
+            if (r.isPresent()) {
+                return r;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** All present reasons joined with "; ", or empty. */
+    static Optional<String> all(List<String> reasons) {
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    /** The problem arguments (n, c, h, w, k, p, q, r, s, strides, paddings, dilations, groups), in that order. */
+    static KernelLaunch shape(KernelLaunch l, DirectConv c) {
+        return l.arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.k()).arg(c.p()).arg(c.q()).arg(c.r()).arg(c.s())
+                .arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW()).arg(c.dilationH()).arg(c.dilationW())
+                .arg(c.groups());
+    }
+
+    /** ceil(a / b) for a >= 0, b > 0. */
+    static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

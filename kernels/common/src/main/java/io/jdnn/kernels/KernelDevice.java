@@ -1,0 +1,679 @@
+package io.jdnn.kernels;
+
+import io.jdnn.Activation;
+import io.jdnn.AlgorithmNotSupportedException;
+import io.jdnn.BatchNormProblem;
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.DeviceException;
+import io.jdnn.DeviceOptions;
+import io.jdnn.DeviceOutOfMemoryException;
+import io.jdnn.DirectConv;
+import io.jdnn.LinearProblem;
+import io.jdnn.Philox;
+import io.jdnn.PoolMode;
+import io.jdnn.PoolProblem;
+import io.jdnn.optim.AdaDelta;
+import io.jdnn.optim.AdaGrad;
+import io.jdnn.optim.Adam;
+import io.jdnn.optim.AdamW;
+import io.jdnn.optim.Optimizer;
+import io.jdnn.optim.RmsProp;
+import io.jdnn.optim.Sgd;
+import io.jdnn.spi.Buffer;
+import io.jdnn.spi.DeviceBackend;
+import io.jdnn.spi.DeviceTimer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The backend-neutral half of a GPU device: every op of {@link DeviceBackend} written once as
+ * launches of the portable kernels of {@code kernels/src} (which kernel of which source, which
+ * arguments in which order, which launch shape), the GEMM tile choice, the reduction kernels'
+ * work-group sizes, and the convolution algorithms with AUTO. A backend (OpenCL, CUDA) extends
+ * it with the primitives: {@link #launch} returning its {@link KernelLaunch}, memory
+ * ({@link #allocate}, {@link #free}, {@link #read}, {@link #write}, {@link #copy},
+ * {@link #writeInts}, {@link #workspace}, {@link #placeholder}), launch-geometry properties
+ * ({@link #elementwiseLocalSize}, {@link #maxGridStrideGroups}, {@link #maxLocalSize},
+ * {@link #localMemoryBytes}),
+ * {@link #synchronize}, {@link #startTimer}, {@link #info} and {@link #close}.
+ *
+ * <p>Calls arrive serialized by {@link io.jdnn.Device}; work is issued asynchronously on the
+ * backend's one in-order queue (stream), so a workspace can be reused by the next op.
+ */
+public abstract class KernelDevice implements DeviceBackend {
+
+    private final DeviceOptions options;
+    private final Map<String, Integer> reductionLocalSizes = new HashMap<>();
+    private final Map<ConvKey, ConvAlgorithm> autoChoices = new HashMap<>();
+    private Gemm.Tiles gemmTiles;
+
+    /** A launch of a reduction kernel and the work-group size it was built for: launch exactly that many. */
+    public record Reduction(KernelLaunch launch, int localSize) {
+    }
+
+    /** What AUTO remembers a choice by: the direct problem's extents and the direction. */
+    private record ConvKey(int n, int c, int h, int w, int k, int p, int q, int r, int s, int sh, int sw, int ph, int pw,
+                           int dh, int dw, int g, ConvDirection direction) {
+        static ConvKey of(DirectConv d, ConvDirection dir) {
+            return new ConvKey(d.n(), d.c(), d.h(), d.w(), d.k(), d.p(), d.q(), d.r(), d.s(), d.strideH(), d.strideW(),
+                    d.padH(), d.padW(), d.dilationH(), d.dilationW(), d.groups(), dir);
+        }
+    }
+
+    protected KernelDevice(DeviceOptions options) {
+        this.options = options;
+    }
+
+    /** The options the device was opened with. */
+    public DeviceOptions options() {
+        return options;
+    }
+
+    // ================================================================== primitives (the backend's)
+
+    /**
+     * A launch of kernel {@code name} of {@code source} built with {@code defines} (tuning
+     * constants; an empty map means the source's defaults). Throws DeviceException when the
+     * kernel cannot be had (a failed build; on CUDA, a define set the fatbin was not built with).
+     */
+    public abstract KernelLaunch launch(String op, String problem, String source, Map<String, ?> defines, String name);
+
+    /** A launch of kernel {@code name} of {@code source} with the source's default defines. */
+    public final KernelLaunch launch(String op, String problem, String source, String name) {
+        return launch(op, problem, source, Map.of(), name);
+    }
+
+    /**
+     * A scratch buffer of at least {@code elements} floats kept by this device under {@code name}
+     * and grown on demand (for kernels' temporaries: row losses, labels, im2col columns). The
+     * queue is in order, so a workspace can be reused by the next op; one op must not use a name
+     * twice for different data.
+     */
+    public abstract Buffer workspace(String name, long elements);
+
+    /** A one-element buffer that kernels never touch, passed with a flag for an absent optional buffer. */
+    public abstract Buffer placeholder();
+
+    /** Writes ints (labels) into a buffer of 4-byte elements; {@code src} may be reused as soon as this returns. */
+    public abstract void writeInts(Buffer dst, int[] src, String op);
+
+    /** Work-items per group for grid-stride (element-wise) kernels. */
+    public abstract int elementwiseLocalSize();
+
+    /** Groups at most for grid-stride kernels and for kernels whose groups loop over rows or channels. */
+    public abstract long maxGridStrideGroups();
+
+    /** The largest work-group (block) the device runs, any kernel. */
+    public abstract long maxLocalSize();
+
+    /** Local (shared) memory one work-group may use, in bytes: for algorithms that size tiles by it. */
+    public abstract long localMemoryBytes();
+
+    /** The DeviceException a backend raises when no variant of a kernel fits its work-group limits. */
+    protected abstract DeviceException launchConfigurationError(String op, String kernel, String problem,
+                                                                String detail);
+
+    /**
+     * The convolution algorithms of this backend, in its preferred order: the shared
+     * {@link KernelConvAlgorithms#ALL}, to which a backend may append its own.
+     */
+    public List<KernelConvAlgorithm> convAlgorithms() {
+        return KernelConvAlgorithms.ALL;
+    }
+
+    // ================================================================== helpers for ops and algorithms
+
+    /** {@code b}, or the {@link #placeholder()} when b is null (kernels take a flag saying it is absent). */
+    public final Buffer orPlaceholder(Buffer b) {
+        return b == null ? placeholder() : b;
+    }
+
+    /**
+     * Groups to launch for a kernel whose work-groups loop over {@code count} rows or channels
+     * (group g takes g, g + groups, ...): one per row up to the grid-stride cap.
+     */
+    public final long cappedGroups(long count) {
+        return Math.min(count, maxGridStrideGroups());
+    }
+
+    /**
+     * A kernel whose work-group size is the compile-time define {@code localDefine} (the size of
+     * its local reduction array): built with the source's default for it (clamped to a power of
+     * two the device allows), halved while the device cannot run a group that large with this
+     * kernel. Launch it with exactly {@link Reduction#localSize()} work-items a group. The size is
+     * remembered per kernel for the device's life.
+     */
+    public final Reduction reduction(String op, String problem, String source, String name, String localDefine) {
+        String key = source + ":" + name + ":" + localDefine;
+        Integer known = reductionLocalSizes.get(key);
+        if (known != null) {
+            return new Reduction(launch(op, problem, source, Map.of(localDefine, known), name), known);
+        }
+        int preferred = KernelSources.defaultInt(source, localDefine);
+        int local = (int) Math.min(preferred, Long.highestOneBit(Math.max(1, maxLocalSize())));
+        while (true) {
+            KernelLaunch l = launch(op, problem, source, Map.of(localDefine, local), name);
+            if (l.maxLocalSize() >= local || local == 1) {
+                reductionLocalSizes.put(key, local);
+                return new Reduction(l, local);
+            }
+            local /= 2;
+        }
+    }
+
+    /** The gemm tile shape: the first of {@link Gemm#TILES} whose work-group this device runs, chosen once. */
+    public final Gemm.Tiles gemmTiles(String op, String problem) {
+        if (gemmTiles != null) {
+            return gemmTiles;
+        }
+        for (Gemm.Tiles t : Gemm.TILES) {
+            if (t.threads() > maxLocalSize()) {
+                continue;
+            }
+            KernelLaunch l = launch(op, problem, Gemm.SOURCE, t.defines(), Gemm.KERNEL);
+            if (l.maxLocalSize() >= t.threads()) {
+                gemmTiles = t;
+                return t;
+            }
+        }
+        throw launchConfigurationError(op, Gemm.KERNEL, problem,
+                "no gemm tile shape fits this device's work-group limit of " + maxLocalSize());
+    }
+
+    // ================================================================== memory ops made of kernels
+
+    @Override
+    public void fill(Buffer dst, long elements, double value) {
+        launch("fill", "n=" + elements, "elementwise.cl", "ew_fill")
+                .arg(elements).arg((float) value).arg(dst)
+                .elements(elements);
+    }
+
+    // ================================================================== convolution
+
+    @Override
+    public List<ConvAlgorithm> algorithms() {
+        return KernelConvAlgorithms.ids(convAlgorithms());
+    }
+
+    /** What the algorithm's {@link KernelConvAlgorithm#deterministic()} declares; false for one not registered. */
+    @Override
+    public boolean isDeterministic(ConvAlgorithm algorithm) {
+        KernelConvAlgorithm a = KernelConvAlgorithms.find(convAlgorithms(), algorithm);
+        return a != null && a.deterministic();
+    }
+
+    @Override
+    public Optional<String> whyNot(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
+        if (algorithm == ConvAlgorithm.AUTO) {
+            return Optional.empty();
+        }
+        KernelConvAlgorithm a = KernelConvAlgorithms.find(convAlgorithms(), algorithm);
+        if (a == null) {
+            return Optional.of(algorithm + " is not implemented by the " + info().backend() + " backend (it implements "
+                    + algorithms() + ")");
+        }
+        return a.whyNot(this, conv, direction);
+    }
+
+    /**
+     * The fastest applicable algorithm (only deterministic ones when the device was opened with
+     * {@code deterministic}, and TF32 ones only when it was opened with {@code allowTf32}),
+     * measured once per problem and direction with device timers on temporary buffers and
+     * remembered. With one candidate nothing is timed. If the temporaries
+     * do not fit in memory, the first candidate in the registry's preferred order is returned
+     * without being remembered, so that a later call can still measure.
+     */
+    @Override
+    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction) {
+        return autoSelect(conv, direction, convAlgorithms());
+    }
+
+    /** {@link #autoSelect(DirectConv, ConvDirection)} over the given registry (tests pass their own). */
+    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction,
+                                    List<? extends KernelConvAlgorithm> registry) {
+        ConvKey key = ConvKey.of(conv, direction);
+        ConvAlgorithm cached = autoChoices.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        List<KernelConvAlgorithm> candidates = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        for (KernelConvAlgorithm a : registry) {
+            Optional<String> why = a.whyNot(this, conv, direction);
+            if (why.isPresent()) {
+                refused.add(a.id() + ": " + why.get());
+            } else if (options.deterministic() && !a.deterministic()) {
+                refused.add(a.id() + ": not deterministic, and the device was opened with deterministic=true");
+            } else if (a.usesTf32() && !options.allowTf32()) {
+                refused.add(a.id() + ": rounds its inputs to TF32, and the device was opened with allowTf32=false");
+            } else {
+                candidates.add(a);
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new AlgorithmNotSupportedException(ConvAlgorithm.AUTO, direction, info().spec(), conv.toString(),
+                    "no " + info().backend() + " algorithm can run it: " + String.join("; ", refused));
+        }
+        if (candidates.size() == 1) {
+            autoChoices.put(key, candidates.get(0).id());
+            return candidates.get(0).id();
+        }
+        ConvAlgorithm best;
+        try {
+            best = timeCandidates(conv, direction, candidates);
+        } catch (DeviceOutOfMemoryException e) {
+            return candidates.get(0).id();
+        }
+        autoChoices.put(key, best);
+        return best;
+    }
+
+    /** Runs each candidate once to build and warm it, then once timed; returns the fastest. */
+    private ConvAlgorithm timeCandidates(DirectConv conv, ConvDirection direction, List<KernelConvAlgorithm> candidates) {
+        List<Buffer> temps = new ArrayList<>();
+        try {
+            Buffer image = temp(temps, conv.imageElements());
+            Buffer weight = temp(temps, conv.weightElements());
+            Buffer response = temp(temps, conv.responseElements());
+            ConvAlgorithm best = null;
+            double bestMs = Double.POSITIVE_INFINITY;
+            for (KernelConvAlgorithm a : candidates) {
+                runConv(a, conv, direction, image, weight, response);
+                DeviceTimer t = startTimer();
+                runConv(a, conv, direction, image, weight, response);
+                double ms = t.stop();
+                if (ms < bestMs) {
+                    bestMs = ms;
+                    best = a.id();
+                }
+            }
+            return best;
+        } finally {
+            for (Buffer b : temps) {
+                free(b);
+            }
+        }
+    }
+
+    private Buffer temp(List<Buffer> temps, long elements) {
+        Buffer b = allocate(elements);
+        temps.add(b);
+        fill(b, elements, 0.5);
+        return b;
+    }
+
+    private void runConv(KernelConvAlgorithm a, DirectConv conv, ConvDirection direction, Buffer image,
+                         Buffer weight, Buffer response) {
+        switch (direction) {
+            case FORWARD -> a.forward(this, conv, image, weight, null, response);
+            case BACKWARD_DATA -> a.backwardData(this, conv, response, weight, null, image);
+            case BACKWARD_FILTER -> a.backwardFilter(this, conv, image, response, weight);
+        }
+    }
+
+    private KernelConvAlgorithm algorithm(DirectConv conv, ConvDirection direction, ConvAlgorithm id) {
+        ConvAlgorithm resolved = id == ConvAlgorithm.AUTO ? autoSelect(conv, direction) : id;
+        KernelConvAlgorithm a = KernelConvAlgorithms.find(convAlgorithms(), resolved);
+        if (a == null) {
+            throw new AlgorithmNotSupportedException(id, direction, info().spec(), conv.toString(),
+                    whyNot(conv, direction, id).orElse("not registered"));
+        }
+        return a;
+    }
+
+    @Override
+    public void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        algorithm(conv, ConvDirection.FORWARD, algorithm)
+                .forward(this, conv, x, w, bias, y);
+    }
+
+    @Override
+    public void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias,
+                                 Buffer dx) {
+        algorithm(conv, ConvDirection.BACKWARD_DATA, algorithm)
+                .backwardData(this, conv, dy, w, bias, dx);
+    }
+
+    @Override
+    public void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw) {
+        algorithm(conv, ConvDirection.BACKWARD_FILTER, algorithm)
+                .backwardFilter(this, conv, x, dy, dw);
+    }
+
+    @Override
+    public void channelSum(int n, int c, long inner, Buffer x, Buffer out) {
+        String problem = "n=" + n + " c=" + c + " inner=" + inner;
+        Reduction rk = reduction("channelSum", problem, "reduce.cl", "reduce_channel_sum", "REDUCE_WG");
+        rk.launch()
+                .arg(n).arg(c).arg(inner).arg(x).arg(out)
+                .groups(cappedGroups(c), rk.localSize());
+    }
+
+    // ================================================================== pooling
+
+    @Override
+    public void poolForward(PoolProblem p, Buffer x, Buffer y) {
+        long total = p.outputShape().elements();
+        String problem = p.toString();
+        switch (p.mode()) {
+            case MAX -> poolWindow(launch("poolForward", problem, "pool.cl", "pool_max_forward").arg(total), p)
+                    .arg(p.dilationH()).arg(p.dilationW()).arg(x).arg(y)
+                    .elements(total);
+            case AVG -> poolWindow(launch("poolForward", problem, "pool.cl", "pool_avg_forward").arg(total), p)
+                    .arg(p.countIncludePad()).arg(x).arg(y)
+                    .elements(total);
+            case ADAPTIVE_AVG -> launch("poolForward", problem, "pool.cl", "pool_adaptive_avg_forward")
+                    .arg(total).arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth())
+                    .arg(x).arg(y)
+                    .elements(total);
+        }
+    }
+
+    @Override
+    public void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx) {
+        long total = p.inputShape().elements();
+        String problem = p.toString();
+        if (p.mode() == PoolMode.MAX) {
+            poolWindow(launch("poolBackward", problem, "pool.cl", "pool_max_backward").arg(total), p)
+                    .arg(p.dilationH()).arg(p.dilationW()).arg(x).arg(dy).arg(dx)
+                    .elements(total);
+        } else if (p.mode() == PoolMode.AVG) {
+            poolWindow(launch("poolBackward", problem, "pool.cl", "pool_avg_backward").arg(total), p)
+                    .arg(p.countIncludePad()).arg(dy).arg(dx)
+                    .elements(total);
+        } else {
+            launch("poolBackward", problem, "pool.cl", "pool_adaptive_avg_backward")
+                    .arg(total).arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth())
+                    .arg(dy).arg(dx)
+                    .elements(total);
+        }
+    }
+
+    /** The window arguments the MAX and AVG kernels share, after {@code total}, in their parameter order. */
+    private static KernelLaunch poolWindow(KernelLaunch l, PoolProblem p) {
+        return l.arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth())
+                .arg(p.kernelH()).arg(p.kernelW()).arg(p.strideH()).arg(p.strideW()).arg(p.padH()).arg(p.padW());
+    }
+
+    // ================================================================== batch norm
+
+    private static long spatial(BatchNormProblem p) {
+        return (long) p.height() * p.width();
+    }
+
+    @Override
+    public void batchNormTrain(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
+                               Buffer runningVar, Buffer y, Buffer saveMean, Buffer saveInvStd) {
+        String problem = p.toString();
+        if (p.reductionSize() < 2) {
+            // PyTorch: "Expected more than 1 value per channel when training"; the unbiased variance divides by M-1.
+            throw new IllegalArgumentException("batchNormTrain(" + p + "): expected more than 1 value per channel "
+                    + "(batch * height * width > 1) in training mode, got " + p.reductionSize());
+        }
+        Reduction rk = reduction("batchNormTrain", problem, "batchnorm.cl", "bn_train_forward", "BN_WG");
+        rk.launch()
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p))
+                .arg((float) p.eps()).arg((float) p.momentum()).arg((float) (1.0 - p.momentum()))
+                .arg(x).arg(gamma).arg(beta)
+                .arg(runningMean).arg(runningVar)
+                .arg(y).arg(saveMean).arg(saveInvStd)
+                .groups(cappedGroups(p.channels()), rk.localSize());
+    }
+
+    @Override
+    public void batchNormInference(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
+                                   Buffer runningVar, Buffer y) {
+        long total = p.inputShape().elements();
+        launch("batchNormInference", p.toString(), "batchnorm.cl", "bn_inference")
+                .arg(total).arg(p.channels()).arg(spatial(p)).arg((float) p.eps())
+                .arg(x).arg(gamma).arg(beta)
+                .arg(runningMean).arg(runningVar).arg(y)
+                .elements(total);
+    }
+
+    @Override
+    public void batchNormBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer saveMean,
+                                  Buffer saveInvStd, Buffer dx, Buffer dgamma, Buffer dbeta) {
+        String problem = p.toString();
+        Reduction rk = reduction("batchNormBackward", problem, "batchnorm.cl", "bn_backward", "BN_WG");
+        rk.launch()
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p))
+                .arg(x).arg(dy).arg(gamma)
+                .arg(saveMean).arg(saveInvStd)
+                .arg(dx).arg(dgamma).arg(dbeta)
+                .groups(cappedGroups(p.channels()), rk.localSize());
+    }
+
+    @Override
+    public void batchNormInferenceBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer runningMean,
+                                           Buffer runningVar, Buffer dx, Buffer dgamma, Buffer dbeta) {
+        String problem = p.toString();
+        Reduction rk = reduction("batchNormInferenceBackward", problem, "batchnorm.cl",
+                "bn_inference_backward", "BN_WG");
+        rk.launch()
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg((float) p.eps())
+                .arg(x).arg(dy).arg(gamma)
+                .arg(runningMean).arg(runningVar)
+                .arg(dx).arg(dgamma).arg(dbeta)
+                .groups(cappedGroups(p.channels()), rk.localSize());
+    }
+
+    // ================================================================== element-wise
+
+    /** The kernels' numbering of the activation kinds (EW_RELU ... in elementwise.cl). */
+    private static int activationCode(Activation.Kind kind) {
+        return switch (kind) {
+            case RELU -> 0;
+            case LEAKY_RELU -> 1;
+            case ELU -> 2;
+            case SIGMOID -> 3;
+            case TANH -> 4;
+        };
+    }
+
+    @Override
+    public void activationForward(Activation a, long n, Buffer x, Buffer y) {
+        launch("activationForward", a + " n=" + n, "elementwise.cl", "ew_activation_forward")
+                .arg(n).arg(activationCode(a.kind())).arg((float) a.alpha()).arg(x).arg(y)
+                .elements(n);
+    }
+
+    @Override
+    public void activationBackward(Activation a, long n, Buffer x, Buffer dy, Buffer dx) {
+        launch("activationBackward", a + " n=" + n, "elementwise.cl", "ew_activation_backward")
+                .arg(n).arg(activationCode(a.kind())).arg((float) a.alpha())
+                .arg(x).arg(dy).arg(dx)
+                .elements(n);
+    }
+
+    @Override
+    public void axpby(long n, double alpha, Buffer a, double beta, Buffer b, Buffer out) {
+        launch("axpby", "n=" + n, "elementwise.cl", "ew_axpby")
+                .arg(n).arg((float) alpha).arg(a).arg((float) beta).arg(b).arg(out)
+                .elements(n);
+    }
+
+    @Override
+    public void dropoutForward(long n, double p, long seed, long offset, Buffer x, Buffer y) {
+        dropout("dropoutForward", n, p, seed, offset, x, y);
+    }
+
+    @Override
+    public void dropoutBackward(long n, double p, long seed, long offset, Buffer dy, Buffer dx) {
+        dropout("dropoutBackward", n, p, seed, offset, dy, dx);
+    }
+
+    private void dropout(String op, long n, double p, long seed, long offset, Buffer in, Buffer out) {
+        String problem = "n=" + n + " p=" + p + " seed=" + seed + " offset=" + offset;
+        withPhilox(launch(op, problem, "elementwise.cl", "ew_dropout")
+                .arg(n).arg(Philox.dropoutThreshold(p)).arg((float) (1.0 / (1.0 - p))), seed, offset)
+                .arg(in).arg(out)
+                .elements((n + 3) / 4);
+    }
+
+    @Override
+    public void randomUniform(long n, double lo, double hi, long seed, long offset, Buffer out) {
+        String problem = "n=" + n + " lo=" + lo + " hi=" + hi + " seed=" + seed + " offset=" + offset;
+        withPhilox(launch("randomUniform", problem, "elementwise.cl", "ew_random_uniform")
+                .arg(n).arg((float) lo).arg((float) (hi - lo)), seed, offset)
+                .arg(out)
+                .elements((n + 3) / 4);
+    }
+
+    @Override
+    public void randomNormal(long n, double mean, double std, long seed, long offset, Buffer out) {
+        String problem = "n=" + n + " mean=" + mean + " std=" + std + " seed=" + seed + " offset=" + offset;
+        withPhilox(launch("randomNormal", problem, "elementwise.cl", "ew_random_normal")
+                .arg(n).arg((float) mean).arg((float) std), seed, offset)
+                .arg(out)
+                .elements(n);
+    }
+
+    /** The Philox key (seed) and counter half (offset) as the four u32 arguments the kernels take. */
+    private static KernelLaunch withPhilox(KernelLaunch l, long seed, long offset) {
+        return l.arg((int) seed).arg((int) (seed >>> 32)).arg((int) offset).arg((int) (offset >>> 32));
+    }
+
+    // ================================================================== softmax, loss, linear
+
+    @Override
+    public void softmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        String problem = "rows=" + rows + " cols=" + cols;
+        Reduction rk = reduction("softmaxForward", problem, "softmax.cl", "softmax_forward", "SOFTMAX_WG");
+        rk.launch()
+                .arg(rows).arg(cols).arg(x).arg(y)
+                .groups(cappedGroups(rows), rk.localSize());
+    }
+
+    @Override
+    public void softmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        String problem = "rows=" + rows + " cols=" + cols;
+        Reduction rk = reduction("softmaxBackward", problem, "softmax.cl", "softmax_backward", "SOFTMAX_WG");
+        rk.launch()
+                .arg(rows).arg(cols).arg(y).arg(dy).arg(dx)
+                .groups(cappedGroups(rows), rk.localSize());
+    }
+
+    @Override
+    public void softmaxCrossEntropy(int rows, int cols, int[] labels, double labelSmoothing, Buffer logits, Buffer loss,
+                                    Buffer dlogits) {
+        String op = "softmaxCrossEntropy";
+        String problem = "rows=" + rows + " cols=" + cols + " smoothing=" + labelSmoothing;
+        Buffer labelBuf = workspace("softmaxCrossEntropy.labels", rows);
+        Buffer rowLoss = workspace("softmaxCrossEntropy.rowLoss", rows);
+        writeInts(labelBuf, labels, op);
+        double off = labelSmoothing / cols;
+        double on = 1.0 - labelSmoothing + off;
+        Reduction perRow = reduction(op, problem, "softmax.cl", "softmax_xent_rows", "SOFTMAX_WG");
+        perRow.launch()
+                .arg(rows).arg(cols).arg(labelBuf).arg((float) on).arg((float) off)
+                .arg(logits).arg(rowLoss).arg(dlogits)
+                .groups(cappedGroups(rows), perRow.localSize());
+        Reduction mean = reduction(op, problem, "softmax.cl", "softmax_xent_mean", "SOFTMAX_WG");
+        mean.launch()
+                .arg(rows).arg(rowLoss).arg(loss)
+                .groups(1, mean.localSize());
+    }
+
+    @Override
+    public void linearForward(LinearProblem p, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        // y (batch, out) = x (batch, in) w^T; w is (out, in), so op(B) = w^T reads w[n*in + k].
+        Gemm.of(p.batch(), p.outFeatures(), p.inFeatures())
+                .a(x, 0, p.inFeatures(), false)
+                .b(w, 0, p.inFeatures(), true)
+                .c(y, 0, p.outFeatures())
+                .biasPerColumn(bias, 0)
+                .run(this, "linearForward", p.toString());
+    }
+
+    @Override
+    public void linearBackwardData(LinearProblem p, Buffer dy, Buffer w, Buffer dx) {
+        // dx (batch, in) = dy (batch, out) w (out, in)
+        Gemm.of(p.batch(), p.inFeatures(), p.outFeatures())
+                .a(dy, 0, p.outFeatures(), false)
+                .b(w, 0, p.inFeatures(), false)
+                .c(dx, 0, p.inFeatures())
+                .run(this, "linearBackwardData", p.toString());
+    }
+
+    @Override
+    public void linearBackwardWeight(LinearProblem p, Buffer x, Buffer dy, Buffer dw) {
+        // dw (out, in) = dy^T (out, batch) x (batch, in); dy is (batch, out), so op(A) = dy^T reads dy[k*out + m].
+        Gemm.of(p.outFeatures(), p.inFeatures(), p.batch())
+                .a(dy, 0, p.outFeatures(), true)
+                .b(x, 0, p.inFeatures(), false)
+                .c(dw, 0, p.inFeatures())
+                .run(this, "linearBackwardWeight", p.toString());
+    }
+
+    // ================================================================== optimizers
+
+    @Override
+    public void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state) {
+        String op = "optimizerStep";
+        String problem = rule + " step=" + step + " n=" + n;
+        Buffer p = param;
+        Buffer g = grad;
+        if (rule instanceof Sgd s) {
+            boolean momentum = s.momentum() != 0;
+            launch(op, problem, "optimizer.cl", "opt_sgd")
+                    .arg(n).arg((float) s.lr()).arg((float) s.momentum()).arg((float) (1.0 - s.dampening()))
+                    .arg((float) s.weightDecay()).arg(momentum).arg(s.nesterov()).arg(step == 1)
+                    .arg(p).arg(g).arg(momentum ? state[0] : placeholder())
+                    .elements(n);
+        } else if (rule instanceof AdaGrad a) {
+            double clr = a.lr() / (1.0 + (step - 1) * a.lrDecay());
+            launch(op, problem, "optimizer.cl", "opt_adagrad")
+                    .arg(n).arg((float) clr).arg((float) a.weightDecay()).arg((float) a.eps())
+                    .arg(p).arg(g).arg(state[0])
+                    .elements(n);
+        } else if (rule instanceof RmsProp r) {
+            boolean momentum = r.momentum() > 0;
+            int slot = 1;
+            Buffer buf = momentum ? state[slot++] : placeholder();
+            Buffer gradAvg = r.centered() ? state[slot] : placeholder();
+            launch(op, problem, "optimizer.cl", "opt_rmsprop")
+                    .arg(n).arg((float) r.lr()).arg((float) r.alpha()).arg((float) (1.0 - r.alpha()))
+                    .arg((float) r.eps()).arg((float) r.weightDecay()).arg((float) r.momentum())
+                    .arg(momentum).arg(r.centered())
+                    .arg(p).arg(g).arg(state[0]).arg(buf).arg(gradAvg)
+                    .elements(n);
+        } else if (rule instanceof Adam a) {
+            adam(op, problem, step, n, a.lr(), a.beta1(), a.beta2(), a.eps(), a.weightDecay(), 1.0, a.amsgrad(), p, g,
+                    state);
+        } else if (rule instanceof AdamW a) {
+            adam(op, problem, step, n, a.lr(), a.beta1(), a.beta2(), a.eps(), 0.0, 1.0 - a.lr() * a.weightDecay(),
+                    a.amsgrad(), p, g, state);
+        } else if (rule instanceof AdaDelta d) {
+            launch(op, problem, "optimizer.cl", "opt_adadelta")
+                    .arg(n).arg((float) d.lr()).arg((float) d.rho()).arg((float) (1.0 - d.rho())).arg((float) d.eps())
+                    .arg((float) d.weightDecay())
+                    .arg(p).arg(g).arg(state[0]).arg(state[1])
+                    .elements(n);
+        } else {
+            throw new IllegalArgumentException("rule: expected one of Sgd, AdaGrad, RmsProp, Adam, AdamW, AdaDelta, got "
+                    + rule);
+        }
+    }
+
+    /** Adam and AdamW: bias corrections for step t in float64, each factor rounded to float once. */
+    private void adam(String op, String problem, long step, long n, double lr, double beta1, double beta2, double eps,
+                      double l2, double decay, boolean amsgrad, Buffer p, Buffer g, Buffer[] state) {
+        double bc1 = 1.0 - Math.pow(beta1, step);
+        double bc2 = 1.0 - Math.pow(beta2, step);
+        launch(op, problem, "optimizer.cl", "opt_adam")
+                .arg(n).arg((float) (lr / bc1)).arg((float) beta1).arg((float) (1.0 - beta1))
+                .arg((float) beta2).arg((float) (1.0 - beta2)).arg((float) eps).arg((float) Math.sqrt(bc2))
+                .arg((float) l2).arg((float) decay).arg(amsgrad)
+                .arg(p).arg(g).arg(state[0]).arg(state[1])
+                .arg(amsgrad ? state[2] : placeholder())
+                .elements(n);
+    }
+
+}

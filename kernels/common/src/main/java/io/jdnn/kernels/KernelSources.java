@@ -1,0 +1,207 @@
+package io.jdnn.kernels;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The kernel sources of {@code kernels/src} as this module packages them (class-path resources
+ * under {@value #RESOURCE_DIR}; a backend module may add its own, e.g. the CUDA-only {@code .cu}
+ * files), and what the host reads out of them:
+ * <ul>
+ *   <li>{@link #text}: a source's text, for the OpenCL compiler;</li>
+ *   <li>{@link #defaults}: the tuning constants a source declares as
+ *       {@code #ifndef X / #define X value}: the values nvcc compiles ahead of time, and the only
+ *       define set the CUDA backend can launch;</li>
+ *   <li>{@link #signature}: a kernel's parameter kinds, against which every
+ *       {@link KernelLaunch} checks its argument list before it runs (on every backend, so the
+ *       OpenCL tests on PoCL check the very launches the CUDA backend makes).</li>
+ * </ul>
+ */
+public final class KernelSources {
+    /** Where the kernel sources sit on the class path. */
+    public static final String RESOURCE_DIR = "io/jdnn/kernels/src/";
+    /** The dialect header every source is compiled with. */
+    public static final String HEADER = "jdnn_portable.h";
+
+    private static final Map<String, String> TEXTS = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, String>> DEFAULTS = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, List<ArgKind>>> SIGNATURES = new ConcurrentHashMap<>();
+
+    private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
+    private static final Pattern TUNABLE = Pattern.compile(
+            "^[ \\t]*#[ \\t]*ifndef[ \\t]+(\\w+)[ \\t]*\\n[ \\t]*#[ \\t]*define[ \\t]+(\\w+)[ \\t]+([^\\n]+?)[ \\t]*$",
+            Pattern.MULTILINE);
+    private static final Pattern KERNEL = Pattern.compile("\\bKERNEL\\s+void\\s+(\\w+)\\s*\\(([^)]*)\\)");
+
+    /** The kind of one kernel parameter, as {@link KernelLaunch#arg} passes it. */
+    public enum ArgKind {
+        /** {@code int}, {@code u32}: 4 bytes. */
+        INT("int"),
+        /** {@code i64}, {@code u64}: 8 bytes. */
+        LONG("i64"),
+        /** {@code float}: 4 bytes. */
+        FLOAT("float"),
+        /** A global pointer: a device buffer. */
+        BUFFER("buffer");
+
+        private final String label;
+
+        ArgKind(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private KernelSources() {
+    }
+
+    /** The text of a kernel source or of the header, read from the class path once. */
+    public static String text(String file) {
+        return TEXTS.computeIfAbsent(file, f -> {
+            try (InputStream in = KernelSources.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + f)) {
+                if (in == null) {
+                    throw new IllegalStateException("kernel source " + RESOURCE_DIR + f + " is not on the class path "
+                            + "(the jdnn-kernels jar packages kernels/src; a backend jar packages its own sources)");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading kernel source " + f, e);
+            }
+        });
+    }
+
+    /**
+     * The tuning constants {@code file} declares as {@code #ifndef X / #define X value}, in source
+     * order, values as written (e.g. {@code BN_WG -> 256}).
+     */
+    public static Map<String, String> defaults(String file) {
+        return DEFAULTS.computeIfAbsent(file, f -> {
+            Map<String, String> out = new LinkedHashMap<>();
+            Matcher m = TUNABLE.matcher(stripComments(text(f)));
+            while (m.find()) {
+                if (m.group(1).equals(m.group(2))) {
+                    out.put(m.group(1), m.group(3).trim());
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        });
+    }
+
+    /**
+     * The default of one tuning constant of {@code file} as an int.
+     *
+     * @throws IllegalStateException when the source declares no such constant, or not as an integer
+     */
+    public static int defaultInt(String file, String define) {
+        String v = defaults(file).get(define);
+        if (v == null) {
+            throw new IllegalStateException("kernel source " + file + " declares no tuning constant " + define
+                    + " (#ifndef " + define + " / #define " + define + " value); it declares " + defaults(file).keySet());
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("tuning constant " + define + " of " + file + " is '" + v
+                    + "', not an integer literal", e);
+        }
+    }
+
+    /**
+     * Whether {@code defines} asks for nothing but the defaults of {@code file}: every name is a
+     * tuning constant of the source, with its default value (compared as text after
+     * {@link String#valueOf}). An empty map is the default set.
+     */
+    public static boolean isDefaultSet(String file, Map<String, ?> defines) {
+        Map<String, String> d = defaults(file);
+        for (Map.Entry<String, ?> e : defines.entrySet()) {
+            String def = d.get(e.getKey());
+            if (def == null || !def.equals(String.valueOf(e.getValue()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Every kernel of {@code file}, by name in source order, with its parameter kinds. */
+    public static Map<String, List<ArgKind>> kernels(String file) {
+        return SIGNATURES.computeIfAbsent(file, f -> {
+            Map<String, List<ArgKind>> out = new LinkedHashMap<>();
+            Matcher m = KERNEL.matcher(stripComments(text(f)));
+            while (m.find()) {
+                out.put(m.group(1), parseParameters(f, m.group(1), m.group(2)));
+            }
+            return Collections.unmodifiableMap(out);
+        });
+    }
+
+    /**
+     * The parameter kinds of kernel {@code name} of {@code file}.
+     *
+     * @throws IllegalStateException when the source has no such kernel or a parameter of a type
+     *                               that {@link KernelLaunch} cannot pass
+     */
+    public static List<ArgKind> signature(String file, String name) {
+        List<ArgKind> s = kernels(file).get(name);
+        if (s == null) {
+            throw new IllegalStateException("kernel source " + file + " has no kernel '" + name + "' (it has "
+                    + kernels(file).keySet() + ")");
+        }
+        return s;
+    }
+
+    private static List<ArgKind> parseParameters(String file, String kernel, String params) {
+        List<ArgKind> kinds = new ArrayList<>();
+        if (params.isBlank() || params.trim().equals("void")) {
+            return List.copyOf(kinds);
+        }
+        for (String p : params.split(",")) {
+            kinds.add(kindOf(file, kernel, p.trim()));
+        }
+        return List.copyOf(kinds);
+    }
+
+    private static ArgKind kindOf(String file, String kernel, String param) {
+        if (param.contains("*")) {
+            return ArgKind.BUFFER;
+        }
+        String[] tokens = param.split("\\s+");
+        for (int i = tokens.length - 2; i >= 0; i--) {
+            switch (tokens[i]) {
+                case "int", "u32", "uint", "unsigned" -> {
+                    return ArgKind.INT;
+                }
+                case "i64", "u64", "long", "ulong" -> {
+                    return ArgKind.LONG;
+                }
+                case "float" -> {
+                    return ArgKind.FLOAT;
+                }
+                case "const" -> {
+                    // a qualifier: look further left
+                }
+                default -> throw new IllegalStateException("kernel " + kernel + " of " + file + ": parameter '" + param
+                        + "' has a type a launch cannot pass (int, u32, i64, u64, float or a GLOBAL pointer)");
+            }
+        }
+        throw new IllegalStateException("kernel " + kernel + " of " + file + ": cannot read the type of parameter '"
+                + param + "'");
+    }
+
+    private static String stripComments(String text) {
+        return COMMENT.matcher(text).replaceAll(" ");
+    }
+}

@@ -1,0 +1,293 @@
+package io.jdnn.kernels;
+
+import io.jdnn.Activation;
+import io.jdnn.AlgorithmNotSupportedException;
+import io.jdnn.BatchNormProblem;
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.ConvProblem;
+import io.jdnn.DeviceOptions;
+import io.jdnn.DirectConv;
+import io.jdnn.LinearProblem;
+import io.jdnn.PoolProblem;
+import io.jdnn.optim.AdaDelta;
+import io.jdnn.optim.AdaGrad;
+import io.jdnn.optim.Adam;
+import io.jdnn.optim.AdamW;
+import io.jdnn.optim.Optimizer;
+import io.jdnn.optim.RmsProp;
+import io.jdnn.optim.Sgd;
+import io.jdnn.spi.Buffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every op of the shared layer, issued on a {@link RecordingDevice}: each launch's arguments
+ * match its kernel's declaration, uses the source's default defines and a shape CUDA accepts.
+ * This is the host half of every GPU launch, checked without a GPU (the OpenCL tests run the
+ * same code on PoCL; the CUDA backend adds nothing to it but cuLaunchKernel).
+ */
+class EveryLaunchTest {
+
+    static final List<String> CONV = List.of(
+            "conv_mb2ic3ih1iw1oc4kh1kw1",
+            "conv_mb2ic3ih7iw9oc5kh3kw3ph1pw1",
+            "conv_mb1ic4ih11iw9oc6kh3kw3sh2sw2ph2pw2dh2dw2g2",
+            "conv_mb1ic6ih6iw5oc6kh3kw3ph1pw1g6",
+            "conv_mb1ic6ih5iw5oc12kh3kw3ph1pw1g6",
+            "conv_mb1ic300ih3iw3oc2kh3kw3ph1pw1",
+            "conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1",
+            "deconv_mb2ic4ih5iw6oc6kh3kw3sh2sw2ph1pw1g2oph1opw1",
+            "deconv_mb1ic2ih1iw1oc3kh2kw2sh2sw2");
+
+    static final List<String> POOL = List.of(
+            "maxpool_mb2ic3ih7iw9kh3kw3sh2sw2ph1pw1dh1dw1ceil1",
+            "maxpool_mb1ic2ih10iw11kh3kw3sh2sw2ph1pw1dh2dw2ceil1",
+            "avgpool_mb2ic3ih7iw9kh3kw3sh2sw2ph1pw1ceil0cip1",
+            "avgpool_mb1ic2ih6iw6kh3kw3sh2sw2ph1pw1ceil1cip0",
+            "adaptiveavgpool_mb2ic3ih7iw9oh3ow4",
+            "adaptiveavgpool_mb1ic1ih1iw1oh2ow2");
+
+    static final List<Optimizer> RULES = List.of(
+            Sgd.of(0.1),
+            new Sgd(0.05, 0.9, 0.25, false, 0.01),
+            new Sgd(0.05, 0.8, 0, true, 0.001),
+            new AdaGrad(0.1, 0.05, 0.01, 0.2, 1e-10),
+            RmsProp.of(0.01),
+            new RmsProp(0.01, 0.9, 1e-6, 0.01, 0.5, true),
+            new RmsProp(0.01, 0.95, 1e-8, 0, 0, true),
+            new RmsProp(0.01, 0.95, 1e-8, 0, 0.3, false),
+            Adam.of(0.01),
+            new Adam(0.01, 0.8, 0.99, 1e-6, 0.05, true),
+            AdamW.of(0.01),
+            new AdamW(0.02, 0.9, 0.95, 1e-8, 0.1, true),
+            AdaDelta.defaults());
+
+    /** Sources whose every kernel some op launches. */
+    static final List<String> FULLY_USED = List.of("elementwise.cl", "pool.cl", "batchnorm.cl", "reduce.cl",
+            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl");
+
+    @Test
+    void everyOpLaunchesItsKernelsAsDeclared() {
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        long n = 1003;
+        Buffer a = d.allocate(n);
+        Buffer b = d.allocate(n);
+        Buffer c = d.allocate(n);
+        d.fill(a, n, 1.5);
+        for (Activation act : List.of(Activation.relu(), Activation.leakyRelu(0.1), Activation.elu(1.3),
+                Activation.sigmoid(), Activation.tanh())) {
+            d.activationForward(act, n, a, b);
+            d.activationBackward(act, n, a, b, c);
+        }
+        d.axpby(n, 2, a, -1, b, c);
+        d.dropoutForward(n, 0.3, 42, 7, a, b);
+        d.dropoutBackward(n, 0.3, 42, 7, b, c);
+        d.randomUniform(n, -1, 1, 1, 2, a);
+        d.randomNormal(n, 0, 1, 1, 2, a);
+
+        for (String text : POOL) {
+            PoolProblem p = PoolProblem.parse(text);
+            Buffer x = d.allocate(p.inputShape().elements());
+            Buffer y = d.allocate(p.outputShape().elements());
+            Buffer dx = d.allocate(p.inputShape().elements());
+            d.poolForward(p, x, y);
+            d.poolBackward(p, x, y, dx);
+        }
+
+        for (BatchNormProblem p : List.of(BatchNormProblem.of(2, 3, 5, 7), BatchNormProblem.of(600, 3, 1, 1),
+                BatchNormProblem.of(1, 300, 2, 2))) {
+            long e = p.inputShape().elements();
+            Buffer x = d.allocate(e);
+            Buffer y = d.allocate(e);
+            Buffer dx = d.allocate(e);
+            Buffer[] ch = new Buffer[7];
+            for (int i = 0; i < ch.length; i++) {
+                ch[i] = d.allocate(p.channels());
+            }
+            d.batchNormTrain(p, x, ch[0], ch[1], ch[2], ch[3], y, ch[4], ch[5]);
+            d.batchNormInference(p, x, ch[0], ch[1], ch[2], ch[3], y);
+            d.batchNormBackward(p, x, y, ch[0], ch[4], ch[5], dx, ch[6], ch[1]);
+            d.batchNormInferenceBackward(p, x, y, ch[0], ch[2], ch[3], dx, ch[6], ch[1]);
+        }
+
+        d.channelSum(5, 3, 144, d.allocate(5 * 3 * 144), d.allocate(3));
+        d.channelSum(7, 300, 1, d.allocate(7 * 300), d.allocate(300));
+
+        for (int[] rc : new int[][] {{1, 1}, {7, 1000}, {300, 3}}) {
+            int rows = rc[0];
+            int cols = rc[1];
+            Buffer x = d.allocate((long) rows * cols);
+            Buffer y = d.allocate((long) rows * cols);
+            Buffer dx = d.allocate((long) rows * cols);
+            d.softmaxForward(rows, cols, x, y);
+            d.softmaxBackward(rows, cols, y, x, dx);
+            int[] labels = new int[rows];
+            d.softmaxCrossEntropy(rows, cols, labels, 0.1, x, d.allocate(1), dx);
+        }
+
+        for (LinearProblem p : List.of(new LinearProblem(1, 1, 1), new LinearProblem(3, 70, 65),
+                new LinearProblem(67, 130, 5))) {
+            Buffer x = d.allocate(p.inputShape().elements());
+            Buffer w = d.allocate((long) p.outFeatures() * p.inFeatures());
+            Buffer bias = d.allocate(p.outFeatures());
+            Buffer y = d.allocate((long) p.batch() * p.outFeatures());
+            d.linearForward(p, x, w, bias, y);
+            d.linearForward(p, x, w, null, y);
+            d.linearBackwardData(p, y, w, x);
+            d.linearBackwardWeight(p, x, y, w);
+        }
+
+        for (Optimizer rule : RULES) {
+            Buffer[] state = new Buffer[rule.stateNames().size()];
+            for (int i = 0; i < state.length; i++) {
+                state[i] = d.allocate(n);
+            }
+            for (long step = 1; step <= 2; step++) {
+                d.optimizerStep(rule, step, n, a, b, state);
+            }
+        }
+
+        for (String text : CONV) {
+            convEveryAlgorithm(d, ConvProblem.parse(text).direct());
+        }
+
+        Set<String> launched = new TreeSet<>();
+        for (RecordingDevice.Launch l : d.launches()) {
+            launched.add(l.source() + ":" + l.kernel());
+        }
+        List<String> never = new ArrayList<>();
+        for (String source : FULLY_USED) {
+            for (String kernel : KernelSources.kernels(source).keySet()) {
+                if (!launched.contains(source + ":" + kernel)) {
+                    never.add(source + ":" + kernel);
+                }
+            }
+        }
+        assertEquals(List.of(), never, "kernels no op launched");
+    }
+
+    /** Every registered algorithm that takes the problem, every direction, with and without a bias; and AUTO. */
+    private static void convEveryAlgorithm(RecordingDevice d, DirectConv conv) {
+        Buffer image = d.allocate(conv.imageElements());
+        Buffer weight = d.allocate(conv.weightElements());
+        Buffer response = d.allocate(conv.responseElements());
+        Buffer biasK = d.allocate(conv.k());
+        Buffer biasC = d.allocate(conv.c());
+        for (KernelConvAlgorithm a : d.convAlgorithms()) {
+            for (ConvDirection dir : ConvDirection.values()) {
+                if (a.whyNot(d, conv, dir).isPresent()) {
+                    continue;
+                }
+                switch (dir) {
+                    case FORWARD -> {
+                        d.convForward(conv, a.id(), image, weight, biasK, response);
+                        d.convForward(conv, a.id(), image, weight, null, response);
+                    }
+                    case BACKWARD_DATA -> {
+                        d.convBackwardData(conv, a.id(), response, weight, biasC, image);
+                        d.convBackwardData(conv, a.id(), response, weight, null, image);
+                    }
+                    case BACKWARD_FILTER -> d.convBackwardFilter(conv, a.id(), image, response, weight);
+                }
+            }
+        }
+        for (ConvDirection dir : ConvDirection.values()) {
+            ConvAlgorithm chosen = d.autoSelect(conv, dir);
+            assertTrue(d.algorithms().contains(chosen), dir + ": " + chosen);
+        }
+    }
+
+    @Test
+    void anArgumentListThatDoesNotMatchTheKernelIsRefusedWithBothLists() {
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        Buffer b = d.allocate(10);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg(10).arg(1f).arg(b).elements(10));
+        assertTrue(e.getMessage().contains("[int, float, buffer]") && e.getMessage().contains("[i64, float, buffer]"),
+                e.getMessage());
+        IllegalStateException missing = assertThrows(IllegalStateException.class,
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg(10L).arg(1f).elements(10));
+        assertTrue(missing.getMessage().contains("passes 2 arguments"), missing.getMessage());
+        IllegalArgumentException nul = assertThrows(IllegalArgumentException.class,
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg(10L).arg(1f).arg((Buffer) null));
+        assertTrue(nul.getMessage().contains("orPlaceholder"), nul.getMessage());
+        assertTrue(d.launches().isEmpty(), "nothing was issued");
+    }
+
+    @Test
+    void gemmAndReductionsUseTheSourceDefaultsOnADeviceThatRunsThem() {
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        assertEquals(Gemm.TILES.get(0), d.gemmTiles("test", null));
+        for (var e : Gemm.TILES.get(0).defines().entrySet()) {
+            assertEquals(String.valueOf(e.getValue()), KernelSources.defaults(Gemm.SOURCE).get(e.getKey()),
+                    "the first tile shape is gemm.cl's default: " + e.getKey());
+        }
+        KernelDevice.Reduction r = d.reduction("test", null, "batchnorm.cl", "bn_backward", "BN_WG");
+        assertEquals(KernelSources.defaultInt("batchnorm.cl", "BN_WG"), r.localSize());
+    }
+
+    /** DIRECT under another id that claims TF32, to check how AUTO treats TF32 algorithms. */
+    private record Tf32StandIn(ConvAlgorithm id) implements KernelConvAlgorithm {
+        private static final DirectConvAlgorithm DIRECT = new DirectConvAlgorithm();
+
+        @Override
+        public boolean deterministic() {
+            return true;
+        }
+
+        @Override
+        public boolean usesTf32() {
+            return true;
+        }
+
+        @Override
+        public Optional<String> whyNot(KernelDevice device, DirectConv conv, ConvDirection direction) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
+            DIRECT.forward(device, conv, x, w, bias, y);
+        }
+
+        @Override
+        public void backwardData(KernelDevice device, DirectConv conv, Buffer dy, Buffer w, Buffer bias, Buffer dx) {
+            DIRECT.backwardData(device, conv, dy, w, bias, dx);
+        }
+
+        @Override
+        public void backwardFilter(KernelDevice device, DirectConv conv, Buffer x, Buffer dy, Buffer dw) {
+            DIRECT.backwardFilter(device, conv, x, dy, dw);
+        }
+    }
+
+    @Test
+    void autoConsidersTf32AlgorithmsOnlyWhenTheDeviceAllowsTf32() {
+        DirectConv conv = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
+        List<KernelConvAlgorithm> registry = List.of(new DirectConvAlgorithm(),
+                new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_TF32));
+        RecordingDevice strict = new RecordingDevice(DeviceOptions.DEFAULT);
+        assertEquals(ConvAlgorithm.DIRECT, strict.autoSelect(conv, ConvDirection.FORWARD, registry));
+        assertTrue(strict.launches().isEmpty(), "one candidate left: nothing timed");
+        RecordingDevice strict2 = new RecordingDevice(DeviceOptions.DEFAULT); // AUTO remembers its choice per device
+        AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
+                () -> strict2.autoSelect(conv, ConvDirection.FORWARD, List.of(registry.get(1))));
+        assertTrue(e.getMessage().contains("allowTf32=false"), e.getMessage());
+
+        RecordingDevice tf32 = new RecordingDevice(DeviceOptions.DEFAULT.withAllowTf32(true));
+        ConvAlgorithm chosen = tf32.autoSelect(conv, ConvDirection.FORWARD, registry);
+        assertTrue(chosen == ConvAlgorithm.DIRECT || chosen == ConvAlgorithm.TENSOR_CORE_TF32, "chosen " + chosen);
+        assertEquals(4, tf32.launches().stream().filter(l -> l.kernel().equals("conv_direct_forward")).count(),
+                "both candidates warmed up and timed");
+    }
+}

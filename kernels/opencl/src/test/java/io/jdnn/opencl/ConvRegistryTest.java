@@ -1,0 +1,124 @@
+package io.jdnn.opencl;
+
+import io.jdnn.AlgorithmNotSupportedException;
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.ConvProblem;
+import io.jdnn.Device;
+import io.jdnn.DeviceOptions;
+import io.jdnn.DirectConv;
+import io.jdnn.Tensor;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The algorithm registry: what the backend lists, refuses and picks. */
+class ConvRegistryTest {
+
+    static final ConvProblem P = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1");
+
+    @Test
+    void theRegistryIsWhatTheBackendReports() {
+        try (Device d = ClTestSupport.openOpenCl()) {
+            assertEquals(OpenClConvAlgorithms.ids(), d.algorithms());
+            assertTrue(d.algorithms().contains(ConvAlgorithm.DIRECT));
+            assertTrue(!d.algorithms().contains(ConvAlgorithm.AUTO), "AUTO is never listed");
+            for (ConvDirection dir : ConvDirection.values()) {
+                assertEquals(Optional.empty(), d.whyNot(P, dir, ConvAlgorithm.DIRECT));
+            }
+        }
+    }
+
+    @Test
+    void unregisteredAlgorithmsAreRefusedWithAReason() {
+        try (Device d = ClTestSupport.openOpenCl();
+             Tensor x = d.zeros(P.inputShape()); Tensor w = d.zeros(P.weightShape())) {
+            for (ConvAlgorithm a : ConvAlgorithm.values()) {
+                if (a == ConvAlgorithm.AUTO || OpenClConvAlgorithms.find(a) != null) {
+                    continue;
+                }
+                Optional<String> why = d.whyNot(P, ConvDirection.FORWARD, a);
+                assertTrue(why.isPresent() && why.get().contains("not implemented by the opencl backend"),
+                        a + ": " + why);
+                AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
+                        () -> d.conv2d(P, a, x, w, null));
+                assertEquals(a, e.algorithm());
+            }
+        }
+    }
+
+    @Test
+    void autoPicksDirectForEveryDirectionAndOption() {
+        for (DeviceOptions o : List.of(DeviceOptions.DEFAULT, DeviceOptions.DEFAULT.withDeterministic(true))) {
+            try (Device d = ClTestSupport.openOpenCl(o)) {
+                for (ConvDirection dir : ConvDirection.values()) {
+                    assertEquals(ConvAlgorithm.DIRECT, d.autoAlgorithm(P, dir), dir + " " + o);
+                }
+            }
+        }
+    }
+
+    /** DIRECT under another id, to give AUTO a choice; its determinism is whatever the test says. */
+    private record Renamed(ConvAlgorithm id, boolean deterministic, List<String> ran) implements OpenClConvAlgorithm {
+        private static final DirectConvAlgorithm DIRECT = new DirectConvAlgorithm();
+
+        @Override
+        public Optional<String> whyNot(OpenClDevice device, DirectConv conv, ConvDirection direction) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void forward(OpenClDevice device, DirectConv conv, ClBuffer x, ClBuffer w, ClBuffer bias, ClBuffer y) {
+            ran.add(id + " forward");
+            DIRECT.forward(device, conv, x, w, bias, y);
+        }
+
+        @Override
+        public void backwardData(OpenClDevice device, DirectConv conv, ClBuffer dy, ClBuffer w, ClBuffer bias,
+                                 ClBuffer dx) {
+            ran.add(id + " backwardData");
+            DIRECT.backwardData(device, conv, dy, w, bias, dx);
+        }
+
+        @Override
+        public void backwardFilter(OpenClDevice device, DirectConv conv, ClBuffer x, ClBuffer dy, ClBuffer dw) {
+            ran.add(id + " backwardFilter");
+            DIRECT.backwardFilter(device, conv, x, dy, dw);
+        }
+    }
+
+    @Test
+    void autoTimesEveryCandidateOnceAndRemembersTheWinner() {
+        List<String> ran = new ArrayList<>();
+        List<OpenClConvAlgorithm> registry = List.of(new Renamed(ConvAlgorithm.IM2COL_GEMM, true, ran),
+                new Renamed(ConvAlgorithm.IMPLICIT_GEMM, false, ran));
+        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT)) {
+            DirectConv conv = P.direct();
+            ConvAlgorithm first = dev.autoSelect(conv, ConvDirection.BACKWARD_FILTER, registry);
+            assertTrue(first == ConvAlgorithm.IM2COL_GEMM || first == ConvAlgorithm.IMPLICIT_GEMM, "winner " + first);
+            // a warm-up and a timed run each
+            assertEquals(List.of("IM2COL_GEMM backwardFilter", "IM2COL_GEMM backwardFilter",
+                    "IMPLICIT_GEMM backwardFilter", "IMPLICIT_GEMM backwardFilter"), ran);
+            assertEquals(first, dev.autoSelect(conv, ConvDirection.BACKWARD_FILTER, registry));
+            assertEquals(4, ran.size(), "the choice is remembered, nothing runs again");
+        }
+        ran.clear();
+        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT.withDeterministic(true))) {
+            assertEquals(ConvAlgorithm.IM2COL_GEMM, dev.autoSelect(P.direct(), ConvDirection.FORWARD, registry),
+                    "deterministic devices consider deterministic algorithms only");
+            assertEquals(List.of(), ran, "a single candidate is not timed");
+        }
+        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT.withDeterministic(true))) {
+            AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
+                    () -> dev.autoSelect(P.direct(), ConvDirection.FORWARD,
+                            List.of(new Renamed(ConvAlgorithm.WINOGRAD, false, ran))));
+            assertTrue(e.getMessage().contains("WINOGRAD: not deterministic"), e.getMessage());
+        }
+    }
+}

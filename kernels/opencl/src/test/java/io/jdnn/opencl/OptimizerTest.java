@@ -1,0 +1,85 @@
+package io.jdnn.opencl;
+
+import io.jdnn.Device;
+import io.jdnn.ErrorBounds;
+import io.jdnn.OptimizerState;
+import io.jdnn.Shape;
+import io.jdnn.Tensor;
+import io.jdnn.optim.AdaDelta;
+import io.jdnn.optim.AdaGrad;
+import io.jdnn.optim.Adam;
+import io.jdnn.optim.AdamW;
+import io.jdnn.optim.Optimizer;
+import io.jdnn.optim.RmsProp;
+import io.jdnn.optim.Sgd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.List;
+
+import static io.jdnn.opencl.ClTestSupport.assertClose;
+
+/** Every optimizer rule and option, several steps, parameters and state against the reference. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OptimizerTest {
+    private Device cl;
+    private Device ref;
+
+    @BeforeAll
+    void open() {
+        cl = ClTestSupport.openOpenCl();
+        ref = ClTestSupport.openReference();
+    }
+
+    @AfterAll
+    void close() {
+        if (cl != null) {
+            cl.close();
+        }
+        if (ref != null) {
+            ref.close();
+        }
+    }
+
+    static final List<Optimizer> RULES = List.of(
+            Sgd.of(0.1),
+            new Sgd(0.05, 0.9, 0.25, false, 0.01),                 // momentum, dampening, weight decay
+            new Sgd(0.05, 0.8, 0, true, 0.001),                    // nesterov
+            new AdaGrad(0.1, 0.05, 0.01, 0.2, 1e-10),             // lr decay, weight decay, initial accumulator
+            RmsProp.of(0.01),
+            new RmsProp(0.01, 0.9, 1e-6, 0.01, 0.5, true),        // centered with momentum and weight decay
+            new RmsProp(0.01, 0.95, 1e-8, 0, 0, true),            // centered only
+            new RmsProp(0.01, 0.95, 1e-8, 0, 0.3, false),         // momentum only
+            Adam.of(0.01),
+            new Adam(0.01, 0.8, 0.99, 1e-6, 0.05, true),          // AMSGrad with L2 weight decay
+            AdamW.of(0.01),
+            new AdamW(0.02, 0.9, 0.95, 1e-8, 0.1, true),
+            AdaDelta.defaults(),
+            new AdaDelta(0.5, 0.8, 1e-5, 0.02));
+
+    @Test
+    void threeStepsOfEveryRuleMatchTheReference() {
+        int n = 1003;
+        Shape s = Shape.of(n);
+        float[] p0 = ClTestSupport.random(1, n, -1, 1);
+        for (Optimizer rule : RULES) {
+            try (Tensor p = cl.upload(s, p0); Tensor rp = ref.upload(s, p0);
+                 OptimizerState st = cl.optimizerState(rule, s); OptimizerState rst = ref.optimizerState(rule, s)) {
+                for (int step = 1; step <= 3; step++) {
+                    float[] g = ClTestSupport.random(100 + step, n, -1, 1);
+                    try (Tensor grad = cl.upload(s, g); Tensor rgrad = ref.upload(s, g)) {
+                        cl.step(rule, st, p, grad);
+                        ref.step(rule, rst, rp, rgrad);
+                    }
+                }
+                // a handful of float32 operations per element and step, hyper-parameters rounded once
+                assertClose(rule + " param", p, rp, ErrorBounds.OPTIMIZER);
+                for (String name : rule.stateNames()) {
+                    assertClose(rule + " state " + name, st.get(name), rst.get(name), ErrorBounds.OPTIMIZER);
+                }
+            }
+        }
+    }
+}

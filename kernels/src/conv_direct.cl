@@ -1,0 +1,140 @@
+/*
+ * conv_direct.cl: the DIRECT convolution algorithm, all three directions of io.jdnn.DirectConv,
+ * each as a gather (one work-item per element written, a straight loop over what it sums; no
+ * atomics, deterministic). NCHW float32, groups G, stride (sh, sw), padding (ph, pw), dilation
+ * (dh, dw). Image side x/dx (N, C, H, W); response side y/dy (N, K, P, Q) with P, Q as given
+ * (a transposed problem's output padding can make them differ from the formula); weight w/dw
+ * (K, C/G, R, S). Image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ *
+ * Launch geometry, every kernel here: 1-D, any local size and number of groups; grid-stride over
+ * the elements written (forward N*K*P*Q, backward-data N*C*H*W, backward-filter K*(C/G)*R*S).
+ *
+ * Accumulation: float32, one running sum per element in the loop order stated at each kernel.
+ * Limits: every extent < 2^31, tensors of any size (i64 offsets).
+ */
+
+/* y[n][k][p][q] = bias[k] (if has_bias) + sum over c < C/G, r, s of x[n][g*C/G + c][ih][iw] * w[k][c][r][s],
+ * g = k / (K/G), in (c, r, s) order; taps outside the image are skipped (zero padding). */
+KERNEL void conv_direct_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw, int ph,
+                                int pw, int dh, int dw, int G, int has_bias, GLOBAL const float *RESTRICT x,
+                                GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
+                                GLOBAL float *RESTRICT y) {
+    int cpg = C / G;
+    int kpg = K / G;
+    i64 total = (i64)N * K * P * Q;
+    GRID_STRIDE_LOOP(o, total) {
+        int q = (int)(o % Q);
+        int p = (int)((o / Q) % P);
+        int k = (int)((o / ((i64)Q * P)) % K);
+        int n = (int)(o / ((i64)Q * P * K));
+        int g = k / kpg;
+        int h0 = p * sh - ph;
+        int w0 = q * sw - pw;
+        /* in-image taps: 0 <= h0 + r*dh < H  <=>  r in [r0, r1) */
+        int r0 = jdnn_imax(0, jdnn_div_ceil(-h0, dh));
+        int r1 = jdnn_imin(R, jdnn_div_ceil(H - h0, dh));
+        int s0 = jdnn_imax(0, jdnn_div_ceil(-w0, dw));
+        int s1 = jdnn_imin(S, jdnn_div_ceil(W - w0, dw));
+        float acc = 0.0f;
+        for (int c = 0; c < cpg; c++) {
+            GLOBAL const float *xp = x + ((i64)n * C + (i64)g * cpg + c) * H * W;
+            GLOBAL const float *wp = w + ((i64)k * cpg + c) * R * S;
+            for (int r = r0; r < r1; r++) {
+                GLOBAL const float *xrow = xp + (i64)(h0 + r * dh) * W;
+                for (int s = s0; s < s1; s++) {
+                    acc += xrow[w0 + s * dw] * wp[r * S + s];
+                }
+            }
+        }
+        if (has_bias) {
+            acc += bias[k];
+        }
+        y[o] = acc;
+    }
+}
+
+/* dx[n][c][h][w] = bias[c] (if has_bias) + sum over r, s, k in c's group of dy[n][k][oh][ow] * w[k][c - g*C/G][r][s]
+ * for every (r, s) with h + ph - r*dh = oh*sh, w + pw - s*dw = ow*sw, 0 <= oh < P, 0 <= ow < Q;
+ * in (r, s, k) order. */
+KERNEL void conv_direct_backward_data(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
+                                      int ph, int pw, int dh, int dw, int G, int has_bias,
+                                      GLOBAL const float *RESTRICT dy, GLOBAL const float *RESTRICT w,
+                                      GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT dx) {
+    int cpg = C / G;
+    int kpg = K / G;
+    i64 total = (i64)N * C * H * W;
+    GRID_STRIDE_LOOP(e, total) {
+        int iw = (int)(e % W);
+        int ih = (int)((e / W) % H);
+        int c = (int)((e / ((i64)W * H)) % C);
+        int n = (int)(e / ((i64)W * H * C));
+        int g = c / cpg;
+        int cc = c - g * cpg;
+        float acc = 0.0f;
+        for (int r = 0; r < R; r++) {
+            int t = ih + ph - r * dh; /* = oh * sh */
+            if (t < 0) {
+                break; /* t only decreases with r */
+            }
+            if (t % sh != 0 || t / sh >= P) {
+                continue;
+            }
+            int oh = t / sh;
+            for (int s = 0; s < S; s++) {
+                int u = iw + pw - s * dw;
+                if (u < 0) {
+                    break;
+                }
+                if (u % sw != 0 || u / sw >= Q) {
+                    continue;
+                }
+                int ow = u / sw;
+                for (int kk = 0; kk < kpg; kk++) {
+                    int k = g * kpg + kk;
+                    acc += dy[(((i64)n * K + k) * P + oh) * Q + ow] * w[(((i64)k * cpg + cc) * R + r) * S + s];
+                }
+            }
+        }
+        if (has_bias) {
+            acc += bias[c];
+        }
+        dx[e] = acc;
+    }
+}
+
+/* dw[k][c][r][s] = sum over n, p, q of x[n][g*C/G + c][p*sh - ph + r*dh][q*sw - pw + s*dw] * dy[n][k][p][q]
+ * over the (p, q) whose tap lies inside the image, in (n, p, q) order; overwritten. */
+KERNEL void conv_direct_backward_filter(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
+                                        int ph, int pw, int dh, int dw, int G, GLOBAL const float *RESTRICT x,
+                                        GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dw_out) {
+    int cpg = C / G;
+    int kpg = K / G;
+    i64 total = (i64)K * cpg * R * S;
+    GRID_STRIDE_LOOP(e, total) {
+        int s = (int)(e % S);
+        int r = (int)((e / S) % R);
+        int c = (int)((e / ((i64)S * R)) % cpg);
+        int k = (int)(e / ((i64)S * R * cpg));
+        int g = k / kpg;
+        /* in-image output rows: 0 <= p*sh - ph + r*dh < H  <=>  p in [p0, p1) */
+        int hr = r * dh - ph;
+        int wr = s * dw - pw;
+        int p0 = jdnn_imax(0, jdnn_div_ceil(-hr, sh));
+        int p1 = jdnn_imin(P, jdnn_div_ceil(H - hr, sh));
+        int q0 = jdnn_imax(0, jdnn_div_ceil(-wr, sw));
+        int q1 = jdnn_imin(Q, jdnn_div_ceil(W - wr, sw));
+        float acc = 0.0f;
+        for (int n = 0; n < N; n++) {
+            GLOBAL const float *xp = x + ((i64)n * C + (i64)g * cpg + c) * H * W;
+            GLOBAL const float *dyp = dy + ((i64)n * K + k) * P * Q;
+            for (int p = p0; p < p1; p++) {
+                GLOBAL const float *xrow = xp + (i64)(p * sh + hr) * W;
+                GLOBAL const float *dyrow = dyp + (i64)p * Q;
+                for (int q = q0; q < q1; q++) {
+                    acc += xrow[q * sw + wr] * dyrow[q];
+                }
+            }
+        }
+        dw_out[e] = acc;
+    }
+}
