@@ -1,0 +1,235 @@
+/*
+ * conv_tc_tf32.cu: the TENSOR_CORE_TF32 convolution algorithm, forward pass only; CUDA only
+ * (sm_80 and newer). Compiled with the portable kernels into the backend's one fatbin, after
+ * jdnn_portable.h (for KERNEL, DEVICE_FN, i64).
+ *
+ * An implicit GEMM on tensor cores. Per group g of G, with cpg = C/G, kpg = K/G:
+ *
+ *   Y_g (M x kpg) = A_g (M x Kd) * B_g (Kd x kpg),   M = N*P*Q, Kd = cpg*R*S,
+ *   A_g[m][kk] = x[n][g*cpg + c][p*sh - ph + r*dh][q*sw - pw + s*dw]   (0 outside the image),
+ *   B_g[kk][j] = w[g*kpg + j][c][r][s] = w[(g*kpg + j)*Kd + kk],
+ *   y[n][g*kpg + j][p][q] = Y_g[m][j] (+ bias[g*kpg + j]),
+ *
+ * with m = (n*P + p)*Q + q and kk = (c*R + r)*S + s. Neither A nor the column matrix is ever
+ * stored: each block gathers its A tile straight from x.
+ *
+ * Arithmetic: every element of A and B is rounded to TF32 with cvt.rna.tf32.f32 (round to
+ * nearest, ties away from zero: 10 explicit mantissa bits, unit roundoff 2^-11) when it is
+ * staged in shared memory; mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 multiplies and
+ * accumulates in float32, one accumulator per output element across the whole Kd loop, in a
+ * fixed order (no atomics, no split-K): deterministic. The bias is added in float32 at the end.
+ * Error against the float64 reference: see ConvAlgorithm.TENSOR_CORE_TF32.errorBound() (5e-3 of
+ * max|y|; about 1e-3 expected on inputs of magnitude 1).
+ *
+ * Launch geometry: 3-D grid (ceil(M/64), ceil(kpg/64), G) of 128-thread blocks, block (128,1,1);
+ * i.e. global (ceil(M/64)*128, ceil(kpg/64), G), local (128, 1, 1). A block computes a 64 x 64
+ * tile of Y_g (64 output pixels x 64 output channels); its 4 warps form a 2 x 2 grid of 32 x 32
+ * warp tiles, each 2 x 4 mma tiles of 16 x 8. The Kd loop takes slices of 16: the next slice is
+ * loaded from global memory into registers while the current one is multiplied from shared
+ * memory (As[k][m] with a row pitch of 72 words and Bs[n][k] with 20: the fragment loads hit 32
+ * distinct banks). Shared memory: 16*72*4 + 64*20*4 = 9,728 bytes, static.
+ *
+ * Limits: every extent guarded, so any N, C, H, W, K, P, Q, R, S, stride, padding, dilation and
+ * groups work; G and ceil(kpg/64) at most 65535 (grid y and z), P*Q and cpg*R*S below 2^31
+ * (the host's whyNot refuses the rest). Tensors of any size (i64 offsets).
+ */
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+#error "conv_tc_tf32.cu: mma.sync m16n8k8 with TF32 operands needs sm_80 or newer"
+#endif
+
+#define TC_BM 64                              /* output pixels (GEMM rows) per block */
+#define TC_BN 64                              /* output channels (GEMM columns) per block */
+#define TC_BK 16                              /* reduction slice */
+#define TC_THREADS 128                        /* 4 warps */
+#define TC_AS_LD (TC_BM + 8)                  /* As row pitch: (k*72 + m) % 32 distinct over a fragment */
+#define TC_BS_LD (TC_BK + 4)                  /* Bs row pitch: (n*20 + k) % 32 distinct over a fragment */
+#define TC_A_LOADS (TC_BM * TC_BK / TC_THREADS) /* A elements each thread stages per slice: 8 */
+#define TC_B_LOADS (TC_BN * TC_BK / TC_THREADS) /* B elements each thread stages per slice: 8 */
+
+/* f rounded to TF32 (nearest, ties away from zero), as the 32-bit pattern mma.sync reads. */
+DEVICE_FN unsigned tc_to_tf32(float f) {
+    unsigned r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(f));
+    return r;
+}
+
+/* d = a (16x8, row) * b (8x8, col) + d on one warp, float32 accumulators. */
+DEVICE_FN void tc_mma_16x8x8(float *d, const unsigned *a, const unsigned *b) {
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+}
+
+/* This thread's share of the A slice starting at k0: pixel (ih0, iw0) of image plane base, reduction
+ * rows k0 + a_k + 2i. Zero outside the image, beyond Kd, or when the pixel is past M. */
+DEVICE_FN void tc_load_a(float *reg, const float *RESTRICT base, int valid, int ih0, int iw0, int k0, int a_k,
+                         int Kd, int RS, int S, int H, int W, int dh, int dw) {
+#pragma unroll
+    for (int i = 0; i < TC_A_LOADS; i++) {
+        int kk = k0 + a_k + 2 * i;
+        float v = 0.0f;
+        if (valid && kk < Kd) {
+            int c = kk / RS;
+            int rs = kk - c * RS;
+            int r = rs / S;
+            int s = rs - r * S;
+            int ih = ih0 + r * dh;
+            int iw = iw0 + s * dw;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+                v = base[((i64)c * H + ih) * W + iw];
+            }
+        }
+        reg[i] = v;
+    }
+}
+
+/* This thread's share of the B slice starting at k0: reduction row k0 + b_k of output channels
+ * n0 + b_n + 8i of group weights wg. Zero beyond kpg or Kd. */
+DEVICE_FN void tc_load_b(float *reg, const float *RESTRICT wg, int n0, int b_n, int k0, int b_k, int kpg, int Kd) {
+    int kk = k0 + b_k;
+#pragma unroll
+    for (int i = 0; i < TC_B_LOADS; i++) {
+        int n = n0 + b_n + 8 * i;
+        reg[i] = (n < kpg && kk < Kd) ? wg[(i64)n * Kd + kk] : 0.0f;
+    }
+}
+
+/* y = conv(x, w) (+ bias) through TF32 tensor cores; the arguments are conv_direct_forward's. */
+KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
+                                 int ph, int pw, int dh, int dw, int G, int has_bias,
+                                 GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT w,
+                                 GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
+    __shared__ unsigned As[TC_BK * TC_AS_LD]; /* As[k][m], TF32 bit patterns */
+    __shared__ unsigned Bs[TC_BN * TC_BS_LD]; /* Bs[n][k] */
+
+    const int cpg = C / G;
+    const int kpg = K / G;
+    const int RS = R * S;
+    const int Kd = cpg * RS;
+    const int PQ = P * Q;
+    const i64 M = (i64)N * PQ;
+    const int g = (int)blockIdx.z;
+    const i64 m0 = (i64)blockIdx.x * TC_BM;
+    const int n0 = (int)blockIdx.y * TC_BN;
+    const int tid = (int)threadIdx.x;
+    const int lane = tid & 31;
+    const int warp = tid >> 5;
+    const int gid = lane >> 2;           /* mma "groupID" */
+    const int tig = lane & 3;            /* mma "threadID_in_group" */
+    const int wm = (warp & 1) * 32;      /* the warp's first row (pixel) in the block tile */
+    const int wn = (warp >> 1) * 32;     /* the warp's first column (channel) in the block tile */
+
+    /* A loader: one pixel per thread (tid % 64), reduction rows tid / 64 + 2i of each slice. */
+    const int a_m = tid & (TC_BM - 1);
+    const int a_k = tid >> 6;
+    const i64 am = m0 + a_m;
+    const int a_valid = am < M;
+    int a_ih0 = 0;
+    int a_iw0 = 0;
+    const float *a_base = x;
+    if (a_valid) {
+        int n = (int)(am / PQ);
+        int pq = (int)(am - (i64)n * PQ);
+        int p = pq / Q;
+        int q = pq - p * Q;
+        a_ih0 = p * sh - ph;
+        a_iw0 = q * sw - pw;
+        a_base = x + ((i64)n * C + (i64)g * cpg) * H * W;
+    }
+    /* B loader: one reduction row per thread (tid % 16), channels tid / 16 + 8i of each slice. */
+    const int b_k = tid & (TC_BK - 1);
+    const int b_n = tid >> 4;
+    const float *wg = w + (i64)g * kpg * Kd;
+
+    float acc[2][4][4];
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                acc[mi][ni][e] = 0.0f;
+            }
+        }
+    }
+
+    float a_reg[TC_A_LOADS];
+    float b_reg[TC_B_LOADS];
+    tc_load_a(a_reg, a_base, a_valid, a_ih0, a_iw0, 0, a_k, Kd, RS, S, H, W, dh, dw);
+    tc_load_b(b_reg, wg, n0, b_n, 0, b_k, kpg, Kd);
+
+    const int slices = (Kd + TC_BK - 1) / TC_BK;
+    for (int t = 0; t < slices; t++) {
+#pragma unroll
+        for (int i = 0; i < TC_A_LOADS; i++) {
+            As[(a_k + 2 * i) * TC_AS_LD + a_m] = tc_to_tf32(a_reg[i]);
+        }
+#pragma unroll
+        for (int i = 0; i < TC_B_LOADS; i++) {
+            Bs[(b_n + 8 * i) * TC_BS_LD + b_k] = tc_to_tf32(b_reg[i]);
+        }
+        __syncthreads();
+        if (t + 1 < slices) { /* the next slice's global loads overlap this slice's mma */
+            int k1 = (t + 1) * TC_BK;
+            tc_load_a(a_reg, a_base, a_valid, a_ih0, a_iw0, k1, a_k, Kd, RS, S, H, W, dh, dw);
+            tc_load_b(b_reg, wg, n0, b_n, k1, b_k, kpg, Kd);
+        }
+#pragma unroll
+        for (int kb = 0; kb < TC_BK; kb += 8) {
+            unsigned af[2][4];
+            unsigned bf[4][2];
+#pragma unroll
+            for (int mi = 0; mi < 2; mi++) {
+                int row = wm + mi * 16 + gid;
+                af[mi][0] = As[(kb + tig) * TC_AS_LD + row];
+                af[mi][1] = As[(kb + tig) * TC_AS_LD + row + 8];
+                af[mi][2] = As[(kb + tig + 4) * TC_AS_LD + row];
+                af[mi][3] = As[(kb + tig + 4) * TC_AS_LD + row + 8];
+            }
+#pragma unroll
+            for (int ni = 0; ni < 4; ni++) {
+                int col = wn + ni * 8 + gid;
+                bf[ni][0] = Bs[col * TC_BS_LD + kb + tig];
+                bf[ni][1] = Bs[col * TC_BS_LD + kb + tig + 4];
+            }
+#pragma unroll
+            for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+                for (int ni = 0; ni < 4; ni++) {
+                    tc_mma_16x8x8(acc[mi][ni], af[mi], bf[ni]);
+                }
+            }
+        }
+        __syncthreads();
+    }
+
+    /* Accumulator e of tile (mi, ni) holds row gid + 8*(e/2), column 2*tig + e%2 of that 16 x 8 tile. */
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            i64 m = m0 + wm + mi * 16 + gid + half * 8;
+            if (m >= M) {
+                continue;
+            }
+            int n = (int)(m / PQ);
+            int pq = (int)(m - (i64)n * PQ);
+            float *yp = y + ((i64)n * K + (i64)g * kpg) * PQ + pq;
+#pragma unroll
+            for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+                for (int j = 0; j < 2; j++) {
+                    int oc = n0 + wn + ni * 8 + tig * 2 + j;
+                    if (oc < kpg) {
+                        float v = acc[mi][ni][half * 2 + j];
+                        if (has_bias) {
+                            v += bias[g * kpg + oc];
+                        }
+                        yp[(i64)oc * PQ] = v;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.jdnn.cuda;
+
+import io.jdnn.BackendStatus;
+import io.jdnn.BackendUnavailableException;
+import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvDirection;
+import io.jdnn.ConvProblem;
+import io.jdnn.DeviceOptions;
+import io.jdnn.Devices;
+import io.jdnn.DirectConv;
+import io.jdnn.kernels.KernelSources;
+import io.jdnn.kernels.RecordingDevice;
+import io.jdnn.spi.Buffer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What can be checked of the CUDA backend without a GPU: how it reports itself unavailable, the
+ * fatbin nvcc built (every kernel in it, with the parameters its source declares), device
+ * selection, and the tensor-core algorithm's launch. Runs everywhere.
+ */
+class CudaBackendTest {
+
+    @Test
+    void statusNeverThrowsAndSaysWhy() {
+        BackendStatus st = new CudaBackend().status();
+        assertEquals("cuda", st.backend());
+        if (st.available()) {
+            assertFalse(st.devices().isEmpty(), "an available backend lists its devices");
+            assertEquals(CudaBackend.AUTO_RANK, st.autoRank());
+            st.devices().forEach(d -> assertTrue(d.details().contains("compute capability"), d.details()));
+            return;
+        }
+        String reason = st.reason();
+        assertNotNull(reason);
+        assertFalse(reason.isBlank(), "an unavailable backend says why");
+        assertFalse(reason.contains("\n") || reason.contains("\tat "), "one readable line, no stack trace: " + reason);
+        assertTrue(reason.length() < 300, "short enough for `jdnn devices`: " + reason);
+    }
+
+    @Test
+    void withoutCudaListAndOpenReportTheReason() {
+        String why = CudaBackend.unavailableReason();
+        Assumptions.assumeTrue(why != null, "CUDA is available here");
+        BackendStatus listed = Devices.list().stream().filter(s -> s.backend().equals("cuda")).findFirst().orElseThrow();
+        assertFalse(listed.available());
+        assertEquals(why, listed.reason());
+        for (String spec : List.of("cuda", "cuda:0", "cuda:h100")) {
+            BackendUnavailableException e = assertThrows(BackendUnavailableException.class, () -> Devices.open(spec));
+            assertEquals("cuda", e.backend());
+            assertEquals(why, e.reason());
+            assertTrue(e.getMessage().startsWith("backend 'cuda' is unavailable: "), e.getMessage());
+        }
+    }
+
+    @Test
+    void withoutLibcudaTheReasonNamesIt() {
+        Assumptions.assumeTrue(CudaFatbin.get().unavailableReason() == null, "built without nvcc: "
+                + CudaFatbin.get().unavailableReason());
+        Assumptions.assumeFalse(libcudaPresent(), "libcuda.so.1 is on this machine");
+        assertEquals("CUDA driver library libcuda.so.1 not found (no NVIDIA driver on this machine?): JCuda's native "
+                + "library JCudaDriver needs it", CudaBackend.unavailableReason());
+    }
+
+    @Test
+    void builtWithoutNvccTheReasonSaysSo() {
+        Assumptions.assumeTrue(CudaFatbin.get().unavailableReason() != null, "this build has a fatbin");
+        assertTrue(CudaBackend.unavailableReason().startsWith("built without nvcc"), CudaBackend.unavailableReason());
+    }
+
+    @Test
+    void jcudasLinkErrorBecomesOneLine() {
+        String jcudaMessage = "Error while loading native library \"JCudaDriver-12.0.0-linux-x86_64\"\n"
+                + "Stack trace from the attempt to load the library as a resource:\n"
+                + "java.lang.UnsatisfiedLinkError: /tmp/libJCudaDriver-12.0.0-linux-x86_64.so: libcuda.so.1: cannot "
+                + "open shared object file: No such file or directory\n\tat java.base/jdk.internal.loader.NativeLibraries.load";
+        assertTrue(CudaDriver.describeLinkFailure(new UnsatisfiedLinkError(jcudaMessage)).startsWith(
+                "CUDA driver library libcuda.so.1 not found"));
+        String other = "Error while loading native library \"JCudaDriver\"\njava.lang.UnsatisfiedLinkError: x.so: "
+                + "libfoo.so.2: cannot open shared object file: No such file or directory\n\tat somewhere";
+        assertEquals("JCuda's native driver library could not be loaded: java.lang.UnsatisfiedLinkError: x.so: "
+                + "libfoo.so.2: cannot open shared object file: No such file or directory",
+                CudaDriver.describeLinkFailure(new UnsatisfiedLinkError(other)));
+    }
+
+    private static boolean libcudaPresent() {
+        List<String> dirs = new ArrayList<>(List.of("/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib",
+                "/lib/x86_64-linux-gnu", "/usr/local/cuda/compat", "/usr/lib/wsl/lib"));
+        String ld = System.getenv("LD_LIBRARY_PATH");
+        if (ld != null) {
+            dirs.addAll(Arrays.asList(ld.split(":")));
+        }
+        return dirs.stream().anyMatch(d -> !d.isEmpty() && Files.exists(Path.of(d, "libcuda.so.1")));
+    }
+
+    // ================================================================== the fatbin
+
+    private static final Pattern PTX_ENTRY = Pattern.compile("\\.entry\\s+(\\w+)\\s*\\(([^)]*)\\)");
+    private static final Pattern PTX_PARAM = Pattern.compile("\\.param\\s+\\.(\\w+)");
+
+    /** Every kernel's parameter types as the fatbin's PTX (compute_90) declares them. */
+    private static Map<String, List<String>> ptxEntries(byte[] fatbin) {
+        String text = new String(fatbin, StandardCharsets.ISO_8859_1);
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        Matcher m = PTX_ENTRY.matcher(text);
+        while (m.find()) {
+            List<String> types = new ArrayList<>();
+            Matcher p = PTX_PARAM.matcher(m.group(2));
+            while (p.find()) {
+                types.add(p.group(1));
+            }
+            out.put(m.group(1), types);
+        }
+        return out;
+    }
+
+    @Test
+    void theFatbinHoldsEveryKernelWithTheParametersItsSourceDeclares() throws IOException {
+        CudaFatbin f = CudaFatbin.get();
+        Assumptions.assumeTrue(f.unavailableReason() == null, "no fatbin: " + f.unavailableReason());
+        byte[] image = f.image();
+        // the fatbin container's magic number, 0xBA55ED50, little-endian
+        assertArrayEquals(new byte[] {0x50, (byte) 0xED, 0x55, (byte) 0xBA}, Arrays.copyOf(image, 4));
+        Map<String, List<String>> ptx = ptxEntries(image);
+        List<String> sources = List.of(f.sources().split(" "));
+        assertTrue(sources.contains("conv_tc_tf32.cu") && sources.contains("gemm.cl"), "sources: " + sources);
+        List<String> problems = new ArrayList<>();
+        int kernels = 0;
+        for (String source : sources) {
+            for (Map.Entry<String, List<KernelSources.ArgKind>> k : KernelSources.kernels(source).entrySet()) {
+                kernels++;
+                List<String> types = ptx.get(k.getKey());
+                if (types == null) {
+                    problems.add(source + ":" + k.getKey() + " is not in the fatbin's PTX");
+                    continue;
+                }
+                List<KernelSources.ArgKind> want = k.getValue();
+                boolean ok = types.size() == want.size();
+                for (int i = 0; ok && i < want.size(); i++) {
+                    ok = switch (want.get(i)) {
+                        case INT -> types.get(i).matches("[usb]32");
+                        case FLOAT -> types.get(i).equals("f32");
+                        case LONG, BUFFER -> types.get(i).matches("[usb]64");
+                    };
+                }
+                if (!ok) {
+                    problems.add(source + ":" + k.getKey() + " declares " + want + ", its PTX takes " + types);
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(kernels, ptx.size(), "the fatbin's PTX holds exactly the declared kernels: " + ptx.keySet());
+        try (InputStream in = getClass().getClassLoader().getResourceAsStream(CudaFatbin.PROPERTIES)) {
+            String props = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(props.contains("targets=sm_80 sm_90 compute_90"), props);
+        }
+    }
+
+    @Test
+    void theTensorCoreKernelTakesTheDirectKernelsArguments() {
+        assertEquals(KernelSources.signature("conv_direct.cl", "conv_direct_forward"),
+                KernelSources.signature(TensorCoreTf32ConvAlgorithm.SOURCE, TensorCoreTf32ConvAlgorithm.KERNEL));
+        assertEquals(Map.of(), KernelSources.defaults(TensorCoreTf32ConvAlgorithm.SOURCE),
+                "no tuning constants: nothing a launch could ask to change");
+    }
+
+    @Test
+    void theTensorCoreLaunchCoversEveryTileAndGroup() {
+        TensorCoreTf32ConvAlgorithm tc = new TensorCoreTf32ConvAlgorithm();
+        for (String text : List.of("conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1", "conv_mb2ic12ih7iw7oc12kh3kw3ph1pw1g3",
+                "conv_mb1ic6ih6iw5oc12kh3kw3ph1pw1g6", "conv_mb3ic5ih9iw11oc70kh3kw3sh2sw2ph1pw1dh2dw2")) {
+            DirectConv c = ConvProblem.parse(text).direct();
+            RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+            Buffer x = d.allocate(c.imageElements());
+            Buffer w = d.allocate(c.weightElements());
+            Buffer y = d.allocate(c.responseElements());
+            tc.forward(d, c, x, w, d.allocate(c.k()), y);
+            tc.forward(d, c, x, w, null, y);
+            assertEquals(2, d.launches().size());
+            RecordingDevice.Launch l = d.launches().get(0);
+            long blocksM = (c.gemmM() + 63) / 64;
+            long blocksN = (c.kPerGroup() + 63) / 64;
+            assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
+            assertArrayEquals(new long[] {128, 1, 1}, l.local(), text);
+            assertTrue(blocksM * 64 >= c.gemmM() && blocksN * 64 >= c.kPerGroup(), "tiles cover the output");
+        }
+        assertTrue(tc.usesTf32() && tc.deterministic());
+        assertEquals(ConvAlgorithm.TENSOR_CORE_TF32, tc.id());
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        DirectConv c = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
+        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_DATA).orElseThrow().contains("forward pass only"));
+        assertTrue(tc.whyNot(d, c, ConvDirection.FORWARD).orElseThrow().contains("cuda backend"));
+    }
+
+    // ================================================================== device selection
+
+    private static CudaDriver.Entry entry(int ordinal, String name, int major) {
+        return new CudaDriver.Entry(ordinal, name, 80L << 30, 132, major, 0, 1024, Integer.MAX_VALUE, 65535, 65535,
+                49152, ordinal + 1, 13000);
+    }
+
+    @Test
+    void selectorsPickUsableDevicesByOrdinalOrName() {
+        List<CudaDriver.Entry> entries = List.of(entry(0, "Tesla V100", 7), entry(1, "NVIDIA H100 80GB HBM3", 9),
+                entry(2, "NVIDIA A100", 8));
+        assertEquals(1, CudaBackend.select(entries, null).ordinal(), "the first usable device");
+        assertEquals(2, CudaBackend.select(entries, "2").ordinal());
+        assertEquals(2, CudaBackend.select(entries, "a100").ordinal());
+        assertEquals(1, CudaBackend.select(entries, "NVIDIA").ordinal());
+        BackendUnavailableException old = assertThrows(BackendUnavailableException.class,
+                () -> CudaBackend.select(entries, "0"));
+        assertTrue(old.getMessage().contains("compute capability"), old.getMessage());
+        BackendUnavailableException none = assertThrows(BackendUnavailableException.class,
+                () -> CudaBackend.select(entries, "7"));
+        assertTrue(none.getMessage().contains("no CUDA device with index 7") && none.getMessage().contains("H100"),
+                none.getMessage());
+        BackendUnavailableException name = assertThrows(BackendUnavailableException.class,
+                () -> CudaBackend.select(entries, "rtx"));
+        assertTrue(name.getMessage().contains("'rtx'"), name.getMessage());
+        assertThrows(BackendUnavailableException.class, () -> CudaBackend.select(List.of(entry(0, "V100", 7)), null));
+    }
+
+    @Test
+    void deviceDetailsNameTheComputeCapabilityAndTheFatbin() {
+        var info = entry(1, "NVIDIA H100", 9).info("fatbin by nvcc 13.0.88 (sm_80 sm_90 compute_90)");
+        assertEquals("cuda:1", info.spec());
+        assertEquals("compute capability 9.0, 132 SMs, PCI bus 2, CUDA driver 13.0, fatbin by nvcc 13.0.88 "
+                + "(sm_80 sm_90 compute_90)", info.details());
+    }
+}
