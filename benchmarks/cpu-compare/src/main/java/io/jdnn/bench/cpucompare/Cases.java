@@ -1,0 +1,45 @@
+package io.jdnn.bench.cpucompare;
+
+import io.jdnn.BatchNormProblem;
+import io.jdnn.ConvProblem;
+import io.jdnn.PoolProblem;
+import io.jdnn.optim.Adam;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The reference points of the cpu-backend issue, at batch 4, as data: each case names its problem
+ * record, whose flop and byte counts turn a time into GFLOP/s or GB/s.
+ */
+final class Cases {
+    private Cases() {
+    }
+
+    /** Convolutions: name to canonical problem string. */
+    static final Map<String, String> CONVS = new LinkedHashMap<>();
+
+    static {
+        CONVS.put("conv3x3", "conv_mb4ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1");       // ResNet-50 stage 2
+        CONVS.put("conv1x1", "conv_mb4ic64ih56iw56oc256kh1kw1sh1sw1ph0pw0dh1dw1g1");      // ResNet-50 stage 2 expand
+        CONVS.put("strided3x3", "conv_mb4ic128ih56iw56oc128kh3kw3sh2sw2ph1pw1dh1dw1g1");  // ResNet-50 stage 3 entry
+        CONVS.put("dilated3x3", "conv_mb4ic64ih56iw56oc64kh3kw3sh1sw1ph2pw2dh2dw2g1");    // dilation 2
+        CONVS.put("depthwise3x3", "conv_mb4ic144ih56iw56oc144kh3kw3sh1sw1ph1pw1dh1dw1g144"); // MobileNetV2
+        CONVS.put("transposed4x4", "deconv_mb4ic256ih8iw8oc128kh4kw4sh2sw2ph1pw1dh1dw1g1oph0opw0"); // DCGAN
+    }
+
+    static ConvProblem conv(String name) {
+        return ConvProblem.parse(CONVS.get(name));
+    }
+
+    /** ResNet stem max pooling. */
+    static final PoolProblem MAXPOOL = PoolProblem.parse("maxpool_mb4ic64ih112iw112kh3kw3sh2sw2ph1pw1dh1dw1ceil0");
+
+    /** Batch norm after the ResNet stem. */
+    static final BatchNormProblem BN = BatchNormProblem.parse("bn_mb4ic64ih112iw112");
+
+    /** ResNet-50's parameter count. */
+    static final int ADAM_PARAMS = 25_557_032;
+
+    static final Adam ADAM = Adam.of(1e-3);
+}

@@ -1,0 +1,91 @@
+package io.jdnn.bench.perf;
+
+import io.jdnn.ConvProblem;
+import io.jdnn.bench.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchCommandTest {
+
+    record Run(int status, String out, String err) {
+    }
+
+    static Run jdnn(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8), args);
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listPrintsEverySuite() {
+        Run r = jdnn("bench", "--list");
+        assertEquals(0, r.status, r.err);
+        for (String name : Suites.names()) {
+            assertTrue(r.out.contains("`" + name + "`"), name);
+        }
+    }
+
+    @Test
+    void fewerThanTwentyRunsIsAUsageError() {
+        Run r = jdnn("bench", "--runs", "5", "--problem", "conv_mb1ic1ih3oc1kh1");
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("--runs"), r.err);
+    }
+
+    @Test
+    void optimizerNeedsItsParameterCount() {
+        Run r = jdnn("bench", "--problem", "adam_lr=0.001", "--device", "reference");
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("--params"), r.err);
+    }
+
+    @Test
+    void convolutionFlagsReadLikeTheProblemString() {
+        BenchCommand c = new BenchCommand();
+        new CommandLine(c).parseArgs("--mb", "2", "--ic", "3", "--ih", "8", "--oc", "4", "--kh", "3", "--ph", "1", "--g", "1");
+        List<BenchRunner.Job> jobs = c.jobs();
+        assertEquals(1, jobs.size());
+        assertEquals(ConvProblem.parse("conv_mb2ic3ih8oc4kh3ph1"), ((BenchProblem.Conv) jobs.get(0).problem()).problem());
+        BenchCommand d = new BenchCommand();
+        new CommandLine(d).parseArgs("--deconv", "--ic", "4", "--ih", "5", "--oc", "2", "--kh", "4", "--sh", "2", "--ph", "1",
+                "--batch", "3");
+        ConvProblem p = ((BenchProblem.Conv) d.jobs().get(0).problem()).problem();
+        assertTrue(p.transposed());
+        assertEquals(3, p.batch());
+        assertEquals(10, p.outHeight());
+    }
+
+    @Test
+    void defaultIsTheQuickSuite() {
+        BenchCommand c = new BenchCommand();
+        new CommandLine(c).parseArgs();
+        assertEquals(Suites.resolve(Suites.DEFAULT).get(0).entries().size(), c.jobs().size());
+    }
+
+    @Test
+    void runWritesTableCsvJsonHtml(@TempDir Path dir) throws Exception {
+        Run r = jdnn("bench", "--device", "reference", "--problem", "maxpool_mb1ic2ih6kh2", "--no-progress", "--repro",
+                "--csv", dir.resolve("a.csv").toString(), "--json", dir.resolve("a.json").toString(),
+                "--html", dir.resolve("a.html").toString());
+        assertEquals(0, r.status, r.out + r.err);
+        assertTrue(r.out.contains("PASSED"), r.out);
+        assertTrue(r.out.contains("$ ./jdnn bench --device reference:0 --problem maxpool_mb1ic2ih6iw6kh2kw2sh2sw2ph0pw0dh1dw1ceil0 --dir fwd"),
+                r.out);
+        assertTrue(Files.readString(dir.resolve("a.csv")).lines().count() == 3);
+        assertTrue(Files.readString(dir.resolve("a.json")).contains("\"pass\": \"bwd\""));
+        assertTrue(Files.readString(dir.resolve("a.html")).contains("</html>"));
+    }
+}

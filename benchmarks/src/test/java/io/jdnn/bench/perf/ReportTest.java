@@ -1,0 +1,56 @@
+package io.jdnn.bench.perf;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The report with a vendor column that ran: ratios, the vendor's own line, the chart's vendor bar. */
+class ReportTest {
+
+    static Timing.Stats stats(double ms) {
+        return Timing.Stats.of(List.of(ms, ms, ms), 1);
+    }
+
+    @Test
+    void vendorRatiosAndLines(@TempDir Path dir) throws Exception {
+        VendorResult cudnn = new VendorResult("cuDNN", Disposition.PASSED, "IMPLICIT_PRECOMP_GEMM (FMA)", "", 1e-7,
+                stats(2.0));
+        String problem = "conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1";
+        BenchResult fast = new BenchResult("resnet50", "res2_3x3", problem, 0, "conv", "fwd", "IMPLICIT_GEMM",
+                Disposition.PASSED, "", 1e-7, 1e-5, 1, stats(1.0), 3, 7_398_752_256L, 25_839_616L, 11.0, "FP32", cudnn,
+                "./jdnn bench --device cuda:0 --problem " + problem + " --dir fwd --algo IMPLICIT_GEMM");
+        BenchResult tf32 = new BenchResult("resnet50", "res2_3x3", problem, 0, "conv", "fwd", "TENSOR_CORE_TF32",
+                Disposition.PASSED, "", 1e-4, 5e-3, 1, stats(0.5), 3, 7_398_752_256L, 25_839_616L, 3.0, "TF32", cudnn,
+                "./jdnn bench --device cuda:0 --problem " + problem + " --dir fwd --algo TENSOR_CORE_TF32");
+        BenchResult wrong = new BenchResult("resnet50", "res2_3x3", problem, 0, "conv", "fwd", "WINOGRAD",
+                Disposition.INCORRECT, "max |out - ref| / max |ref| = 3e-02 in 'y' > bound 1e-04", 3e-2, 1e-4, 1, null, 0,
+                7_398_752_256L, 25_839_616L, Double.NaN, "", cudnn, "./jdnn bench ...");
+        List<BenchResult> rows = List.of(fast, tf32, wrong);
+        Report.Header header = new Report.Header("jdnn bench --suite resnet50", "cuda:0", "NVIDIA H100 80GB HBM3", "", "cuda",
+                "", new Peaks(67e12, 494.7e12, "datasheet", 3e12, "measured", 50L << 20, "datasheet", true),
+                "cuDNN 9.14.0 + cuBLAS 13.0.0 on NVIDIA H100 80GB HBM3", true, BenchConfig.defaults("cuda"), "Java", "now");
+        StringWriter text = new StringWriter();
+        Report report = new Report(header, new PrintWriter(text), false);
+        report.printHeader();
+        report.printPass(rows);
+        report.printSummary(rows, 0.2);
+        String out = text.toString();
+        assertTrue(out.contains("2.00x"), out);
+        assertTrue(out.contains("[cuDNN]"), out);
+        assertTrue(out.contains("IMPLICIT_PRECOMP_GEMM (FMA)"), out);
+        assertTrue(out.contains("the vendor ran FP32"), out);
+        assertTrue(out.contains("INCORRECT"), out);
+        report.writeHtml(dir.resolve("r.html"), rows);
+        String html = Files.readString(dir.resolve("r.html"));
+        assertTrue(html.contains("cuDNN IMPLICIT_PRECOMP_GEMM (FMA)"), html);
+        report.writeCsv(dir.resolve("r.csv"), rows);
+        assertTrue(Files.readString(dir.resolve("r.csv")).contains(",2.0,"));
+    }
+}
