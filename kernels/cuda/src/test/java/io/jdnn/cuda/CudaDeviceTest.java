@@ -1,5 +1,6 @@
 package io.jdnn.cuda;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.BackendStatus;
 import io.jdnn.Device;
 import io.jdnn.DeviceException;
@@ -28,7 +29,7 @@ class CudaDeviceTest {
 
     @Test
     void statusListsTheDevicesWithTheirComputeCapability() {
-        BackendStatus st = GpuTestSupport.requireBackend("cuda");
+        BackendStatus st = KernelTestSupport.requireBackend("cuda");
         assertEquals(CudaBackend.AUTO_RANK, st.autoRank());
         for (var d : st.devices()) {
             assertEquals("cuda", d.backend());

@@ -1,5 +1,6 @@
 package io.jdnn.cuda;
 
+import io.jdnn.kernels.KernelTestSupport;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,7 +41,7 @@ class CudaFaultTest {
 
     @Test
     void aFaultSurfacesAtTheNextSynchronizationAndBreaksTheDevice() throws Exception {
-        GpuTestSupport.requireBackend("cuda");
+        KernelTestSupport.requireBackend("cuda");
         List<String> lines = probe(false);
         String fault = lines.stream().filter(l -> l.startsWith("FAULT ")).findFirst().orElse("none: " + lines);
         String[] f = fault.split(" ");
@@ -52,7 +53,7 @@ class CudaFaultTest {
 
     @Test
     void withSynchronousLaunchesTheFaultNamesItsKernel() throws Exception {
-        GpuTestSupport.requireBackend("cuda");
+        KernelTestSupport.requireBackend("cuda");
         List<String> lines = probe(true);
         String fault = lines.stream().filter(l -> l.startsWith("FAULT ")).findFirst().orElse("none: " + lines);
         assertTrue(fault.matches("FAULT CUDA_ERROR_(ILLEGAL_ADDRESS|LAUNCH_FAILED) faultProbe elementwise.cl:ew_fill"),

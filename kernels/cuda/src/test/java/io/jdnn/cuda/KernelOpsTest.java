@@ -1,5 +1,6 @@
 package io.jdnn.cuda;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.Activation;
 import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.BatchNormProblem;
@@ -34,10 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import static io.jdnn.cuda.GpuTestSupport.assertBitwiseEqual;
-import static io.jdnn.cuda.GpuTestSupport.assertClose;
-import static io.jdnn.cuda.GpuTestSupport.poisoned;
-import static io.jdnn.cuda.GpuTestSupport.random;
+import static io.jdnn.kernels.KernelTestSupport.assertBitwiseEqual;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -512,9 +513,9 @@ class KernelOpsTest {
     void deterministicAlgorithmsAreBitwiseRepeatable(String backend) {
         Device d = dev(backend);
         ConvProblem p = ConvProblem.parse("conv_mb2ic4ih9iw9oc4kh3kw3sh2sw2ph1pw1g2");
-        try (Tensor x = GpuTestSupport.randomTensor(d, p.inputShape(), 1);
-             Tensor dy = GpuTestSupport.randomTensor(d, p.outputShape(), 2);
-             Tensor w = GpuTestSupport.randomTensor(d, p.weightShape(), 3)) {
+        try (Tensor x = KernelTestSupport.randomTensor(d, p.inputShape(), 1);
+             Tensor dy = KernelTestSupport.randomTensor(d, p.outputShape(), 2);
+             Tensor w = KernelTestSupport.randomTensor(d, p.weightShape(), 3)) {
             for (ConvAlgorithm a : d.algorithms()) {
                 if (d.whyNot(p, ConvDirection.FORWARD, a).isEmpty()) {
                     try (Tensor y1 = d.conv2d(p, a, x, w, null); Tensor y2 = d.conv2d(p, a, x, w, null)) {
@@ -568,7 +569,7 @@ class KernelOpsTest {
                 assertClose(text + " TF32 forward", y0, ry0, tc.errorBound());
                 if (p.weightShape().elements() / p.outChannels() >= 500) {
                     // hundreds of products rounded to TF32 cannot all be exact: float32 arithmetic ran instead
-                    double err = GpuTestSupport.error(y0, ry0);
+                    double err = KernelTestSupport.error(y0, ry0);
                     assertTrue(err > 1e-6, text + ": error " + err + " is float32's, not TF32's: did tensor cores run?");
                 }
             }

@@ -1,42 +1,20 @@
 package io.jdnn.opencl;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.BatchNormProblem;
-import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
 
-import static io.jdnn.opencl.ClTestSupport.assertClose;
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Batch normalization, training and inference, forward and backward, against the reference. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BatchNormTest {
-    private Device cl;
-    private Device ref;
-
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
-    @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
-    }
+class BatchNormTest extends ClDeviceTest {
 
     static final List<BatchNormProblem> PROBLEMS = List.of(
             BatchNormProblem.of(2, 3, 5, 7),                     // odd spatial size
@@ -52,10 +30,10 @@ class BatchNormTest {
         static Inputs of(BatchNormProblem p) {
             int n = Math.toIntExact(p.inputShape().elements());
             int c = p.channels();
-            float[] x = ClTestSupport.random(1, n, 2, 4);
-            return new Inputs(x, ClTestSupport.random(2, n, -1, 1), ClTestSupport.random(3, c, 0.5, 1.5),
-                    ClTestSupport.random(4, c, -1, 1), ClTestSupport.random(5, c, -0.5, 0.5),
-                    ClTestSupport.random(6, c, 0.5, 2));
+            float[] x = KernelTestSupport.random(1, n, 2, 4);
+            return new Inputs(x, KernelTestSupport.random(2, n, -1, 1), KernelTestSupport.random(3, c, 0.5, 1.5),
+                    KernelTestSupport.random(4, c, -1, 1), KernelTestSupport.random(5, c, -0.5, 0.5),
+                    KernelTestSupport.random(6, c, 0.5, 2));
         }
     }
 

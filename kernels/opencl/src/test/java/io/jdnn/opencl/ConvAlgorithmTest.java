@@ -1,5 +1,6 @@
 package io.jdnn.opencl;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.ConvProblem;
@@ -13,9 +14,7 @@ import io.jdnn.kernels.KernelConvAlgorithms;
 import io.jdnn.spi.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.EnumMap;
 import java.util.List;
@@ -23,7 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 
 /**
  * What every convolution algorithm's test checks, run by one subclass per algorithm: each
@@ -33,10 +32,7 @@ import static io.jdnn.opencl.ClTestSupport.poisoned;
  * direction gives bitwise-identical results when run twice. Transposed problems go through
  * {@link Device}, which runs them as the other direction of the direct convolution.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class ConvAlgorithmTest {
-    private Device cl;
-    private Device ref;
+abstract class ConvAlgorithmTest extends ClDeviceTest {
     private final Map<ConvDirection, Double> worst = new EnumMap<>(ConvDirection.class);
     private final Map<ConvDirection, String> worstProblem = new EnumMap<>(ConvDirection.class);
 
@@ -78,14 +74,8 @@ abstract class ConvAlgorithmTest {
     record Refusal(String problem, ConvDirection direction, String reason) {
     }
 
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
     @AfterAll
-    void close() {
+    void printWorstErrors() {
         if (!worst.isEmpty()) {
             StringBuilder b = new StringBuilder(algorithm() + " (bound " + algorithm().errorBound() + ") max error:");
             for (Map.Entry<ConvDirection, Double> e : worst.entrySet()) {
@@ -93,12 +83,6 @@ abstract class ConvAlgorithmTest {
                         worstProblem.get(e.getKey())));
             }
             System.out.println(b);
-        }
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
         }
     }
 
@@ -113,10 +97,10 @@ abstract class ConvAlgorithmTest {
                 Assertions.assertTrue(why.isEmpty(), () -> a + " refuses " + d.shortName() + " of " + text + ": "
                         + why.orElse(""));
             }
-            float[] xs = ClTestSupport.random(text.hashCode(), Math.toIntExact(p.inputShape().elements()), -1, 1);
-            float[] ws = ClTestSupport.random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
-            float[] bs = ClTestSupport.random(text.hashCode() + 2, p.outChannels(), -1, 1);
-            float[] dys = ClTestSupport.random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
+            float[] xs = KernelTestSupport.random(text.hashCode(), Math.toIntExact(p.inputShape().elements()), -1, 1);
+            float[] ws = KernelTestSupport.random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
+            float[] bs = KernelTestSupport.random(text.hashCode() + 2, p.outChannels(), -1, 1);
+            float[] dys = KernelTestSupport.random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
             try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rw = ref.upload(p.weightShape(), ws);
                  Tensor rb = ref.upload(p.biasShape(), bs); Tensor rdy = ref.upload(p.outputShape(), dys);
                  Tensor ry = ref.conv2d(p, ConvAlgorithm.DIRECT, rx, rw, rb);
@@ -156,16 +140,16 @@ abstract class ConvAlgorithmTest {
         ConvAlgorithm a = algorithm();
         for (String text : repeatable()) {
             ConvProblem p = ConvProblem.parse(text);
-            try (Tensor x = ClTestSupport.randomTensor(cl, p.inputShape(), 1);
-                 Tensor dy = ClTestSupport.randomTensor(cl, p.outputShape(), 2);
-                 Tensor w = ClTestSupport.randomTensor(cl, p.weightShape(), 3);
-                 Tensor b = ClTestSupport.randomTensor(cl, p.biasShape(), 4);
+            try (Tensor x = KernelTestSupport.randomTensor(cl, p.inputShape(), 1);
+                 Tensor dy = KernelTestSupport.randomTensor(cl, p.outputShape(), 2);
+                 Tensor w = KernelTestSupport.randomTensor(cl, p.weightShape(), 3);
+                 Tensor b = KernelTestSupport.randomTensor(cl, p.biasShape(), 4);
                  Tensor y1 = cl.conv2d(p, a, x, w, b); Tensor y2 = cl.conv2d(p, a, x, w, b);
                  Tensor dx1 = cl.conv2dBackwardData(p, a, dy, w); Tensor dx2 = cl.conv2dBackwardData(p, a, dy, w);
                  Tensor dw1 = cl.conv2dBackwardFilter(p, a, x, dy); Tensor dw2 = cl.conv2dBackwardFilter(p, a, x, dy)) {
-                ClTestSupport.assertBitwiseEqual(text + " " + a + " forward run twice", y1, y2);
-                ClTestSupport.assertBitwiseEqual(text + " " + a + " backward-data run twice", dx1, dx2);
-                ClTestSupport.assertBitwiseEqual(text + " " + a + " backward-filter run twice", dw1, dw2);
+                KernelTestSupport.assertBitwiseEqual(text + " " + a + " forward run twice", y1, y2);
+                KernelTestSupport.assertBitwiseEqual(text + " " + a + " backward-data run twice", dx1, dx2);
+                KernelTestSupport.assertBitwiseEqual(text + " " + a + " backward-filter run twice", dw1, dw2);
             }
         }
     }
@@ -192,10 +176,10 @@ abstract class ConvAlgorithmTest {
     void checkInstance(KernelConvAlgorithm impl, String text) {
         ConvProblem p = ConvProblem.parse(text);
         DirectConv c = p.direct();
-        float[] xs = ClTestSupport.random(text.hashCode(), Math.toIntExact(c.imageElements()), -1, 1);
-        float[] ws = ClTestSupport.random(text.hashCode() + 1, Math.toIntExact(c.weightElements()), -1, 1);
-        float[] bs = ClTestSupport.random(text.hashCode() + 2, c.k(), -1, 1);
-        float[] dys = ClTestSupport.random(text.hashCode() + 3, Math.toIntExact(c.responseElements()), -1, 1);
+        float[] xs = KernelTestSupport.random(text.hashCode(), Math.toIntExact(c.imageElements()), -1, 1);
+        float[] ws = KernelTestSupport.random(text.hashCode() + 1, Math.toIntExact(c.weightElements()), -1, 1);
+        float[] bs = KernelTestSupport.random(text.hashCode() + 2, c.k(), -1, 1);
+        float[] dys = KernelTestSupport.random(text.hashCode() + 3, Math.toIntExact(c.responseElements()), -1, 1);
         double bound = impl.id().errorBound();
         try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rw = ref.upload(p.weightShape(), ws);
              Tensor rb = ref.upload(p.biasShape(), bs); Tensor rdy = ref.upload(p.outputShape(), dys);
@@ -219,9 +203,9 @@ abstract class ConvAlgorithmTest {
             impl.backwardData(dev, c, dy, w, null, dx);
             impl.backwardFilter(dev, c, x, dy, dw);
             String what = text + " " + impl.id() + " (" + impl.getClass().getSimpleName() + " instance) ";
-            ClTestSupport.assertClose(what + "fwd", read(dev, y), ry.toDoubleArray(), bound);
-            ClTestSupport.assertClose(what + "bwd-data", read(dev, dx), rdx.toDoubleArray(), bound);
-            ClTestSupport.assertClose(what + "bwd-filter", read(dev, dw), rdw.toDoubleArray(), bound);
+            KernelTestSupport.assertClose(what + "fwd", read(dev, y), ry.toDoubleArray(), bound);
+            KernelTestSupport.assertClose(what + "bwd-data", read(dev, dx), rdx.toDoubleArray(), bound);
+            KernelTestSupport.assertClose(what + "bwd-filter", read(dev, dw), rdw.toDoubleArray(), bound);
         }
     }
 
@@ -240,17 +224,17 @@ abstract class ConvAlgorithmTest {
     private static double[] read(OpenClDevice dev, Buffer b) {
         float[] out = new float[Math.toIntExact(b.elements())];
         dev.read(b, 0, out, 0, out.length);
-        return ClTestSupport.toDouble(out);
+        return KernelTestSupport.toDouble(out);
     }
 
     private void check(String problem, ConvDirection d, Tensor out, Tensor refOut, double bound) {
-        double[] o = ClTestSupport.toDouble(out.toArray());
+        double[] o = KernelTestSupport.toDouble(out.toArray());
         double[] r = refOut.toDoubleArray();
         double err = ErrorBounds.maxNormalizedError(o, r);
         if (!worst.containsKey(d) || err > worst.get(d)) {
             worst.put(d, err);
             worstProblem.put(d, problem);
         }
-        ClTestSupport.assertClose(problem + " " + algorithm() + " " + d.shortName(), o, r, bound);
+        KernelTestSupport.assertClose(problem + " " + algorithm() + " " + d.shortName(), o, r, bound);
     }
 }

@@ -1,44 +1,21 @@
 package io.jdnn.opencl;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvProblem;
-import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
 
-import static io.jdnn.opencl.ClTestSupport.assertClose;
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 
 /** DIRECT convolution, all three directions and the bias gradient, convolutions and transposed ones. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConvDirectTest {
+class ConvDirectTest extends ClDeviceTest {
     /** DIRECT's bound (float32 dot products of up to a few thousand terms, see ConvAlgorithm). */
     static final double BOUND = ConvAlgorithm.DIRECT.errorBound();
-
-    private Device cl;
-    private Device ref;
-
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
-    @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
-    }
 
     static final List<String> PROBLEMS = List.of(
             "conv_mb2ic3ih1iw1oc4kh1kw1",                               // 1x1 image, 1x1 kernel
@@ -60,10 +37,10 @@ class ConvDirectTest {
     void everyDirectionMatchesTheReference() {
         for (String text : PROBLEMS) {
             ConvProblem p = ConvProblem.parse(text);
-            float[] xs = ClTestSupport.random(text.hashCode(), Math.toIntExact(p.inputShape().elements()), -1, 1);
-            float[] ws = ClTestSupport.random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
-            float[] bs = ClTestSupport.random(text.hashCode() + 2, p.outChannels(), -1, 1);
-            float[] dys = ClTestSupport.random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
+            float[] xs = KernelTestSupport.random(text.hashCode(), Math.toIntExact(p.inputShape().elements()), -1, 1);
+            float[] ws = KernelTestSupport.random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
+            float[] bs = KernelTestSupport.random(text.hashCode() + 2, p.outChannels(), -1, 1);
+            float[] dys = KernelTestSupport.random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
             try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rw = ref.upload(p.weightShape(), ws);
                  Tensor rb = ref.upload(p.biasShape(), bs); Tensor rdy = ref.upload(p.outputShape(), dys);
                  Tensor ry = ref.conv2d(p, ConvAlgorithm.DIRECT, rx, rw, rb);
@@ -98,15 +75,15 @@ class ConvDirectTest {
     @Test
     void resultsAreBitwiseRepeatable() {
         ConvProblem p = ConvProblem.parse("conv_mb2ic4ih9iw9oc4kh3kw3sh2sw2ph1pw1g2");
-        try (Tensor x = ClTestSupport.randomTensor(cl, p.inputShape(), 1);
-             Tensor dy = ClTestSupport.randomTensor(cl, p.outputShape(), 2);
-             Tensor w = ClTestSupport.randomTensor(cl, p.weightShape(), 3);
+        try (Tensor x = KernelTestSupport.randomTensor(cl, p.inputShape(), 1);
+             Tensor dy = KernelTestSupport.randomTensor(cl, p.outputShape(), 2);
+             Tensor w = KernelTestSupport.randomTensor(cl, p.weightShape(), 3);
              Tensor dw1 = cl.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, x, dy);
              Tensor dw2 = cl.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, x, dy);
              Tensor dx1 = cl.conv2dBackwardData(p, ConvAlgorithm.DIRECT, dy, w);
              Tensor dx2 = cl.conv2dBackwardData(p, ConvAlgorithm.DIRECT, dy, w)) {
-            ClTestSupport.assertBitwiseEqual("backward-filter run twice", dw1, dw2);
-            ClTestSupport.assertBitwiseEqual("backward-data run twice", dx1, dx2);
+            KernelTestSupport.assertBitwiseEqual("backward-filter run twice", dw1, dw2);
+            KernelTestSupport.assertBitwiseEqual("backward-data run twice", dx1, dx2);
         }
     }
 }

@@ -1,52 +1,29 @@
 package io.jdnn.opencl;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.Activation;
-import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Philox;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
 
-import static io.jdnn.opencl.ClTestSupport.assertBitwiseEqual;
-import static io.jdnn.opencl.ClTestSupport.assertClose;
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.assertBitwiseEqual;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Activations, axpby, dropout and the Philox fills against the reference (and Philox itself). */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ElementwiseTest {
+class ElementwiseTest extends ClDeviceTest {
     /** Larger than the grid-stride cap on a 2-core PoCL device (2 * 64 groups * 256), odd. */
     private static final int N = 100_003;
 
-    private Device cl;
-    private Device ref;
-
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
-    @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
-    }
-
     /** Inputs in [-4, 4) with exact zeros, a NaN and infinities among them. */
     private static float[] activationInput() {
-        float[] x = ClTestSupport.random(11, N, -4, 4);
+        float[] x = KernelTestSupport.random(11, N, -4, 4);
         x[0] = 0f;
         x[1] = -0f;
         x[7] = Float.NaN;
@@ -59,7 +36,7 @@ class ElementwiseTest {
     @Test
     void activationsForwardAndBackwardMatchTheReference() {
         float[] xs = activationInput();
-        float[] dys = ClTestSupport.random(12, N, -1, 1);
+        float[] dys = KernelTestSupport.random(12, N, -1, 1);
         Shape s = Shape.of(N);
         for (Activation a : List.of(Activation.relu(), Activation.leakyRelu(0.1), Activation.elu(1.3),
                 Activation.sigmoid(), Activation.tanh())) {
@@ -86,8 +63,8 @@ class ElementwiseTest {
     @Test
     void axpbyMatchesTheReferenceAlsoInPlace() {
         Shape s = Shape.of(N);
-        float[] as = ClTestSupport.random(21, N, -1, 1);
-        float[] bs = ClTestSupport.random(22, N, -1, 1);
+        float[] as = KernelTestSupport.random(21, N, -1, 1);
+        float[] bs = KernelTestSupport.random(22, N, -1, 1);
         try (Tensor ra = ref.upload(s, as); Tensor rb = ref.upload(s, bs); Tensor rout = ref.allocate(s)) {
             ref.axpby(0.75, ra, -1.5, rb, rout);
             try (Tensor a = cl.upload(s, as); Tensor b = cl.upload(s, bs); Tensor out = poisoned(cl, s)) {
@@ -108,7 +85,7 @@ class ElementwiseTest {
     void dropoutMasksAreBitwiseTheReferencesAndPhiloxs() {
         int n = 1003; // not a multiple of the four elements a Philox block covers
         Shape s = Shape.of(n);
-        float[] xs = ClTestSupport.random(31, n, 0.5, 1.5); // never zero, so a zero output means dropped
+        float[] xs = KernelTestSupport.random(31, n, 0.5, 1.5); // never zero, so a zero output means dropped
         long seed = 0x1234_5678_9ABC_DEF0L;
         long offset = 0xFEDC_BA98_7654_3210L;
         for (double p : new double[] {0, 0.3, 0.5, 0.999, 1}) {

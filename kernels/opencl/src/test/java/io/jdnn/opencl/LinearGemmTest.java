@@ -1,7 +1,7 @@
 package io.jdnn.opencl;
 
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ConvAlgorithm;
-import io.jdnn.Device;
 import io.jdnn.DeviceOptions;
 import io.jdnn.ErrorBounds;
 import io.jdnn.LinearProblem;
@@ -10,17 +10,15 @@ import io.jdnn.spi.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.Arrays;
 import java.util.List;
 
-import static io.jdnn.opencl.ClTestSupport.assertClose;
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 
 /** The linear layer against the reference, and gemm.cl's full interface against a float64 loop. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LinearGemmTest {
+class LinearGemmTest extends ClDeviceTest {
     /**
      * A linear layer and a bare GEMM are float32 dot products accumulated in k order, the same
      * arithmetic as the IM2COL_GEMM convolution; ErrorBounds has no separate GEMM constant, so
@@ -28,25 +26,15 @@ class LinearGemmTest {
      */
     static final double GEMM_BOUND = ConvAlgorithm.IM2COL_GEMM.errorBound();
 
-    private Device cl;
-    private Device ref;
     private OpenClDevice raw;
 
     @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
+    void openRawDevice() {
         raw = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT);
     }
 
     @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
+    void closeRawDevice() {
         if (raw != null) {
             raw.close();
         }
@@ -63,10 +51,10 @@ class LinearGemmTest {
     @Test
     void linearForwardAndBackwardMatchTheReference() {
         for (LinearProblem p : PROBLEMS) {
-            float[] xs = ClTestSupport.random(1, Math.toIntExact(p.inputShape().elements()), -1, 1);
-            float[] ws = ClTestSupport.random(2, Math.toIntExact(p.weightShape().elements()), -1, 1);
-            float[] bs = ClTestSupport.random(3, p.outFeatures(), -1, 1);
-            float[] dys = ClTestSupport.random(4, Math.toIntExact(p.outputShape().elements()), -1, 1);
+            float[] xs = KernelTestSupport.random(1, Math.toIntExact(p.inputShape().elements()), -1, 1);
+            float[] ws = KernelTestSupport.random(2, Math.toIntExact(p.weightShape().elements()), -1, 1);
+            float[] bs = KernelTestSupport.random(3, p.outFeatures(), -1, 1);
+            float[] dys = KernelTestSupport.random(4, Math.toIntExact(p.outputShape().elements()), -1, 1);
             try (Tensor x = cl.upload(p.inputShape(), xs); Tensor w = cl.upload(p.weightShape(), ws);
                  Tensor b = cl.upload(p.biasShape(), bs); Tensor dy = cl.upload(p.outputShape(), dys);
                  Tensor y = poisoned(cl, p.outputShape()); Tensor y0 = poisoned(cl, p.outputShape());
@@ -130,13 +118,13 @@ class LinearGemmTest {
             long strideA = (long) aRows * lda + 4;
             long strideB = (long) bRows * ldb;
             long strideC = (long) c.m() * ldc + 1;
-            float[] a = ClTestSupport.random(seed * 10 + 1, Math.toIntExact(offA + strideA * c.batch()), -1, 1);
-            float[] b = ClTestSupport.random(seed * 10 + 2, Math.toIntExact(offB + strideB * c.batch()), -1, 1);
-            float[] cIn = ClTestSupport.random(seed * 10 + 3, Math.toIntExact(offC + strideC * c.batch()), -1, 1);
+            float[] a = KernelTestSupport.random(seed * 10 + 1, Math.toIntExact(offA + strideA * c.batch()), -1, 1);
+            float[] b = KernelTestSupport.random(seed * 10 + 2, Math.toIntExact(offB + strideB * c.batch()), -1, 1);
+            float[] cIn = KernelTestSupport.random(seed * 10 + 3, Math.toIntExact(offC + strideC * c.batch()), -1, 1);
             if (c.beta() == 0) {
                 Arrays.fill(cIn, Float.NaN); // beta 0 must not read C
             }
-            float[] bias = ClTestSupport.random(seed * 10 + 4, offBias + Math.max(c.m(), c.n()), -1, 1);
+            float[] bias = KernelTestSupport.random(seed * 10 + 4, offBias + Math.max(c.m(), c.n()), -1, 1);
             double[] want = gemmRef(c, a, offA, lda, strideA, b, offB, ldb, strideB, cIn, offC, ldc, strideC, bias,
                     offBias);
 

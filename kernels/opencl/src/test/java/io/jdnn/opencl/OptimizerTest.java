@@ -1,6 +1,6 @@
 package io.jdnn.opencl;
 
-import io.jdnn.Device;
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ErrorBounds;
 import io.jdnn.OptimizerState;
 import io.jdnn.Shape;
@@ -12,36 +12,14 @@ import io.jdnn.optim.AdamW;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.optim.RmsProp;
 import io.jdnn.optim.Sgd;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
 
-import static io.jdnn.opencl.ClTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
 
 /** Every optimizer rule and option, several steps, parameters and state against the reference. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class OptimizerTest {
-    private Device cl;
-    private Device ref;
-
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
-    @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
-    }
+class OptimizerTest extends ClDeviceTest {
 
     static final List<Optimizer> RULES = List.of(
             Sgd.of(0.1),
@@ -63,12 +41,12 @@ class OptimizerTest {
     void threeStepsOfEveryRuleMatchTheReference() {
         int n = 1003;
         Shape s = Shape.of(n);
-        float[] p0 = ClTestSupport.random(1, n, -1, 1);
+        float[] p0 = KernelTestSupport.random(1, n, -1, 1);
         for (Optimizer rule : RULES) {
             try (Tensor p = cl.upload(s, p0); Tensor rp = ref.upload(s, p0);
                  OptimizerState st = cl.optimizerState(rule, s); OptimizerState rst = ref.optimizerState(rule, s)) {
                 for (int step = 1; step <= 3; step++) {
-                    float[] g = ClTestSupport.random(100 + step, n, -1, 1);
+                    float[] g = KernelTestSupport.random(100 + step, n, -1, 1);
                     try (Tensor grad = cl.upload(s, g); Tensor rgrad = ref.upload(s, g)) {
                         cl.step(rule, st, p, grad);
                         ref.step(rule, rst, rp, rgrad);

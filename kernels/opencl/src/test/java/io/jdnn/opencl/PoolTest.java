@@ -1,40 +1,18 @@
 package io.jdnn.opencl;
 
-import io.jdnn.Device;
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ErrorBounds;
 import io.jdnn.PoolProblem;
 import io.jdnn.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.List;
 
-import static io.jdnn.opencl.ClTestSupport.assertClose;
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 
 /** Pooling forward and backward, every mode, against the reference. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PoolTest {
-    private Device cl;
-    private Device ref;
-
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
-    @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
-    }
+class PoolTest extends ClDeviceTest {
 
     static final List<String> MAX = List.of(
             "maxpool_mb2ic3ih7iw9kh3kw3sh2sw2ph1pw1dh1dw1ceil0",   // the usual, odd sizes
@@ -64,7 +42,7 @@ class PoolTest {
     /** Quantized values so that windows hold ties (first maximum wins) and a few NaNs. */
     private static float[] input(PoolProblem p, boolean withTiesAndNaN) {
         int n = Math.toIntExact(p.inputShape().elements());
-        float[] x = ClTestSupport.random(p.hashCode(), n, -1, 1);
+        float[] x = KernelTestSupport.random(p.hashCode(), n, -1, 1);
         if (withTiesAndNaN) {
             for (int i = 0; i < n; i++) {
                 x[i] = Math.round(x[i] * 2) / 2f; // five distinct values: ties everywhere
@@ -79,7 +57,7 @@ class PoolTest {
     private void check(String problem, boolean tiesAndNaN) {
         PoolProblem p = PoolProblem.parse(problem);
         float[] xs = input(p, tiesAndNaN);
-        float[] dys = ClTestSupport.random(p.hashCode() + 1, Math.toIntExact(p.outputShape().elements()), -1, 1);
+        float[] dys = KernelTestSupport.random(p.hashCode() + 1, Math.toIntExact(p.outputShape().elements()), -1, 1);
         try (Tensor x = cl.upload(p.inputShape(), xs); Tensor dy = cl.upload(p.outputShape(), dys);
              Tensor y = poisoned(cl, p.outputShape()); Tensor dx = poisoned(cl, p.inputShape());
              Tensor rx = ref.upload(p.inputShape(), xs); Tensor rdy = ref.upload(p.outputShape(), dys);

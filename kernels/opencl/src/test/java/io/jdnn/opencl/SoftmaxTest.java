@@ -1,40 +1,18 @@
 package io.jdnn.opencl;
 
-import io.jdnn.Device;
+import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.util.Random;
 
-import static io.jdnn.opencl.ClTestSupport.assertClose;
-import static io.jdnn.opencl.ClTestSupport.poisoned;
+import static io.jdnn.kernels.KernelTestSupport.assertClose;
+import static io.jdnn.kernels.KernelTestSupport.poisoned;
 
 /** Softmax forward and backward and the smoothed cross-entropy against the reference. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SoftmaxTest {
-    private Device cl;
-    private Device ref;
-
-    @BeforeAll
-    void open() {
-        cl = ClTestSupport.openOpenCl();
-        ref = ClTestSupport.openReference();
-    }
-
-    @AfterAll
-    void close() {
-        if (cl != null) {
-            cl.close();
-        }
-        if (ref != null) {
-            ref.close();
-        }
-    }
+class SoftmaxTest extends ClDeviceTest {
 
     /** (rows, cols, logit scale): a single column, fewer columns than work-items, more, large logits, many rows. */
     static final int[][] SHAPES = {{3, 1, 1}, {5, 10, 3}, {4, 1000, 3}, {2, 257, 40}, {1, 3001, 5},
@@ -45,8 +23,8 @@ class SoftmaxTest {
         for (int[] sh : SHAPES) {
             Shape s = Shape.of(sh[0], sh[1]);
             int n = sh[0] * sh[1];
-            float[] xs = ClTestSupport.random(sh[1], n, -sh[2], sh[2]);
-            float[] dys = ClTestSupport.random(sh[1] + 1, n, -1, 1);
+            float[] xs = KernelTestSupport.random(sh[1], n, -sh[2], sh[2]);
+            float[] dys = KernelTestSupport.random(sh[1] + 1, n, -1, 1);
             String what = "softmax " + s + " scale " + sh[2];
             try (Tensor x = cl.upload(s, xs); Tensor dy = cl.upload(s, dys); Tensor y = poisoned(cl, s);
                  Tensor dx = poisoned(cl, s); Tensor rx = ref.upload(s, xs); Tensor rdy = ref.upload(s, dys);
@@ -71,7 +49,7 @@ class SoftmaxTest {
             int rows = sh[0];
             int cols = sh[1];
             Shape s = Shape.of(rows, cols);
-            float[] xs = ClTestSupport.random(cols + 7, rows * cols, -sh[2], sh[2]);
+            float[] xs = KernelTestSupport.random(cols + 7, rows * cols, -sh[2], sh[2]);
             int[] labels = new Random(cols).ints(rows, 0, cols).toArray();
             for (double smoothing : new double[] {0, 0.1, 1}) {
                 String what = "cross-entropy " + s + " smoothing " + smoothing;
