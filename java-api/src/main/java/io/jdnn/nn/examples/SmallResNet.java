@@ -2,16 +2,10 @@ package io.jdnn.nn.examples;
 
 import io.jdnn.Activation;
 import io.jdnn.Device;
-import io.jdnn.Tensor;
-import io.jdnn.nn.CrossEntropyLoss;
 import io.jdnn.nn.Init;
 import io.jdnn.nn.Layers;
 import io.jdnn.nn.Module;
-import io.jdnn.nn.OptimizerDriver;
 import io.jdnn.nn.Sequential;
-import io.jdnn.optim.Sgd;
-
-import java.util.List;
 
 /**
  * A small ResNet (He et al. 2015) on {@link SyntheticShapes}: 3x24x24 input; stem conv 3x3 to
@@ -29,7 +23,7 @@ import java.util.List;
  * ten; ELU(1) has slope 1 on both sides of zero, so a rounding of the input changes its gradient by a
  * rounding too. {@link #build(Layers, Activation)} makes the ReLU network.
  */
-public final class SmallResNet implements Example {
+public final class SmallResNet extends ClassifierExample {
     /** Images per step unless configured. */
     public static final int DEFAULT_BATCH = 16;
     /** SGD learning rate unless configured. */
@@ -37,21 +31,10 @@ public final class SmallResNet implements Example {
     /** Channels of the stem and the first block. */
     public static final int WIDTH = 16;
 
-    private final Device device;
-    private final int batch;
-    private final SyntheticShapes data;
-    private final Sequential net;
-    private final CrossEntropyLoss loss;
-    private final OptimizerDriver optimizer;
-
     public SmallResNet(Device device, ExampleConfig cfg) {
-        this.device = device;
-        this.batch = cfg.batchOr(DEFAULT_BATCH);
-        this.data = new SyntheticShapes(cfg.seed());
-        Layers nn = Layers.on(device, cfg.seed()).convAlgorithms(cfg.algorithms());
-        this.net = build(nn);
-        this.loss = new CrossEntropyLoss(device);
-        this.optimizer = OptimizerDriver.of(Sgd.withMomentum(cfg.learningRateOr(DEFAULT_LR), 0.9), net);
+        super("resnet", device, cfg.batchOr(DEFAULT_BATCH), new SyntheticShapes(cfg.seed())::batch,
+                build(Layers.on(device, cfg.seed()).convAlgorithms(cfg.algorithms())),
+                cfg.learningRateOr(DEFAULT_LR));
     }
 
     /** The example's network: (N, 3, 24, 24) images to (N, 3) logits, with ELU(1) activations. */
@@ -87,59 +70,5 @@ public final class SmallResNet implements Example {
         Module shortcut = in == out && stride == 1 ? null
                 : nn.sequential(nn.conv2d(in, out).kernel(1).stride(stride).bias(false).build(), nn.batchNorm2d(out));
         return nn.sequential(nn.residual(main, shortcut), nn.activation(act));
-    }
-
-    @Override
-    public String name() {
-        return "resnet";
-    }
-
-    @Override
-    public Device device() {
-        return device;
-    }
-
-    @Override
-    public List<String> lossNames() {
-        return List.of("loss");
-    }
-
-    @Override
-    public int objective() {
-        return 0;
-    }
-
-    @Override
-    public int batchSize() {
-        return batch;
-    }
-
-    @Override
-    public double[] step(long step) {
-        Batch b = data.batch(step, batch);
-        try (Tensor x = device.upload(b.shape(), b.images())) {
-            net.zeroGrad();
-            double l = loss.forward(net.forward(x), b.labels());
-            net.backward(loss.gradient());
-            optimizer.step();
-            return new double[] {l};
-        }
-    }
-
-    @Override
-    public List<Module> modules() {
-        return List.of(net);
-    }
-
-    @Override
-    public void release() {
-        net.release();
-        loss.release();
-    }
-
-    @Override
-    public void close() {
-        loss.close();
-        net.close();
     }
 }
