@@ -76,20 +76,25 @@ final class Pooling {
      * columns. The value equals the first maximum's (up to the sign of a zero).
      */
     private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
-        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
+        int ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         float[][] rows = ws.rowsC(2, Workspace.pad16(ww));
-        float[] colMax = rows[0];
-        float[] tmp = rows[1];
         for (int i = 0; i < oh; i++) {
-            int a0 = Math.max(i * p.strideH() - p.padH(), 0);
-            int a1 = Math.min(i * p.strideH() - p.padH() + p.kernelH(), hh);
-            System.arraycopy(x, xo + a0 * ww, colMax, 0, ww);
-            for (int r = a0 + 1; r < a1; r++) {
-                System.arraycopy(x, xo + r * ww, tmp, 0, ww);
-                maxInto(ww, tmp, colMax);
-            }
-            kern.windowMaxRow(colMax, ww, p.kernelW(), p.strideW(), p.padW(), y, yo + i * ow, ow);
+            maxRow(kern, p, x, xo, i, rows[0], rows[1], y, yo + i * ow);
         }
+    }
+
+    /** Output row {@code i} of max pooling without dilation into out[outOff ..]; colMax and tmp hold a row each. */
+    private static void maxRow(Kernels kern, PoolProblem p, float[] x, int xo, int i, float[] colMax, float[] tmp,
+                               float[] out, int outOff) {
+        int hh = p.height(), ww = p.width();
+        int a0 = Math.max(i * p.strideH() - p.padH(), 0);
+        int a1 = Math.min(i * p.strideH() - p.padH() + p.kernelH(), hh);
+        System.arraycopy(x, xo + a0 * ww, colMax, 0, ww);
+        for (int r = a0 + 1; r < a1; r++) {
+            System.arraycopy(x, xo + r * ww, tmp, 0, ww);
+            maxInto(ww, tmp, colMax);
+        }
+        kern.windowMaxRow(colMax, ww, p.kernelW(), p.strideW(), p.padW(), out, outOff, p.outWidth());
     }
 
     private static void maxInto(int n, float[] src, float[] acc) {
@@ -127,11 +132,64 @@ final class Pooling {
         return best;
     }
 
+    /**
+     * Max-pooling backward of one plane without dilation: each output row's maxima as the forward
+     * pass computes them (vectorized across the row, NaN-propagating), then for each window the
+     * element its maximum came from by one search: the first element equal to it (the scan's first
+     * maximum: ties, also +0 against -0, do not replace), or, for a NaN maximum, the last NaN (each
+     * NaN replaces). A scalar scan would be a chain of dependent compares per window that, on
+     * random data, mispredicts about every other element.
+     */
+    private static void maxBackwardPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] dy, int yo,
+                                         float[] dx, Workspace ws) {
+        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
+        int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
+        float[][] rows = ws.rowsC(3, Workspace.pad16(Math.max(ww, ow)));
+        float[] maxima = rows[2];
+        for (int i = 0; i < oh; i++) {
+            maxRow(kern, p, x, xo, i, rows[0], rows[1], maxima, 0);
+            int a0 = Math.max(i * sh - ph, 0), a1 = Math.min(i * sh - ph + kh, hh);
+            for (int j = 0; j < ow; j++) {
+                int b0 = Math.max(j * sw - pw, 0), b1 = Math.min(j * sw - pw + kw, ww);
+                float m = maxima[j];
+                int at = -1;
+                if (m == m) {
+                    search:
+                    for (int r = a0; r < a1; r++) {
+                        int row = xo + r * ww;
+                        for (int c = b0; c < b1; c++) {
+                            if (x[row + c] == m) {
+                                at = row + c;
+                                break search;
+                            }
+                        }
+                    }
+                } else {
+                    search:
+                    for (int r = a1 - 1; r >= a0; r--) {
+                        int row = xo + r * ww;
+                        for (int c = b1 - 1; c >= b0; c--) {
+                            if (Float.isNaN(x[row + c])) {
+                                at = row + c;
+                                break search;
+                            }
+                        }
+                    }
+                }
+                dx[at] += dy[yo + i * ow + j];
+            }
+        }
+    }
+
     static void backward(CpuDevice dev, PoolProblem p, float[] x, float[] dy, float[] dx) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         dev.parallel().forEach(p.batch() * p.channels(), (plane, worker) -> {
             int xo = plane * hh * ww, yo = plane * oh * ow;
             Arrays.fill(dx, xo, xo + hh * ww, 0f);
+            if (p.mode() == PoolMode.MAX && p.dilationH() == 1 && p.dilationW() == 1) {
+                maxBackwardPlane(dev.kernels(), p, x, xo, dy, yo, dx, dev.workspace(worker));
+                return;
+            }
             for (int i = 0; i < oh; i++) {
                 for (int j = 0; j < ow; j++) {
                     float g = dy[yo + i * ow + j];
