@@ -63,7 +63,9 @@ KERNEL void softmax_backward(int rows, int cols, GLOBAL const float *y, GLOBAL c
 
 /*
  * The smoothed cross-entropy of each row r: with target t_k = on for k = labels[r] and off
- * elsewhere (on = 1 - s + s/cols, off = s/cols, rounded once on the host), m = max_k x_k and
+ * elsewhere (on = 1 - s + s/cols, off = s/cols, rounded once on the host; on_comp = 1 - on =
+ * s * (cols - 1) / cols, computed on the host in float64 and rounded, because 1 - (float) on
+ * loses all digits of a small s), m = max_k x_k and
  * S = sum_k exp(x_k - m) = 1 + S' where S' = sum over x_k < m of exp(x_k - m) + (ties at m) - 1:
  *   lse - x_k = (m - x_k) + log1p(S')      (log1p keeps a confident row's tiny loss accurate),
  *   row_loss[r] = sum_k t_k * (lse - x_k)  (terms with t_k = 0 left out, so -inf logits are fine),
@@ -74,7 +76,7 @@ KERNEL void softmax_backward(int rows, int cols, GLOBAL const float *y, GLOBAL c
  * Launch: SOFTMAX_WG work-items per group, groups loop over rows.
  */
 KERNEL void softmax_xent_rows(int rows, int cols, GLOBAL const int *RESTRICT labels, float on, float off,
-                              GLOBAL const float *RESTRICT logits, GLOBAL float *RESTRICT row_loss,
+                              float on_comp, GLOBAL const float *RESTRICT logits, GLOBAL float *RESTRICT row_loss,
                               GLOBAL float *RESTRICT dlogits) {
     LOCAL_ARRAY(float, red, SOFTMAX_WG);
     int lid = LOCAL_ID(0);
@@ -113,7 +115,8 @@ KERNEL void softmax_xent_rows(int rows, int cols, GLOBAL const int *RESTRICT lab
             if (t != 0.0f) {
                 loss += t * ((m - v) + l1p);
             }
-            float g = (ties == 1.0f && v == m && sp < 1.0f) ? (1.0f - t) - sp / s : EXPF(v - m) / s - t;
+            float g = (ties == 1.0f && v == m && sp < 1.0f) ? (j == label ? on_comp : 1.0f - t) - sp / s
+                                                            : EXPF(v - m) / s - t;
             dr[j] = g / n;
         }
         loss = jdnn_group_sum(red, loss);

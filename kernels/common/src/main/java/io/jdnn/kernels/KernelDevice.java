@@ -570,9 +570,10 @@ public abstract class KernelDevice implements DeviceBackend {
         writeInts(labelBuf, labels, op);
         double off = labelSmoothing / cols;
         double on = 1.0 - labelSmoothing + off;
+        double onComplement = labelSmoothing * (cols - 1) / cols; // 1 - on, without the cancellation
         Reduction perRow = reduction(op, problem, "softmax.cl", "softmax_xent_rows", "SOFTMAX_WG");
         perRow.launch()
-                .arg(rows).arg(cols).arg(labelBuf).arg((float) on).arg((float) off)
+                .arg(rows).arg(cols).arg(labelBuf).arg((float) on).arg((float) off).arg((float) onComplement)
                 .arg(logits).arg(rowLoss).arg(dlogits)
                 .groups(cappedGroups(rows), perRow.localSize());
         Reduction mean = reduction(op, problem, "softmax.cl", "softmax_xent_mean", "SOFTMAX_WG");

@@ -65,4 +65,34 @@ class SoftmaxTest extends ClDeviceTest {
             }
         }
     }
+
+    /**
+     * Confident rows with a tiny smoothing: the label's gradient (1 - on) - S'/S is of the order of
+     * the smoothing, so 1 - on must not be formed from on rounded to float32 (found by the
+     * conformance suite: crossentropy_rows1cols2_scale=40.0_smoothing=1.0E-6_labels=[0], 1.4 %
+     * off before the kernel took 1 - on from the host in float64). Also a flat row of many
+     * classes, where the maximum's p is small and 1 - S'/S would cancel instead.
+     */
+    @Test
+    void crossEntropyOfConfidentAndFlatRows() {
+        float[][] rows = {
+                {40f, -40f},                 // p(label) = 1 - 2e-35: the gradient is the smoothing's alone
+                {12f, 3f, -7f},
+                {0.01f, 0f, -0.01f, 0.005f, 0f, 0.002f, -0.003f, 0.004f},  // flat: p(max) about 1/8
+        };
+        for (float[] row : rows) {
+            Shape s = Shape.of(1, row.length);
+            for (double smoothing : new double[] {1e-6, 1e-3, 0.5}) {
+                String what = "cross-entropy " + java.util.Arrays.toString(row) + " smoothing " + smoothing;
+                try (Tensor x = cl.upload(s, row); Tensor loss = poisoned(cl, Shape.of(1)); Tensor d = poisoned(cl, s);
+                     Tensor rx = ref.upload(s, row); Tensor rloss = ref.allocate(Shape.of(1));
+                     Tensor rd = ref.allocate(s)) {
+                    cl.softmaxCrossEntropy(x, new int[] {0}, smoothing, loss, d);
+                    ref.softmaxCrossEntropy(rx, new int[] {0}, smoothing, rloss, rd);
+                    assertClose(what + " loss", loss, rloss, ErrorBounds.SOFTMAX);
+                    assertClose(what + " dlogits", d, rd, ErrorBounds.SOFTMAX);
+                }
+            }
+        }
+    }
 }
