@@ -41,6 +41,12 @@ interface Kernels {
      */
     void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow);
 
+    /**
+     * {@code out[j] = max over r < rows of x[off + r*stride + j]} for j &lt; n, with
+     * {@link Math#max}'s semantics (a NaN wins); rows &gt;= 1, every index in range.
+     */
+    void columnMax(float[] x, int off, int stride, int rows, int n, float[] out);
+
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n), float32 lanes. */
     float dot(int n, float[] a, int aOff, float[] b, int bOff);
 

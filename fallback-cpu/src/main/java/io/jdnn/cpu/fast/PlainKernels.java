@@ -91,6 +91,17 @@ final class PlainKernels implements Kernels {
     }
 
     @Override
+    public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out) {
+        System.arraycopy(x, off, out, 0, n);
+        for (int r = 1; r < rows; r++) {
+            int o = off + r * stride;
+            for (int j = 0; j < n; j++) {
+                out[j] = Math.max(out[j], x[o + j]);
+            }
+        }
+    }
+
+    @Override
     public float dot(int n, float[] a, int aOff, float[] b, int bOff) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;

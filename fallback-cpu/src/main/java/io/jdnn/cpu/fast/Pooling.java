@@ -77,30 +77,24 @@ final class Pooling {
      */
     private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
         int ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        float[][] rows = ws.rowsC(2, Workspace.pad16(ww));
+        float[] colMax = ws.rowsC(1, Workspace.pad16(ww))[0];
         for (int i = 0; i < oh; i++) {
-            maxRow(kern, p, x, xo, i, rows[0], rows[1], y, yo + i * ow);
+            maxRow(kern, p, x, xo, i, colMax, y, yo + i * ow);
         }
     }
 
-    /** Output row {@code i} of max pooling without dilation into out[outOff ..]; colMax and tmp hold a row each. */
-    private static void maxRow(Kernels kern, PoolProblem p, float[] x, int xo, int i, float[] colMax, float[] tmp,
-                               float[] out, int outOff) {
+    /**
+     * Output row {@code i} of max pooling without dilation into out[outOff ..]: the window's rows
+     * reduced to one row of column maxima ({@code colMax}, a row of the input's width), then each
+     * output the maximum of its columns.
+     */
+    private static void maxRow(Kernels kern, PoolProblem p, float[] x, int xo, int i, float[] colMax, float[] out,
+                               int outOff) {
         int hh = p.height(), ww = p.width();
         int a0 = Math.max(i * p.strideH() - p.padH(), 0);
         int a1 = Math.min(i * p.strideH() - p.padH() + p.kernelH(), hh);
-        System.arraycopy(x, xo + a0 * ww, colMax, 0, ww);
-        for (int r = a0 + 1; r < a1; r++) {
-            System.arraycopy(x, xo + r * ww, tmp, 0, ww);
-            maxInto(ww, tmp, colMax);
-        }
+        kern.columnMax(x, xo + a0 * ww, ww, a1 - a0, ww, colMax);
         kern.windowMaxRow(colMax, ww, p.kernelW(), p.strideW(), p.padW(), out, outOff, p.outWidth());
-    }
-
-    private static void maxInto(int n, float[] src, float[] acc) {
-        for (int i = 0; i < n; i++) {
-            acc[i] = Math.max(acc[i], src[i]);
-        }
     }
 
     /**
@@ -144,10 +138,10 @@ final class Pooling {
                                          float[] dx, Workspace ws) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
-        float[][] rows = ws.rowsC(3, Workspace.pad16(Math.max(ww, ow)));
-        float[] maxima = rows[2];
+        float[][] rows = ws.rowsC(2, Workspace.pad16(Math.max(ww, ow)));
+        float[] maxima = rows[1];
         for (int i = 0; i < oh; i++) {
-            maxRow(kern, p, x, xo, i, rows[0], rows[1], maxima, 0);
+            maxRow(kern, p, x, xo, i, rows[0], maxima, 0);
             int a0 = Math.max(i * sh - ph, 0), a1 = Math.min(i * sh - ph + kh, hh);
             for (int j = 0; j < ow; j++) {
                 int b0 = Math.max(j * sw - pw, 0), b1 = Math.min(j * sw - pw + kw, ww);

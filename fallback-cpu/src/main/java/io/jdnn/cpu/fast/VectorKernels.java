@@ -328,6 +328,33 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    @Override
+    public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out) {
+        int j = 0;
+        if (rows == 3) {
+            int o1 = off + stride, o2 = off + 2 * stride;
+            for (; j + L <= n; j += L) {
+                FloatVector.fromArray(S, x, off + j).max(FloatVector.fromArray(S, x, o1 + j))
+                        .max(FloatVector.fromArray(S, x, o2 + j)).intoArray(out, j);
+            }
+        } else {
+            for (; j + L <= n; j += L) {
+                FloatVector m = FloatVector.fromArray(S, x, off + j);
+                for (int r = 1; r < rows; r++) {
+                    m = m.max(FloatVector.fromArray(S, x, off + r * stride + j));
+                }
+                m.intoArray(out, j);
+            }
+        }
+        for (; j < n; j++) {
+            float m = x[off + j];
+            for (int r = 1; r < rows; r++) {
+                m = Math.max(m, x[off + r * stride + j]);
+            }
+            out[j] = m;
+        }
+    }
+
     private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {
         int b0 = Math.max(j * stride - pad, 0);
         int b1 = Math.min(j * stride - pad + window, w);
