@@ -9,10 +9,13 @@ import java.util.Arrays;
  * channel k / multiplier. Per (image, channel) plane, the image plane is first copied once into a
  * zero-padded buffer; then, for stride 1 and any dilation, each output row is a sum of whole-row
  * multiply-adds ({@link Kernels#correlateRow}, nine taps per pass for 3x3) with no bound check in
- * the loop; strided problems loop over the same buffer. Backward-data of a
- * stride-1 problem is the same correlation with the flipped filter on dy; backward-filter takes
- * one float32 dot product per filter tap and image over all valid rows, summed over images in
- * float64 in a fixed order.
+ * the loop. Strided problems work on the plane's padded rows split into column phases modulo the
+ * stride ({@link #splitPhases}), where every filter tap reads, or writes, a contiguous run:
+ * forward is then the same row correlation with one tap per pass, and backward-data accumulates
+ * each dy row times each tap into a phase-split dx buffer (a gather-free transposed correlation)
+ * before copying it out. Backward-data of a stride-1 problem is the correlation with the flipped
+ * filter on dy; backward-filter takes one float32 dot product per filter tap and image over all
+ * valid rows, summed over images in float64 in a fixed order.
  */
 final class ConvDepthwise {
     private ConvDepthwise() {
@@ -33,7 +36,7 @@ final class ConvDepthwise {
                 correlate(kern, ws, x, srcOff, d.h(), d.w(), w, k * rr * ss, rr, ss, d.dilationH(), d.dilationW(),
                         d.padH(), d.padW(), d.p(), d.q(), y, outOff, b, false);
             } else {
-                strided(ws, d, x, srcOff, w, k * rr * ss, y, outOff, b);
+                strided(kern, ws, d, x, srcOff, w, k * rr * ss, y, outOff, b);
             }
         });
     }
@@ -78,35 +81,71 @@ final class ConvDepthwise {
         }
     }
 
-    /** Forward with a stride above 1: straight loops over a zero-padded copy of the plane. */
-    private static void strided(Workspace ws, DirectConv d, float[] x, int srcOff, float[] w, int wOff, float[] y,
-                                int outOff, float bias) {
-        int hh = d.h(), ww = d.w(), rr = d.r(), ss = d.s();
-        int sh = d.strideH(), sw = d.strideW(), dh = d.dilationH(), dw = d.dilationW();
-        int wp = (d.q() - 1) * sw + (ss - 1) * dw + 1;
-        float[] pad = ws.flatA(hh * wp);
-        int lo = Math.max(0, d.padW()), hi = Math.min(wp, ww + d.padW());
-        for (int h = 0; h < hh; h++) {
-            Arrays.fill(pad, h * wp, (h + 1) * wp, 0f);
-            if (hi > lo) {
-                System.arraycopy(x, srcOff + h * ww + lo - d.padW(), pad, h * wp + lo, hi - lo);
-            }
-        }
-        for (int p = 0; p < d.p(); p++) {
-            for (int q = 0; q < d.q(); q++) {
-                float acc = bias;
-                for (int r = 0; r < rr; r++) {
-                    int ih = p * sh - d.padH() + r * dh;
-                    if (ih < 0 || ih >= hh) {
-                        continue;
-                    }
-                    int base = ih * wp + q * sw;
-                    for (int s = 0; s < ss; s++) {
-                        acc = Math.fma(w[wOff + r * ss + s], pad[base + s * dw], acc);
+    /**
+     * Row {@code h} of a plane of width {@code ww}, zero-padded by {@code padW} on the left (and on
+     * the right up to {@code sw * plen} columns), split into its column phases modulo {@code sw}:
+     * padded column cc goes to {@code buf[h * sw * plen + (cc % sw) * plen + cc / sw]}. A tap at
+     * padded column q * sw + col then reads phase col % sw at index q + col / sw: a contiguous
+     * run over q. With sw = 1 this is the plain padded row.
+     */
+    static void splitPhases(float[] x, int srcOff, int hh, int ww, int padW, int sw, int plen, float[] buf) {
+        int rowStride = sw * plen;
+        for (int ph = 0; ph < sw; ph++) {
+            // entries i of this phase whose image column i * sw + ph - padW lies in [0, ww)
+            int lo = Math.min(plen, Math.max(0, Math.floorDiv(padW - ph + sw - 1, sw)));
+            int hi = Math.max(lo, Math.min(plen, Math.floorDiv(ww - 1 + padW - ph, sw) + 1));
+            for (int h = 0; h < hh; h++) {
+                int dst = h * rowStride + ph * plen;
+                int src = srcOff + h * ww + lo * sw + ph - padW;
+                Arrays.fill(buf, dst, dst + lo, 0f);
+                if (sw == 1) {
+                    System.arraycopy(x, src, buf, dst + lo, hi - lo);
+                } else {
+                    for (int i = lo; i < hi; i++, src += sw) {
+                        buf[dst + i] = x[src];
                     }
                 }
-                y[outOff + p * d.q() + q] = acc;
+                Arrays.fill(buf, dst + hi, dst + plen, 0f);
             }
+        }
+    }
+
+    /** Columns per phase of a padded row of {@code wp} columns split modulo {@code sw}. */
+    static int phaseLength(int wp, int sw) {
+        return (wp + sw - 1) / sw;
+    }
+
+    /**
+     * Forward with a stride above 1, one plane: the plane split into column phases
+     * ({@link #splitPhases}), then each output row the correlation of its valid taps, one
+     * contiguous run per tap, in (r, s) order.
+     */
+    private static void strided(Kernels kern, Workspace ws, DirectConv d, float[] x, int srcOff, float[] w, int wOff,
+                                float[] y, int outOff, float bias) {
+        int hh = d.h(), rr = d.r(), ss = d.s(), qq = d.q();
+        int sh = d.strideH(), sw = d.strideW(), dh = d.dilationH(), dw = d.dilationW();
+        int wp = (qq - 1) * sw + (ss - 1) * dw + 1;
+        int plen = phaseLength(wp, sw), rowStride = sw * plen;
+        float[] buf = ws.flatA(hh * rowStride);
+        splitPhases(x, srcOff, hh, d.w(), d.padW(), sw, plen, buf);
+        float[][] tmp = ws.rowsC(2, Workspace.pad16(qq));
+        int[] wOffs = ws.ints(rr * ss);
+        int[] xOffs = ws.ints2(rr * ss);
+        for (int p = 0; p < d.p(); p++) {
+            int taps = 0;
+            for (int r = 0; r < rr; r++) {
+                int ih = p * sh - d.padH() + r * dh;
+                if (ih < 0 || ih >= hh) {
+                    continue;
+                }
+                for (int s2 = 0; s2 < ss; s2++) {
+                    int col = s2 * dw;
+                    wOffs[taps] = wOff + r * ss + s2;
+                    xOffs[taps] = ih * rowStride + (col % sw) * plen + col / sw;
+                    taps++;
+                }
+            }
+            kern.correlateRow(qq, taps, 1, 1, w, wOffs, buf, xOffs, y, outOff + p * qq, false, bias, tmp);
         }
     }
 
@@ -134,31 +173,54 @@ final class ConvDepthwise {
                             (ss - 1) * d.dilationW() - d.padW(), d.h(), d.w(), dx, outOff, b, j > 0);
                 }
             } else {
-                for (int h = 0; h < d.h(); h++) {
-                    for (int x = 0; x < d.w(); x++) {
-                        float acc = b;
-                        for (int j = 0; j < mult; j++) {
-                            int k = c * mult + j;
-                            int plane = (n * d.k() + k) * d.p() * d.q();
-                            for (int r = 0; r < rr; r++) {
-                                int ph = h + d.padH() - r * d.dilationH();
-                                if (ph < 0 || ph % d.strideH() != 0 || ph / d.strideH() >= d.p()) {
-                                    continue;
-                                }
-                                int row = plane + ph / d.strideH() * d.q();
-                                for (int s = 0; s < ss; s++) {
-                                    int qw = x + d.padW() - s * d.dilationW();
-                                    if (qw >= 0 && qw % d.strideW() == 0 && qw / d.strideW() < d.q()) {
-                                        acc = Math.fma(w[k * rs + r * ss + s], dy[row + qw / d.strideW()], acc);
-                                    }
-                                }
-                            }
-                        }
-                        dx[outOff + h * d.w() + x] = acc;
+                stridedBackwardData(kern, ws, d, dy, n, c, w, dx, outOff, b);
+            }
+        });
+    }
+
+    /**
+     * Backward-data with a stride above 1, image channel c of image n: every dy row of every
+     * response channel of c, times every tap, accumulated (fma, in (j, p, r, s) order) into a
+     * zero-initialized buffer that holds dx padded by (padH, padW) and split into column phases
+     * ({@link #splitPhases}'s layout), where each tap's target is a contiguous run; then dx is that
+     * buffer's valid region plus the bias. Rows and columns of dx no tap reaches hold the bias.
+     */
+    private static void stridedBackwardData(Kernels kern, Workspace ws, DirectConv d, float[] dy, int n, int c,
+                                            float[] w, float[] dx, int outOff, float bias) {
+        int mult = d.kPerGroup(), rr = d.r(), ss = d.s(), rs = rr * ss;
+        int pp = d.p(), qq = d.q(), hh = d.h(), ww = d.w();
+        int sh = d.strideH(), sw = d.strideW(), dh = d.dilationH(), dw = d.dilationW();
+        int hp = (pp - 1) * sh + (rr - 1) * dh + 1;
+        int wp = (qq - 1) * sw + (ss - 1) * dw + 1;
+        int plen = phaseLength(wp, sw), rowStride = sw * plen;
+        float[] buf = ws.flatA(hp * rowStride);
+        Arrays.fill(buf, 0, hp * rowStride, 0f);
+        for (int j = 0; j < mult; j++) {
+            int k = c * mult + j;
+            int plane = (n * d.k() + k) * pp * qq;
+            for (int p = 0; p < pp; p++) {
+                for (int r = 0; r < rr; r++) {
+                    int base = (p * sh + r * dh) * rowStride;
+                    for (int s2 = 0; s2 < ss; s2++) {
+                        int col = s2 * dw;
+                        kern.axpy(qq, w[k * rs + r * ss + s2], dy, plane + p * qq, buf,
+                                base + (col % sw) * plen + col / sw);
                     }
                 }
             }
-        });
+        }
+        for (int h = 0; h < hh; h++) {
+            int hpos = h + d.padH();
+            int row = outOff + h * ww;
+            if (hpos >= hp) {
+                Arrays.fill(dx, row, row + ww, bias);
+                continue;
+            }
+            for (int x = 0; x < ww; x++) {
+                int cc = x + d.padW();
+                dx[row + x] = cc < wp ? buf[hpos * rowStride + (cc % sw) * plen + cc / sw] + bias : bias;
+            }
+        }
     }
 
     static void backwardFilter(CpuDevice dev, DirectConv d, float[] x, float[] dy, float[] dw) {
@@ -167,21 +229,16 @@ final class ConvDepthwise {
         int rr = d.r(), ss = d.s(), hh = d.h(), ww = d.w();
         int sw = d.strideW();
         int wp = (d.q() - 1) * sw + (ss - 1) * d.dilationW() + 1;
+        int plen = phaseLength(wp, sw), rowStride = sw * plen;
         dev.parallel().forEach(d.k(), (k, worker) -> {
             int c = k / mult;
             Workspace ws = dev.workspace(worker);
             double[] total = ws.doubles(rr * ss);
             Arrays.fill(total, 0, rr * ss, 0.0);
-            float[] pad = ws.flatA(hh * wp);
-            int lo = Math.max(0, d.padW()), hi = Math.min(wp, ww + d.padW());
+            float[] pad = ws.flatA(hh * rowStride);
             for (int n = 0; n < d.n(); n++) {
                 int srcOff = (n * d.c() + c) * hh * ww;
-                for (int h = 0; h < hh; h++) {
-                    Arrays.fill(pad, h * wp, (h + 1) * wp, 0f);
-                    if (hi > lo) {
-                        System.arraycopy(x, srcOff + h * ww + lo - d.padW(), pad, h * wp + lo, hi - lo);
-                    }
-                }
+                splitPhases(x, srcOff, hh, ww, d.padW(), sw, plen, pad);
                 int yPlane = (n * d.k() + k) * d.p() * d.q();
                 for (int r = 0; r < rr; r++) {
                     // output rows whose image row p*sh - ph + r*dh lies inside the image
@@ -192,21 +249,11 @@ final class ConvDepthwise {
                         continue;
                     }
                     for (int s = 0; s < ss; s++) {
-                        int xb = (pLo * d.strideH() + off) * wp + s * d.dilationW();
+                        int col = s * d.dilationW();
+                        int xb = (pLo * d.strideH() + off) * rowStride + (col % sw) * plen + col / sw;
                         int yb = yPlane + pLo * d.q();
-                        if (sw == 1) {
-                            total[r * ss + s] += kern.dotRows(pHi - pLo, d.q(), dy, yb, d.q(), pad, xb, d.strideH() * wp);
-                        } else {
-                            double acc = 0;
-                            for (int p = pLo; p < pHi; p++, xb += d.strideH() * wp, yb += d.q()) {
-                                float a = 0f;
-                                for (int q = 0; q < d.q(); q++) {
-                                    a = Math.fma(dy[yb + q], pad[xb + q * sw], a);
-                                }
-                                acc += a;
-                            }
-                            total[r * ss + s] += acc;
-                        }
+                        total[r * ss + s] += kern.dotRows(pHi - pLo, d.q(), dy, yb, d.q(), pad, xb,
+                                d.strideH() * rowStride);
                     }
                 }
             }

@@ -47,6 +47,9 @@ interface Kernels {
      */
     void columnMax(float[] x, int off, int stride, int rows, int n, float[] out);
 
+    /** {@code y[yOff + i] = fma(a, x[xOff + i], y[yOff + i])} for i &lt; n. */
+    void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff);
+
     /** Dot product of a[aOff..aOff+n) and b[bOff..bOff+n), float32 lanes. */
     float dot(int n, float[] a, int aOff, float[] b, int bOff);
 

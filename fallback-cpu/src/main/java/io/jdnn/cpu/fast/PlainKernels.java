@@ -102,6 +102,13 @@ final class PlainKernels implements Kernels {
     }
 
     @Override
+    public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < n; i++) {
+            y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    @Override
     public float dot(int n, float[] a, int aOff, float[] b, int bOff) {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;

@@ -329,6 +329,18 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
+        FloatVector av = FloatVector.broadcast(S, a);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            av.fma(FloatVector.fromArray(S, x, xOff + i), FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
+        }
+    }
+
+    @Override
     public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out) {
         int j = 0;
         if (rows == 3) {
