@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
                 "  jdnn bench --problem conv_mb32ic64ih56oc64kh3ph1 --dir fwd --algo WINOGRAD",
                 "  jdnn bench --mb 32 --ic 64 --ih 56 --oc 64 --kh 3 --ph 1 --device opencl:pocl",
                 "  jdnn bench --problem adam_lr=0.001 --params 25557032",
-                "  jdnn bench --list"})
+                "  jdnn bench --list",
+                "  jdnn bench --suite pooling --batch 8 --print-problems"})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Suite names for picocli's completion and help. */
@@ -128,6 +129,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--list", description = "Print the suites and their problems as Markdown (docs/bench.md) and exit.")
     boolean list;
 
+    @Option(names = "--print-problems", description = "Print the problems and passes the other options select (suite, "
+            + "name, kind, problem string, parameters, passes) as JSON on stdout and exit, without opening a device: "
+            + "what a script timing the same problems elsewhere reads (benchmarks/pytorch/bench_torch.py).")
+    boolean printProblems;
+
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Seed of every input (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -174,10 +180,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<BenchRunner.Job> jobs = jobs();
         BenchConfig config = config();
+        if (printProblems) {
+            out.print(problemsJson(jobs, config));
+            out.flush();
+            return 0;
+        }
         try (BenchRunner runner = BenchRunner.open(config, noProgress ? null : err)) {
             DeviceInfo info = runner.device().info();
             String options = (tf32 ? "TF32 allowed" : "") + (deterministic ? (tf32 ? ", " : "") + "deterministic" : "");
-            Report.Header header = new Report.Header("jdnn bench " + String.join(" ",
+            Report.Header header = new Report.Header("jdnn " + String.join(" ",
                     spec.commandLine().getParseResult().originalArgs()), runner.device().spec(), info.name(),
                     info.details() + ", " + info.computeUnits() + " compute units, " + MemoryBudget.mib(info.memoryBytes()),
                     info.backend(), options, runner.peaks(), runner.vendor().describe(), runner.vendor().available(),
@@ -279,6 +290,39 @@ public final class BenchCommand implements Callable<Integer> {
             return null;
         }
         return (deconv ? "deconv_" : "conv_") + b;
+    }
+
+    /**
+     * The jobs as JSON: one object per problem with its suite and name ("" for a --problem), kind,
+     * canonical problem string (the {@code problem} field of the rows {@code --json} writes), the
+     * parameter count of an optimizer step (0 otherwise) and the passes {@code --dir} selects, in
+     * the order a run takes them.
+     */
+    static String problemsJson(List<BenchRunner.Job> jobs, BenchConfig config) {
+        Report.Json j = new Report.Json();
+        j.begin();
+        j.field("tool", "jdnn bench --print-problems");
+        j.key("problems").beginArray();
+        for (BenchRunner.Job job : jobs) {
+            BenchProblem p = job.problem();
+            j.begin();
+            j.field("suite", job.suite());
+            j.field("name", job.name());
+            j.field("kind", p.kind());
+            j.field("problem", p.canonical());
+            j.field("parameters", p instanceof BenchProblem.Step s ? s.parameters() : 0L);
+            j.key("passes").beginArray();
+            for (BenchProblem.Pass pass : p.passes()) {
+                if (config.selects(pass)) {
+                    j.value(pass.label());
+                }
+            }
+            j.endArray();
+            j.end();
+        }
+        j.endArray();
+        j.end();
+        return j.toString();
     }
 
     /** Every suite as Markdown: its description and a table of names, problem strings and sizes. */

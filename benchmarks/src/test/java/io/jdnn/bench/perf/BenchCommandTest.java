@@ -39,6 +39,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void printProblemsListsTheSelectedProblemsAndPassesAsJson() {
+        Run r = jdnn("bench", "--suite", "pooling,optimizers", "--batch", "2", "--dir", "bwd-data,step", "--print-problems");
+        assertEquals(0, r.status, r.err);
+        assertTrue(r.out.startsWith("{"), r.out);
+        assertTrue(r.out.contains("\"tool\": \"jdnn bench --print-problems\""), r.out);
+        assertTrue(r.out.contains("\"name\": \"resnet50_maxpool\""), r.out);
+        // the canonical string with --batch applied, as the rows of --json carry it
+        assertTrue(r.out.contains("\"problem\": \"maxpool_mb2ic64ih112iw112kh3kw3sh2sw2ph1pw1dh1dw1ceil0\""), r.out);
+        assertTrue(r.out.contains("\"parameters\": " + Suites.VGG16_PARAMETERS), r.out);
+        assertTrue(r.out.contains("\"bwd\""), r.out);
+        assertTrue(r.out.contains("\"step\""), r.out);
+        assertTrue(!r.out.contains("\"fwd\""), r.out);
+        int entries = Suites.resolve("pooling").get(0).entries().size() + Suites.resolve("optimizers").get(0).entries().size();
+        assertEquals(entries, r.out.split("\"kind\": ").length - 1, r.out);
+    }
+
+    @Test
     void fewerThanTwentyRunsIsAUsageError() {
         Run r = jdnn("bench", "--runs", "5", "--problem", "conv_mb1ic1ih3oc1kh1");
         assertEquals(2, r.status);
