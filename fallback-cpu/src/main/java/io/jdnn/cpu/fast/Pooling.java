@@ -175,10 +175,87 @@ final class Pooling {
         }
     }
 
+    /**
+     * Max-pooling backward of one plane for the disjoint 2x2 windows of kernel 2, stride 2, no
+     * padding (VGG's pools): every dx element is written once, without a zero fill first. A
+     * window's values a, b (upper row), c, d (lower row) are scanned in that order: the first equal
+     * to the maximum takes dy, found by flags rather than branches (which would mispredict on
+     * random data); a window with a NaN gives dy to its last NaN. Rows and columns no window
+     * covers (odd sizes, ceil mode's last window) are zero, or, for ceil mode's partial windows,
+     * handled by the general scan.
+     */
+    private static void max2x2BackwardPlane(PoolProblem p, float[] x, int xo, float[] dy, int yo, float[] dx) {
+        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
+        int fullH = Math.min(oh, hh / 2), fullW = Math.min(ow, ww / 2);
+        for (int i = 0; i < fullH; i++) {
+            int r0 = xo + 2 * i * ww, r1 = r0 + ww;
+            int g0 = yo + i * ow;
+            for (int j = 0; j < fullW; j++) {
+                int c0 = 2 * j;
+                float a = x[r0 + c0], b = x[r0 + c0 + 1], c = x[r1 + c0], d = x[r1 + c0 + 1];
+                float g = dy[g0 + j];
+                float m = Math.max(Math.max(a, b), Math.max(c, d));
+                boolean ea, eb, ec;
+                if (m == m) {
+                    ea = a == m;
+                    eb = !ea && b == m;
+                    ec = !ea && !eb && c == m;
+                } else {
+                    boolean nd = d != d, nc = c != c, nb = b != b;
+                    ec = !nd && nc;
+                    eb = !nd && !nc && nb;
+                    ea = !nd && !nc && !nb;
+                }
+                boolean ed = !ea && !eb && !ec;
+                dx[r0 + c0] = ea ? g : 0f;
+                dx[r0 + c0 + 1] = eb ? g : 0f;
+                dx[r1 + c0] = ec ? g : 0f;
+                dx[r1 + c0 + 1] = ed ? g : 0f;
+            }
+            // columns past the full windows: a ceil-mode partial window, or none
+            for (int c0 = 2 * fullW; c0 < ww; c0++) {
+                dx[r0 + c0] = 0f;
+                dx[r1 + c0] = 0f;
+            }
+            for (int j = fullW; j < ow; j++) {
+                dx[argmaxIn(x, xo, ww, 2 * i, 2 * i + 2, 2 * j, Math.min(2 * j + 2, ww))] += dy[g0 + j];
+            }
+        }
+        // rows past the full windows: a ceil-mode partial row of windows, or none
+        Arrays.fill(dx, xo + 2 * fullH * ww, xo + hh * ww, 0f);
+        for (int i = fullH; i < oh; i++) {
+            for (int j = 0; j < ow; j++) {
+                dx[argmaxIn(x, xo, ww, 2 * i, Math.min(2 * i + 2, hh), 2 * j, Math.min(2 * j + 2, ww))]
+                        += dy[yo + i * ow + j];
+            }
+        }
+    }
+
+    /** The scan's pick in rows [a0, a1) and columns [b0, b1) of a plane: first maximum, last NaN. */
+    private static int argmaxIn(float[] x, int xo, int ww, int a0, int a1, int b0, int b1) {
+        int best = -1;
+        float m = Float.NEGATIVE_INFINITY;
+        for (int r = a0; r < a1; r++) {
+            for (int c = b0; c < b1; c++) {
+                float v = x[xo + r * ww + c];
+                if (best < 0 || v > m || Float.isNaN(v)) {
+                    best = xo + r * ww + c;
+                    m = v;
+                }
+            }
+        }
+        return best;
+    }
+
     static void backward(CpuDevice dev, PoolProblem p, float[] x, float[] dy, float[] dx) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         dev.parallel().forEach(p.batch() * p.channels(), (plane, worker) -> {
             int xo = plane * hh * ww, yo = plane * oh * ow;
+            if (p.mode() == PoolMode.MAX && p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2
+                    && p.strideW() == 2 && p.padH() == 0 && p.padW() == 0 && p.dilationH() == 1 && p.dilationW() == 1) {
+                max2x2BackwardPlane(p, x, xo, dy, yo, dx);
+                return;
+            }
             Arrays.fill(dx, xo, xo + hh * ww, 0f);
             if (p.mode() == PoolMode.MAX && p.dilationH() == 1 && p.dilationW() == 1) {
                 maxBackwardPlane(dev.kernels(), p, x, xo, dy, yo, dx, dev.workspace(worker));

@@ -332,7 +332,8 @@ class CpuBackendTest {
     /**
      * Max pooling on data full of NaN, -inf and ties (as the conformance suite's SPECIAL data),
      * forward and backward against the reference, on shapes that reach the vectorized 3x3/2 rows
-     * (with and without padding, odd widths, ceil mode) and the generic and dilated paths.
+     * (with and without padding, odd widths, ceil mode), the disjoint 2x2/2 windows, and the generic
+     * and dilated paths.
      */
     @TestFactory
     List<DynamicTest> maxPoolingSpecialValuesAgainstReference() {
@@ -342,6 +343,9 @@ class CpuBackendTest {
             PoolProblem.max().batch(1).channels(2).size(8, 70).kernel(3, 3).stride(2, 2).build(),
             PoolProblem.max().batch(1).channels(2).size(11, 53).kernel(3, 3).stride(2, 2).padding(1, 1).ceilMode(true).build(),
             PoolProblem.max().batch(1).channels(2).size(10, 41).kernel(2, 2).stride(2, 2).build(),
+            // the disjoint 2x2/2 path: odd sizes with ceil mode's partial windows, and an even plane
+            PoolProblem.max().batch(1).channels(2).size(11, 41).kernel(2, 2).stride(2, 2).ceilMode(true).build(),
+            PoolProblem.max().batch(2).channels(3).size(16, 24).kernel(2, 2).stride(2, 2).build(),
             PoolProblem.max().batch(1).channels(2).size(12, 37).kernel(3, 2).stride(1, 3).padding(1, 1).build(),
             PoolProblem.max().batch(1).channels(2).size(11, 12).kernel(3, 3).stride(1, 2).dilation(2, 2).padding(1, 1).build(),
         };
