@@ -316,11 +316,13 @@ final class VectorKernels implements Kernels {
                 out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
             }
             for (; j + L <= jHi; j += L) {
-                int c = 2 * j - pad;
-                FloatVector a = FloatVector.fromArray(S, x, c, EVEN, 0);
-                FloatVector b = FloatVector.fromArray(S, x, c + 1, EVEN, 0);
-                FloatVector e = FloatVector.fromArray(S, x, c + 2, EVEN, 0);
-                a.max(b).max(e).intoArray(out, outOff + j);
+                max3Stride2(x, 2 * j - pad, out, outOff + j);
+            }
+            if (j < jHi && jHi - L >= jLo) {
+                // the interior's last outputs as one block overlapping the previous one (the same
+                // values again), instead of up to L - 1 scalar windows
+                max3Stride2(x, 2 * (jHi - L) - pad, out, outOff + jHi - L);
+                j = jHi;
             }
         }
         for (; j < ow; j++) {
@@ -365,6 +367,14 @@ final class VectorKernels implements Kernels {
             }
             out[j] = m;
         }
+    }
+
+    /** out[o + l] = max(x[c + 2l], x[c + 2l + 1], x[c + 2l + 2]) for the L lanes l. */
+    private static void max3Stride2(float[] x, int c, float[] out, int o) {
+        FloatVector a = FloatVector.fromArray(S, x, c, EVEN, 0);
+        FloatVector b = FloatVector.fromArray(S, x, c + 1, EVEN, 0);
+        FloatVector e = FloatVector.fromArray(S, x, c + 2, EVEN, 0);
+        a.max(b).max(e).intoArray(out, o);
     }
 
     private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {
