@@ -270,6 +270,14 @@ class CpuBackendTest {
         PoolProblem.avg().batch(2).channels(3).size(9, 10).kernel(3, 3).stride(2, 2).padding(1, 1).build(),
         PoolProblem.avg().batch(1).channels(2).size(9, 10).kernel(3, 3).stride(2, 2).padding(1, 1)
                 .countIncludePad(false).ceilMode(true).build(),
+        // stride 1 (the box-sum backward): Inception's 3x3/1 with and without the padding counted,
+        // an uneven kernel with one-sided padding, and windows wider than the image row
+        PoolProblem.avg().batch(2).channels(3).size(9, 10).kernel(3, 3).stride(1, 1).padding(1, 1).build(),
+        PoolProblem.avg().batch(1).channels(2).size(7, 11).kernel(3, 3).stride(1, 1).padding(1, 1)
+                .countIncludePad(false).build(),
+        PoolProblem.avg().batch(1).channels(2).size(6, 5).kernel(2, 4).stride(1, 1).padding(1, 2)
+                .countIncludePad(false).ceilMode(true).build(),
+        PoolProblem.avg().batch(1).channels(1).size(3, 2).kernel(3, 3).stride(1, 1).padding(1, 1).build(),
         PoolProblem.adaptiveAvg(2, 3, 11, 7, 3, 4),
         PoolProblem.global(2, 5, 7, 6),
     };
