@@ -126,9 +126,10 @@ __device__ __forceinline__ unsigned jdnn_num_groups(int d) { return d == 0 ? gri
 DEVICE_FN int jdnn_imin(int a, int b) { return a < b ? a : b; }
 DEVICE_FN int jdnn_imax(int a, int b) { return a > b ? a : b; }
 
-/* floor(a / b) and ceil(a / b) for b > 0 and any sign of a (C division truncates toward zero). */
-DEVICE_FN int jdnn_div_floor(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-DEVICE_FN int jdnn_div_ceil(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+/* floor(a / b) and ceil(a / b) for b > 0 and any sign of a (C division truncates toward zero);
+ * no intermediate sum, so a stride of 2^31 - 1 does not overflow. */
+DEVICE_FN int jdnn_div_floor(int a, int b) { int q = a / b; return (a % b != 0 && a < 0) ? q - 1 : q; }
+DEVICE_FN int jdnn_div_ceil(int a, int b) { int q = a / b; return (a % b != 0 && a > 0) ? q + 1 : q; }
 
 /*
  * A work-item's walk over the elements of one channel c of an (N, C, inner) tensor: the elements

@@ -133,7 +133,10 @@ public final class Device implements AutoCloseable {
     public void copy(Tensor src, Tensor dst) {
         run("copy", () -> {
             Buffer s = use("copy", "src", src);
-            impl.copy(s, use("copy", "dst", dst, src.shape()), src.elements());
+            Buffer d = use("copy", "dst", dst, src.shape());
+            if (s != d) { // a tensor copied onto itself (or a view of the same storage) is already there
+                impl.copy(s, d, src.elements());
+            }
         });
     }
 
@@ -908,8 +911,10 @@ public final class Device implements AutoCloseable {
     private static void checkRange(Tensor t, long offset, int arrayLength, int arrayOffset, int length) {
         Check.that(arrayLength >= 0, "array", "an array", "null");
         Check.that(length >= 0, "length", "a value >= 0", length);
-        Check.that(offset >= 0 && offset + length <= t.elements(), "offset",
-                "a range inside the tensor's " + t.elements() + " elements", "[" + offset + ", " + (offset + length) + ")");
+        // offset <= elements - length, not offset + length <= elements: the sum overflows near Long.MAX_VALUE
+        Check.that(offset >= 0 && offset <= t.elements() - length, "offset",
+                "a range inside the tensor's " + t.elements() + " elements",
+                "[" + offset + ", " + offset + " + " + length + ")");
         Check.that(arrayOffset >= 0 && arrayOffset + (long) length <= arrayLength, "array offset",
                 "a range inside the array's " + arrayLength + " elements",
                 "[" + arrayOffset + ", " + ((long) arrayOffset + length) + ")");

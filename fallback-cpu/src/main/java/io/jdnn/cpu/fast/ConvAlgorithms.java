@@ -105,21 +105,41 @@ final class ConvAlgorithms {
         return new float[][] {in1, in2, out};
     }
 
-    /**
-     * Whether the three scratch tensors of {@link #byTiming} fit: each within a Java array and all
-     * together within a quarter of the heap. A problem beyond that (one the caller could not
-     * allocate tensors for either) gets {@link #byRule}'s choice.
-     */
-    static boolean fitsForTiming(DirectConv d) {
-        long[] sizes = {d.imageElements(), d.weightElements(), d.responseElements()};
+    /** Most bytes of scratch tensors AUTO's timing allocates (and at most an eighth of the heap). */
+    static final long TIMING_BYTES = 256L << 20;
+
+    /** Bytes of the three scratch tensors of a problem, or Long.MAX_VALUE when one exceeds a Java array. */
+    static long scratchBytes(DirectConv d) {
         long bytes = 0;
-        for (long n : sizes) {
+        for (long n : new long[] {d.imageElements(), d.weightElements(), d.responseElements()}) {
             if (n <= 0 || n > Integer.MAX_VALUE - 8) {
-                return false;
+                return Long.MAX_VALUE;
             }
             bytes += 4 * n;
         }
-        return bytes <= Runtime.getRuntime().maxMemory() / 4;
+        return bytes;
+    }
+
+    /**
+     * The problem {@link #byTiming} times: {@code d} itself when its tensors fit {@link #TIMING_BYTES}
+     * (and an eighth of the heap), else {@code d} at the largest batch whose tensors fit (which
+     * algorithm is fastest hardly depends on the batch once a few images keep the cores busy), or
+     * nothing when not even one image fits: then {@link #byRule} decides.
+     */
+    static java.util.Optional<DirectConv> timedProblem(DirectConv d) {
+        long budget = Math.min(TIMING_BYTES, Runtime.getRuntime().maxMemory() / 8);
+        if (scratchBytes(d) <= budget) {
+            return java.util.Optional.of(d);
+        }
+        DirectConv one = d.problem().withBatch(1).direct();
+        long oneBytes = scratchBytes(one);
+        if (oneBytes > budget) {
+            return java.util.Optional.empty();
+        }
+        long weights = 4 * one.weightElements();
+        long perImage = Math.max(1, oneBytes - weights);
+        int batch = (int) Math.max(1, Math.min(d.n(), (budget - weights) / perImage));
+        return java.util.Optional.of(d.problem().withBatch(batch).direct());
     }
 
     /** Problems up to this many flops also time DIRECT; above it DIRECT is never the fastest and takes long. */
@@ -127,14 +147,24 @@ final class ConvAlgorithms {
 
     /**
      * Warms every applicable algorithm up on the one-image problem, then runs each
-     * {@link #TIMING_ROUNDS} times, round-robin, on scratch tensors of the problem's sizes and keeps
+     * {@link #TIMING_ROUNDS} times, round-robin, on scratch tensors of the sizes of
+     * {@link #timedProblem} and keeps
      * the fastest, unless that is not clearly (by {@link #RULE_MARGIN}) faster than the choice of
      * {@link #byRule}. Ties go to the earlier in {@link CpuDevice#algorithms()}.
      */
-    static ConvAlgorithm byTiming(CpuDevice dev, DirectConv d, ConvDirection direction) {
-        if (!fitsForTiming(d)) {
-            return byRule(d, direction); // scratch tensors of this size could not be held: no timing
+    static ConvAlgorithm byTiming(CpuDevice dev, DirectConv problem, ConvDirection direction) {
+        java.util.Optional<DirectConv> timed = timedProblem(problem);
+        if (timed.isEmpty()) {
+            return byRule(problem, direction); // not even one image's scratch tensors fit: no timing
         }
+        try {
+            return byTiming(dev, timed.get(), direction, byRule(problem, direction));
+        } catch (OutOfMemoryError e) {
+            return byRule(problem, direction); // the scratch tensors (ours alone, now unreachable) did not fit
+        }
+    }
+
+    private static ConvAlgorithm byTiming(CpuDevice dev, DirectConv d, ConvDirection direction, ConvAlgorithm ruled) {
         float[][] full = scratchTensors(d, direction);
         float[] in1 = full[0], in2 = full[1], out = full[2];
         java.util.List<ConvAlgorithm> candidates = new java.util.ArrayList<>();
@@ -188,7 +218,7 @@ final class ConvAlgorithms {
         // second set of rounds of the two alone. (In a fresh JVM the JIT may still have been
         // compiling the rule's code, with both cores busy, when the first rounds timed it: a
         // benchmark fork once took IM2COL_GEMM over a Winograd twice as fast.)
-        int rule = candidates.indexOf(byRule(d, direction));
+        int rule = candidates.indexOf(ruled);
         if (rule >= 0 && rule != win && best[win] <= RULE_MARGIN * best[rule]) {
             long ruleAgain = Long.MAX_VALUE, winAgain = Long.MAX_VALUE;
             for (int round = 0; round < TIMING_ROUNDS; round++) {

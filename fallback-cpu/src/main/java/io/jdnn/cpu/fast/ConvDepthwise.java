@@ -112,7 +112,16 @@ final class ConvDepthwise {
 
     /** Columns per phase of a padded row of {@code wp} columns split modulo {@code sw}. */
     static int phaseLength(int wp, int sw) {
-        return (wp + sw - 1) / sw;
+        return (int) (((long) wp + sw - 1) / sw);
+    }
+
+    /**
+     * The column stride to split rows by: the problem's, except with a single output column, where
+     * only the taps of column 0 are read and any split serves (a stride of 2^31 - 1 would otherwise
+     * make a row of that many phases).
+     */
+    static int splitStride(DirectConv d) {
+        return d.q() == 1 ? 1 : d.strideW();
     }
 
     /**
@@ -123,7 +132,7 @@ final class ConvDepthwise {
     private static void strided(Kernels kern, Workspace ws, DirectConv d, float[] x, int srcOff, float[] w, int wOff,
                                 float[] y, int outOff, float bias) {
         int hh = d.h(), rr = d.r(), ss = d.s(), qq = d.q();
-        int sh = d.strideH(), sw = d.strideW(), dh = d.dilationH(), dw = d.dilationW();
+        int sh = d.strideH(), sw = splitStride(d), dh = d.dilationH(), dw = d.dilationW();
         int wp = (qq - 1) * sw + (ss - 1) * dw + 1;
         int plen = phaseLength(wp, sw), rowStride = sw * plen;
         float[] buf = ws.flatA(hh * rowStride);
@@ -189,7 +198,7 @@ final class ConvDepthwise {
                                             float[] w, float[] dx, int outOff, float bias) {
         int mult = d.kPerGroup(), rr = d.r(), ss = d.s(), rs = rr * ss;
         int pp = d.p(), qq = d.q(), hh = d.h(), ww = d.w();
-        int sh = d.strideH(), sw = d.strideW(), dh = d.dilationH(), dw = d.dilationW();
+        int sh = d.strideH(), sw = splitStride(d), dh = d.dilationH(), dw = d.dilationW();
         int hp = (pp - 1) * sh + (rr - 1) * dh + 1;
         int wp = (qq - 1) * sw + (ss - 1) * dw + 1;
         int plen = phaseLength(wp, sw), rowStride = sw * plen;
@@ -227,7 +236,7 @@ final class ConvDepthwise {
         Kernels kern = dev.kernels();
         int mult = d.kPerGroup();
         int rr = d.r(), ss = d.s(), hh = d.h(), ww = d.w();
-        int sw = d.strideW();
+        int sw = splitStride(d);
         int wp = (d.q() - 1) * sw + (ss - 1) * d.dilationW() + 1;
         int plen = phaseLength(wp, sw), rowStride = sw * plen;
         dev.parallel().forEach(d.k(), (k, worker) -> {
@@ -243,7 +252,7 @@ final class ConvDepthwise {
                 for (int r = 0; r < rr; r++) {
                     // output rows whose image row p*sh - ph + r*dh lies inside the image
                     int off = r * d.dilationH() - d.padH();
-                    int pLo = off >= 0 ? 0 : (-off + d.strideH() - 1) / d.strideH();
+                    int pLo = off >= 0 ? 0 : (int) ((-(long) off + d.strideH() - 1) / d.strideH());
                     int pHi = Math.min(d.p(), off >= hh ? 0 : (hh - 1 - off) / d.strideH() + 1);
                     if (pHi <= pLo) {
                         continue;

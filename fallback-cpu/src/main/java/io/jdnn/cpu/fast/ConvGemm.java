@@ -124,7 +124,7 @@ final class ConvGemm {
     /** The filter taps of one stride phase along one axis, with the dy offset of each. */
     record Phase(int start, int count, int[] taps, int[] offsets) {
         static Phase of(int a, int stride, int pad, int dil, int kernel, int imageSize) {
-            int count = a >= imageSize ? 0 : (imageSize - a + stride - 1) / stride;
+            int count = a >= imageSize ? 0 : (int) (((long) imageSize - a + stride - 1) / stride);
             int n = 0;
             int[] taps = new int[kernel];
             int[] offs = new int[kernel];
@@ -145,21 +145,24 @@ final class ConvGemm {
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s();
         int sh = d.strideH(), sw = d.strideW();
-        Phase[] rowPh = new Phase[sh];
-        Phase[] colPh = new Phase[sw];
-        for (int a = 0; a < sh; a++) {
+        // Phases a >= the image's size hold no pixel (a stride may be 2^31 - 1): only the first
+        // min(stride, size) exist, and the taps of the others are left out of the packing.
+        int nph = Math.min(sh, d.h()), npw = Math.min(sw, d.w());
+        Phase[] rowPh = new Phase[nph];
+        Phase[] colPh = new Phase[npw];
+        for (int a = 0; a < nph; a++) {
             rowPh[a] = Phase.of(a, sh, d.padH(), d.dilationH(), d.r(), d.h());
         }
-        for (int b = 0; b < sw; b++) {
+        for (int b = 0; b < npw; b++) {
             colPh[b] = Phase.of(b, sw, d.padW(), d.dilationW(), d.s(), d.w());
         }
-        int phases = sh * sw;
+        int phases = nph * npw;
         // Pack w^T per (phase, group): A[c][(k, tr, ts)] = w[g*kg + k][c][taps r][taps s].
         int[] aOff = new int[phases * g];
         int total = 0;
         int maxPix = 0;
         for (int ph = 0; ph < phases; ph++) {
-            Phase pr = rowPh[ph / sw], pc = colPh[ph % sw];
+            Phase pr = rowPh[ph / npw], pc = colPh[ph % npw];
             int kk = kg * pr.taps().length * pc.taps().length;
             for (int gi = 0; gi < g; gi++) {
                 aOff[ph * g + gi] = total;
@@ -170,14 +173,16 @@ final class ConvGemm {
         float[] packed = dev.scratch(0, total);
         // As large as the weights, so packed in parallel.
         int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
-        for (int a = 0; a < sh; a++) {
+        Arrays.fill(rPh, -1); // a tap of no existing phase stays -1
+        Arrays.fill(sPh, -1);
+        for (int a = 0; a < nph; a++) {
             int[] t = rowPh[a].taps();
             for (int i = 0; i < t.length; i++) {
                 rPh[t[i]] = a;
                 rIdx[t[i]] = i;
             }
         }
-        for (int b = 0; b < sw; b++) {
+        for (int b = 0; b < npw; b++) {
             int[] t = colPh[b].taps();
             for (int j = 0; j < t.length; j++) {
                 sPh[t[j]] = b;
@@ -189,7 +194,13 @@ final class ConvGemm {
         for (int r = 0; r < d.r(); r++) {
             for (int s2 = 0; s2 < d.s(); s2++) {
                 int e = r * d.s() + s2;
-                int ph = rPh[r] * sw + sPh[s2];
+                if (rPh[r] < 0 || sPh[s2] < 0) {
+                    for (int gi = 0; gi < g; gi++) {
+                        dst[gi * rs + e] = -1; // the tap reaches no dx pixel
+                    }
+                    continue;
+                }
+                int ph = rPh[r] * npw + sPh[s2];
                 int ts = colPh[sPh[s2]].taps().length;
                 tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
                 for (int gi = 0; gi < g; gi++) {
@@ -204,7 +215,10 @@ final class ConvGemm {
                 int wb = ((gi * kg + k) * cg + c) * rs;
                 int row = c * kg + k;
                 for (int e = 0; e < rs; e++) {
-                    packed[dst[gi * rs + e] + row * tapsOf[e]] = w[wb + e];
+                    int at = dst[gi * rs + e];
+                    if (at >= 0) {
+                        packed[at + row * tapsOf[e]] = w[wb + e];
+                    }
                 }
             }
         });
@@ -219,7 +233,7 @@ final class ConvGemm {
             int ph = (task / blocks) % phases;
             int gi = (task / blocks / phases) % g;
             int n = task / blocks / phases / g;
-            Phase pr = rowPh[ph / sw], pc = colPh[ph % sw];
+            Phase pr = rowPh[ph / npw], pc = colPh[ph % npw];
             int pix = pr.count() * pc.count();
             int j0 = jb * nc;
             if (j0 >= pix) {

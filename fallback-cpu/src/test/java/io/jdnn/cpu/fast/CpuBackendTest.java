@@ -129,6 +129,8 @@ class CpuBackendTest {
         "deconv_mb1ic4ih7oc5kh3ph1dh2",          // dilated transposed, stride 1
         "conv_mb1ic40ih12oc8kh3ph1",             // a reduction longer than one packed chunk
         "conv_mb1ic3ih49iw47oc4kh3ph1",          // more Winograd tiles than one band holds
+        "conv_mb2ic8ih13iw17oc16kh3kw5sh2sw3ph2pw1dh2dw1g8",  // strided depthwise: phase-split rows
+        "conv_mb1ic1ih5iw5oc4kh2kw2sh1sw2147483647ph0pw2",     // depthwise, one output column of a huge stride (fuzz)
     };
 
     @TestFactory

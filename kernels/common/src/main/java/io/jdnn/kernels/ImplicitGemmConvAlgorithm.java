@@ -82,6 +82,13 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
         return true;
     }
 
+    /**
+     * Most grid layers (group x stride class) of a backward-data launch: each is a launch chunk's
+     * layer even when its class holds no pixel, so a stride of 2^31 - 1 would take some 32,000
+     * launches of empty work-groups (the fuzz test found it as a hang).
+     */
+    static final long MAX_STRIDE_CLASSES = 1L << 20;
+
     @Override
     public Optional<String> whyNot(KernelDevice device, DirectConv conv, ConvDirection direction) {
         Tiles smallest = TILES.get(TILES.size() - 1);
@@ -108,8 +115,12 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
                         .ifPresent(why::add);
                 ConvAlgorithmSupport.int31("the reduction K/G*R*S", (long) conv.kPerGroup() * conv.r() * conv.s())
                         .ifPresent(why::add);
-                ConvAlgorithmSupport.int31("the layers G*sh*sw", (long) conv.groups() * conv.strideH() * conv.strideW())
-                        .ifPresent(why::add);
+                long layers = (long) conv.groups() * conv.strideH() * conv.strideW();
+                if (layers > MAX_STRIDE_CLASSES) {
+                    why.add("backward-data launches one grid layer per group and stride class, G*sh*sw = " + layers
+                            + ", more than " + MAX_STRIDE_CLASSES + " (strides this large leave most classes empty: "
+                            + "DIRECT or IM2COL_GEMM run them)");
+                }
                 columns = conv.cPerGroup();
             }
             default -> {

@@ -19,6 +19,8 @@ class ConvDirectTest extends ClDeviceTest {
 
     static final List<String> PROBLEMS = List.of(
             "conv_mb2ic3ih1iw1oc4kh1kw1",                               // 1x1 image, 1x1 kernel
+            "conv_mb2ic3ih6iw5oc4kh2kw2sh2147483647sw3ph1pw0",          // a stride of 2^31 - 1 (fuzz: ceil division overflowed)
+            "conv_mb1ic1ih5iw5oc4kh2kw2sh1sw2147483647ph0pw2",
             "conv_mb2ic3ih7iw9oc5kh3kw3ph1pw1",                         // same padding, odd sizes
             "conv_mb1ic4ih11iw9oc6kh3kw3sh2sw2ph2pw2dh2dw2g2",          // dilation with stride, groups
             "conv_mb2ic2ih8iw7oc3kh2kw2sh3sw3",                         // stride > kernel: pixels nobody reads

@@ -236,4 +236,33 @@ class DeviceValidationTest {
             illegal(() -> d.step(sgd, st, p, p), "argument 'param'", "expected a tensor distinct from the inputs");
         }
     }
+
+    /** Found by the full-scale fuzz run: offset + length overflowed, and the backend indexed at -3. */
+    @Test
+    void aRangeNearLongMaxIsRefusedNotWrapped() {
+        try (Tensor t = zeros(Shape.of(2, 4))) {
+            float[] a = new float[6];
+            illegal(() -> t.read(Long.MAX_VALUE - 2, a, 1, 4), "offset", "a range inside the tensor's 8 elements");
+            illegal(() -> t.write(Long.MAX_VALUE, a, 1, 4), "offset", "a range inside the tensor's 8 elements");
+        }
+    }
+
+    /** Also from the fuzz run: OpenCL refused a copy onto itself (CL_MEM_COPY_OVERLAP); it is a no-op. */
+    @Test
+    void copyingATensorOntoItselfOrItsViewChangesNothing() {
+        try (Tensor t = d.upload(Shape.of(2, 3), new float[] {1, 2, 3, 4, 5, 6}); Tensor v = t.view(Shape.of(6))) {
+            d.copy(t, t);
+            d.copy(v, v);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, t.toArray());
+        }
+    }
+
+    /** Scalars are float32 on every float32 backend: a value that float32 cannot hold is refused by name. */
+    @Test
+    void aScalarBeyondFloat32IsRefused() {
+        try (Tensor a = zeros(Shape.of(4)); Tensor b = zeros(Shape.of(4))) {
+            illegal(() -> d.axpby(-1.5, a, Double.MAX_VALUE, b, b), "beta", "float32", "1.7976931348623157E308");
+            illegal(() -> Sgd.of(1e300), "lr", "float32");
+        }
+    }
 }

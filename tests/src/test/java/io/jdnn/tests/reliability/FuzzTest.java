@@ -81,6 +81,9 @@ class FuzzTest {
         try (Device foreign = Devices.open("reference")) {
             for (int i = only >= 0 ? only : 0; i < (only >= 0 ? only + 1 : cases); i++) {
                 FuzzCases.Case c = FuzzCases.generate(seed, i);
+                if (only >= 0) {
+                    System.out.println("[jdnn-tests] fuzz: case " + i + ": " + c);
+                }
                 families.merge(c.family(), 1, Integer::sum);
                 Attempt ref;
                 try {
