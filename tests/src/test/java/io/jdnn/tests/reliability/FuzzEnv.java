@@ -117,7 +117,11 @@ final class FuzzEnv {
             case WRONG_SHAPE:
                 return create(device, scope, wrong(shape, arg.salt()), fill);
             case VIEW: {
-                Tensor flat = create(device, scope, Shape.of(checkedInt(shape.elements())), fill);
+                // a base of more elements than one extent holds keeps the tensor's own shape, so that
+                // its allocation is refused exactly as the plain tensor's would be (a base clipped to
+                // 2^31 - 1 elements fit on PoCL, and the view of the wrong size was refused instead)
+                Shape base = shape.elements() > Integer.MAX_VALUE ? shape : Shape.of(checkedInt(shape.elements()));
+                Tensor flat = create(device, scope, base, fill);
                 return scope.track(flat.view(shape));
             }
             default:
