@@ -51,7 +51,8 @@ KERNEL void opt_adagrad(i64 n, float clr, float weight_decay, float eps, GLOBAL 
 
 /*
  * RMSprop: g' = g + weight_decay * p; sq = alpha * sq + (1 - alpha) * g'^2;
- * centered: ga = alpha * ga + (1 - alpha) * g', avg = sqrt(sq - ga^2) + eps; else avg = sqrt(sq) + eps;
+ * centered: ga = alpha * ga + (1 - alpha) * g', avg = sqrt(max(sq - ga^2, 0)) + eps (the variance, which
+ * rounding can take below 0 where it is 0: PyTorch's NaN there becomes lr * g / eps); else avg = sqrt(sq) + eps;
  * momentum: buf = momentum * buf + g' / avg, p -= lr * buf; else p -= lr * g' / avg.
  */
 KERNEL void opt_rmsprop(i64 n, float lr, float alpha, float alpha_keep, float eps, float weight_decay, float momentum,
@@ -69,7 +70,7 @@ KERNEL void opt_rmsprop(i64 n, float lr, float alpha, float alpha_keep, float ep
         if (centered) {
             float ga = alpha * grad_avg[i] + alpha_keep * gi;
             grad_avg[i] = ga;
-            avg = SQRTF(sq - ga * ga) + eps;
+            avg = SQRTF(FMAXF(sq - ga * ga, 0.0f)) + eps; /* rounding can take a zero variance below 0 */
         } else {
             avg = SQRTF(sq) + eps;
         }

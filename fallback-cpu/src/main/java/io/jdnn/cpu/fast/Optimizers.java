@@ -89,7 +89,7 @@ final class Optimizers {
                 if (ga != null) {
                     float m = Math.fma(alpha, ga[i], oneMinus * gi);
                     ga[i] = m;
-                    avg = (float) Math.sqrt(v - m * m) + eps;
+                    avg = (float) Math.sqrt(Math.max(v - m * m, 0f)) + eps; // rounding can take a zero variance below 0
                 } else {
                     avg = (float) Math.sqrt(v) + eps;
                 }

@@ -66,7 +66,8 @@ final class RefOptimizers {
     }
 
     // p, g, sq, buf, ga (n): d = g + wd p; sq = alpha sq + (1-alpha) d d;
-    // avg = sqrt(sq - ga ga) + eps with ga = alpha ga + (1-alpha) d if centered, else sqrt(sq) + eps;
+    // avg = sqrt(max(sq - ga ga, 0)) + eps with ga = alpha ga + (1-alpha) d if centered (the variance, which
+    // rounding can take below 0 where it is 0: PyTorch would return NaN there), else sqrt(sq) + eps;
     // p = p - lr buf with buf = momentum buf + d / avg if momentum > 0, else p = p - lr d / avg
     static void rmsprop(RmsProp o, int n, double[] p, double[] g, double[] sq, double[] buf, double[] gradAvg) {
         double a = o.alpha();
@@ -76,7 +77,7 @@ final class RefOptimizers {
             double avg;
             if (gradAvg != null) {
                 gradAvg[i] = a * gradAvg[i] + (1 - a) * d;
-                avg = Math.sqrt(sq[i] - gradAvg[i] * gradAvg[i]) + o.eps();
+                avg = Math.sqrt(Math.max(sq[i] - gradAvg[i] * gradAvg[i], 0)) + o.eps(); // a variance: >= 0
             } else {
                 avg = Math.sqrt(sq[i]) + o.eps();
             }

@@ -60,4 +60,25 @@ class OptimizerTest extends ClDeviceTest {
             }
         }
     }
+
+    /**
+     * Centered RMSprop with alpha = 0: the first step's centered variance g^2 - g^2 is 0, and a
+     * contracted multiply-add leaves a rounding residue of either sign; sqrt of a negative one was
+     * NaN (the full-scale fuzz run found it). The variance is clamped at 0, so every parameter stays
+     * finite (its value depends on the residue: not compared).
+     */
+    @Test
+    void centeredRmsPropWithZeroSmoothingStaysFinite() {
+        int n = 4099;
+        Shape s = Shape.of(n);
+        RmsProp rule = new RmsProp(1e-3, 0, 1e-8, 0, 0.5, true);
+        try (Tensor p = cl.upload(s, KernelTestSupport.random(41, n, -1, 1));
+             Tensor g = cl.upload(s, KernelTestSupport.random(42, n, -3, 3));
+             OptimizerState st = cl.optimizerState(rule, s)) {
+            cl.step(rule, st, p, g);
+            for (float v : p.toArray()) {
+                org.junit.jupiter.api.Assertions.assertTrue(Float.isFinite(v), "parameter " + v);
+            }
+        }
+    }
 }

@@ -180,7 +180,10 @@ class FuzzTest {
                 return "threw an unclear exception (" + unclear + ") where the reference threw "
                         + ref.thrown().getClass().getSimpleName() + ": " + Outcome.summary(got.thrown(), 10);
             }
-            if (kind(got.thrown()) != kind(ref.thrown())) {
+            // Where the reference ran out of memory (it stores float64: twice a float32 device's
+            // bytes, in the Java heap), a device that held those tensors may fail on a later check
+            // instead: any clear exception agrees.
+            if (kind(got.thrown()) != kind(ref.thrown()) && !(ref.thrown() instanceof DeviceOutOfMemoryException)) {
                 return "threw " + Outcome.summary(got.thrown(), 6) + "\n    where the reference threw "
                         + Outcome.summary(ref.thrown(), 3);
             }
