@@ -407,61 +407,122 @@ public abstract class KernelDevice implements DeviceBackend {
         return (long) p.height() * p.width();
     }
 
+    /**
+     * Values of a channel per (channel, chunk) pair of batchnorm.cl: the statistics kernel's
+     * work-group size times {@code BN_ITEMS}, the values each of its work-items holds.
+     */
+    private static long batchNormChunk(int localSize) {
+        return (long) localSize * KernelSources.defaultInt("batchnorm.cl", "BN_ITEMS");
+    }
+
+    /** Chunks per channel: ceil(N*H*W / chunk). */
+    private static long batchNormChunks(BatchNormProblem p, long chunk) {
+        return (p.reductionSize() + chunk - 1) / chunk;
+    }
+
+    /** The partial sums of every (channel, chunk) pair: two floats each. */
+    private Buffer batchNormPartials(BatchNormProblem p, long chunks) {
+        return workspace("batchNorm.partial", 2L * p.channels() * chunks);
+    }
+
     @Override
     public void batchNormTrain(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
                                Buffer runningVar, Buffer y, Buffer saveMean, Buffer saveInvStd) {
+        String op = "batchNormTrain";
         String problem = p.toString();
         if (p.reductionSize() < 2) {
             // PyTorch: "Expected more than 1 value per channel when training"; the unbiased variance divides by M-1.
             throw new IllegalArgumentException("batchNormTrain(" + p + "): expected more than 1 value per channel "
                     + "(batch * height * width > 1) in training mode, got " + p.reductionSize());
         }
-        Reduction rk = reduction("batchNormTrain", problem, "batchnorm.cl", "bn_train_forward", "BN_WG");
-        rk.launch()
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p))
+        Reduction stats = reduction(op, problem, "batchnorm.cl", "bn_chunk_stats", "BN_WG");
+        long chunk = batchNormChunk(stats.localSize());
+        long chunks = batchNormChunks(p, chunk);
+        long pairs = p.channels() * chunks;
+        Buffer partial = batchNormPartials(p, chunks);
+        stats.launch()
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks)
+                .arg(x).arg(partial)
+                .groups(cappedGroups(pairs), stats.localSize());
+        Reduction combine = reduction(op, problem, "batchnorm.cl", "bn_stats_combine", "BN_WG");
+        combine.launch()
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk)
                 .arg((float) p.eps()).arg((float) p.momentum()).arg((float) (1.0 - p.momentum()))
-                .arg(x).arg(gamma).arg(beta)
-                .arg(runningMean).arg(runningVar)
-                .arg(y).arg(saveMean).arg(saveInvStd)
-                .groups(cappedGroups(p.channels()), rk.localSize());
+                .arg(partial).arg(runningMean).arg(runningVar).arg(saveMean).arg(saveInvStd)
+                .groups(cappedGroups(p.channels()), combine.localSize());
+        launch(op, problem, "batchnorm.cl", "bn_normalize")
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk)
+                .arg(x).arg(gamma).arg(beta).arg(saveMean).arg(saveInvStd).arg(y)
+                .groups(cappedGroups(pairs), elementwiseLocalSize());
     }
 
     @Override
     public void batchNormInference(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
                                    Buffer runningVar, Buffer y) {
-        long total = p.inputShape().elements();
+        long chunk = batchNormChunk(KernelSources.defaultInt("batchnorm.cl", "BN_WG"));
+        long chunks = batchNormChunks(p, chunk);
         launch("batchNormInference", p.toString(), "batchnorm.cl", "bn_inference")
-                .arg(total).arg(p.channels()).arg(spatial(p)).arg((float) p.eps())
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk).arg((float) p.eps())
                 .arg(x).arg(gamma).arg(beta)
                 .arg(runningMean).arg(runningVar).arg(y)
-                .elements(total);
+                .groups(cappedGroups(p.channels() * chunks), elementwiseLocalSize());
     }
 
     @Override
     public void batchNormBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer saveMean,
                                   Buffer saveInvStd, Buffer dx, Buffer dgamma, Buffer dbeta) {
+        String op = "batchNormBackward";
         String problem = p.toString();
-        Reduction rk = reduction("batchNormBackward", problem, "batchnorm.cl", "bn_backward", "BN_WG");
-        rk.launch()
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p))
-                .arg(x).arg(dy).arg(gamma)
-                .arg(saveMean).arg(saveInvStd)
-                .arg(dx).arg(dgamma).arg(dbeta)
-                .groups(cappedGroups(p.channels()), rk.localSize());
+        Pairs pairs = gradSums(op, problem, p, x, dy, saveMean, null, null, null);
+        gradCombine(op, problem, p, pairs, saveInvStd, false, dgamma, dbeta);
+        launch(op, problem, "batchnorm.cl", "bn_backward_apply")
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(pairs.chunks()).arg(pairs.chunk())
+                .arg(x).arg(dy).arg(gamma).arg(saveMean).arg(saveInvStd).arg(dgamma).arg(dbeta).arg(dx)
+                .groups(cappedGroups(p.channels() * pairs.chunks()), elementwiseLocalSize());
     }
 
     @Override
     public void batchNormInferenceBackward(BatchNormProblem p, Buffer x, Buffer dy, Buffer gamma, Buffer runningMean,
                                            Buffer runningVar, Buffer dx, Buffer dgamma, Buffer dbeta) {
+        String op = "batchNormInferenceBackward";
         String problem = p.toString();
-        Reduction rk = reduction("batchNormInferenceBackward", problem, "batchnorm.cl",
-                "bn_inference_backward", "BN_WG");
-        rk.launch()
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg((float) p.eps())
-                .arg(x).arg(dy).arg(gamma)
-                .arg(runningMean).arg(runningVar)
-                .arg(dx).arg(dgamma).arg(dbeta)
-                .groups(cappedGroups(p.channels()), rk.localSize());
+        Pairs pairs = gradSums(op, problem, p, x, dy, runningMean, gamma, runningVar, dx);
+        gradCombine(op, problem, p, pairs, runningVar, true, dgamma, dbeta);
+    }
+
+    /** The (channel, chunk) pairs of one batch-norm call: values per chunk, chunks per channel, their partial sums. */
+    private record Pairs(long chunk, long chunks, Buffer partial) {
+    }
+
+    /**
+     * bn_chunk_grad_sums over every pair: sum dy and sum dy (x - mean) per pair; with {@code dx}
+     * (inference backward) also dx = dy gamma / sqrt(var + eps), else gamma and var are unused (null).
+     */
+    private Pairs gradSums(String op, String problem, BatchNormProblem p, Buffer x, Buffer dy, Buffer mean,
+                           Buffer gamma, Buffer var, Buffer dx) {
+        Reduction sums = reduction(op, problem, "batchnorm.cl", "bn_chunk_grad_sums", "BN_WG");
+        long chunk = batchNormChunk(sums.localSize());
+        long chunks = batchNormChunks(p, chunk);
+        Buffer partial = batchNormPartials(p, chunks);
+        sums.launch()
+                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk)
+                .arg(x).arg(dy).arg(mean)
+                .arg(dx != null).arg((float) p.eps()).arg(orPlaceholder(gamma)).arg(orPlaceholder(var))
+                .arg(orPlaceholder(dx))
+                .arg(partial)
+                .groups(cappedGroups(p.channels() * chunks), sums.localSize());
+        return new Pairs(chunk, chunks, partial);
+    }
+
+    /** dbeta and dgamma from the pairs' gradient sums; invstd is the saved one or comes from the running variance. */
+    private void gradCombine(String op, String problem, BatchNormProblem p, Pairs pairs, Buffer invStdSource,
+                             boolean fromVariance, Buffer dgamma, Buffer dbeta) {
+        Reduction combine = reduction(op, problem, "batchnorm.cl", "bn_grad_combine", "BN_WG");
+        combine.launch()
+                .arg(p.channels()).arg(pairs.chunks()).arg(pairs.partial())
+                .arg(invStdSource).arg(fromVariance).arg((float) p.eps())
+                .arg(dgamma).arg(dbeta)
+                .groups(cappedGroups(p.channels()), combine.localSize());
     }
 
     // ================================================================== element-wise

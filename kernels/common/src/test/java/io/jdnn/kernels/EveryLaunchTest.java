@@ -232,7 +232,7 @@ class EveryLaunchTest {
             assertEquals(String.valueOf(e.getValue()), KernelSources.defaults(Gemm.SOURCE).get(e.getKey()),
                     "the first tile shape is gemm.cl's default: " + e.getKey());
         }
-        KernelDevice.Reduction r = d.reduction("test", null, "batchnorm.cl", "bn_backward", "BN_WG");
+        KernelDevice.Reduction r = d.reduction("test", null, "batchnorm.cl", "bn_chunk_grad_sums", "BN_WG");
         assertEquals(KernelSources.defaultInt("batchnorm.cl", "BN_WG"), r.localSize());
     }
 

@@ -23,7 +23,11 @@ class BatchNormTest extends ClDeviceTest {
             BatchNormProblem.of(3, 5, 17, 1),
             BatchNormProblem.of(2, 2, 23, 29),                   // more values per channel than work-items
             BatchNormProblem.of(37, 4, 3, 3),                    // a work-item's stride spans several images
-            BatchNormProblem.of(600, 3, 1, 1));                  // BatchNorm1d, large batch
+            BatchNormProblem.of(600, 3, 1, 1),                   // BatchNorm1d, large batch
+            // several (channel, chunk) pairs per channel (a chunk is 2048 values on PoCL): 4920 values,
+            // chunk boundaries inside planes, a partial last chunk
+            BatchNormProblem.of(3, 2, 40, 41),
+            BatchNormProblem.of(5000, 3, 1, 1));                 // BatchNorm1d, three chunks of whole rows
 
     /** Per-problem inputs: x with an offset (so the variance is not E[x^2]), positive running variance. */
     private record Inputs(float[] x, float[] dy, float[] gamma, float[] beta, float[] rm, float[] rv) {
