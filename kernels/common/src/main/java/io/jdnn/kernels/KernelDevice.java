@@ -349,10 +349,19 @@ public abstract class KernelDevice implements DeviceBackend {
     @Override
     public void channelSum(int n, int c, long inner, Buffer x, Buffer out) {
         String problem = "n=" + n + " c=" + c + " inner=" + inner;
-        Reduction rk = reduction("channelSum", problem, "reduce.cl", "reduce_channel_sum", "REDUCE_WG");
-        rk.launch()
-                .arg(n).arg(c).arg(inner).arg(x).arg(out)
-                .groups(cappedGroups(c), rk.localSize());
+        long chunk = KernelSources.defaultInt("reduce.cl", "REDUCE_CHUNK");
+        long chunks = ((long) n * inner + chunk - 1) / chunk;
+        Buffer partial = chunks == 1 ? out : workspace("channelSum.partial", c * chunks);
+        Reduction sums = reduction("channelSum", problem, "reduce.cl", "reduce_chunk_sums", "REDUCE_WG");
+        sums.launch()
+                .arg(n).arg(c).arg(inner).arg(chunks).arg(chunk).arg(x).arg(partial)
+                .groups(cappedGroups(c * chunks), sums.localSize());
+        if (chunks > 1) {
+            Reduction combine = reduction("channelSum", problem, "reduce.cl", "reduce_combine", "REDUCE_WG");
+            combine.launch()
+                    .arg(c).arg(chunks).arg(partial).arg(out)
+                    .groups(cappedGroups(c), combine.localSize());
+        }
     }
 
     // ================================================================== pooling

@@ -122,6 +122,7 @@ class EveryLaunchTest {
 
         d.channelSum(5, 3, 144, d.allocate(5 * 3 * 144), d.allocate(3));
         d.channelSum(7, 300, 1, d.allocate(7 * 300), d.allocate(300));
+        d.channelSum(3, 2, 1500, d.allocate(3 * 2 * 1500), d.allocate(2)); // several chunks: reduce_combine
 
         for (int[] rc : new int[][] {{1, 1}, {7, 1000}, {300, 3}}) {
             int rows = rc[0];

@@ -46,6 +46,7 @@ class LinearGemmTest extends ClDeviceTest {
             new LinearProblem(67, 130, 5),    // batch past one 64-row tile, K past several 16-deep slices
             new LinearProblem(2, 1000, 3),    // long reductions
             new LinearProblem(300, 3, 2),     // bias gradient over more rows than a work-group has work-items
+            new LinearProblem(5000, 3, 2),    // bias gradient in three chunks of 2048 rows, then their sum
             new LinearProblem(2, 3, 300));    // more bias channels than groups are launched on a small device
 
     @Test
