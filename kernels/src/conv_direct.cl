@@ -7,7 +7,8 @@
  * (K, C/G, R, S). Image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
  *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups; grid-stride over
- * the elements written (forward N*K*P*Q, backward-data N*C*H*W, backward-filter K*(C/G)*R*S).
+ * the elements written (forward N*K*P*Q, backward-data N*C*H*W, backward-filter K*(C/G)*R*S,
+ * conv_flip_filter K*(C/G)*R*S).
  *
  * Accumulation: float32, one running sum per element in the loop order stated at each kernel.
  * Limits: every extent < 2^31, tensors of any size (i64 offsets).
@@ -136,5 +137,24 @@ KERNEL void conv_direct_backward_filter(int N, int C, int H, int W, int K, int P
             }
         }
         dw_out[e] = acc;
+    }
+}
+
+/*
+ * wf[(g*C/G + c)*K/G + k][R-1-r][S-1-s] = w[g*K/G + k][c][r][s]: the filter rotated by 180 degrees with
+ * its two channel axes swapped within each group, shape (C, K/G, R, S). A stride-1 backward-data pass
+ * is the forward pass over dy with wf (io.jdnn.kernels.FlippedBackwardData). wf must not be w.
+ */
+KERNEL void conv_flip_filter(int K, int C, int RS, int G, GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
+    int cpg = C / G;
+    int kpg = K / G;
+    i64 total = (i64)K * cpg * RS;
+    GRID_STRIDE_LOOP(e, total) {
+        int t = (int)(e % RS);
+        i64 kc = e / RS; /* k_abs * cpg + c */
+        int c = (int)(kc % cpg);
+        int k = (int)(kc / cpg);
+        int g = k / kpg;
+        wf[(((i64)g * cpg + c) * kpg + (k - g * kpg)) * RS + (RS - 1 - t)] = w[e];
     }
 }

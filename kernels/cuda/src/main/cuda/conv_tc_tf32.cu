@@ -1,5 +1,6 @@
 /*
- * conv_tc_tf32.cu: the TENSOR_CORE_TF32 convolution algorithm, forward pass only; CUDA only
+ * conv_tc_tf32.cu: the TENSOR_CORE_TF32 convolution algorithm: the forward pass (stride-1 backward-data
+ * runs it over dy with the flipped filter: io.jdnn.kernels.FlippedBackwardData); CUDA only
  * (sm_80 and newer). Compiled with the portable kernels into the backend's one fatbin, after
  * jdnn_portable.h (for KERNEL, DEVICE_FN, i64).
  *

@@ -160,6 +160,9 @@ class EveryLaunchTest {
 
         for (String text : CONV) {
             convEveryAlgorithm(d, ConvProblem.parse(text).direct());
+            // the filter flip of TENSOR_CORE_TF32's backward-data (a CUDA-only algorithm, not in this registry)
+            DirectConv conv = ConvProblem.parse(text).direct();
+            FlippedBackwardData.flipFilter(d, "convBackwardData", conv, d.allocate(conv.weightElements()));
         }
 
         Set<String> launched = new TreeSet<>();

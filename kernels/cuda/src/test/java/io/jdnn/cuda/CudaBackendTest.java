@@ -1,5 +1,6 @@
 package io.jdnn.cuda;
 
+import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.BackendStatus;
 import io.jdnn.BackendUnavailableException;
 import io.jdnn.ConvAlgorithm;
@@ -208,8 +209,32 @@ class CudaBackendTest {
         assertEquals(ConvAlgorithm.TENSOR_CORE_TF32, tc.id());
         RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
         DirectConv c = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
-        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_DATA).orElseThrow().contains("forward pass only"));
+        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_FILTER).orElseThrow().contains("not backward-filter"));
+        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_DATA).orElseThrow().contains("cuda backend"));
         assertTrue(tc.whyNot(d, c, ConvDirection.FORWARD).orElseThrow().contains("cuda backend"));
+    }
+
+    @Test
+    void tensorCoreBackwardDataFlipsTheFilterThenRunsTheForwardKernelOverDy() {
+        TensorCoreTf32ConvAlgorithm tc = new TensorCoreTf32ConvAlgorithm();
+        for (String text : List.of("conv_mb2ic70ih14iw14oc64kh3kw3ph1pw1", "conv_mb1ic12ih7iw7oc6kh3kw3ph1pw1g3")) {
+            DirectConv c = ConvProblem.parse(text).direct();
+            RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+            Buffer dy = d.allocate(c.responseElements());
+            Buffer w = d.allocate(c.weightElements());
+            Buffer dx = d.allocate(c.imageElements());
+            tc.backwardData(d, c, dy, w, d.allocate(c.c()), dx);
+            assertEquals(List.of("conv_flip_filter", TensorCoreTf32ConvAlgorithm.KERNEL),
+                    d.launches().stream().map(RecordingDevice.Launch::kernel).toList(), text);
+            RecordingDevice.Launch l = d.launches().get(1);
+            long blocksM = ((long) c.n() * c.h() * c.w() + 63) / 64; // dx's pixels
+            long blocksN = (c.cPerGroup() + 63) / 64;                // dx's channels per group
+            assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
+        }
+        DirectConv strided = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3sh2sw2ph1pw1").direct();
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        assertThrows(AlgorithmNotSupportedException.class, () -> tc.backwardData(d, strided, d.allocate(27),
+                d.allocate(54), null, d.allocate(72)));
     }
 
     // ================================================================== device selection

@@ -209,19 +209,19 @@ abstract class ConvAlgorithmTest extends ClDeviceTest {
         }
     }
 
-    private static Buffer upload(OpenClDevice dev, float[] data) {
+    static Buffer upload(OpenClDevice dev, float[] data) {
         Buffer b = dev.allocate(data.length);
         dev.write(b, 0, data, 0, data.length);
         return b;
     }
 
-    private static Buffer poisonedBuffer(OpenClDevice dev, long n) {
+    static Buffer poisonedBuffer(OpenClDevice dev, long n) {
         Buffer b = dev.allocate(n);
         dev.fill(b, n, Double.NaN);
         return b;
     }
 
-    private static double[] read(OpenClDevice dev, Buffer b) {
+    static double[] read(OpenClDevice dev, Buffer b) {
         float[] out = new float[Math.toIntExact(b.elements())];
         dev.read(b, 0, out, 0, out.length);
         return KernelTestSupport.toDouble(out);
