@@ -1,9 +1,13 @@
 /*
- * conv_winograd.cl: the WINOGRAD convolution algorithm, F(2x2, 3x3) (Lavin and Gray, 2016), for
- * 3x3 kernels with stride 1 and dilation 1; the transforms here, the 16 GEMMs of the transformed
- * domain (batched, one per element xi of the 4x4 tile, per group) are gemm.cl's gemm_f32.
+ * conv_winograd.cl: the WINOGRAD convolution algorithm (Lavin and Gray, 2016) for 3x3 kernels with
+ * stride 1 and dilation 1: F(4x4, 3x3) for the forward and backward-data passes (second half of this
+ * file), F(2x2, 3x3) for backward-filter (first half); the transforms here, the GEMMs of the
+ * transformed domain (batched, one per element xi of the transformed tile, per group) are gemm.cl's
+ * gemm_f32.
  *
- *   Y = A^T [ (G g G^T) .* (B^T d B) ] A      per 2x2 output tile, d its 4x4 input patch
+ *   Y = A^T [ (G g G^T) .* (B^T d B) ] A      per m x m output tile, d its (m+2) x (m+2) input patch
+ *
+ * F(2x2, 3x3), m = 2, 16 tile elements:
  *
  *   B^T = | 1  0 -1  0 |    G = | 1    0    0  |    A^T = | 1  1  1  0 |
  *         | 0  1  1  0 |        | 1/2  1/2  1/2|          | 0  1 -1 -1 |
@@ -15,16 +19,16 @@
  * (outside the input: 0). The forward pass is in = x, out = y, pad = (ph, pw); backward-data is the
  * same with in = dy, out = dx, the filter rotated by 180 degrees with its two channel axes swapped,
  * and pad = (2 - ph, 2 - pw) (negative when ph > 2: the window then starts inside the input, which
- * these kernels handle like any offset). Output tiles: TH = ceil(Hout/2) x TW = ceil(Wout/2) per
+ * these kernels handle like any offset). Output tiles: TH = ceil(Hout/m) x TW = ceil(Wout/m) per
  * image, tile t = (n*TH + th)*TW + tw of a chunk of nb images, T = nb*TH*TW; tile (th, tw) reads
- * the input patch at (2*th - pad_h, 2*tw - pad_w).
+ * the input patch at (m*th - pad_h, m*tw - pad_w).
  *
- * Transformed tensors, xi = 4*i + j < 16 the element of the 4x4 tile:
+ * Transformed tensors, xi = (m+2)*i + j the element of the transformed tile:
  *   V[xi][c][t]   input transform (Cin x T per xi)
  *   U[xi][o][c']  filter transform (Cout x Cin/G per xi)
  *   M[xi][o][t]   = sum over c' of U[xi][o][c'] V[xi][g*Cin/G + c'][t], o in group g (the GEMMs)
- * Backward-filter: dU[xi][k][c'] = sum over t of Z[xi][k][t] V[xi][g*C/G + c'][t], Z = A dY A^T the
- * tiles of dy, then dw = G^T dU G (the chain rule through the forward formula).
+ * Backward-filter (F(2x2)): dU[xi][k][c'] = sum over t of Z[xi][k][t] V[xi][g*C/G + c'][t], Z = A dY A^T
+ * the tiles of dy, then dw = G^T dU G (the chain rule through the forward formula).
  *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups, grid-stride over
  * the elements stated at each kernel. Limits: extents < 2^31, tensors of any size (i64 offsets).
@@ -38,21 +42,6 @@
         t1 = (d1) + (d2);                       \
         t2 = (d2) - (d1);                       \
         t3 = (d1) - (d3);                       \
-    } while (0)
-
-#define WINO_G(g0, g1, g2, u0, u1, u2, u3)      \
-    do {                                        \
-        float h_ = 0.5f * ((g0) + (g2));        \
-        u0 = (g0);                              \
-        u1 = h_ + 0.5f * (g1);                  \
-        u2 = h_ - 0.5f * (g1);                  \
-        u3 = (g2);                              \
-    } while (0)
-
-#define WINO_AT(m0, m1, m2, m3, y0, y1)         \
-    do {                                        \
-        y0 = (m0) + (m1) + (m2);                \
-        y1 = (m1) - (m2) - (m3);                \
     } while (0)
 
 /* A (4x2) applied to a 2-vector: the transpose of A^T, for the gradient of the output transform. */
@@ -107,88 +96,6 @@ KERNEL void wino_input_transform(int n0, int nb, int Cin, int Hin, int Win, int 
             V[(4 * i + 1) * total + e] = v1;
             V[(4 * i + 2) * total + e] = v2;
             V[(4 * i + 3) * total + e] = v3;
-        }
-    }
-}
-
-/* U[xi][o][c'] = (G g G^T)[xi] for the 3x3 filter g of output channel o < rows and input channel
- * c' < cols of o's group. swap = 0 (forward): rows = K, cols = C/G, g = w[o][c'].
- * swap = 1 (backward-data): rows = C, cols = K/G, g(r, s) = w[grp*K/G + c'][o - grp*C/G][2-r][2-s],
- * grp = o / (C/G): the filter of the transposed problem. w is (K, C/G, 3, 3) either way.
- * Grid-stride over rows*cols. */
-KERNEL void wino_filter_transform(int rows, int cols, int cpg, int kpg, int swap, GLOBAL const float *RESTRICT w,
-                                  GLOBAL float *RESTRICT U) {
-    i64 total = (i64)rows * cols;
-    GRID_STRIDE_LOOP(e, total) {
-        int o = (int)(e / cols);
-        int ci = (int)(e - (i64)o * cols);
-        float g[3][3];
-        if (swap) {
-            int grp = o / cpg;
-            GLOBAL const float *f = w + ((i64)(grp * kpg + ci) * cpg + (o - grp * cpg)) * 9;
-            for (int r = 0; r < 3; r++) {
-                for (int s = 0; s < 3; s++) {
-                    g[r][s] = f[(2 - r) * 3 + (2 - s)];
-                }
-            }
-        } else {
-            GLOBAL const float *f = w + e * 9;
-            for (int r = 0; r < 3; r++) {
-                for (int s = 0; s < 3; s++) {
-                    g[r][s] = f[r * 3 + s];
-                }
-            }
-        }
-        float a[4][3]; /* G g */
-        for (int s = 0; s < 3; s++) {
-            WINO_G(g[0][s], g[1][s], g[2][s], a[0][s], a[1][s], a[2][s], a[3][s]);
-        }
-        for (int i = 0; i < 4; i++) {
-            float u0, u1, u2, u3; /* (G g) G^T, row i */
-            WINO_G(a[i][0], a[i][1], a[i][2], u0, u1, u2, u3);
-            U[(4 * i + 0) * total + e] = u0;
-            U[(4 * i + 1) * total + e] = u1;
-            U[(4 * i + 2) * total + e] = u2;
-            U[(4 * i + 3) * total + e] = u3;
-        }
-    }
-}
-
-/* out[n0 + n][o][2*th + i][2*tw + j] = bias[o] (if has_bias) + (A^T M A)[i][j] for the tile
- * t = (n, th, tw), i, j < 2, the rows and columns inside (Hout, Wout) only.
- * Grid-stride over Cout*T, t fastest. */
-KERNEL void wino_output_transform(int n0, int nb, int Cout, int Hout, int Wout, int TH, int TW, int has_bias,
-                                  GLOBAL const float *RESTRICT M, GLOBAL const float *RESTRICT bias,
-                                  GLOBAL float *RESTRICT out) {
-    i64 T = (i64)nb * TH * TW;
-    i64 total = (i64)Cout * T;
-    GRID_STRIDE_LOOP(e, total) {
-        i64 t = e % T;
-        int o = (int)(e / T);
-        int tw = (int)(t % TW);
-        int th = (int)((t / TW) % TH);
-        int n = (int)(t / ((i64)TW * TH));
-        float m[4][4];
-        for (int xi = 0; xi < 16; xi++) {
-            m[xi / 4][xi % 4] = M[xi * total + e];
-        }
-        float a[2][4]; /* A^T m */
-        for (int j = 0; j < 4; j++) {
-            WINO_AT(m[0][j], m[1][j], m[2][j], m[3][j], a[0][j], a[1][j]);
-        }
-        float b = has_bias ? bias[o] : 0.0f;
-        GLOBAL float *plane = out + ((i64)(n0 + n) * Cout + o) * Hout * Wout;
-        for (int i = 0; i < 2; i++) {
-            float y0, y1; /* (A^T m) A, row i */
-            WINO_AT(a[i][0], a[i][1], a[i][2], a[i][3], y0, y1);
-            int oh = 2 * th + i;
-            int ow = 2 * tw;
-            if (oh < Hout) {
-                plane[(i64)oh * Wout + ow] = y0 + b;
-                if (ow + 1 < Wout) {
-                    plane[(i64)oh * Wout + ow + 1] = y1 + b;
-                }
-            }
         }
     }
 }
@@ -251,6 +158,179 @@ KERNEL void wino_filter_grad_transform(int rows, int cols, GLOBAL const float *R
             f[r * 3 + 0] = g0;
             f[r * 3 + 1] = g1;
             f[r * 3 + 2] = g2;
+        }
+    }
+}
+
+/* ================================================================== F(4x4, 3x3)
+ *
+ * The forward and backward-data passes use F(4x4, 3x3) (6x6 input patches overlapping by 2, 4x4
+ * output tiles: 36 multiplies per tile and channel pair instead of 144, and transformed tensors
+ * 36/16 = 2.25 times the input and output instead of F(2x2)'s 4 times); backward-filter keeps
+ * F(2x2, 3x3) above, whose gradient transforms are better conditioned. Same layout as above with
+ * 36 tile elements xi = 6*i + j: V[xi][c][t], U[xi][o][c'], M[xi][o][t]; output tile (th, tw) reads
+ * the patch at (4*th - pad_h, 4*tw - pad_w); TH = ceil(Hout/4), TW = ceil(Wout/4).
+ *
+ *   B^T = | 4  0 -5  0  1  0 |   G = |  1/4    0     0   |   A^T = | 1  1  1  1  1  0 |
+ *         | 0 -4 -4  1  1  0 |       | -1/6  -1/6  -1/6  |         | 0  1 -1  2 -2  0 |
+ *         | 0  4 -4 -1  1  0 |       | -1/6   1/6  -1/6  |         | 0  1  1  4  4  0 |
+ *         | 0 -2 -1  2  1  0 |       |  1/24  1/12  1/6  |         | 0  1 -1  8 -8  1 |
+ *         | 0  2 -1 -2  1  0 |       |  1/24 -1/12  1/6  |
+ *         | 0  4  0 -5  0  1 |       |  0     0     1    |
+ *
+ * Launch geometry as above: 1-D, any local size and number of groups, grid-stride over the elements
+ * stated at each kernel.
+ */
+
+/* r = B^T d for one line of 6 (the input transform). */
+DEVICE_FN void wino4_bt(const float *d, float *r) {
+    r[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
+    r[1] = -4.0f * (d[1] + d[2]) + (d[3] + d[4]);
+    r[2] = 4.0f * (d[1] - d[2]) + (d[4] - d[3]);
+    r[3] = 2.0f * (d[3] - d[1]) + (d[4] - d[2]);
+    r[4] = 2.0f * (d[1] - d[3]) + (d[4] - d[2]);
+    r[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];
+}
+
+/* u = G g for one line of 3 (the filter transform). */
+DEVICE_FN void wino4_g(const float *g, float *u) {
+    u[0] = 0.25f * g[0];
+    u[1] = -(g[0] + g[1] + g[2]) / 6.0f;
+    u[2] = (g[1] - g[0] - g[2]) / 6.0f;
+    u[3] = g[0] / 24.0f + g[1] / 12.0f + g[2] / 6.0f;
+    u[4] = g[0] / 24.0f - g[1] / 12.0f + g[2] / 6.0f;
+    u[5] = g[2];
+}
+
+/* y = A^T m for one line of 6 (the output transform). */
+DEVICE_FN void wino4_at(const float *m, float *y) {
+    y[0] = m[0] + (m[1] + m[2]) + (m[3] + m[4]);
+    y[1] = (m[1] - m[2]) + 2.0f * (m[3] - m[4]);
+    y[2] = (m[1] + m[2]) + 4.0f * (m[3] + m[4]);
+    y[3] = (m[1] - m[2]) + 8.0f * (m[3] - m[4]) + m[5];
+}
+
+/* V[xi][c][t] = (B^T d B)[xi] for the 6x6 patch d of input channel c under tile t of images
+ * n0 .. n0+nb-1 (reads outside the input are 0). Grid-stride over Cin*T, t fastest. */
+KERNEL void wino4_input_transform(int n0, int nb, int Cin, int Hin, int Win, int TH, int TW, int pad_h, int pad_w,
+                                  GLOBAL const float *RESTRICT in, GLOBAL float *RESTRICT V) {
+    i64 T = (i64)nb * TH * TW;
+    i64 total = (i64)Cin * T;
+    GRID_STRIDE_LOOP(e, total) {
+        i64 t = e % T;
+        int c = (int)(e / T);
+        int tw = (int)(t % TW);
+        int th = (int)((t / TW) % TH);
+        int n = (int)(t / ((i64)TW * TH));
+        int h0 = 4 * th - pad_h;
+        int w0 = 4 * tw - pad_w;
+        GLOBAL const float *plane = in + ((i64)(n0 + n) * Cin + c) * Hin * Win;
+        float b[6][6]; /* (B^T d)^T: b[j][i] = (B^T d)[i][j] */
+        for (int j = 0; j < 6; j++) {
+            int iw = w0 + j;
+            float col[6];
+            for (int i = 0; i < 6; i++) {
+                int ih = h0 + i;
+                col[i] = ((u32)ih < (u32)Hin && (u32)iw < (u32)Win) ? plane[(i64)ih * Win + iw] : 0.0f;
+            }
+            wino4_bt(col, b[j]);
+        }
+        for (int i = 0; i < 6; i++) {
+            float row[6];
+            float v[6];
+            for (int j = 0; j < 6; j++) {
+                row[j] = b[j][i];
+            }
+            wino4_bt(row, v); /* ((B^T d) B)[i][*] */
+            for (int j = 0; j < 6; j++) {
+                V[(6 * i + j) * total + e] = v[j];
+            }
+        }
+    }
+}
+
+/* U[xi][o][c'] = (G g G^T)[xi], the 3x3 filter g chosen as in wino_filter_transform (swap = 1:
+ * rotated, channel axes swapped, for backward-data). Grid-stride over rows*cols. */
+KERNEL void wino4_filter_transform(int rows, int cols, int cpg, int kpg, int swap, GLOBAL const float *RESTRICT w,
+                                   GLOBAL float *RESTRICT U) {
+    i64 total = (i64)rows * cols;
+    GRID_STRIDE_LOOP(e, total) {
+        int o = (int)(e / cols);
+        int ci = (int)(e - (i64)o * cols);
+        GLOBAL const float *f;
+        int flip;
+        if (swap) {
+            int grp = o / cpg;
+            f = w + ((i64)(grp * kpg + ci) * cpg + (o - grp * cpg)) * 9;
+            flip = 8;
+        } else {
+            f = w + e * 9;
+            flip = 0;
+        }
+        float a[3][6]; /* (G g)^T: a[s][i] = (G g)[i][s] */
+        for (int s = 0; s < 3; s++) {
+            float col[3];
+            for (int r = 0; r < 3; r++) {
+                int tap = r * 3 + s;
+                col[r] = f[flip ? flip - tap : tap];
+            }
+            wino4_g(col, a[s]);
+        }
+        for (int i = 0; i < 6; i++) {
+            float row[3];
+            float u[6];
+            for (int s = 0; s < 3; s++) {
+                row[s] = a[s][i];
+            }
+            wino4_g(row, u); /* ((G g) G^T)[i][*] */
+            for (int j = 0; j < 6; j++) {
+                U[(6 * i + j) * total + e] = u[j];
+            }
+        }
+    }
+}
+
+/* out[n0 + n][o][4*th + i][4*tw + j] = bias[o] (if has_bias) + (A^T M A)[i][j] for the tile
+ * t = (n, th, tw), i, j < 4, the rows and columns inside (Hout, Wout) only.
+ * Grid-stride over Cout*T, t fastest. */
+KERNEL void wino4_output_transform(int n0, int nb, int Cout, int Hout, int Wout, int TH, int TW, int has_bias,
+                                   GLOBAL const float *RESTRICT M, GLOBAL const float *RESTRICT bias,
+                                   GLOBAL float *RESTRICT out) {
+    i64 T = (i64)nb * TH * TW;
+    i64 total = (i64)Cout * T;
+    GRID_STRIDE_LOOP(e, total) {
+        i64 t = e % T;
+        int o = (int)(e / T);
+        int tw = (int)(t % TW);
+        int th = (int)((t / TW) % TH);
+        int n = (int)(t / ((i64)TW * TH));
+        float a[6][4]; /* (A^T m)^T: a[j][i] = (A^T m)[i][j] */
+        for (int j = 0; j < 6; j++) {
+            float col[6];
+            for (int i = 0; i < 6; i++) {
+                col[i] = M[(6 * i + j) * total + e];
+            }
+            wino4_at(col, a[j]);
+        }
+        float b = has_bias ? bias[o] : 0.0f;
+        GLOBAL float *plane = out + ((i64)(n0 + n) * Cout + o) * Hout * Wout;
+        for (int i = 0; i < 4; i++) {
+            int oh = 4 * th + i;
+            if (oh >= Hout) {
+                break;
+            }
+            float row[6];
+            float y[4];
+            for (int j = 0; j < 6; j++) {
+                row[j] = a[j][i];
+            }
+            wino4_at(row, y); /* ((A^T m) A)[i][*] */
+            for (int j = 0; j < 4; j++) {
+                int ow = 4 * tw + j;
+                if (ow < Wout) {
+                    plane[(i64)oh * Wout + ow] = y[j] + b;
+                }
+            }
         }
     }
 }

@@ -13,18 +13,18 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.MAX_GRID_YZ;
 import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
 
 /**
- * WINOGRAD: minimal filtering F(2x2, 3x3) for 3x3 kernels with stride 1 and dilation 1, any
- * padding, any groups ({@code conv_winograd.cl} for the transforms, {@code gemm.cl} for the 16
- * products of the transformed domain, one batched call over (tile element, group)). Images go in
- * chunks of as many as the workspace budget holds.
+ * WINOGRAD: minimal filtering for 3x3 kernels with stride 1 and dilation 1, any padding, any groups
+ * ({@code conv_winograd.cl} for the transforms, {@code gemm.cl} for the products of the transformed
+ * domain, one batched call over (tile element, group)). Images go in chunks of as many as the
+ * workspace budget holds.
  * <ul>
- *   <li>forward: U = G g G^T, V = B^T d B per 4x4 input patch, M = U V per tile element and
- *       group, y = A^T M A per 2x2 output tile (+ bias);</li>
+ *   <li>forward, F(4x4, 3x3): U = G g G^T, V = B^T d B per 6x6 input patch, M = U V per tile
+ *       element (36) and group, y = A^T M A per 4x4 output tile (+ bias);</li>
  *   <li>backward-data: the same pipeline run on dy with the filter rotated by 180 degrees and its
  *       channel axes swapped, padding 2 - pad (a stride-1 3x3 backward-data is that convolution);</li>
- *   <li>backward-filter: the chain rule through the forward formula: V of x, Z = A dY A^T of each
- *       2x2 dy tile, dU = Z V^T summed over tiles (the chunks accumulated in order, beta = 1),
- *       dw = G^T dU G.</li>
+ *   <li>backward-filter, F(2x2, 3x3) (its gradient transforms are better conditioned): the chain
+ *       rule through the forward formula: V of x per 4x4 patch, Z = A dY A^T of each 2x2 dy tile,
+ *       dU = Z V^T summed over tiles (the chunks accumulated in order, beta = 1), dw = G^T dU G.</li>
  * </ul>
  * Deterministic: every sum has a fixed order. Error bound {@link ConvAlgorithm#WINOGRAD}: the
  * transforms (halves in G, sums of up to 4 and 16 terms in B and A) cost about a digit over a direct
@@ -34,8 +34,22 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
     /** The kernel source of the transforms. */
     public static final String SOURCE = "conv_winograd.cl";
 
-    /** Elements of a transformed 4x4 tile: the number of GEMMs per group. */
-    private static final int XI = 16;
+    /**
+     * One minimal-filtering variant: m x m output tiles, xi = (m+2)^2 elements of a transformed tile
+     * (the GEMMs per group), and its input transform kernel.
+     */
+    record Variant(int m, int xi, String inputKernel) {
+    }
+
+    /** F(2x2, 3x3): backward-filter (with wino_grad_output_transform and wino_filter_grad_transform). */
+    static final Variant F2 = new Variant(2, 16, "wino_input_transform");
+    /** F(4x4, 3x3): forward and backward-data (with wino4_filter_transform and wino4_output_transform). */
+    static final Variant F4 = new Variant(4, 36, "wino4_input_transform");
+
+    /** The variant of each direction. */
+    static Variant variant(ConvDirection direction) {
+        return direction == ConvDirection.BACKWARD_FILTER ? F2 : F4;
+    }
 
     private final long budgetBytes;
 
@@ -72,21 +86,25 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
             why.add("needs a 3x3 kernel, got " + conv.r() + "x" + conv.s());
         }
         if (conv.strideH() != 1 || conv.strideW() != 1) {
-            why.add("stride " + conv.strideH() + "x" + conv.strideW() + ": Winograd F(2x2,3x3) needs stride 1");
+            why.add("stride " + conv.strideH() + "x" + conv.strideW() + ": Winograd F(4x4,3x3) and F(2x2,3x3) need "
+                    + "stride 1");
         }
         if (conv.dilationH() != 1 || conv.dilationW() != 1) {
-            why.add("dilation " + conv.dilationH() + "x" + conv.dilationW() + ": Winograd F(2x2,3x3) needs dilation 1");
+            why.add("dilation " + conv.dilationH() + "x" + conv.dilationW() + ": Winograd F(4x4,3x3) and F(2x2,3x3) "
+                    + "need dilation 1");
         }
         if (!why.isEmpty()) {
             return ConvAlgorithmSupport.all(why);
         }
         Plan p = plan(conv, direction);
-        Optional<String> tiles = ConvAlgorithmSupport.int31("the 2x2 tiles of one image", p.tilesPerImage());
+        Optional<String> tiles = ConvAlgorithmSupport.int31("the " + p.variant().m() + "x" + p.variant().m()
+                + " tiles of one image", p.tilesPerImage());
         if (tiles.isPresent()) {
             return tiles;
         }
-        return ConvAlgorithmSupport.workspaceFits(device, budgetBytes, "the transformed filter (16*K*C/G floats), input and "
-                + "product tiles (16*(C+K)*tiles)", p.fixed(), p.perImage());
+        int xi = p.variant().xi();
+        return ConvAlgorithmSupport.workspaceFits(device, budgetBytes, "the transformed filter (" + xi + "*K*C/G floats), "
+                + "input and product tiles (" + xi + "*(C+K)*tiles)", p.fixed(), p.perImage());
     }
 
     @Override
@@ -112,9 +130,10 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
         int nbMax = ConvAlgorithmSupport.imagesPerChunk(device, budgetBytes, conv, p.fixed(), p.perImage(),
                 (int) (Integer.MAX_VALUE / p.tilesPerImage()));
         long tMax = nbMax * p.tilesPerImage();
+        int xi = p.variant().xi();
         Buffer dU = device.workspace("winograd.filter", p.fixed());
-        Buffer v = device.workspace("winograd.input", XI * conv.c() * tMax);
-        Buffer z = device.workspace("winograd.product", XI * conv.k() * tMax);
+        Buffer v = device.workspace("winograd.input", xi * conv.c() * tMax);
+        Buffer z = device.workspace("winograd.product", xi * conv.k() * tMax);
         for (int n0 = 0; n0 < conv.n(); n0 += nbMax) {
             int nb = Math.min(nbMax, conv.n() - n0);
             int t = (int) (nb * p.tilesPerImage());
@@ -122,7 +141,7 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
             device.launch(op, problem, SOURCE, "wino_grad_output_transform")
                     .arg(n0).arg(nb).arg(conv.k()).arg(conv.p()).arg(conv.q()).arg(p.th()).arg(p.tw()).arg(dy).arg(z)
                     .elements((long) conv.k() * t);
-            int batches = XI * groups;
+            int batches = xi * groups;
             for (int b0 = 0; b0 < batches; b0 += MAX_GRID_YZ) {
                 int bc = Math.min(MAX_GRID_YZ, batches - b0);
                 Gemm.of(kpg, cpg, t)
@@ -140,10 +159,10 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
     }
 
     /**
-     * Tiles and workspace of one direction: th x tw output tiles per image, the transformed
-     * filter ({@code fixed} floats) and, per image, the transformed input and product tiles.
+     * Tiles and workspace of one direction: its variant, th x tw output tiles per image, the
+     * transformed filter ({@code fixed} floats) and, per image, the transformed input and product tiles.
      */
-    private record Plan(int th, int tw, long fixed, long perImage) {
+    private record Plan(Variant variant, int th, int tw, long fixed, long perImage) {
         long tilesPerImage() {
             return (long) th * tw;
         }
@@ -152,11 +171,12 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
     private static Plan plan(DirectConv conv, ConvDirection direction) {
         // the output of the transformed convolution: y for forward and backward-filter, dx for backward-data
         boolean data = direction == ConvDirection.BACKWARD_DATA;
-        int th = (int) ceilDiv(data ? conv.h() : conv.p(), 2);
-        int tw = (int) ceilDiv(data ? conv.w() : conv.q(), 2);
-        long fixed = (long) XI * conv.k() * conv.cPerGroup(); // = 16*C*K/G
-        long perImage = (long) XI * ((long) conv.c() + conv.k()) * th * tw;
-        return new Plan(th, tw, fixed, perImage);
+        Variant v = variant(direction);
+        int th = (int) ceilDiv(data ? conv.h() : conv.p(), v.m());
+        int tw = (int) ceilDiv(data ? conv.w() : conv.q(), v.m());
+        long fixed = (long) v.xi() * conv.k() * conv.cPerGroup(); // = xi*C*K/G
+        long perImage = (long) v.xi() * ((long) conv.c() + conv.k()) * th * tw;
+        return new Plan(v, th, tw, fixed, perImage);
     }
 
     /**
@@ -174,17 +194,19 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
         int nbMax = ConvAlgorithmSupport.imagesPerChunk(device, budgetBytes, conv, p.fixed(), p.perImage(),
                 (int) (Integer.MAX_VALUE / p.tilesPerImage()));
         long tMax = nbMax * p.tilesPerImage();
+        Variant variant = p.variant();
+        int xi = variant.xi();
         Buffer u = device.workspace("winograd.filter", p.fixed());
-        Buffer v = device.workspace("winograd.input", XI * cin * tMax);
-        Buffer m = device.workspace("winograd.product", XI * cout * tMax);
-        device.launch(op, problem, SOURCE, "wino_filter_transform")
+        Buffer v = device.workspace("winograd.input", xi * cin * tMax);
+        Buffer m = device.workspace("winograd.product", xi * cout * tMax);
+        device.launch(op, problem, SOURCE, "wino4_filter_transform")
                 .arg(cout).arg(cinPg).arg(conv.cPerGroup()).arg(conv.kPerGroup()).arg(swap).arg(w).arg(u)
                 .elements((long) cout * cinPg);
         for (int n0 = 0; n0 < conv.n(); n0 += nbMax) {
             int nb = Math.min(nbMax, conv.n() - n0);
             int t = (int) (nb * p.tilesPerImage());
             inputTransform(device, op, problem, n0, nb, cin, hin, win, p, padH, padW, in, v);
-            int batches = XI * groups;
+            int batches = xi * groups;
             for (int b0 = 0; b0 < batches; b0 += MAX_GRID_YZ) {
                 int bc = Math.min(MAX_GRID_YZ, batches - b0);
                 Gemm.of(coutPg, t, cinPg)
@@ -194,7 +216,7 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
                         .batch(bc, (long) coutPg * cinPg, (long) cinPg * t, (long) coutPg * t)
                         .run(device, op, problem);
             }
-            device.launch(op, problem, SOURCE, "wino_output_transform")
+            device.launch(op, problem, SOURCE, "wino4_output_transform")
                     .arg(n0).arg(nb).arg(cout).arg(hout).arg(wout).arg(p.th()).arg(p.tw()).arg(bias != null)
                     .arg(m).arg(device.orPlaceholder(bias)).arg(out)
                     .elements((long) cout * t);
@@ -203,7 +225,7 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
 
     private static void inputTransform(KernelDevice device, String op, String problem, int n0, int nb, int cin,
                                        int hin, int win, Plan p, int padH, int padW, Buffer in, Buffer v) {
-        device.launch(op, problem, SOURCE, "wino_input_transform")
+        device.launch(op, problem, SOURCE, p.variant().inputKernel())
                 .arg(n0).arg(nb).arg(cin).arg(hin).arg(win).arg(p.th()).arg(p.tw()).arg(padH).arg(padW).arg(in).arg(v)
                 .elements((long) cin * nb * p.tilesPerImage());
     }

@@ -579,7 +579,6 @@ class KernelOpsTest {
             // backward-data of stride 1: the same kernel over dy with the flipped filter
             assertEquals(java.util.Optional.empty(), d.whyNot(p, ConvDirection.BACKWARD_DATA, tc), text);
             float[] dys = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
-            float[] ws = random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
             try (Tensor rdy = ref.upload(p.outputShape(), dys); Tensor rw = ref.upload(p.weightShape(), ws);
                  Tensor rdx = ref.conv2dBackwardData(p, ConvAlgorithm.DIRECT, rdy, rw);
                  Tensor dy = d.upload(p.outputShape(), dys); Tensor w = d.upload(p.weightShape(), ws);

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-/** WINOGRAD F(2x2,3x3): transforms + 16 batched GEMMs, backward-data as the rotated forward, backward-filter by the chain rule. */
+/**
+ * WINOGRAD: F(4x4,3x3) forward and backward-data (transforms + 36 batched GEMMs; backward-data as the rotated
+ * forward), F(2x2,3x3) backward-filter by the chain rule (16 GEMMs).
+ */
 class ConvWinogradTest extends ConvAlgorithmTest {
     @Override
     ConvAlgorithm algorithm() {
@@ -29,6 +32,7 @@ class ConvWinogradTest extends ConvAlgorithmTest {
                 "conv_mb1ic6ih5iw5oc12kh3kw3ph1pw1g6",              // depthwise, multiplier 2
                 "conv_mb1ic300ih3iw3oc2kh3kw3ph1pw1",               // > 256 channels (2700-term reduction)
                 "conv_mb5ic2ih12iw12oc3kh3kw3ph1pw1",               // backward-filter over 180 tiles
+                "conv_mb1ic4ih17iw18oc5kh3kw3ph1pw1",               // F(4x4): 5x5 tiles, the last row and column partial
                 "deconv_mb2ic4ih5iw6oc6kh3kw3ph1pw1g2",             // transposed, groups
                 "deconv_mb1ic3ih4iw7oc5kh3kw3");                    // transposed, padding 0 (forward pad 2)
     }
@@ -38,17 +42,19 @@ class ConvWinogradTest extends ConvAlgorithmTest {
         return List.of(
                 new Refusal("conv_mb1ic2ih9iw9oc2kh5kw3", ConvDirection.FORWARD, "needs a 3x3 kernel, got 5x3"),
                 new Refusal("conv_mb1ic2ih9iw9oc2kh3kw3sh2sw1", ConvDirection.BACKWARD_DATA,
-                        "stride 2x1: Winograd F(2x2,3x3) needs stride 1"),
+                        "stride 2x1: Winograd F(4x4,3x3) and F(2x2,3x3) need stride 1"),
                 new Refusal("conv_mb1ic2ih9iw9oc2kh3kw3dh2dw2", ConvDirection.BACKWARD_FILTER,
-                        "dilation 2x2: Winograd F(2x2,3x3) needs dilation 1"),
-                new Refusal("deconv_mb1ic2ih9iw9oc2kh3kw3sh2sw2", ConvDirection.FORWARD, "needs stride 1"),
-                // 16*(1024+1024) channels x 256*256 tiles: 8 GiB of transformed tiles for one image
+                        "dilation 2x2: Winograd F(4x4,3x3) and F(2x2,3x3) need dilation 1"),
+                new Refusal("deconv_mb1ic2ih9iw9oc2kh3kw3sh2sw2", ConvDirection.FORWARD, "need stride 1"),
+                // 36*(1024+1024) channels x 128*128 tiles: 4.5 GiB of transformed tiles for one image
                 new Refusal("conv_mb1ic1024ih512iw512oc1024kh3kw3ph1pw1", ConvDirection.FORWARD, "budget"));
     }
 
     /**
-     * A budget of the transformed filter plus two images' transformed tiles: every direction runs
-     * 5 images in chunks of 2, 2, 1; backward-filter accumulates its chunks with beta = 1.
+     * A budget of F(2x2)'s transformed filter plus two images' F(2x2) transformed tiles: backward-filter
+     * runs 5 images in chunks of 2, 2, 1 and accumulates them with beta = 1; F(4x4)'s transformed
+     * tiles are smaller (36 per 4x4 outputs against 16 per 2x2), 2 images of them fit too (2.85 for
+     * both problems), so forward and backward-data run in chunks of 2, 2, 1 as well.
      */
     @Test
     void chunksOfImagesMatchTheReference() {
