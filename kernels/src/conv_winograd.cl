@@ -35,6 +35,16 @@
  * Deterministic: no atomics.
  */
 
+/* Element e of a (channel, tile) walk, tile fastest (T tiles of TH x TW per image): returns the
+ * channel and sets the tile's image n (within the chunk) and position (th, tw). */
+DEVICE_FN int wino_tile_of(i64 e, i64 T, int TH, int TW, int *n, int *th, int *tw) {
+    i64 t = e % T;
+    *tw = (int)(t % TW);
+    *th = (int)((t / TW) % TH);
+    *n = (int)(t / ((i64)TW * TH));
+    return (int)(e / T);
+}
+
 /* The 1-D transforms, one line of a tile at a time. */
 #define WINO_BT(d0, d1, d2, d3, t0, t1, t2, t3) \
     do {                                        \
@@ -69,11 +79,8 @@ KERNEL void wino_input_transform(int n0, int nb, int Cin, int Hin, int Win, int 
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)Cin * T;
     GRID_STRIDE_LOOP(e, total) {
-        i64 t = e % T;
-        int c = (int)(e / T);
-        int tw = (int)(t % TW);
-        int th = (int)((t / TW) % TH);
-        int n = (int)(t / ((i64)TW * TH));
+        int n, th, tw;
+        int c = wino_tile_of(e, T, TH, TW, &n, &th, &tw);
         int h0 = 2 * th - pad_h;
         int w0 = 2 * tw - pad_w;
         GLOBAL const float *plane = in + ((i64)(n0 + n) * Cin + c) * Hin * Win;
@@ -108,11 +115,8 @@ KERNEL void wino_grad_output_transform(int n0, int nb, int K, int P, int Q, int 
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)K * T;
     GRID_STRIDE_LOOP(e, total) {
-        i64 t = e % T;
-        int k = (int)(e / T);
-        int tw = (int)(t % TW);
-        int th = (int)((t / TW) % TH);
-        int n = (int)(t / ((i64)TW * TH));
+        int n, th, tw;
+        int k = wino_tile_of(e, T, TH, TW, &n, &th, &tw);
         GLOBAL const float *plane = dy + ((i64)(n0 + n) * K + k) * P * Q;
         float d[2][2];
         for (int i = 0; i < 2; i++) {
@@ -217,11 +221,8 @@ KERNEL void wino4_input_transform(int n0, int nb, int Cin, int Hin, int Win, int
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)Cin * T;
     GRID_STRIDE_LOOP(e, total) {
-        i64 t = e % T;
-        int c = (int)(e / T);
-        int tw = (int)(t % TW);
-        int th = (int)((t / TW) % TH);
-        int n = (int)(t / ((i64)TW * TH));
+        int n, th, tw;
+        int c = wino_tile_of(e, T, TH, TW, &n, &th, &tw);
         int h0 = 4 * th - pad_h;
         int w0 = 4 * tw - pad_w;
         GLOBAL const float *plane = in + ((i64)(n0 + n) * Cin + c) * Hin * Win;
@@ -299,11 +300,8 @@ KERNEL void wino4_output_transform(int n0, int nb, int Cout, int Hout, int Wout,
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)Cout * T;
     GRID_STRIDE_LOOP(e, total) {
-        i64 t = e % T;
-        int o = (int)(e / T);
-        int tw = (int)(t % TW);
-        int th = (int)((t / TW) % TH);
-        int n = (int)(t / ((i64)TW * TH));
+        int n, th, tw;
+        int o = wino_tile_of(e, T, TH, TW, &n, &th, &tw);
         float a[6][4]; /* (A^T m)^T: a[j][i] = (A^T m)[i][j] */
         for (int j = 0; j < 6; j++) {
             float col[6];
