@@ -3,15 +3,25 @@
  * io.jdnn.PoolProblem): MAX with dilation, padding and ceil mode; AVG with count_include_pad;
  * ADAPTIVE_AVG.
  *
- * Launch geometry, every kernel here: 1-D, any local size, any number of groups; grid-stride
- * over the elements written (forward: N*C*OH*OW outputs; backward: N*C*H*W input gradients).
+ * Launch geometry: 1-D, any local size, any number of groups. Every kernel but one is
+ * grid-stride over the elements written (forward: N*C*OH*OW outputs; backward: N*C*H*W input
+ * gradients); pool_max_backward_tiled gives each group one tile of output windows of one plane
+ * at a time (group b takes tiles b, b + groups, ...).
  *
  * Backward passes are gathers: each dx element visits the windows that contain it and sums
  * their contributions in a fixed order, so no atomics are needed and results are deterministic.
- * dx is overwritten.
+ * dx is overwritten. Max pooling's backward takes x, not the forward's indices: it finds each
+ * window's argmax again. pool_max_backward_tiled finds it once per window (in local memory,
+ * shared by a tile's dx elements); pool_max_backward, the variant the host keeps for windows too
+ * far apart for a tile's halo to fit, once per window and dx element that window holds. Both
+ * give bitwise the same dx.
  *
- * Limits: H*W and OH*OW any size (i64 offsets); every int parameter as PoolProblem allows.
+ * Limits: H*W and OH*OW any size (i64 offsets); every int parameter as PoolProblem allows;
+ * pool_max_backward_tiled: a tile with its halo at most POOL_TILE_WINDOWS windows (host-checked).
  */
+#ifndef POOL_TILE_WINDOWS
+#define POOL_TILE_WINDOWS 1024 /* pool_max_backward_tiled: argmaxes staged per tile (i64 each: 8 KiB) */
+#endif
 
 /*
  * The winning element of max-pooling window (oh, ow) in one H x W plane, PyTorch's rule: in
@@ -64,7 +74,9 @@ KERNEL void pool_max_forward(i64 total, int H, int W, int OH, int OW, int kh, in
 
 /*
  * dx[n][c][ih][iw] = sum of dy over the windows whose winner (pool_max_window, re-found in x) is
- * this element; total = N*C*H*W. Windows are visited by kernel row r then column s.
+ * this element; total = N*C*H*W. Windows are visited by kernel row r then column s. Re-finds a
+ * window's winner for every element it holds (kh*kw reads of x each); the host launches it only
+ * when pool_max_backward_tiled's tile and halo do not fit (huge dilation with small stride).
  */
 KERNEL void pool_max_backward(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph, int pw,
                               int dh, int dw, GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
@@ -102,6 +114,161 @@ KERNEL void pool_max_backward(i64 total, int H, int W, int OH, int OW, int kh, i
             }
         }
         dx[e] = acc;
+    }
+}
+
+/* v clamped to [lo, hi]. */
+DEVICE_FN i64 pool_clamp_i64(i64 v, i64 lo, i64 hi) {
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * dx[n][c][ih][iw] = sum of dy over the windows whose winner is this element, the same dx as
+ * pool_max_backward, bitwise (the same winners, the same order of additions; 0 where no window
+ * selects the element), with each window's winner found once per tile instead of once per dx
+ * element it holds: about kh*kw*(1 + halo share)/(sh*sw) reads of x per dx element instead of up
+ * to kh*kw per window holding it. planes = N*C.
+ *
+ * Launch geometry: 1-D, any local size, any number of groups. The OH x OW windows of a plane are
+ * cut in tiles of TOH x TOW (tile (a, b): window rows [a*TOH, min((a+1)*TOH, OH)), columns
+ * likewise); ntiles = planes * ceil(OH/TOH) * ceil(OW/TOW), tile index (plane, a, b) row-major;
+ * group g takes tiles g, g + NUM_GROUPS(0), ... one at a time. Each tile:
+ *   phase 1: the group writes to win[] the winner's offset (pool_max_window: ih*W + iw in the
+ *     plane, i64 since a plane may hold 2^31 elements or more; -1 for a window without in-image
+ *     element) of window rows [oh0 - haloH, oh0 + TOH) x columns [ow0 - haloW, ow0 + TOW),
+ *     clipped to [0, OH) x [0, OW): the tile's windows and a halo above and left of it;
+ *     haloH = floor((kh-1)*dh / sh), haloW likewise;
+ *   phase 2: the group writes dx of the input rows and columns the tile owns. Tile row a owns rows
+ *     [clamp(a*TOH*sh - ph, 0, H), clamp((a+1)*TOH*sh - ph, 0, H)), the last tile row up to H: a
+ *     partition of [0, H) (the bounds never decrease with a; the first is 0); columns likewise.
+ *     Each owned element sums, exactly as pool_max_backward (kernel row r, then column s), dy of
+ *     the windows whose argmax it is, reading the argmaxes from win[].
+ *
+ * Why every window an owned element needs is in win[]: input row ih is tap r of window row oh iff
+ * oh*sh = ih + ph - r*dh, 0 <= r < kh, so oh*sh lies in [ih + ph - (kh-1)*dh, ih + ph]. An owned
+ * row satisfies ih >= oh0*sh - ph (the clamp only raises the bound; above H the tile owns none)
+ * and, but for the last tile row, ih < (oh0 + TOH)*sh - ph (the clamp only lowers it). Hence
+ * oh*sh <= ih + ph < (oh0 + TOH)*sh gives oh < oh0 + TOH (in the last tile row oh < OH <= oh0 + TOH
+ * anyway), and oh*sh >= oh0*sh - (kh-1)*dh gives oh >= oh0 - (kh-1)*dh/sh, so, oh being an
+ * integer, oh >= oh0 - floor((kh-1)*dh/sh) = oh0 - haloH; with 0 <= oh < OH that is the staged
+ * range. Columns alike.
+ *
+ * Phase 2 walks t = ih + ph - r*dh as q*sh + m (0 <= m < sh), stepping by dh = dqh*sh + dmh, so
+ * each element divides once per dimension: t >= 0 iff q >= 0; t % sh == 0 iff m == 0; t / sh = q
+ * (columns: u = iw + pw - s*dw as qc*sw + mc). Its work-items walk the owned block row-major in
+ * steps of the group size, also without division.
+ *
+ * Limits: (min(TOH, OH) + haloH) * (min(TOW, OW) + haloW) <= POOL_TILE_WINDOWS (the host checks it
+ * and otherwise launches pool_max_backward); TOH, TOW >= 1; i64 offsets, and intermediate values
+ * that may pass 2^31 (ih + ph, tile bounds, haloH) in u32 or i64.
+ */
+KERNEL void pool_max_backward_tiled(i64 planes, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph,
+                                    int pw, int dh, int dw, int TOH, int TOW, GLOBAL const float *RESTRICT x,
+                                    GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
+    LOCAL_ARRAY(i64, win, POOL_TILE_WINDOWS);
+    int lid = LOCAL_ID(0);
+    int wg = LOCAL_SIZE(0);
+    int haloH = (int)(((i64)(kh - 1) * dh) / sh); /* < POOL_TILE_WINDOWS: host-checked */
+    int haloW = (int)(((i64)(kw - 1) * dw) / sw);
+    int tilesH = (OH - 1) / TOH + 1;
+    int tilesW = (OW - 1) / TOW + 1;
+    i64 ntiles = planes * tilesH * tilesW;
+    int dqh = dh / sh, dmh = dh % sh; /* dh = dqh*sh + dmh */
+    int dqw = dw / sw, dmw = dw % sw;
+    for (i64 b = GROUP_ID(0); b < ntiles; b += NUM_GROUPS(0)) {
+        int tcol = (int)(b % tilesW);
+        int trow = (int)((b / tilesW) % tilesH);
+        i64 plane = b / ((i64)tilesW * tilesH);
+        GLOBAL const float *xp = x + plane * H * W;
+        GLOBAL const float *dyp = dy + plane * OH * OW;
+        GLOBAL float *dxp = dx + plane * H * W;
+        int oh0 = trow * TOH; /* < OH */
+        int ow0 = tcol * TOW;
+        /* phase 1: the staged windows [wh0, wh0 + rows) x [ww0, ww0 + cols) */
+        int wh0 = jdnn_imax(oh0 - haloH, 0);
+        int ww0 = jdnn_imax(ow0 - haloW, 0);
+        int rows = oh0 + jdnn_imin(TOH, OH - oh0) - wh0;
+        int cols = ow0 + jdnn_imin(TOW, OW - ow0) - ww0;
+        BARRIER(); /* the previous tile's readers are done */
+        for (int k = lid; k < rows * cols; k += wg) {
+            int i = k / cols;
+            float v;
+            win[k] = pool_max_window(xp, H, W, wh0 + i, ww0 + k - i * cols, kh, kw, sh, sw, ph, pw, dh, dw, &v);
+        }
+        BARRIER();
+        /* phase 2: the owned rows [hs, he) x columns [ws, we) */
+        i64 hs = pool_clamp_i64((i64)oh0 * sh - ph, 0, H);
+        i64 he = trow == tilesH - 1 ? H : pool_clamp_i64(((i64)oh0 + TOH) * sh - ph, 0, H);
+        i64 ws = pool_clamp_i64((i64)ow0 * sw - pw, 0, W);
+        i64 we = tcol == tilesW - 1 ? W : pool_clamp_i64(((i64)ow0 + TOW) * sw - pw, 0, W);
+        int ncols = (int)(we - ws); /* <= W */
+        if (he <= hs || ncols <= 0) {
+            continue; /* a tile that owns nothing (the whole group skips: the barriers stay uniform) */
+        }
+        /* this work-item's elements, row-major in the owned block: (i, j) = (lid / ncols, lid % ncols),
+           then steps of wg elements = dr rows and dc columns, without division */
+        i64 i = lid / ncols;
+        int j = lid % ncols;
+        int dr = wg / ncols;
+        int dc = wg % ncols;
+        for (; i < he - hs; i += dr) {
+            int ih = (int)(hs + i);
+            int iw = (int)(ws + j);
+            i64 self = (i64)ih * W + iw;
+            u32 t0 = (u32)ih + (u32)ph; /* < 2^32 */
+            u32 u0 = (u32)iw + (u32)pw;
+            i64 q = (i64)(t0 / (u32)sh); /* t = ih + ph - r*dh = q*sh + m */
+            int m = (int)(t0 % (u32)sh);
+            i64 qc0 = (i64)(u0 / (u32)sw); /* u = iw + pw - s*dw = qc*sw + mc */
+            int mc0 = (int)(u0 % (u32)sw);
+            float acc = 0.0f;
+            for (int r = 0; r < kh; r++) {
+                if (r > 0) {
+                    q -= dqh;
+                    m -= dmh;
+                    if (m < 0) {
+                        m += sh;
+                        q -= 1;
+                    }
+                }
+                if (q < 0) {
+                    break; /* t < 0, and t only decreases with r */
+                }
+                if (m != 0 || q >= OH) {
+                    continue;
+                }
+                int oh = (int)q;
+                int base = (oh - wh0) * cols - ww0; /* win[base + ow] is window (oh, ow) */
+                i64 qc = qc0;
+                int mc = mc0;
+                for (int s = 0; s < kw; s++) {
+                    if (s > 0) {
+                        qc -= dqw;
+                        mc -= dmw;
+                        if (mc < 0) {
+                            mc += sw;
+                            qc -= 1;
+                        }
+                    }
+                    if (qc < 0) {
+                        break;
+                    }
+                    if (mc != 0 || qc >= OW) {
+                        continue;
+                    }
+                    int ow = (int)qc;
+                    if (win[base + ow] == self) {
+                        acc += dyp[(i64)oh * OW + ow];
+                    }
+                }
+            }
+            dxp[self] = acc;
+            j += dc;
+            if (j >= ncols) {
+                j -= ncols;
+                i += 1;
+            }
+        }
     }
 }
 

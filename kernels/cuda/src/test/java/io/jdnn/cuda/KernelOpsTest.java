@@ -204,6 +204,9 @@ class KernelOpsTest {
             "maxpool_mb1ic2ih10iw11kh3kw3sh2sw2ph1pw1dh2dw2ceil1", // dilation with stride and ceil mode
             "maxpool_mb2ic2ih8iw7kh2kw2sh3sw3ph0pw0dh1dw1ceil0",   // stride > kernel
             "maxpool_mb1ic3ih1iw1kh1kw1sh1sw1ph0pw0dh1dw1ceil0",   // 1x1 image
+            "maxpool_mb2ic3ih41iw45kh3kw3sh2sw2ph1pw1dh1dw1ceil0", // backward: several tiles, halo 1
+            "maxpool_mb1ic2ih30iw33kh3kw3sh1sw1ph1pw1dh2dw2ceil0", // backward: several tiles, halo 4
+            "maxpool_mb1ic2ih1300iw5kh3kw1sh1sw1ph1pw0dh600dw1ceil0", // backward: halo beyond a tile, pool_max_backward
             "avgpool_mb2ic3ih7iw9kh3kw3sh2sw2ph1pw1ceil0cip1",
             "avgpool_mb1ic2ih6iw6kh3kw3sh2sw2ph1pw1ceil1cip0",
             "avgpool_mb1ic2ih5iw4kh2kw3sh3sw1ph1pw1ceil0cip1",
