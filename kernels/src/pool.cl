@@ -35,19 +35,19 @@ DEVICE_FN i64 pool_max_window(GLOBAL const float *plane, int H, int W, int oh, i
                               int sw, int ph, int pw, int dh, int dw, float *value) {
     i64 best_at = -1;
     float best = -INFINITY_F;
-    int h0 = oh * sh - ph;
-    int w0 = ow * sw - pw;
+    i64 h0 = (i64)oh * sh - ph; /* i64: (kh-1)*dh and oh*sh may each pass 2^31 */
+    i64 w0 = (i64)ow * sw - pw;
     for (int r = 0; r < kh; r++) {
-        int ih = h0 + r * dh;
+        i64 ih = h0 + (i64)r * dh;
         if (ih < 0 || ih >= H) {
             continue;
         }
         for (int s = 0; s < kw; s++) {
-            int iw = w0 + s * dw;
+            i64 iw = w0 + (i64)s * dw;
             if (iw < 0 || iw >= W) {
                 continue;
             }
-            i64 at = (i64)ih * W + iw;
+            i64 at = ih * W + iw;
             float v = plane[at];
             if (best_at < 0 || v > best || ISNAN(v)) {
                 best = v;
