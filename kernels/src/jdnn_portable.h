@@ -72,8 +72,9 @@ DEVICE_FN void atomic_add_f(volatile GLOBAL float *p, float v) {
 }
 #define ATOMIC_ADD_F(p, v) atomic_add_f((p), (v))
 
-#elif defined(__CUDACC__)
-/* ------------------------------------------------------------------ CUDA C++ */
+#elif defined(__CUDACC__) || defined(JDNN_CUDA_SIM)
+/* ------------------------------------------------------------------ CUDA C++ (or, for tests, its CPU
+ * emulation: kernels/cuda/src/test/sim/cuda_sim.h) */
 #define KERNEL extern "C" __global__
 #define GLOBAL
 #define CONSTANT

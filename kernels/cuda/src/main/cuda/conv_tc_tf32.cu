@@ -49,17 +49,25 @@
 
 /* f rounded to TF32 (nearest, ties away from zero), as the 32-bit pattern mma.sync reads. */
 DEVICE_FN unsigned tc_to_tf32(float f) {
+#ifdef JDNN_CUDA_SIM /* the CPU emulation of kernels/cuda/src/test/sim/cuda_sim.h (tests only) */
+    return jdnn_sim_cvt_rna_tf32(f);
+#else
     unsigned r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(f));
     return r;
+#endif
 }
 
 /* d = a (16x8, row) * b (8x8, col) + d on one warp, float32 accumulators. */
 DEVICE_FN void tc_mma_16x8x8(float *d, const unsigned *a, const unsigned *b) {
+#ifdef JDNN_CUDA_SIM
+    jdnn_sim_mma_m16n8k8_tf32(d, a, b);
+#else
     asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
                  "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#endif
 }
 
 /* This thread's share of the A slice starting at k0: pixel (ih0, iw0) of image plane base, reduction
