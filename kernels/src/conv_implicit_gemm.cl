@@ -21,12 +21,32 @@
  * the tensors (padding, tile edges, reduction tails) are staged as zeros: every size is correct,
  * no tile needs to divide anything.
  *
- * Launch geometry: 3-D, local (IGEMM_TM/IGEMM_WM, IGEMM_TN/IGEMM_WN, 1) = 16 x 16 x 1 by default;
- * global (ceil(M/IGEMM_TM) * local0, ceil(Ngemm/IGEMM_TN) * local1, Z) with M, Ngemm and the layer
- * index z = z0 + GROUP_ID(2) as stated at each kernel (the host issues the layers in launches of at
- * most 65535, CUDA's limit for the grid's z extent). Limits: every GEMM extent (M, Ngemm, the
+ * Launch geometry: 3-D, local (IGEMM_TM/IGEMM_WM, IGEMM_TN/IGEMM_WN, 1); global
+ * (ceil(M/IGEMM_TM) * local0, ceil(Ngemm/IGEMM_TN) * local1, Z) with M, Ngemm and the layer index
+ * z = z0 + GROUP_ID(2) as stated at each kernel (the host issues the layers in launches of at most
+ * 65535, CUDA's limit for the grid's z extent). Limits: every GEMM extent (M, Ngemm, the
  * reduction) below 2^31 (the host checks); tensors of any size (i64 offsets); ceil(Ngemm/IGEMM_TN)
  * at most 65535 on CUDA.
+ *
+ * Tile shapes (the host, io.jdnn.kernels.ImplicitGemmConvAlgorithm, chooses one per problem and
+ * direction; IGEMM_TK is 16 in all):
+ *
+ *   variant   IGEMM_TM x TN  WM x WN  local size  local memory  kernel names on CUDA
+ *   defaults  64 x 64        4 x 4    16 x 16     16,640 bytes  igemm_forward, ...
+ *   t128x128  128 x 128      8 x 8    16 x 16     33,024 bytes  igemm_forward_t128x128, ...
+ *   t128x64   128 x 64       8 x 4    16 x 16     24,832 bytes  igemm_forward_t128x64, ...
+ *   t32x32    32 x 32        4 x 4     8 x 8       8,448 bytes  igemm_forward_t32x32, ...
+ *   16 x 16 (4 x 4, local 4 x 4, 4,352 bytes): OpenCL only, for work-groups of fewer than 64
+ *
+ * The "@variant NAME X=value ..." lines below are the one list of the define sets besides the
+ * defaults that the CUDA build compiles ahead of time: kernels/cuda/build-fatbin.sh compiles this
+ * source once more for each (the X=value defined, every kernel renamed kernel_NAME), and the host
+ * maps a launch's define set to that name (KernelSources.precompiledName, which reads the same
+ * lines). On OpenCL they are ordinary -D sets. CUDA refuses a define set that is neither.
+ *
+ * @variant t128x128 IGEMM_TM=128 IGEMM_TN=128 IGEMM_WM=8 IGEMM_WN=8
+ * @variant t128x64 IGEMM_TM=128 IGEMM_TN=64 IGEMM_WM=8 IGEMM_WN=4
+ * @variant t32x32 IGEMM_TM=32 IGEMM_TN=32
  *
  * Accumulation: float32, one running sum per output in the order of the reduction index stated at
  * each kernel; no atomics, so results are bitwise repeatable.
@@ -106,14 +126,14 @@ DEVICE_FN int igemm_gcd(int a, int b) {
     for (int kk = 0; kk < IGEMM_TK; kk++) {                                          \
         float av[IGEMM_WM];                                                          \
         float bv[IGEMM_WN];                                                          \
-        for (int i = 0; i < IGEMM_WM; i++) {                                         \
+        UNROLL for (int i = 0; i < IGEMM_WM; i++) {                                  \
             av[i] = (As_)[kk * IGEMM_AS_LD + tx + i * IGEMM_RX];                      \
         }                                                                            \
-        for (int j = 0; j < IGEMM_WN; j++) {                                         \
+        UNROLL for (int j = 0; j < IGEMM_WN; j++) {                                  \
             bv[j] = (Bs_)[kk * IGEMM_BS_LD + ty + j * IGEMM_RY];                      \
         }                                                                            \
-        for (int i = 0; i < IGEMM_WM; i++) {                                         \
-            for (int j = 0; j < IGEMM_WN; j++) {                                     \
+        UNROLL for (int i = 0; i < IGEMM_WM; i++) {                                  \
+            UNROLL for (int j = 0; j < IGEMM_WN; j++) {                              \
                 acc[i][j] += av[i] * bv[j];                                          \
             }                                                                        \
         }                                                                            \
@@ -141,6 +161,7 @@ DEVICE_FN void igemm_fwd_gather(GLOBAL const float *RESTRICT x, GLOBAL const flo
                                 int kpg, int H, int W, int S, int RS, int dh, int dw, igemm_divisor dRS,
                                 igemm_divisor dS, i64 a_base, int a_h0, int a_w0, int a_k, int b_k, int b_n,
                                 int n0, float *ra, float *rb) {
+    UNROLL
     for (int i = 0; i < IGEMM_LA; i++) {
         int kk = kl + a_k + i * (IGEMM_THREADS / IGEMM_TM);
         float v = 0.0f;
@@ -158,6 +179,7 @@ DEVICE_FN void igemm_fwd_gather(GLOBAL const float *RESTRICT x, GLOBAL const flo
         ra[i] = v;
     }
     int kk = kl + b_k;
+    UNROLL
     for (int i = 0; i < IGEMM_LB; i++) {
         int j = n0 + b_n + i * (IGEMM_THREADS / IGEMM_TK);
         rb[i] = (j < kpg && kk < KG) ? wg[(i64)j * KG + kk] : 0.0f;
@@ -216,7 +238,9 @@ KERNEL void igemm_forward(int N, int C, int H, int W, int K, int P, int Q, int R
     float ra[IGEMM_LA];
     float rb[IGEMM_LB];
     float acc[IGEMM_WM][IGEMM_WN];
+    UNROLL
     for (int i = 0; i < IGEMM_WM; i++) {
+        UNROLL
         for (int j = 0; j < IGEMM_WN; j++) {
             acc[i][j] = 0.0f;
         }
@@ -243,6 +267,7 @@ KERNEL void igemm_forward(int N, int C, int H, int W, int K, int P, int Q, int R
         BARRIER();
     }
 
+    UNROLL
     for (int i = 0; i < IGEMM_WM; i++) {
         int m = m0 + tx + i * IGEMM_RX;
         if (m >= M) {
@@ -250,6 +275,7 @@ KERNEL void igemm_forward(int N, int C, int H, int W, int K, int P, int Q, int R
         }
         int nimg = igemm_div(dPQ, m);
         int pq = m - nimg * PQ;
+        UNROLL
         for (int j = 0; j < IGEMM_WN; j++) {
             int jj = n0 + ty + j * IGEMM_RY;
             if (jj < kpg) {
@@ -269,6 +295,7 @@ DEVICE_FN void igemm_bwd_gather(GLOBAL const float *RESTRICT dy, GLOBAL const fl
                                 int sstep, int ohstep, int owstep, igemm_divisor dTC, igemm_divisor dSc,
                                 i64 a_base, int a_oh0, int a_ow0, int a_k, int b_k, int b_n, int n0, float *ra,
                                 float *rb) {
+    UNROLL
     for (int i = 0; i < IGEMM_LA; i++) {
         int kk = kl + a_k + i * (IGEMM_THREADS / IGEMM_TM);
         float v = 0.0f;
@@ -294,6 +321,7 @@ DEVICE_FN void igemm_bwd_gather(GLOBAL const float *RESTRICT dy, GLOBAL const fl
         tap = (r0 + tr * rstep) * S + s0 + (t - tr * Sc) * sstep;
     }
     GLOBAL const float *wk = wg + (i64)k * cpg * RS + tap;
+    UNROLL
     for (int i = 0; i < IGEMM_LB; i++) {
         int j = n0 + b_n + i * (IGEMM_THREADS / IGEMM_TK);
         rb[i] = (j < cpg && kk < KG) ? wk[(i64)j * RS] : 0.0f;
@@ -393,7 +421,9 @@ KERNEL void igemm_backward_data(int N, int C, int H, int W, int K, int P, int Q,
     float ra[IGEMM_LA];
     float rb[IGEMM_LB];
     float acc[IGEMM_WM][IGEMM_WN];
+    UNROLL
     for (int i = 0; i < IGEMM_WM; i++) {
+        UNROLL
         for (int j = 0; j < IGEMM_WN; j++) {
             acc[i][j] = 0.0f;
         }
@@ -421,6 +451,7 @@ KERNEL void igemm_backward_data(int N, int C, int H, int W, int K, int P, int Q,
         BARRIER();
     }
 
+    UNROLL
     for (int i = 0; i < IGEMM_WM; i++) {
         int m = m0 + tx + i * IGEMM_RX;
         if (m >= M) {
@@ -431,6 +462,7 @@ KERNEL void igemm_backward_data(int N, int C, int H, int W, int K, int P, int Q,
         int hi = igemm_div(dWc, rem);
         int ih = hs + hi * sh;
         int iw = ws + (rem - hi * Wc) * sw;
+        UNROLL
         for (int j = 0; j < IGEMM_WN; j++) {
             int jj = n0 + ty + j * IGEMM_RY;
             if (jj < cpg) {
@@ -458,20 +490,24 @@ DEVICE_FN void igemm_wgrad_gather(GLOBAL const float *RESTRICT x, GLOBAL const f
         int hb = p * sh;
         int wb = (pq - p * Q) * sw;
         GLOBAL const float *xn = x + (i64)nimg * C * H * W;
+        UNROLL
         for (int i = 0; i < IGEMM_LA; i++) {
             int ih = hb + a_hr[i];
             int iw = wb + a_wr[i];
             ra[i] = ((u32)ih < (u32)H && (u32)iw < (u32)W) ? xn[a_off[i] + (i64)ih * W + iw] : 0.0f;
         }
         GLOBAL const float *dyn = dyg + (i64)nimg * K * PQ + pq;
+        UNROLL
         for (int i = 0; i < IGEMM_LB; i++) {
             int ii = n0 + b_n + i * (IGEMM_THREADS / IGEMM_TK);
             rb[i] = ii < kpg ? dyn[(i64)ii * PQ] : 0.0f;
         }
     } else {
+        UNROLL
         for (int i = 0; i < IGEMM_LA; i++) {
             ra[i] = 0.0f;
         }
+        UNROLL
         for (int i = 0; i < IGEMM_LB; i++) {
             rb[i] = 0.0f;
         }
@@ -521,6 +557,7 @@ KERNEL void igemm_backward_filter(int N, int C, int H, int W, int K, int P, int 
     i64 a_off[IGEMM_LA];
     int a_hr[IGEMM_LA];
     int a_wr[IGEMM_LA];
+    UNROLL
     for (int i = 0; i < IGEMM_LA; i++) {
         int j = m0 + a_m + i * (IGEMM_THREADS / IGEMM_TK);
         a_off[i] = 0;
@@ -540,7 +577,9 @@ KERNEL void igemm_backward_filter(int N, int C, int H, int W, int K, int P, int 
     float ra[IGEMM_LA];
     float rb[IGEMM_LB];
     float acc[IGEMM_WM][IGEMM_WN];
+    UNROLL
     for (int i = 0; i < IGEMM_WM; i++) {
+        UNROLL
         for (int j = 0; j < IGEMM_WN; j++) {
             acc[i][j] = 0.0f;
         }
@@ -569,11 +608,13 @@ KERNEL void igemm_backward_filter(int N, int C, int H, int W, int K, int P, int 
     }
 
     GLOBAL float *o = out + (i64)sp * split_stride + (i64)g * kpg * KG;
+    UNROLL
     for (int i = 0; i < IGEMM_WM; i++) {
         int j = m0 + tx + i * IGEMM_RX;
         if (j >= KG) {
             continue;
         }
+        UNROLL
         for (int jn = 0; jn < IGEMM_WN; jn++) {
             int ii = n0 + ty + jn * IGEMM_RY;
             if (ii < kpg) {

@@ -21,7 +21,14 @@
  *   - every kernel name and helper name is unique across all sources (prefix it by its family),
  *     so that the CUDA build may link them into one module;
  *   - tuning constants are "#ifndef X / #define X default" so OpenCL can override them with -D;
- *   - no OpenCL C keywords or type names as identifiers (half, image2d_t, sampler_t, ...).
+ *     CUDA runs the defaults and only the other sets a source declares, one a line inside a
+ *     comment, as "@variant NAME X=value ..." (built into the fatbin with kernel names suffixed
+ *     _NAME: kernels/cuda/build-fatbin.sh);
+ *   - no OpenCL C keywords or type names as identifiers (half, image2d_t, sampler_t, ...);
+ *   - UNROLL before a loop of a compile-time trip count whose index selects elements of a
+ *     private array (a register tile acc[i][j]): unrolled, the array stays in registers; left to
+ *     the compiler's heuristics, a large tile's loop may not be, and the array goes to (slow)
+ *     local/stack memory.
  */
 #ifndef JDNN_PORTABLE_H
 #define JDNN_PORTABLE_H
@@ -44,6 +51,7 @@
 #define NUM_GROUPS(d) ((i64)get_num_groups(d))
 #define RESTRICT restrict
 #define DEVICE_FN inline
+#define UNROLL _Pragma("unroll")
 typedef long i64;
 typedef ulong u64;
 typedef uint u32;
@@ -91,6 +99,7 @@ DEVICE_FN void atomic_add_f(volatile GLOBAL float *p, float v) {
 #define NUM_GROUPS(d) ((i64)jdnn_num_groups(d))
 #define RESTRICT __restrict__
 #define DEVICE_FN __device__ __forceinline__
+#define UNROLL _Pragma("unroll")
 typedef long long i64;
 typedef unsigned long long u64;
 typedef unsigned int u32;

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,8 +21,11 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@link #text}: a source's text, for the OpenCL compiler;</li>
  *   <li>{@link #defaults}: the tuning constants a source declares as
- *       {@code #ifndef X / #define X value}: the values nvcc compiles ahead of time, and the only
- *       define set the CUDA backend can launch;</li>
+ *       {@code #ifndef X / #define X value}: the values nvcc compiles ahead of time;</li>
+ *   <li>{@link #variants}: other sets of those constants the source declares with
+ *       {@code @variant NAME X=value ...} lines (in a comment), which nvcc compiles too, under
+ *       kernel names suffixed {@code _NAME}; the defaults and the variants are the only define sets
+ *       the CUDA backend can launch ({@link #precompiledName});</li>
  *   <li>{@link #signature}: a kernel's parameter kinds, against which every
  *       {@link KernelLaunch} checks its argument list before it runs (on every backend, so the
  *       OpenCL tests on PoCL check the very launches the CUDA backend makes).</li>
@@ -36,12 +40,31 @@ public final class KernelSources {
     private static final Map<String, String> TEXTS = new ConcurrentHashMap<>();
     private static final Map<String, Map<String, String>> DEFAULTS = new ConcurrentHashMap<>();
     private static final Map<String, Map<String, List<ArgKind>>> SIGNATURES = new ConcurrentHashMap<>();
+    private static final Map<String, List<Variant>> VARIANTS = new ConcurrentHashMap<>();
 
     private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
     private static final Pattern TUNABLE = Pattern.compile(
             "^[ \\t]*#[ \\t]*ifndef[ \\t]+(\\w+)[ \\t]*\\n[ \\t]*#[ \\t]*define[ \\t]+(\\w+)[ \\t]+([^\\n]+?)[ \\t]*$",
             Pattern.MULTILINE);
     private static final Pattern KERNEL = Pattern.compile("\\bKERNEL\\s+void\\s+(\\w+)\\s*\\(([^)]*)\\)");
+    /** An {@code @variant} line: at the start of a line, after an optional comment star (build-fatbin.sh reads the same). */
+    private static final Pattern VARIANT = Pattern.compile("^[ \\t]*\\*?[ \\t]*@variant\\b([^\\n]*)$", Pattern.MULTILINE);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
+
+    /**
+     * A variant of a source: its tuning constants with other values, compiled ahead of time by the
+     * CUDA build as a copy of the source whose kernels are named {@code kernel_NAME}.
+     *
+     * @param name    the variant's name, the kernel-name suffix without its underscore
+     * @param defines every tuning constant of the source with the variant's value (the declared
+     *                ones) or the default (the others), in the source's order
+     */
+    public record Variant(String name, Map<String, String> defines) {
+        /** The name nvcc compiled kernel {@code kernel} of this variant under. */
+        public String kernelName(String kernel) {
+            return kernel + "_" + name;
+        }
+    }
 
     /** The kind of one kernel parameter, as {@link KernelLaunch#arg} passes it. */
     public enum ArgKind {
@@ -134,6 +157,89 @@ public final class KernelSources {
             }
         }
         return true;
+    }
+
+    /**
+     * The variants {@code file} declares, in source order: lines {@code @variant NAME X=value ...}
+     * (inside a comment; each X a tuning constant of the source, the others keep their defaults).
+     *
+     * @throws IllegalStateException when a line is malformed, names an unknown constant, repeats a
+     *                               name, or gives the defaults' or another variant's define set
+     */
+    public static List<Variant> variants(String file) {
+        return VARIANTS.computeIfAbsent(file, f -> parseVariants(f, text(f), defaults(f)));
+    }
+
+    static List<Variant> parseVariants(String file, String text, Map<String, String> defaults) {
+        List<Variant> out = new ArrayList<>();
+        Matcher m = VARIANT.matcher(text);
+        while (m.find()) {
+            String line = m.group(0).trim();
+            String[] tokens = m.group(1).trim().split("\\s+");
+            if (tokens.length < 2 || !NAME.matcher(tokens[0]).matches()) {
+                throw new IllegalStateException(file + ": '" + line + "': expected @variant NAME X=value ... (NAME of "
+                        + "letters, digits and _; at least one tuning constant)");
+            }
+            Map<String, String> defines = new LinkedHashMap<>(defaults);
+            for (int i = 1; i < tokens.length; i++) {
+                int eq = tokens[i].indexOf('=');
+                String key = eq < 0 ? tokens[i] : tokens[i].substring(0, eq);
+                if (eq <= 0 || eq == tokens[i].length() - 1 || !defaults.containsKey(key)) {
+                    throw new IllegalStateException(file + ": '" + line + "': '" + tokens[i] + "' is not X=value for a "
+                            + "tuning constant X of the source (it declares " + defaults.keySet() + ")");
+                }
+                defines.put(key, tokens[i].substring(eq + 1));
+            }
+            if (defines.equals(defaults)) {
+                throw new IllegalStateException(file + ": '" + line + "' gives the defaults " + defaults);
+            }
+            for (Variant v : out) {
+                if (v.name().equals(tokens[0]) || v.defines().equals(defines)) {
+                    throw new IllegalStateException(file + ": '" + line + "' repeats the name or the define set of "
+                            + "variant " + v.name());
+                }
+            }
+            out.add(new Variant(tokens[0], Collections.unmodifiableMap(defines)));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The name under which the CUDA build compiled kernel {@code kernel} of {@code file} with
+     * {@code defines} (tuning constants not named keep their defaults; values compared as text
+     * after {@link String#valueOf}): the kernel's own name for the defaults, {@code kernel_NAME}
+     * for variant NAME; empty for any other define set (or a name that is no tuning constant).
+     */
+    public static Optional<String> precompiledName(String file, Map<String, ?> defines, String kernel) {
+        if (isDefaultSet(file, defines)) {
+            return Optional.of(kernel);
+        }
+        Map<String, String> wanted = new LinkedHashMap<>(defaults(file));
+        for (Map.Entry<String, ?> e : defines.entrySet()) {
+            if (!wanted.containsKey(e.getKey())) {
+                return Optional.empty();
+            }
+            wanted.put(e.getKey(), String.valueOf(e.getValue()));
+        }
+        for (Variant v : variants(file)) {
+            if (v.defines().equals(wanted)) {
+                return Optional.of(v.kernelName(kernel));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Every kernel the CUDA build compiles from {@code file}, by the name it has in the module:
+     * the source's kernels (defaults), then each variant's under its suffixed names, with the
+     * parameter kinds (the same for every variant).
+     */
+    public static Map<String, List<ArgKind>> precompiledKernels(String file) {
+        Map<String, List<ArgKind>> out = new LinkedHashMap<>(kernels(file));
+        for (Variant v : variants(file)) {
+            kernels(file).forEach((k, kinds) -> out.put(v.kernelName(k), kinds));
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     /** Every kernel of {@code file}, by name in source order, with its parameter kinds. */

@@ -22,19 +22,23 @@ import java.util.TreeMap;
  * <ul>
  *   <li>the argument kinds match the kernel's declaration ({@link KernelLaunch} checks that on
  *       every backend);</li>
- *   <li>the define set is the source's defaults (the only variant the fatbin holds);</li>
+ *   <li>the define set is the source's defaults or one of its declared variants (the define sets
+ *       the fatbin holds, {@link KernelSources#precompiledName});</li>
  *   <li>the launch shape is one CUDA accepts: 1 to 3 dimensions, global a multiple of local,
  *       at most 1024 threads a block, grid y and z at most 65535.</li>
  * </ul>
  */
 public final class RecordingDevice extends KernelDevice {
 
-    /** One launch as issued. */
-    public record Launch(String source, String kernel, String op, List<KernelSources.ArgKind> kinds, long[] global,
-                         long[] local) {
+    /**
+     * One launch as issued: {@code kernel} as the source declares it, {@code compiled} the name the
+     * CUDA module has it under for the launch's define set (kernel, or kernel_VARIANT).
+     */
+    public record Launch(String source, String kernel, String compiled, String op, List<KernelSources.ArgKind> kinds,
+                         long[] global, long[] local) {
         @Override
         public String toString() {
-            return op + " " + source + ":" + kernel + " global " + Arrays.toString(global) + " local "
+            return op + " " + source + ":" + compiled + " global " + Arrays.toString(global) + " local "
                     + Arrays.toString(local);
         }
     }
@@ -80,17 +84,20 @@ public final class RecordingDevice extends KernelDevice {
 
     @Override
     public KernelLaunch launch(String op, String problem, String source, Map<String, ?> defines, String name) {
-        if (!KernelSources.isDefaultSet(source, defines)) {
-            throw new AssertionError(op + ": " + source + ":" + name + " launched with defines " + new TreeMap<>(defines)
-                    + ", not the source's defaults " + KernelSources.defaults(source) + ": the CUDA build has no such variant");
-        }
+        String compiled = KernelSources.precompiledName(source, defines, name).orElseThrow(() -> new AssertionError(
+                op + ": " + source + ":" + name + " launched with defines " + new TreeMap<>(defines) + ", neither the "
+                        + "source's defaults " + KernelSources.defaults(source) + " nor one of its variants "
+                        + KernelSources.variants(source) + ": the CUDA build has no such variant"));
         KernelSources.signature(source, name);
-        return new Recording(source, name, op, problem);
+        return new Recording(source, name, compiled, op, problem);
     }
 
     private final class Recording extends KernelLaunch {
-        Recording(String source, String name, String op, String problem) {
+        private final String compiled;
+
+        Recording(String source, String name, String compiled, String op, String problem) {
             super(RecordingDevice.this, source, name, op, problem);
+            this.compiled = compiled;
         }
 
         @Override
@@ -119,7 +126,7 @@ public final class RecordingDevice extends KernelDevice {
 
         @Override
         protected void enqueue(long[] global, long[] local) {
-            Launch l = new Launch(source(), kernelName(), op(), argumentKinds(), global.clone(), local.clone());
+            Launch l = new Launch(source(), kernelName(), compiled, op(), argumentKinds(), global.clone(), local.clone());
             check(l);
             launches.add(l);
         }

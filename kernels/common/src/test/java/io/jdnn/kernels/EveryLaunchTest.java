@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every op of the shared layer, issued on a {@link RecordingDevice}: each launch's arguments
- * match its kernel's declaration, uses the source's default defines and a shape CUDA accepts.
+ * match its kernel's declaration, uses the source's default defines or one of its variants (the
+ * sets the CUDA build compiles) and a shape CUDA accepts.
  * This is the host half of every GPU launch, checked without a GPU (the OpenCL tests run the
  * same code on PoCL; the CUDA backend adds nothing to it but cuLaunchKernel).
  */
@@ -47,7 +48,12 @@ class EveryLaunchTest {
             "conv_mb1ic300ih3iw3oc2kh3kw3ph1pw1",
             "conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1",
             "deconv_mb2ic4ih5iw6oc6kh3kw3sh2sw2ph1pw1g2oph1opw1",
-            "deconv_mb1ic2ih1iw1oc3kh2kw2sh2sw2");
+            "deconv_mb1ic2ih1iw1oc3kh2kw2sh2sw2",
+            // large enough for IMPLICIT_GEMM to choose each of its tile shapes, with backward-filter splits
+            "conv_mb32ic128ih28iw28oc128kh3kw3ph1pw1",   // 128x128
+            "conv_mb32ic64ih56iw56oc64kh3kw3ph1pw1",     // 128x64
+            "conv_mb8ic64ih32iw32oc64kh1kw1",            // 64x64
+            "conv_mb64ic3ih32iw32oc5kh3kw3ph1pw1");      // 32x32
 
     static final List<String> POOL = List.of(
             "maxpool_mb2ic3ih7iw9kh3kw3sh2sw2ph1pw1dh1dw1ceil1",
@@ -73,9 +79,9 @@ class EveryLaunchTest {
             new AdamW(0.02, 0.9, 0.95, 1e-8, 0.1, true),
             AdaDelta.defaults());
 
-    /** Sources whose every kernel some op launches. */
+    /** Sources whose every kernel (every variant's copy too) some op launches. */
     static final List<String> FULLY_USED = List.of("elementwise.cl", "pool.cl", "batchnorm.cl", "reduce.cl",
-            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl");
+            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl", "conv_implicit_gemm.cl");
 
     @Test
     void everyOpLaunchesItsKernelsAsDeclared() {
@@ -168,11 +174,11 @@ class EveryLaunchTest {
 
         Set<String> launched = new TreeSet<>();
         for (RecordingDevice.Launch l : d.launches()) {
-            launched.add(l.source() + ":" + l.kernel());
+            launched.add(l.source() + ":" + l.compiled());
         }
         List<String> never = new ArrayList<>();
         for (String source : FULLY_USED) {
-            for (String kernel : KernelSources.kernels(source).keySet()) {
+            for (String kernel : KernelSources.precompiledKernels(source).keySet()) {
                 if (!launched.contains(source + ":" + kernel)) {
                     never.add(source + ":" + kernel);
                 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static io.jdnn.kernels.KernelSources.ArgKind.BUFFER;
@@ -40,13 +41,56 @@ class KernelSourcesTest {
 
     @Test
     void kernelNamesAreUniqueAcrossSources() throws IOException {
-        // the CUDA build compiles every source into one module
+        // the CUDA build compiles every source, and every variant's copy of it, into one module
         Map<String, String> seen = new HashMap<>();
         for (String f : sources()) {
-            for (String k : KernelSources.kernels(f).keySet()) {
+            for (String k : KernelSources.precompiledKernels(f).keySet()) {
                 String before = seen.put(k, f);
                 assertTrue(before == null, "kernel " + k + " is declared in " + before + " and " + f);
             }
+        }
+    }
+
+    @Test
+    void variantsAreReadAndMapDefineSetsToKernelNames() throws IOException {
+        String f = "conv_implicit_gemm.cl";
+        List<KernelSources.Variant> v = KernelSources.variants(f);
+        assertEquals(List.of("t128x128", "t128x64", "t32x32"), v.stream().map(KernelSources.Variant::name).toList());
+        assertEquals(Map.of("IGEMM_TM", "128", "IGEMM_TN", "128", "IGEMM_TK", "16", "IGEMM_WM", "8", "IGEMM_WN", "8"),
+                v.get(0).defines(), "every tuning constant, the undeclared ones at their defaults");
+        assertEquals(Optional.of("igemm_forward"), KernelSources.precompiledName(f, Map.of(), "igemm_forward"));
+        assertEquals(Optional.of("igemm_forward"), KernelSources.precompiledName(f,
+                Map.of("IGEMM_TM", 64, "IGEMM_TN", 64, "IGEMM_TK", 16, "IGEMM_WM", 4, "IGEMM_WN", 4), "igemm_forward"));
+        assertEquals(Optional.of("igemm_backward_data_t128x128"), KernelSources.precompiledName(f,
+                Map.of("IGEMM_TM", 128, "IGEMM_TN", 128, "IGEMM_TK", 16, "IGEMM_WM", 8, "IGEMM_WN", 8),
+                "igemm_backward_data"));
+        assertEquals(Optional.of("igemm_sum_splits_t32x32"), KernelSources.precompiledName(f,
+                Map.of("IGEMM_TM", "32", "IGEMM_TN", "32"), "igemm_sum_splits"), "unnamed constants at their defaults");
+        assertEquals(Optional.empty(), KernelSources.precompiledName(f, Map.of("IGEMM_TM", 128), "igemm_forward"));
+        assertEquals(Optional.empty(), KernelSources.precompiledName(f,
+                Map.of("IGEMM_TM", 16, "IGEMM_TN", 16, "IGEMM_TK", 16, "IGEMM_WM", 4, "IGEMM_WN", 4), "igemm_forward"));
+        assertEquals(Optional.empty(), KernelSources.precompiledName(f, Map.of("NOT_A_KNOB", 1), "igemm_forward"));
+        assertEquals(Optional.empty(), KernelSources.precompiledName("gemm.cl", Map.of("GEMM_TM", 32), "gemm_f32"));
+        assertEquals(4 * 4, KernelSources.precompiledKernels(f).size(), "4 kernels, defaults and 3 variants");
+        assertEquals(KernelSources.signature(f, "igemm_forward"),
+                KernelSources.precompiledKernels(f).get("igemm_forward_t128x64"));
+        for (String other : sources()) {
+            if (!other.equals(f)) {
+                assertEquals(List.of(), KernelSources.variants(other), other);
+                assertEquals(KernelSources.kernels(other), KernelSources.precompiledKernels(other), other);
+            }
+        }
+    }
+
+    @Test
+    void malformedVariantLinesAreRefused() {
+        Map<String, String> defaults = Map.of("A", "1", "B", "2");
+        assertEquals(List.of(new KernelSources.Variant("x", Map.of("A", "3", "B", "2"))),
+                KernelSources.parseVariants("f.cl", "/*\n * @variant x A=3\n */\n  @variant_not a line\n", defaults));
+        for (String bad : List.of(" * @variant x", " * @variant x C=1", " * @variant x A", " * @variant x A=",
+                " * @variant x-y A=3", " * @variant x A=1", " * @variant x A=3\n * @variant x A=4",
+                " * @variant x A=3\n * @variant y A=3 B=2")) {
+            assertThrows(IllegalStateException.class, () -> KernelSources.parseVariants("f.cl", bad, defaults), bad);
         }
     }
 

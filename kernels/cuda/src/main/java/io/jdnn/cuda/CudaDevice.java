@@ -332,20 +332,29 @@ final class CudaDevice extends KernelDevice {
     // ================================================================== kernels and launches
 
     /**
-     * A launch of kernel {@code name} of the module. The fatbin holds each source compiled once,
-     * with the defaults of its tuning constants: a define set other than those defaults is
-     * refused with CUDA_ERROR_NOT_FOUND (never silently run with other values).
+     * A launch of kernel {@code name} of the module. The fatbin holds each source compiled with
+     * the defaults of its tuning constants, and once more for each variant the source declares
+     * ({@code @variant NAME ...}), with kernel names suffixed {@code _NAME}: a define set that is
+     * one of those runs that copy ({@link KernelSources#precompiledName}); any other is refused
+     * with CUDA_ERROR_NOT_FOUND (never silently run with other values).
      */
     @Override
     public CudaLaunch launch(String op, String problem, String source, Map<String, ?> defines, String name) {
         bind(op);
-        if (!defines.isEmpty() && !KernelSources.isDefaultSet(source, defines)) {
+        String compiled = KernelSources.precompiledName(source, defines, name).orElse(null);
+        if (compiled == null) {
+            List<KernelSources.Variant> variants = KernelSources.variants(source);
+            StringBuilder held = new StringBuilder();
+            for (KernelSources.Variant v : variants) {
+                held.append(", ").append(v.name()).append(' ').append(v.defines());
+            }
             throw new DeviceException("CUDA_ERROR_NOT_FOUND", op, source + ":" + name, problem, "the fatbin holds "
                     + source + " compiled with its default tuning constants " + KernelSources.defaults(source)
-                    + " only, but this launch asks for " + new TreeMap<>(defines)
+                    + (variants.isEmpty() ? " only" : " and its variants only (" + held.substring(2) + ")")
+                    + ", but this launch asks for " + new TreeMap<>(defines)
                     + " (CUDA compiles ahead of time; see kernels/cuda/build-fatbin.sh)");
         }
-        return new CudaLaunch(this, function(op, problem, source, name), source, op, problem);
+        return new CudaLaunch(this, function(op, problem, source, compiled), source, name, op, problem);
     }
 
     private Function function(String op, String problem, String source, String name) {

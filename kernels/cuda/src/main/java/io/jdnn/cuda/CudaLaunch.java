@@ -18,8 +18,10 @@ final class CudaLaunch extends KernelLaunch {
     private final CudaDevice.Function function;
     private final List<Pointer> params = new ArrayList<>(24);
 
-    CudaLaunch(CudaDevice device, CudaDevice.Function function, String source, String op, String problem) {
-        super(device, source, function.name(), op, problem);
+    /** {@code name}: the kernel as its source declares it; {@code function}: its copy for the launch's define set. */
+    CudaLaunch(CudaDevice device, CudaDevice.Function function, String source, String name, String op,
+               String problem) {
+        super(device, source, name, op, problem);
         this.device = device;
         this.function = function;
     }

@@ -147,8 +147,11 @@ class CudaBackendTest {
         assertTrue(sources.contains("conv_tc_tf32.cu") && sources.contains("gemm.cl"), "sources: " + sources);
         List<String> problems = new ArrayList<>();
         int kernels = 0;
+        List<String> variants = new ArrayList<>();
         for (String source : sources) {
-            for (Map.Entry<String, List<KernelSources.ArgKind>> k : KernelSources.kernels(source).entrySet()) {
+            KernelSources.variants(source).forEach(v -> variants.add(source + ":" + v.name()));
+            // the source's kernels, and each variant's copy of them (kernel_NAME)
+            for (Map.Entry<String, List<KernelSources.ArgKind>> k : KernelSources.precompiledKernels(source).entrySet()) {
                 kernels++;
                 List<String> types = ptx.get(k.getKey());
                 if (types == null) {
@@ -171,9 +174,12 @@ class CudaBackendTest {
         }
         assertEquals(List.of(), problems);
         assertEquals(kernels, ptx.size(), "the fatbin's PTX holds exactly the declared kernels: " + ptx.keySet());
+        assertTrue(variants.contains("conv_implicit_gemm.cl:t128x128"), "variants: " + variants);
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(CudaFatbin.PROPERTIES)) {
             String props = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(props.contains("targets=sm_80 sm_90 compute_90"), props);
+            // build-fatbin.sh read the same @variant lines as KernelSources.variants
+            assertTrue(props.contains("\nvariants=" + String.join(" ", variants) + "\n"), props);
         }
     }
 

@@ -78,8 +78,14 @@ class CudaDeviceTest {
                     () -> dev.launch("test", "p", "gemm.cl", Map.of("GEMM_TM", 32), "gemm_f32"));
             assertEquals("CUDA_ERROR_NOT_FOUND", e.status());
             assertTrue(e.getMessage().contains("GEMM_TM=32") && e.getMessage().contains("GEMM_TM=64"), e.getMessage());
-            // the defaults themselves are served
+            // the defaults themselves are served, and a source's declared variants
             dev.launch("test", "p", "gemm.cl", Map.of("GEMM_TM", 64), "gemm_f32");
+            assertTrue(dev.launch("test", "p", "conv_implicit_gemm.cl", Map.of("IGEMM_TM", 128, "IGEMM_TN", 128,
+                    "IGEMM_WM", 8, "IGEMM_WN", 8), "igemm_forward").maxLocalSize() >= 256, "igemm_forward_t128x128");
+            DeviceException variant = assertThrows(DeviceException.class, () -> dev.launch("test", "p",
+                    "conv_implicit_gemm.cl", Map.of("IGEMM_TM", 16, "IGEMM_TN", 16), "igemm_forward"));
+            assertEquals("CUDA_ERROR_NOT_FOUND", variant.status());
+            assertTrue(variant.getMessage().contains("t128x128"), "names the variants it holds: " + variant.getMessage());
             DeviceException missing = assertThrows(DeviceException.class,
                     () -> dev.launch("test", "p", "elementwise.cl", Map.of(), "ew_no_such_kernel"));
             assertEquals("CUDA_ERROR_NOT_FOUND", missing.status());

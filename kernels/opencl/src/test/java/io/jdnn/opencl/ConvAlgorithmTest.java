@@ -174,6 +174,16 @@ abstract class ConvAlgorithmTest extends ClDeviceTest {
      * poisoned, and compares each with the reference. {@code impl} must accept every direction.
      */
     void checkInstance(KernelConvAlgorithm impl, String text) {
+        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT)) {
+            checkInstance(dev, impl, impl.getClass().getSimpleName() + " instance", text);
+        }
+    }
+
+    /**
+     * {@link #checkInstance(KernelConvAlgorithm, String)} on an open raw device (whose programs
+     * are then built once for many calls), {@code label} naming the instance in failures.
+     */
+    void checkInstance(OpenClDevice dev, KernelConvAlgorithm impl, String label, String text) {
         ConvProblem p = ConvProblem.parse(text);
         DirectConv c = p.direct();
         float[] xs = KernelTestSupport.random(text.hashCode(), Math.toIntExact(c.imageElements()), -1, 1);
@@ -185,8 +195,7 @@ abstract class ConvAlgorithmTest extends ClDeviceTest {
              Tensor rb = ref.upload(p.biasShape(), bs); Tensor rdy = ref.upload(p.outputShape(), dys);
              Tensor ry = ref.conv2d(p, ConvAlgorithm.DIRECT, rx, rw, rb);
              Tensor rdx = ref.conv2dBackwardData(p, ConvAlgorithm.DIRECT, rdy, rw);
-             Tensor rdw = ref.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, rx, rdy);
-             OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT)) {
+             Tensor rdw = ref.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, rx, rdy)) {
             for (ConvDirection d : ConvDirection.values()) {
                 Optional<String> why = impl.whyNot(dev, c, d);
                 Assertions.assertTrue(why.isEmpty(), () -> impl.id() + " refuses " + d.shortName() + " of " + text
@@ -202,10 +211,13 @@ abstract class ConvAlgorithmTest extends ClDeviceTest {
             impl.forward(dev, c, x, w, b, y);
             impl.backwardData(dev, c, dy, w, null, dx);
             impl.backwardFilter(dev, c, x, dy, dw);
-            String what = text + " " + impl.id() + " (" + impl.getClass().getSimpleName() + " instance) ";
+            String what = text + " " + impl.id() + " (" + label + ") ";
             KernelTestSupport.assertClose(what + "fwd", read(dev, y), ry.toDoubleArray(), bound);
             KernelTestSupport.assertClose(what + "bwd-data", read(dev, dx), rdx.toDoubleArray(), bound);
             KernelTestSupport.assertClose(what + "bwd-filter", read(dev, dw), rdw.toDoubleArray(), bound);
+            for (Buffer buf : List.of(x, w, b, dy, y, dx, dw)) {
+                dev.free(buf);
+            }
         }
     }
 
