@@ -104,6 +104,43 @@ DEVICE_FN void tc_load_b(float *reg, const float *RESTRICT wg, int n0, int b_n, 
     }
 }
 
+/*
+ * acc (this warp's 32 x 32 tile: 2 x 4 mma tiles of 16 x 8) += As^T-slice * Bs-slice over one
+ * reduction slice of TC_BK: As[k][row] (pitch TC_AS_LD) holds the slice's rows of the GEMM's left
+ * operand, Bs[col][k] (pitch TC_BS_LD) its columns of the right one, as TF32 bit patterns; the warp's
+ * tile starts at row wm, column wn. Fragments as the PTX ISA lays out m16n8k8 .tf32: a0 (gid, tig),
+ * a1 (gid+8, tig), a2 (gid, tig+4), a3 (gid+8, tig+4); b0 (k tig, col gid), b1 (k tig+4, col gid).
+ */
+DEVICE_FN void tc_multiply_slice(const unsigned *As, const unsigned *Bs, int wm, int wn, int gid, int tig,
+                                 float (*acc)[4][4]) {
+#pragma unroll
+    for (int kb = 0; kb < TC_BK; kb += 8) {
+        unsigned af[2][4];
+        unsigned bf[4][2];
+#pragma unroll
+        for (int mi = 0; mi < 2; mi++) {
+            int row = wm + mi * 16 + gid;
+            af[mi][0] = As[(kb + tig) * TC_AS_LD + row];
+            af[mi][1] = As[(kb + tig) * TC_AS_LD + row + 8];
+            af[mi][2] = As[(kb + tig + 4) * TC_AS_LD + row];
+            af[mi][3] = As[(kb + tig + 4) * TC_AS_LD + row + 8];
+        }
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) {
+            int col = wn + ni * 8 + gid;
+            bf[ni][0] = Bs[col * TC_BS_LD + kb + tig];
+            bf[ni][1] = Bs[col * TC_BS_LD + kb + tig + 4];
+        }
+#pragma unroll
+        for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+            for (int ni = 0; ni < 4; ni++) {
+                tc_mma_16x8x8(acc[mi][ni], af[mi], bf[ni]);
+            }
+        }
+    }
+}
+
 /* y = conv(x, w) (+ bias) through TF32 tensor cores; the arguments are conv_direct_forward's. */
 KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
                                  int ph, int pw, int dh, int dw, int G, int has_bias,
@@ -184,32 +221,7 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
             tc_load_a(a_reg, a_base, a_valid, a_ih0, a_iw0, k1, a_k, Kd, RS, S, H, W, dh, dw);
             tc_load_b(b_reg, wg, n0, b_n, k1, b_k, kpg, Kd);
         }
-#pragma unroll
-        for (int kb = 0; kb < TC_BK; kb += 8) {
-            unsigned af[2][4];
-            unsigned bf[4][2];
-#pragma unroll
-            for (int mi = 0; mi < 2; mi++) {
-                int row = wm + mi * 16 + gid;
-                af[mi][0] = As[(kb + tig) * TC_AS_LD + row];
-                af[mi][1] = As[(kb + tig) * TC_AS_LD + row + 8];
-                af[mi][2] = As[(kb + tig + 4) * TC_AS_LD + row];
-                af[mi][3] = As[(kb + tig + 4) * TC_AS_LD + row + 8];
-            }
-#pragma unroll
-            for (int ni = 0; ni < 4; ni++) {
-                int col = wn + ni * 8 + gid;
-                bf[ni][0] = Bs[col * TC_BS_LD + kb + tig];
-                bf[ni][1] = Bs[col * TC_BS_LD + kb + tig + 4];
-            }
-#pragma unroll
-            for (int mi = 0; mi < 2; mi++) {
-#pragma unroll
-                for (int ni = 0; ni < 4; ni++) {
-                    tc_mma_16x8x8(acc[mi][ni], af[mi], bf[ni]);
-                }
-            }
-        }
+        tc_multiply_slice(As, Bs, wm, wn, gid, tig, acc);
         __syncthreads();
     }
 
@@ -236,6 +248,145 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
                             v += bias[g * kpg + oc];
                         }
                         yp[(i64)oc * PQ] = v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/*
+ * dw = the weight gradient through TF32 tensor cores. Per group g of G and split sp of `splits`:
+ *
+ *   dW_g (kpg x Kd) = D_g^T (kpg x M) * A_g (M x Kd), over m in [sp*chunk, min((sp+1)*chunk, M)),
+ *   D_g[m][j] = dy[n][g*kpg + j][p][q],  A_g[m][kk] = x gathered as in the forward pass,
+ *
+ * m = (n*P + p)*Q + q, kk = (c*R + r)*S + s, written to out[sp*split_stride + (g*kpg + j)*Kd + kk]
+ * (splits = 1: out is dw, split_stride 0; otherwise igemm_sum_splits of conv_implicit_gemm.cl adds
+ * the splits in order). The same block tile and warp tiles as the forward kernel, with rows j
+ * (output channels) and columns kk (filter taps), reduction over m in slices of 16: D^T's slice
+ * staged as Ds[k][j] (the forward's As), A's as Bs[kk][k]; each thread keeps the (c, r, s) of its
+ * 8 columns for the whole kernel and decodes its row m once per slice. Every sum in a fixed order:
+ * deterministic.
+ *
+ * Launch geometry: grid (ceil(Kd/64), ceil(kpg/64), G*splits) of 128-thread blocks, block (128,1,1).
+ * Limits: M = N*P*Q, Kd below 2^31; G*splits and ceil(kpg/64) at most 65535 (the host's whyNot and
+ * split choice). Tensors of any size (i64 offsets).
+ */
+KERNEL void conv_tc_tf32_backward_filter(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh,
+                                         int sw, int ph, int pw, int dh, int dw, int G, int splits, int chunk,
+                                         i64 split_stride, GLOBAL const float *RESTRICT x,
+                                         GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT out) {
+    __shared__ unsigned Ds[TC_BK * TC_AS_LD]; /* Ds[k][j]: D^T's slice, TF32 bit patterns */
+    __shared__ unsigned Bs[TC_BN * TC_BS_LD]; /* Bs[kk][k]: A's slice */
+
+    const int cpg = C / G;
+    const int kpg = K / G;
+    const int RS = R * S;
+    const int Kd = cpg * RS;
+    const int PQ = P * Q;
+    const int M = N * PQ;
+    const int g = (int)blockIdx.z / splits;
+    const int sp = (int)blockIdx.z - g * splits;
+    const int lbeg = sp * chunk;
+    const int lend = M - lbeg < chunk ? M : lbeg + chunk;
+    const int kk0 = (int)blockIdx.x * TC_BN;
+    const int j0 = (int)blockIdx.y * TC_BM;
+    const int tid = (int)threadIdx.x;
+    const int lane = tid & 31;
+    const int warp = tid >> 5;
+    const int gid = lane >> 2;
+    const int tig = lane & 3;
+    const int wm = (warp & 1) * 32; /* the warp's first row (output channel) in the block tile */
+    const int wn = (warp >> 1) * 32; /* the warp's first column (tap) in the block tile */
+
+    /* both loaders: reduction row m = slice + (tid % 16), columns (tid / 16) + 8i */
+    const int l_k = tid & (TC_BK - 1);
+    const int l_c = tid >> 4;
+    const float *dyg = dy + (i64)g * kpg * PQ;
+    i64 a_off[8];
+    int a_hr[8];
+    int a_wr[8];
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        int kk = kk0 + l_c + 8 * i;
+        a_off[i] = 0;
+        a_hr[i] = H; /* a column past Kd reads nothing: ih = p*sh + H >= H */
+        a_wr[i] = 0;
+        if (kk < Kd) {
+            int c = kk / RS;
+            int rs = kk - c * RS;
+            int r = rs / S;
+            a_off[i] = ((i64)g * cpg + c) * H * W;
+            a_hr[i] = r * dh - ph;
+            a_wr[i] = (rs - r * S) * dw - pw;
+        }
+    }
+
+    float acc[2][4][4];
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                acc[mi][ni][e] = 0.0f;
+            }
+        }
+    }
+
+    float d_reg[8];
+    float a_reg[8];
+    for (int m0 = lbeg; m0 < lend; m0 += TC_BK) {
+        int m = m0 + l_k;
+        if (m < lend) {
+            int n = m / PQ;
+            int pq = m - n * PQ;
+            int p = pq / Q;
+            int q = pq - p * Q;
+            const float *dyn = dyg + (i64)n * K * PQ + pq;
+            const float *xn = x + (i64)n * C * H * W;
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                int j = j0 + l_c + 8 * i;
+                d_reg[i] = j < kpg ? dyn[(i64)j * PQ] : 0.0f;
+                int ih = p * sh + a_hr[i];
+                int iw = q * sw + a_wr[i];
+                a_reg[i] = (ih >= 0 && ih < H && iw >= 0 && iw < W) ? xn[a_off[i] + (i64)ih * W + iw] : 0.0f;
+            }
+        } else {
+#pragma unroll
+            for (int i = 0; i < 8; i++) {
+                d_reg[i] = 0.0f;
+                a_reg[i] = 0.0f;
+            }
+        }
+#pragma unroll
+        for (int i = 0; i < 8; i++) {
+            Ds[l_k * TC_AS_LD + l_c + 8 * i] = tc_to_tf32(d_reg[i]);
+            Bs[(l_c + 8 * i) * TC_BS_LD + l_k] = tc_to_tf32(a_reg[i]);
+        }
+        __syncthreads();
+        tc_multiply_slice(Ds, Bs, wm, wn, gid, tig, acc);
+        __syncthreads();
+    }
+
+    float *o = out + (i64)sp * split_stride + (i64)g * kpg * Kd;
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int half = 0; half < 2; half++) {
+            int j = j0 + wm + mi * 16 + gid + half * 8;
+            if (j >= kpg) {
+                continue;
+            }
+#pragma unroll
+            for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    int kk = kk0 + wn + ni * 8 + tig * 2 + e;
+                    if (kk < Kd) {
+                        o[(i64)j * Kd + kk] = acc[mi][ni][half * 2 + e];
                     }
                 }
             }

@@ -14,7 +14,7 @@
  * each computes its own accumulators from the whole tiles rebuilt with the PTX ISA's fragment
  * layout for m16n8k8 .tf32 (A row-major 16x8: a0 (g, t), a1 (g+8, t), a2 (g, t+4), a3 (g+8, t+4);
  * B column-major 8x8: b0 (t, g), b1 (t+4, g); C/D: c0, c1 (g, 2t + {0, 1}), c2, c3 (g+8, 2t + {0, 1});
- * g = lane / 4, t = lane % 4), and meet again before the buffers are reused. Products are exact
+ * g = lane / 4, t = lane % 4). Products are exact
  * float64 of the TF32 operands, summed in float32 in k order: the hardware's internal order and
  * precision differ, within the algorithm's error bound either way.
  * cvt.rna.tf32.f32 is rounding to 10 explicit mantissa bits, nearest, ties away from zero.
@@ -44,14 +44,24 @@ inline jdnn_sim_dim3 gridDim;
 #define __forceinline__ inline
 #define __shared__ static
 
+/* A warp's fragment exchange: two slots used in turn, so one barrier per mma suffices (a lane can
+ * write the other slot while a slower one still reads this one, but cannot come back to this one
+ * before every lane has passed the next mma's barrier, that is, has finished reading it). */
 struct jdnn_sim_warp {
     std::barrier<> meet{32};
-    uint32_t a[32][4];
-    uint32_t b[32][2];
+    uint32_t a[2][32][4];
+    uint32_t b[2][32][2];
 };
+
+inline thread_local int jdnn_sim_mma_parity;
 
 inline std::barrier<> *jdnn_sim_block_barrier;
 inline std::vector<std::unique_ptr<jdnn_sim_warp>> jdnn_sim_warps;
+
+/* The CUDA intrinsics the portable kernels use (jdnn_portable.h's CUDA branch). */
+inline unsigned __umulhi(unsigned a, unsigned b) {
+    return (unsigned)(((uint64_t)a * b) >> 32);
+}
 
 inline void __syncthreads() {
     jdnn_sim_block_barrier->arrive_and_wait();
@@ -83,19 +93,21 @@ inline void jdnn_sim_mma_m16n8k8_tf32(float *d, const unsigned *a, const unsigne
     int tid = jdnn_sim_linear_tid();
     jdnn_sim_warp &w = *jdnn_sim_warps[tid / 32];
     int lane = tid % 32;
-    std::memcpy(w.a[lane], a, sizeof w.a[lane]);
-    std::memcpy(w.b[lane], b, sizeof w.b[lane]);
+    int slot = jdnn_sim_mma_parity;
+    jdnn_sim_mma_parity ^= 1;
+    std::memcpy(w.a[slot][lane], a, sizeof w.a[slot][lane]);
+    std::memcpy(w.b[slot][lane], b, sizeof w.b[slot][lane]);
     w.meet.arrive_and_wait();
     float A[16][8];
     float B[8][8];
     for (int l = 0; l < 32; l++) {
         int g = l / 4, t = l % 4;
-        A[g][t] = jdnn_sim_float(w.a[l][0]);
-        A[g + 8][t] = jdnn_sim_float(w.a[l][1]);
-        A[g][t + 4] = jdnn_sim_float(w.a[l][2]);
-        A[g + 8][t + 4] = jdnn_sim_float(w.a[l][3]);
-        B[t][g] = jdnn_sim_float(w.b[l][0]);
-        B[t + 4][g] = jdnn_sim_float(w.b[l][1]);
+        A[g][t] = jdnn_sim_float(w.a[slot][l][0]);
+        A[g + 8][t] = jdnn_sim_float(w.a[slot][l][1]);
+        A[g][t + 4] = jdnn_sim_float(w.a[slot][l][2]);
+        A[g + 8][t + 4] = jdnn_sim_float(w.a[slot][l][3]);
+        B[t][g] = jdnn_sim_float(w.b[slot][l][0]);
+        B[t + 4][g] = jdnn_sim_float(w.b[slot][l][1]);
     }
     int g = lane / 4, t = lane % 4;
     for (int e = 0; e < 4; e++) {
@@ -107,7 +119,6 @@ inline void jdnn_sim_mma_m16n8k8_tf32(float *d, const unsigned *a, const unsigne
         }
         d[e] = sum;
     }
-    w.meet.arrive_and_wait();
 }
 
 /* Runs kernel() (a callable that calls the kernel with its arguments) on a grid x block launch. */

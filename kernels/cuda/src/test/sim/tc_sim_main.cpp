@@ -1,18 +1,22 @@
 /*
- * tc_sim_main.cpp: runs conv_tc_tf32_forward (optionally after conv_flip_filter) on the CPU under
- * cuda_sim.h, for io.jdnn.cuda.TensorCoreSimTest. Built by that test:
+ * tc_sim_main.cpp: runs conv_tc_tf32_forward (optionally after conv_flip_filter), or
+ * conv_tc_tf32_backward_filter (and igemm_sum_splits), on the CPU under cuda_sim.h, for
+ * io.jdnn.cuda.TensorCoreSimTest. Built by that test:
  *
  *   g++ -std=c++20 -O1 -pthread -DJDNN_CUDA_SIM -include cuda_sim.h -I kernels/src -I kernels/cuda/src/main/cuda \
  *       -o tc_sim tc_sim_main.cpp
  *
- * Usage: tc_sim IN OUT. IN (little-endian): int32 flip; if flip, int32 K, C, RS, G (conv_flip_filter's
- * arguments: the weights are flipped first and the forward kernel reads the flipped copy); int32 the
- * forward kernel's 16 shape arguments (N, C, H, W, K, P, Q, R, S, sh, sw, ph, pw, dh, dw, G) and
- * has_bias; int64 the element counts of in, w, bias, out; then in, w, bias as float32. OUT: out as
- * float32. The launch is the host's: grid (ceil(N*P*Q/64), ceil((K/G)/64), G) of 128-thread blocks.
+ * Usage: tc_sim IN OUT. IN (little-endian): int32 op (0 forward, 1 flip then forward, 2
+ * backward-filter); for op 1, int32 K, C, RS, G (conv_flip_filter's arguments: the weights are flipped
+ * first and the forward kernel reads the flipped copy); int32 the kernels' 16 shape arguments (N, C,
+ * H, W, K, P, Q, R, S, sh, sw, ph, pw, dh, dw, G); for op 2, int32 splits and chunk; int32 has_bias;
+ * int64 the element counts of in, w, bias, out (op 2: x, dy, 0, dw); then in, w, bias as float32.
+ * OUT: out as float32. The launches are the host's: forward grid (ceil(N*P*Q/64), ceil((K/G)/64), G),
+ * backward-filter grid (ceil(Kd/64), ceil((K/G)/64), G*splits), of 128-thread blocks.
  */
 #include "jdnn_portable.h"
 #include "conv_direct.cl"
+#include "conv_implicit_gemm.cl"
 #include "conv_tc_tf32.cu"
 
 #include <cstdio>
@@ -35,16 +39,21 @@ int main(int argc, char **argv) {
         perror(argv[1]);
         return 2;
     }
-    int32_t flip;
+    int32_t op;
     int32_t fa[4] = {0, 0, 0, 0};
     int32_t a[16];
+    int32_t split[2] = {1, 0};
     int32_t has_bias;
     int64_t n[4];
-    read_or_die(in, &flip, 4);
+    read_or_die(in, &op, 4);
+    bool flip = op == 1;
     if (flip) {
         read_or_die(in, fa, sizeof fa);
     }
     read_or_die(in, a, sizeof a);
+    if (op == 2) {
+        read_or_die(in, split, sizeof split);
+    }
     read_or_die(in, &has_bias, 4);
     read_or_die(in, n, sizeof n);
     std::vector<float> x(n[0]), w(n[1]), bias(n[2] > 0 ? n[2] : 1), y(n[3], NAN), wf(flip ? n[1] : 0);
@@ -53,6 +62,23 @@ int main(int argc, char **argv) {
     read_or_die(in, bias.data(), 4 * n[2]);
     fclose(in);
 
+    if (op == 2) { /* backward-filter: in = x, w = dy, out = dw */
+        int C = a[1], K = a[4], R = a[7], S = a[8], G = a[15];
+        int64_t Kd = (int64_t)(C / G) * R * S;
+        int splits = split[0];
+        int64_t weights = (int64_t)K * Kd;
+        std::vector<float> partial(splits > 1 ? (size_t)(splits * weights) : 0, NAN);
+        float *dst = splits > 1 ? partial.data() : y.data();
+        jdnn_sim_dim3 grid{(unsigned)((Kd + 63) / 64), (unsigned)((K / G + 63) / 64), (unsigned)(G * splits)};
+        jdnn_sim_launch(grid, {128, 1, 1}, [&] {
+            conv_tc_tf32_backward_filter(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+                                         a[12], a[13], a[14], a[15], splits, split[1], splits > 1 ? weights : 0,
+                                         x.data(), w.data(), dst);
+        });
+        if (splits > 1) {
+            jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { igemm_sum_splits(weights, splits, partial.data(), y.data()); });
+        }
+    } else {
     const float *weights = w.data();
     if (flip) {
         jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { conv_flip_filter(fa[0], fa[1], fa[2], fa[3], w.data(), wf.data()); });
@@ -65,6 +91,7 @@ int main(int argc, char **argv) {
         conv_tc_tf32_forward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
                              a[14], a[15], has_bias, x.data(), weights, bias.data(), y.data());
     });
+    }
 
     FILE *out = fopen(argv[2], "wb");
     if (!out || fwrite(y.data(), 4, y.size(), out) != y.size() || fclose(out) != 0) {

@@ -5,6 +5,7 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
 import io.jdnn.kernels.FlippedBackwardData;
+import io.jdnn.kernels.ImplicitGemmConvAlgorithm;
 import io.jdnn.kernels.KernelConvAlgorithm;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
@@ -15,17 +16,18 @@ import java.util.Optional;
 /**
  * TENSOR_CORE_TF32, CUDA only: the forward pass as an implicit GEMM on tensor cores
  * ({@code conv_tc_tf32.cu}: mma.sync m16n8k8 with inputs rounded to TF32, float32 accumulation),
- * and backward-data of stride-1 problems as the same kernel's forward pass over dy with the
- * flipped filter ({@link FlippedBackwardData}).
+ * backward-data of stride-1 problems as the same kernel's forward pass over dy with the
+ * flipped filter ({@link FlippedBackwardData}), and backward-filter as the implicit GEMM
+ * dW = dY^T A with its reduction over pixels split across blocks.
  * Its error bound is {@link ConvAlgorithm#TENSOR_CORE_TF32}'s. Deterministic (a fixed reduction
  * order, no atomics); AUTO considers it only on a device opened with
  * {@link io.jdnn.DeviceOptions#allowTf32()} ({@link #usesTf32()}), an explicit request runs it
- * regardless. Backward-filter and strided backward-data are refused with a reason: they run on the
- * other algorithms.
+ * regardless. Strided backward-data is refused with a reason: it runs on the other algorithms.
  */
 final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
     static final String SOURCE = "conv_tc_tf32.cu";
     static final String KERNEL = "conv_tc_tf32_forward";
+    static final String FILTER_KERNEL = "conv_tc_tf32_backward_filter";
     /** Output pixels and output channels per block, and threads per block (conv_tc_tf32.cu's TC_BM, TC_BN, TC_THREADS). */
     static final int TILE_M = 64;
     static final int TILE_N = 64;
@@ -50,10 +52,6 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
 
     @Override
     public Optional<String> whyNot(KernelDevice device, DirectConv conv, ConvDirection direction) {
-        if (direction == ConvDirection.BACKWARD_FILTER) {
-            return Optional.of("TENSOR_CORE_TF32 implements the forward pass, and backward-data of stride-1 problems as "
-                    + "a forward pass over the flipped filter; not backward-filter");
-        }
         if (!(device instanceof CudaDevice cuda)) {
             return Optional.of("TENSOR_CORE_TF32 needs the cuda backend");
         }
@@ -64,6 +62,9 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
         if (direction == ConvDirection.FORWARD) {
             return limits(cuda, conv.groups(), conv.kPerGroup(), (long) conv.p() * conv.q(),
                     (long) conv.cPerGroup() * conv.r() * conv.s(), conv.gemmM());
+        }
+        if (direction == ConvDirection.BACKWARD_FILTER) {
+            return filterLimits(conv);
         }
         Optional<String> why = FlippedBackwardData.whyNot(conv);
         if (why.isPresent()) {
@@ -127,9 +128,74 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
                 .run(new long[] {pixelTiles * THREADS, channelTiles, groups}, new long[] {THREADS, 1, 1});
     }
 
+    /** Backward-filter's limits: one grid slice per group, 64 output channels per block row, 32-bit m and kk. */
+    private static Optional<String> filterLimits(DirectConv conv) {
+        if (conv.groups() > MAX_GRID_YZ) {
+            return Optional.of("TENSOR_CORE_TF32 backward-filter runs at least one grid slice per group, at most "
+                    + MAX_GRID_YZ + "; the problem has " + conv.groups() + " groups");
+        }
+        if ((conv.kPerGroup() + (long) TILE_M - 1) / TILE_M > MAX_GRID_YZ) {
+            return Optional.of("TENSOR_CORE_TF32 backward-filter takes at most " + MAX_GRID_YZ * TILE_M
+                    + " output channels per group, the problem has " + conv.kPerGroup());
+        }
+        if (conv.gemmM() > Integer.MAX_VALUE || (long) conv.cPerGroup() * conv.r() * conv.s() > Integer.MAX_VALUE) {
+            return Optional.of("TENSOR_CORE_TF32 backward-filter needs N*P*Q and (C/groups)*R*S below 2^31");
+        }
+        return Optional.empty();
+    }
+
+    /** Reduction rows (pixels) a backward-filter split takes at least: 16 slices of 16. */
+    static final int MIN_SPLIT = 256;
+    /** Blocks per SM backward-filter's splits aim at (3 fit by registers, the 4th waits for the first to end). */
+    static final int BLOCKS_PER_SM = 4;
+
+    /**
+     * Backward-filter's splits of its reduction over N*P*Q pixels: enough that the blocks fill
+     * {@code sms} SMs {@link #BLOCKS_PER_SM} deep, each split at least {@link #MIN_SPLIT} rows, and
+     * groups * splits within the grid's z limit; returned as {splits, chunk} (chunk = rows per split).
+     */
+    static int[] splits(DirectConv conv, int sms) {
+        long tiles = ((long) conv.cPerGroup() * conv.r() * conv.s() + TILE_N - 1) / TILE_N
+                * ((conv.kPerGroup() + TILE_M - 1) / TILE_M) * conv.groups();
+        long target = (long) Math.max(1, sms) * BLOCKS_PER_SM;
+        long rows = conv.gemmM();
+        long splits = Math.max(1, Math.min(Math.min((target + tiles - 1) / tiles, (rows + MIN_SPLIT - 1) / MIN_SPLIT),
+                MAX_GRID_YZ / conv.groups()));
+        long chunk = (rows + splits - 1) / splits;
+        splits = (rows + chunk - 1) / chunk; // no empty split
+        return new int[] {(int) splits, (int) chunk};
+    }
+
+    /**
+     * dw through the tensor cores ({@code conv_tc_tf32_backward_filter}), the reduction cut into
+     * {@link #splits} whose partial sums {@code igemm_sum_splits} adds in split order (workspace
+     * {@code "tf32.splits"}); with one split the kernel writes dw itself.
+     */
     @Override
     public void backwardFilter(KernelDevice device, DirectConv conv, Buffer x, Buffer dy, Buffer dw) {
-        throw refused(device, conv, ConvDirection.BACKWARD_FILTER);
+        String op = "convBackwardFilter";
+        String problem = conv.toString();
+        if (filterLimits(conv).isPresent()) {
+            throw refused(device, conv, ConvDirection.BACKWARD_FILTER);
+        }
+        int[] sc = splits(conv, device.info().computeUnits());
+        int splits = sc[0];
+        long weights = conv.weightElements();
+        Buffer out = splits == 1 ? dw : device.workspace("tf32.splits", splits * weights);
+        long tapTiles = ((long) conv.cPerGroup() * conv.r() * conv.s() + TILE_N - 1) / TILE_N;
+        long channelTiles = (conv.kPerGroup() + (long) TILE_M - 1) / TILE_M;
+        device.launch(op, problem, SOURCE, FILTER_KERNEL)
+                .arg(conv.n()).arg(conv.c()).arg(conv.h()).arg(conv.w()).arg(conv.k()).arg(conv.p()).arg(conv.q())
+                .arg(conv.r()).arg(conv.s()).arg(conv.strideH()).arg(conv.strideW()).arg(conv.padH()).arg(conv.padW())
+                .arg(conv.dilationH()).arg(conv.dilationW()).arg(conv.groups()).arg(splits).arg(sc[1])
+                .arg(splits == 1 ? 0L : weights).arg(x).arg(dy).arg(out)
+                .run(new long[] {tapTiles * THREADS, channelTiles, (long) conv.groups() * splits},
+                        new long[] {THREADS, 1, 1});
+        if (splits > 1) {
+            device.launch(op, problem, ImplicitGemmConvAlgorithm.SOURCE, "igemm_sum_splits")
+                    .arg(weights).arg(splits).arg(out).arg(dw)
+                    .elements(weights);
+        }
     }
 
     private AlgorithmNotSupportedException refused(KernelDevice device, DirectConv conv, ConvDirection direction) {

@@ -215,7 +215,7 @@ class CudaBackendTest {
         assertEquals(ConvAlgorithm.TENSOR_CORE_TF32, tc.id());
         RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
         DirectConv c = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
-        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_FILTER).orElseThrow().contains("not backward-filter"));
+        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_FILTER).orElseThrow().contains("cuda backend"));
         assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_DATA).orElseThrow().contains("cuda backend"));
         assertTrue(tc.whyNot(d, c, ConvDirection.FORWARD).orElseThrow().contains("cuda backend"));
     }
@@ -241,6 +241,27 @@ class CudaBackendTest {
         RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
         assertThrows(AlgorithmNotSupportedException.class, () -> tc.backwardData(d, strided, d.allocate(27),
                 d.allocate(54), null, d.allocate(72)));
+    }
+
+    @Test
+    void tensorCoreBackwardFilterSplitsItsReductionToFillTheDevice() {
+        TensorCoreTf32ConvAlgorithm tc = new TensorCoreTf32ConvAlgorithm();
+        // 64 x 576 weights: 9 x 1 block tiles for 132*4 wanted; 2*14*14 = 392 pixels allow ceil(392/256) = 2 splits, of 196 rows
+        DirectConv c = ConvProblem.parse("conv_mb2ic64ih14iw14oc64kh3kw3ph1pw1").direct();
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        tc.backwardFilter(d, c, d.allocate(c.imageElements()), d.allocate(c.responseElements()),
+                d.allocate(c.weightElements()));
+        int[] sc = TensorCoreTf32ConvAlgorithm.splits(c, d.info().computeUnits());
+        assertEquals(2, sc[0], "splits");
+        assertEquals(196, sc[1], "rows per split");
+        assertEquals(List.of(TensorCoreTf32ConvAlgorithm.FILTER_KERNEL, "igemm_sum_splits"),
+                d.launches().stream().map(RecordingDevice.Launch::kernel).toList());
+        assertArrayEquals(new long[] {9 * 128, 1, 2}, d.launches().get(0).global());
+        // one split on a one-SM device: the kernel writes dw itself
+        assertEquals(1, TensorCoreTf32ConvAlgorithm.splits(c, 1)[0]);
+        // never more grid layers than CUDA allows: 40000 groups take one split each
+        DirectConv grouped = ConvProblem.parse("conv_mb64ic40000ih8iw8oc40000kh1kw1g40000").direct();
+        assertEquals(1, TensorCoreTf32ConvAlgorithm.splits(grouped, 132)[0]);
     }
 
     // ================================================================== device selection

@@ -86,19 +86,22 @@ class TensorCoreSimTest {
                 c.padH(), c.padW(), c.dilationH(), c.dilationW(), c.groups()};
     }
 
-    /** Runs the emulated kernel: (flip ? the flipped weights : w), then the forward pass; returns out. */
+    /** Runs the emulated forward kernel (after flipping w when {@code flip} holds the flip's arguments); returns out. */
     private float[] run(int[] flip, int[] args, float[] in, float[] w, float[] bias, long outElements)
             throws IOException, InterruptedException {
+        return run(flip == null ? 0 : 1, flip == null ? new int[0] : flip, args, new int[0], in, w, bias, outElements);
+    }
+
+    /** Runs op (tc_sim_main.cpp's: 0 forward, 1 flip and forward, 2 backward-filter) with its ints; returns out. */
+    private float[] run(int op, int[] before, int[] args, int[] after, float[] in, float[] w, float[] bias,
+                        long outElements) throws IOException, InterruptedException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         List<Integer> ints = new ArrayList<>();
-        ints.add(flip == null ? 0 : 1);
-        if (flip != null) {
-            for (int v : flip) {
+        ints.add(op);
+        for (int[] part : new int[][] {before, args, after}) {
+            for (int v : part) {
                 ints.add(v);
             }
-        }
-        for (int v : args) {
-            ints.add(v);
         }
         ints.add(bias == null ? 0 : 1);
         ByteBuffer head = ByteBuffer.allocate(4 * ints.size() + 32).order(ByteOrder.LITTLE_ENDIAN);
@@ -183,6 +186,30 @@ class TensorCoreSimTest {
                 // TF32 inputs, float32 accumulation over K/G*R*S terms: the same bound as the forward pass
                 KernelTestSupport.assertClose(text + " emulated TF32 backward-data", KernelTestSupport.toDouble(dx),
                         rdx.toDoubleArray(), ConvAlgorithm.TENSOR_CORE_TF32.errorBound());
+            }
+        }
+    }
+
+    @Test
+    void backwardFilterWithAndWithoutSplitsIsWithinTheTf32Bound() throws Exception {
+        for (String text : KernelOpsTest.TF32) {
+            ConvProblem p = ConvProblem.parse(text);
+            DirectConv c = p.direct();
+            float[] xs = random(text.hashCode(), Math.toIntExact(p.inputShape().elements()), -1, 1);
+            float[] dys = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
+            try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rdy = ref.upload(p.outputShape(), dys);
+                 Tensor rdw = ref.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, rx, rdy)) {
+                // the H100's 132 SMs (several splits where the rows allow); one split (a 1-SM device) on two problems
+                int[] devices = text.equals(KernelOpsTest.TF32.get(0)) || text.equals(KernelOpsTest.TF32.get(1))
+                        ? new int[] {1, 132} : new int[] {132};
+                for (int sms : devices) {
+                    int[] sc = TensorCoreTf32ConvAlgorithm.splits(c, sms);
+                    float[] dw = run(2, new int[0], forwardArgs(c), sc, xs, dys, null, c.weightElements());
+                    // TF32 inputs, float32 accumulation over N*P*Q terms (in splits added in order)
+                    KernelTestSupport.assertClose(text + " emulated TF32 backward-filter, " + sc[0] + " splits",
+                            KernelTestSupport.toDouble(dw), rdw.toDoubleArray(),
+                            ConvAlgorithm.TENSOR_CORE_TF32.errorBound());
+                }
             }
         }
     }
