@@ -104,6 +104,20 @@ DEVICE_FN void tc_load_b(float *reg, const float *RESTRICT wg, int n0, int b_n, 
     }
 }
 
+/* A warp tile's accumulators (2 x 4 mma tiles of 4 per thread), zeroed. */
+DEVICE_FN void tc_zero_tile(float (*acc)[4][4]) {
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) {
+                acc[mi][ni][e] = 0.0f;
+            }
+        }
+    }
+}
+
 /*
  * acc (this warp's 32 x 32 tile: 2 x 4 mma tiles of 16 x 8) += As^T-slice * Bs-slice over one
  * reduction slice of TC_BK: As[k][row] (pitch TC_AS_LD) holds the slice's rows of the GEMM's left
@@ -189,16 +203,7 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
     const float *wg = w + (i64)g * kpg * Kd;
 
     float acc[2][4][4];
-#pragma unroll
-    for (int mi = 0; mi < 2; mi++) {
-#pragma unroll
-        for (int ni = 0; ni < 4; ni++) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                acc[mi][ni][e] = 0.0f;
-            }
-        }
-    }
+    tc_zero_tile(acc);
 
     float a_reg[TC_A_LOADS];
     float b_reg[TC_B_LOADS];
@@ -324,16 +329,7 @@ KERNEL void conv_tc_tf32_backward_filter(int N, int C, int H, int W, int K, int 
     }
 
     float acc[2][4][4];
-#pragma unroll
-    for (int mi = 0; mi < 2; mi++) {
-#pragma unroll
-        for (int ni = 0; ni < 4; ni++) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                acc[mi][ni][e] = 0.0f;
-            }
-        }
-    }
+    tc_zero_tile(acc);
 
     float d_reg[8];
     float a_reg[8];
