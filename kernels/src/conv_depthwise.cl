@@ -275,7 +275,8 @@ KERNEL void dw_backward_filter(int N, int C, int H, int W, int M, int P, int Q, 
 }
 
 /* dw[k*R*S + tap] = sum over sp < splits, in order, of partial[(k*splits + sp)*R*S + tap]: the second
- * pass of a split backward-filter. Grid-stride over K*R*S. */
+ * pass of a split backward-filter (also conv_grouped.cl's, which passes C/G*R*S taps as RS). Grid-stride
+ * over K*R*S. */
 KERNEL void dw_sum_splits(int K, int RS, int splits, GLOBAL const float *RESTRICT partial, GLOBAL float *RESTRICT dw_out) {
     i64 total = (i64)K * RS;
     GRID_STRIDE_LOOP(e, total) {

@@ -34,7 +34,13 @@ public enum ConvAlgorithm {
      * 4.9e-4) and float32 accumulation: each product carries up to two such roundings, so the
      * error against the float64 reference is of the order of 1e-3 of the output's scale.
      */
-    TENSOR_CORE_TF32(6, 5e-3);
+    TENSOR_CORE_TF32(6, 5e-3),
+    /**
+     * Grouped convolutions with few image channels per group (2 to 8: ResNeXt's grouped 3x3
+     * layers), tiled per (image, group) in local memory for all channels of the group; plain
+     * float32 accumulation.
+     */
+    GROUPED(7, 1e-5);
 
     private final int id;
     private final double errorBound;

@@ -48,6 +48,9 @@ final class ConvAlgorithms {
                         + "blocks on the fly into cache-sized workspaces, never the whole column matrix");
             case TENSOR_CORE_TF32:
                 return Optional.of("tensor cores are a GPU feature; the cpu backend computes in float32");
+            case GROUPED:
+                return Optional.of("GROUPED is not offered by the cpu backend: IM2COL_GEMM packs each group's columns "
+                        + "and covers grouped problems");
             default:
                 return Optional.of("AUTO is resolved by autoSelect, not run");
         }

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * What the GEMM-based and tiled convolution algorithms (IM2COL_GEMM, IMPLICIT_GEMM, WINOGRAD,
- * DEPTHWISE) share: the workspace budget, the limits of launch geometry every backend must
+ * DEPTHWISE, GROUPED) share: the workspace budget, the limits of launch geometry every backend must
  * respect, and the problem arguments their kernels start with.
  */
 final class ConvAlgorithmSupport {

@@ -25,7 +25,8 @@ public final class KernelConvAlgorithms {
             new Im2colGemmConvAlgorithm(),
             new ImplicitGemmConvAlgorithm(),
             new WinogradConvAlgorithm(),
-            new DepthwiseConvAlgorithm()
+            new DepthwiseConvAlgorithm(),
+            new GroupedConvAlgorithm()
     );
 
     /** The algorithm of {@code registry} with this id, or null. */

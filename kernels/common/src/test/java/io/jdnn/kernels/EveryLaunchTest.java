@@ -47,6 +47,8 @@ class EveryLaunchTest {
             "conv_mb1ic6ih5iw5oc12kh3kw3ph1pw1g6",
             "conv_mb1ic300ih3iw3oc2kh3kw3ph1pw1",
             "conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1",
+            "conv_mb2ic8ih9iw10oc12kh3kw3ph1pw1g2",     // GROUPED: C/G 4, K/G 6
+            "conv_mb4ic4ih40iw32oc4kh3kw3ph1pw1g2",     // GROUPED: backward-filter in splits
             "deconv_mb2ic4ih5iw6oc6kh3kw3sh2sw2ph1pw1g2oph1opw1",
             "deconv_mb1ic2ih1iw1oc3kh2kw2sh2sw2",
             // large enough for IMPLICIT_GEMM to choose each of its tile shapes, with backward-filter splits
@@ -81,7 +83,7 @@ class EveryLaunchTest {
 
     /** Sources whose every kernel (every variant's copy too) some op launches. */
     static final List<String> FULLY_USED = List.of("elementwise.cl", "pool.cl", "batchnorm.cl", "reduce.cl",
-            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl", "conv_implicit_gemm.cl");
+            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl", "conv_implicit_gemm.cl", "conv_grouped.cl");
 
     @Test
     void everyOpLaunchesItsKernelsAsDeclared() {

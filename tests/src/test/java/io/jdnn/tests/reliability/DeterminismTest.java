@@ -55,6 +55,7 @@ class DeterminismTest {
             ConvProblem.parse("conv_mb8ic16ih20iw20oc16kh3kw3ph1pw1"),        // Winograd's shape, 2,560-term dw sums
             ConvProblem.parse("conv_mb4ic12ih17iw17oc8kh3kw3sh2sw2ph1pw1"),   // strided
             ConvProblem.parse("conv_mb6ic24ih16iw16oc24kh3kw3ph1pw1g24"),     // depthwise
+            ConvProblem.parse("conv_mb8ic16ih16iw16oc16kh3kw3ph1pw1g4"),      // grouped, 4 channels per group
             ConvProblem.parse("conv_mb16ic32ih8iw8oc16kh1kw1"),               // 1x1, 1,024-term dw sums
             ConvProblem.parse("deconv_mb4ic8ih9iw9oc6kh4kw4sh2sw2ph1pw1"));   // transposed
 
