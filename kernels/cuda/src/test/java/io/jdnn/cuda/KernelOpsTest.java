@@ -251,7 +251,9 @@ class KernelOpsTest {
             new BatchNormProblem(4, 300, 1, 1, 1e-3, 0.25),   // more channels than the groups launched per SM
             BatchNormProblem.of(1, 2, 1, 3),
             BatchNormProblem.of(2, 2, 23, 29),                // more values per channel than threads
-            BatchNormProblem.of(600, 3, 1, 1));
+            BatchNormProblem.of(600, 3, 1, 1),
+            BatchNormProblem.of(3, 2, 40, 41),                // several (channel, chunk) pairs per channel
+            BatchNormProblem.of(5000, 3, 1, 1));              // BatchNorm1d in three chunks
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
@@ -447,6 +449,8 @@ class KernelOpsTest {
             "conv_mb2ic3ih5iw9oc4kh1kw3sh1sw2ph0pw1dh1dw3",             // asymmetric everything
             "conv_mb1ic300ih3iw3oc2kh3kw3ph1pw1",                       // a long reduction (2700 terms)
             "conv_mb2ic32ih14iw13oc70kh3kw3ph1pw1",                     // several 64 x 64 tiles, none full
+            "conv_mb2ic16ih30iw29oc16kh3kw3ph1pw1g4",                   // 4 channels a group (GROUPED), several tiles
+            "conv_mb1ic8ih17iw18oc8kh3kw3ph1pw1",                       // WINOGRAD F(4x4): partial last tiles
             "deconv_mb2ic4ih5iw6oc6kh3kw3sh2sw2ph1pw1g2oph1opw1",       // transposed, output padding, groups
             "deconv_mb1ic3ih4iw3oc2kh3kw2sh1sw1ph0pw1dh3dw2oph2opw1",   // output padding >= stride
             "deconv_mb1ic2ih1iw1oc3kh2kw2sh2sw2");                      // transposed from a 1x1 image
