@@ -78,6 +78,20 @@ final class ConvAlgorithmSupport {
         return Optional.empty();
     }
 
+    /**
+     * Adds to {@code why} the padded extents a tiled kernel (DEPTHWISE, GROUPED) computes in 32-bit
+     * ints that reach 2^31: a window's rows (P-1)*sh + (R-1)*dh + 1 and columns, H + ph, W + pw (image
+     * rows and columns shifted by the padding).
+     */
+    static void paddedExtents31(DirectConv c, List<String> why) {
+        int31("the padded rows (P-1)*sh + (R-1)*dh + 1",
+                (long) (c.p() - 1) * c.strideH() + (long) (c.r() - 1) * c.dilationH() + 1).ifPresent(why::add);
+        int31("the padded columns (Q-1)*sw + (S-1)*dw + 1",
+                (long) (c.q() - 1) * c.strideW() + (long) (c.s() - 1) * c.dilationW() + 1).ifPresent(why::add);
+        int31("H + ph", (long) c.h() + c.padH()).ifPresent(why::add);
+        int31("W + pw", (long) c.w() + c.padW()).ifPresent(why::add);
+    }
+
     /** The first present reason of {@code reasons}, or empty. */
     @SafeVarargs
     static Optional<String> first(Optional<String>... reasons) {

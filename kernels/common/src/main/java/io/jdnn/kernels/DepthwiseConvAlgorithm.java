@@ -5,6 +5,8 @@ import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
 import io.jdnn.spi.Buffer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
@@ -60,6 +62,12 @@ public final class DepthwiseConvAlgorithm implements KernelConvAlgorithm {
         if (device.localMemoryBytes() < local) {
             return Optional.of("needs " + local + " bytes of local memory per work-group; the device has "
                     + device.localMemoryBytes());
+        }
+        // the kernels compute window rows and columns (p*sh - ph, ih + ph - r*dh, ...) in 32-bit ints
+        List<String> extents = new ArrayList<>();
+        ConvAlgorithmSupport.paddedExtents31(conv, extents);
+        if (!extents.isEmpty()) {
+            return ConvAlgorithmSupport.all(extents);
         }
         switch (direction) {
             case FORWARD -> {

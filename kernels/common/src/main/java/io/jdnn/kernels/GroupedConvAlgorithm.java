@@ -76,10 +76,7 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
         }
         List<String> why = new ArrayList<>();
         // the kernels compute image rows and columns, window bounds and tap indices in 32-bit ints
-        ConvAlgorithmSupport.int31("the padded rows (P-1)*sh + (R-1)*dh + 1", paddedRows(conv)).ifPresent(why::add);
-        ConvAlgorithmSupport.int31("the padded columns (Q-1)*sw + (S-1)*dw + 1", paddedCols(conv)).ifPresent(why::add);
-        ConvAlgorithmSupport.int31("H + ph", (long) conv.h() + conv.padH()).ifPresent(why::add);
-        ConvAlgorithmSupport.int31("W + pw", (long) conv.w() + conv.padW()).ifPresent(why::add);
+        ConvAlgorithmSupport.paddedExtents31(conv, why);
         ConvAlgorithmSupport.int31("the taps per output channel C/G*R*S", (long) cpg * conv.r() * conv.s())
                 .ifPresent(why::add);
         switch (direction) {
@@ -255,14 +252,6 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
         return l.arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.groups()).arg(c.kPerGroup()).arg(c.p())
                 .arg(c.q()).arg(c.r()).arg(c.s()).arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW())
                 .arg(c.dilationH()).arg(c.dilationW());
-    }
-
-    private static long paddedRows(DirectConv c) {
-        return (long) (c.p() - 1) * c.strideH() + (long) (c.r() - 1) * c.dilationH() + 1;
-    }
-
-    private static long paddedCols(DirectConv c) {
-        return (long) (c.q() - 1) * c.strideW() + (long) (c.s() - 1) * c.dilationW() + 1;
     }
 
     private static long rows(DirectConv c, int tp) {
