@@ -1,6 +1,7 @@
 /*
- * conv_tc_tf32.cu: the TENSOR_CORE_TF32 convolution algorithm: the forward pass (stride-1 backward-data
- * runs it over dy with the flipped filter: io.jdnn.kernels.FlippedBackwardData); CUDA only
+ * conv_tc_tf32.cu: the TENSOR_CORE_TF32 convolution algorithm (and, as its bf16 variant,
+ * TENSOR_CORE_BF16): the forward pass (stride-1 backward-data runs it over dy with the flipped
+ * filter: io.jdnn.kernels.FlippedBackwardData); CUDA only
  * (sm_80 and newer). Compiled with the portable kernels into the backend's one fatbin, after
  * jdnn_portable.h (for KERNEL, DEVICE_FN, i64).
  *
@@ -22,6 +23,19 @@
  * Error against the float64 reference: see ConvAlgorithm.TENSOR_CORE_TF32.errorBound() (5e-3 of
  * max|y|; about 1e-3 expected on inputs of magnitude 1).
  *
+ * BF16 (TENSOR_CORE_BF16, tuning constant TC_BF16 = 1, compiled as the variant below: kernels
+ * conv_tc_tf32_forward_bf16 and conv_tc_tf32_backward_filter_bf16): the tensors stay float32;
+ * each element is rounded to BF16 when staged (tc_to_bf16: nearest, ties to even, 8 significant
+ * bits, unit roundoff 2^-8; NaN stays NaN), kept in shared memory as the float's 32-bit pattern
+ * with the low 16 bits zero, and packed two to a register when the fragments are loaded; a slice
+ * of 16 is one mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 per 16 x 8 tile instead of two
+ * m16n8k8 .tf32, with the same float32 accumulators, order and epilogue. Known cost: the
+ * fragment loads read 32-bit words, two per register (twice the shared-memory loads of a packed
+ * BF16 layout, and the k-pairs of a fragment meet 2-way bank conflicts). Error bound:
+ * ConvAlgorithm.TENSOR_CORE_BF16.errorBound().
+ *
+ * @variant bf16 TC_BF16=1
+ *
  * Launch geometry: 3-D grid (ceil(M/64), ceil(kpg/64), G) of 128-thread blocks, block (128,1,1);
  * i.e. global (ceil(M/64)*128, ceil(kpg/64), G), local (128, 1, 1). A block computes a 64 x 64
  * tile of Y_g (64 output pixels x 64 output channels); its 4 warps form a 2 x 2 grid of 32 x 32
@@ -35,7 +49,11 @@
  * (the host's whyNot refuses the rest). Tensors of any size (i64 offsets).
  */
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
-#error "conv_tc_tf32.cu: mma.sync m16n8k8 with TF32 operands needs sm_80 or newer"
+#error "conv_tc_tf32.cu: mma.sync m16n8k8 with TF32 operands (and m16n8k16 with BF16 ones) needs sm_80 or newer"
+#endif
+
+#ifndef TC_BF16
+#define TC_BF16 0                             /* 1: BF16 operands, mma m16n8k16 (the bf16 variant) */
 #endif
 
 #define TC_BM 64                              /* output pixels (GEMM rows) per block */
@@ -55,6 +73,54 @@ DEVICE_FN unsigned tc_to_tf32(float f) {
     unsigned r;
     asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(f));
     return r;
+#endif
+}
+
+/* f's 32-bit pattern. */
+DEVICE_FN unsigned tc_float_bits(float f) {
+#ifdef JDNN_CUDA_SIM
+    return jdnn_sim_float_bits(f);
+#else
+    return __float_as_uint(f);
+#endif
+}
+
+/* f rounded to BF16 (nearest, ties to even: 8 significant bits), as a float's 32-bit pattern with the
+ * low 16 bits zero. Plain bit arithmetic, the same on the GPU and in the CPU emulation. A NaN stays a
+ * NaN (quieted: truncating a payload held in the low 16 bits alone would make it an infinity);
+ * infinities stay, finite values beyond BF16's largest round to infinity. */
+DEVICE_FN unsigned tc_to_bf16(float f) {
+    unsigned b = tc_float_bits(f);
+    if ((b & 0x7fffffffu) > 0x7f800000u) {
+        return (b | 0x00400000u) & 0xffff0000u;
+    }
+    return (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+}
+
+/* f rounded to the operand type the kernels are built for, as staged in shared memory. */
+DEVICE_FN unsigned tc_round(float f) {
+#if TC_BF16
+    return tc_to_bf16(f);
+#else
+    return tc_to_tf32(f);
+#endif
+}
+
+/* Two rounded values (low 16 bits zero) as one .b32 register of two bf16: lo, the lower-indexed
+ * element, in bits 0-15, hi in bits 16-31. */
+DEVICE_FN unsigned tc_pack_bf16(unsigned lo, unsigned hi) {
+    return (lo >> 16) | (hi & 0xffff0000u);
+}
+
+/* d = a (16x16, row) * b (16x8, col) + d on one warp, BF16 operands (two per register), float32 accumulators. */
+DEVICE_FN void tc_mma_16x8x16_bf16(float *d, const unsigned *a, const unsigned *b) {
+#ifdef JDNN_CUDA_SIM
+    jdnn_sim_mma_m16n8k16_bf16(d, a, b);
+#else
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
 #endif
 }
 
@@ -121,12 +187,43 @@ DEVICE_FN void tc_zero_tile(float (*acc)[4][4]) {
 /*
  * acc (this warp's 32 x 32 tile: 2 x 4 mma tiles of 16 x 8) += As^T-slice * Bs-slice over one
  * reduction slice of TC_BK: As[k][row] (pitch TC_AS_LD) holds the slice's rows of the GEMM's left
- * operand, Bs[col][k] (pitch TC_BS_LD) its columns of the right one, as TF32 bit patterns; the warp's
- * tile starts at row wm, column wn. Fragments as the PTX ISA lays out m16n8k8 .tf32: a0 (gid, tig),
+ * operand, Bs[col][k] (pitch TC_BS_LD) its columns of the right one, as TF32 bit patterns (TC_BF16:
+ * BF16 values as floats); the warp's tile starts at row wm, column wn. Fragments as the PTX ISA lays out m16n8k8 .tf32: a0 (gid, tig),
  * a1 (gid+8, tig), a2 (gid, tig+4), a3 (gid+8, tig+4); b0 (k tig, col gid), b1 (k tig+4, col gid).
  */
 DEVICE_FN void tc_multiply_slice(const unsigned *As, const unsigned *Bs, int wm, int wn, int gid, int tig,
                                  float (*acc)[4][4]) {
+#if TC_BF16
+    /* One m16n8k16 .bf16 per tile: the PTX ISA's fragments, each register two bf16 (lower index in
+     * the low half): a0 (gid, 2tig..2tig+1), a1 (gid+8, 2tig..), a2 (gid, 2tig+8..2tig+9),
+     * a3 (gid+8, 2tig+8..); b0 (k 2tig..2tig+1, col gid), b1 (k 2tig+8..2tig+9, col gid). */
+    unsigned af[2][4];
+    unsigned bf[4][2];
+    const int k0 = 2 * tig;
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+        int row = wm + mi * 16 + gid;
+#pragma unroll
+        for (int h = 0; h < 2; h++) { /* h = 1: k + 8 */
+            const unsigned *lo = As + (k0 + 8 * h) * TC_AS_LD + row;
+            af[mi][2 * h] = tc_pack_bf16(lo[0], lo[TC_AS_LD]);
+            af[mi][2 * h + 1] = tc_pack_bf16(lo[8], lo[TC_AS_LD + 8]);
+        }
+    }
+#pragma unroll
+    for (int ni = 0; ni < 4; ni++) {
+        const unsigned *b = Bs + (wn + ni * 8 + gid) * TC_BS_LD + k0;
+        bf[ni][0] = tc_pack_bf16(b[0], b[1]);
+        bf[ni][1] = tc_pack_bf16(b[8], b[9]);
+    }
+#pragma unroll
+    for (int mi = 0; mi < 2; mi++) {
+#pragma unroll
+        for (int ni = 0; ni < 4; ni++) {
+            tc_mma_16x8x16_bf16(acc[mi][ni], af[mi], bf[ni]);
+        }
+    }
+#else
 #pragma unroll
     for (int kb = 0; kb < TC_BK; kb += 8) {
         unsigned af[2][4];
@@ -153,14 +250,15 @@ DEVICE_FN void tc_multiply_slice(const unsigned *As, const unsigned *Bs, int wm,
             }
         }
     }
+#endif
 }
 
-/* y = conv(x, w) (+ bias) through TF32 tensor cores; the arguments are conv_direct_forward's. */
+/* y = conv(x, w) (+ bias) through TF32 (TC_BF16: BF16) tensor cores; the arguments are conv_direct_forward's. */
 KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
                                  int ph, int pw, int dh, int dw, int G, int has_bias,
                                  GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT w,
                                  GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
-    __shared__ unsigned As[TC_BK * TC_AS_LD]; /* As[k][m], TF32 bit patterns */
+    __shared__ unsigned As[TC_BK * TC_AS_LD]; /* As[k][m], TF32 bit patterns (or BF16 values as floats) */
     __shared__ unsigned Bs[TC_BN * TC_BS_LD]; /* Bs[n][k] */
 
     const int cpg = C / G;
@@ -214,11 +312,11 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
     for (int t = 0; t < slices; t++) {
 #pragma unroll
         for (int i = 0; i < TC_A_LOADS; i++) {
-            As[(a_k + 2 * i) * TC_AS_LD + a_m] = tc_to_tf32(a_reg[i]);
+            As[(a_k + 2 * i) * TC_AS_LD + a_m] = tc_round(a_reg[i]);
         }
 #pragma unroll
         for (int i = 0; i < TC_B_LOADS; i++) {
-            Bs[(b_n + 8 * i) * TC_BS_LD + b_k] = tc_to_tf32(b_reg[i]);
+            Bs[(b_n + 8 * i) * TC_BS_LD + b_k] = tc_round(b_reg[i]);
         }
         __syncthreads();
         if (t + 1 < slices) { /* the next slice's global loads overlap this slice's mma */
@@ -261,7 +359,7 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
 }
 
 /*
- * dw = the weight gradient through TF32 tensor cores. Per group g of G and split sp of `splits`:
+ * dw = the weight gradient through TF32 (TC_BF16: BF16) tensor cores. Per group g of G and split sp of `splits`:
  *
  *   dW_g (kpg x Kd) = D_g^T (kpg x M) * A_g (M x Kd), over m in [sp*chunk, min((sp+1)*chunk, M)),
  *   D_g[m][j] = dy[n][g*kpg + j][p][q],  A_g[m][kk] = x gathered as in the forward pass,
@@ -282,7 +380,7 @@ KERNEL void conv_tc_tf32_backward_filter(int N, int C, int H, int W, int K, int 
                                          int sw, int ph, int pw, int dh, int dw, int G, int splits, int chunk,
                                          i64 split_stride, GLOBAL const float *RESTRICT x,
                                          GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT out) {
-    __shared__ unsigned Ds[TC_BK * TC_AS_LD]; /* Ds[k][j]: D^T's slice, TF32 bit patterns */
+    __shared__ unsigned Ds[TC_BK * TC_AS_LD]; /* Ds[k][j]: D^T's slice, TF32 (BF16) bit patterns */
     __shared__ unsigned Bs[TC_BN * TC_BS_LD]; /* Bs[kk][k]: A's slice */
 
     const int cpg = C / G;
@@ -359,8 +457,8 @@ KERNEL void conv_tc_tf32_backward_filter(int N, int C, int H, int W, int K, int 
         }
 #pragma unroll
         for (int i = 0; i < 8; i++) {
-            Ds[l_k * TC_AS_LD + l_c + 8 * i] = tc_to_tf32(d_reg[i]);
-            Bs[(l_c + 8 * i) * TC_BS_LD + l_k] = tc_to_tf32(a_reg[i]);
+            Ds[l_k * TC_AS_LD + l_c + 8 * i] = tc_round(d_reg[i]);
+            Bs[(l_c + 8 * i) * TC_BS_LD + l_k] = tc_round(a_reg[i]);
         }
         __syncthreads();
         tc_multiply_slice(Ds, Bs, wm, wn, gid, tig, acc);

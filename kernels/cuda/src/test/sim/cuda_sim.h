@@ -18,6 +18,12 @@
  * float64 of the TF32 operands, summed in float32 in k order: the hardware's internal order and
  * precision differ, within the algorithm's error bound either way.
  * cvt.rna.tf32.f32 is rounding to 10 explicit mantissa bits, nearest, ties away from zero.
+ * jdnn_sim_mma_m16n8k16_bf16 likewise emulates mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32,
+ * whose .b32 fragment registers each hold two bf16, the lower-indexed element in bits 0-15 (PTX ISA,
+ * "Matrix Fragments for mma.m16n8k16 with floating point type"): A row-major 16x16: a0 (g, 2t..2t+1),
+ * a1 (g+8, 2t..2t+1), a2 (g, 2t+8..2t+9), a3 (g+8, 2t+8..2t+9); B 16x8: b0 (k 2t..2t+1, n g),
+ * b1 (k 2t+8..2t+9, n g); C/D as for m16n8k8. The kernel rounds to BF16 itself (plain C, tc_to_bf16),
+ * so nothing here needs to: a bf16 is the float whose upper 16 bits it is.
  */
 #ifndef JDNN_CUDA_SIM_H
 #define JDNN_CUDA_SIM_H
@@ -77,6 +83,13 @@ inline float jdnn_sim_float(uint32_t bits) {
     return f;
 }
 
+/* __float_as_uint. */
+inline unsigned jdnn_sim_float_bits(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return bits;
+}
+
 /* cvt.rna.tf32.f32: the float's bit pattern rounded to 10 explicit mantissa bits (nearest, ties away
  * from zero: add half an ulp of the result to the magnitude, then truncate). */
 inline unsigned jdnn_sim_cvt_rna_tf32(float f) {
@@ -88,16 +101,23 @@ inline unsigned jdnn_sim_cvt_rna_tf32(float f) {
     return (bits + 0x1000u) & 0xffffe000u;
 }
 
-/* mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 d, a, b, d on the calling thread's warp. */
-inline void jdnn_sim_mma_m16n8k8_tf32(float *d, const unsigned *a, const unsigned *b) {
-    int tid = jdnn_sim_linear_tid();
-    jdnn_sim_warp &w = *jdnn_sim_warps[tid / 32];
-    int lane = tid % 32;
+/* The calling lane's part of a warp-level mma: publishes its A (4 registers) and B (2) fragments and
+ * waits for the whole warp; returns the slot that now holds every lane's fragments. */
+inline int jdnn_sim_mma_exchange(jdnn_sim_warp &w, int lane, const unsigned *a, const unsigned *b) {
     int slot = jdnn_sim_mma_parity;
     jdnn_sim_mma_parity ^= 1;
     std::memcpy(w.a[slot][lane], a, sizeof w.a[slot][lane]);
     std::memcpy(w.b[slot][lane], b, sizeof w.b[slot][lane]);
     w.meet.arrive_and_wait();
+    return slot;
+}
+
+/* mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 d, a, b, d on the calling thread's warp. */
+inline void jdnn_sim_mma_m16n8k8_tf32(float *d, const unsigned *a, const unsigned *b) {
+    int tid = jdnn_sim_linear_tid();
+    jdnn_sim_warp &w = *jdnn_sim_warps[tid / 32];
+    int lane = tid % 32;
+    int slot = jdnn_sim_mma_exchange(w, lane, a, b);
     float A[16][8];
     float B[8][8];
     for (int l = 0; l < 32; l++) {
@@ -115,6 +135,42 @@ inline void jdnn_sim_mma_m16n8k8_tf32(float *d, const unsigned *a, const unsigne
         int col = 2 * t + e % 2;
         float sum = d[e];
         for (int k = 0; k < 8; k++) {
+            sum += (float)((double)A[row][k] * (double)B[k][col]);
+        }
+        d[e] = sum;
+    }
+}
+
+/* A bf16 (the low or high half of a fragment register) as the float it stands for. */
+inline float jdnn_sim_bf16(uint32_t reg, int high) {
+    return jdnn_sim_float(high ? (reg & 0xffff0000u) : (reg << 16));
+}
+
+/* mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 d, a, b, d on the calling thread's warp. */
+inline void jdnn_sim_mma_m16n8k16_bf16(float *d, const unsigned *a, const unsigned *b) {
+    int tid = jdnn_sim_linear_tid();
+    jdnn_sim_warp &w = *jdnn_sim_warps[tid / 32];
+    int lane = tid % 32;
+    int slot = jdnn_sim_mma_exchange(w, lane, a, b);
+    float A[16][16];
+    float B[16][8];
+    for (int l = 0; l < 32; l++) {
+        int g = l / 4, t = l % 4;
+        for (int h = 0; h < 2; h++) { /* the register's two elements: columns (A) or rows (B) 2t + h */
+            A[g][2 * t + h] = jdnn_sim_bf16(w.a[slot][l][0], h);
+            A[g + 8][2 * t + h] = jdnn_sim_bf16(w.a[slot][l][1], h);
+            A[g][2 * t + 8 + h] = jdnn_sim_bf16(w.a[slot][l][2], h);
+            A[g + 8][2 * t + 8 + h] = jdnn_sim_bf16(w.a[slot][l][3], h);
+            B[2 * t + h][g] = jdnn_sim_bf16(w.b[slot][l][0], h);
+            B[2 * t + 8 + h][g] = jdnn_sim_bf16(w.b[slot][l][1], h);
+        }
+    }
+    int g = lane / 4, t = lane % 4;
+    for (int e = 0; e < 4; e++) {
+        int row = g + 8 * (e / 2);
+        int col = 2 * t + e % 2;
+        float sum = d[e];
+        for (int k = 0; k < 16; k++) {
             sum += (float)((double)A[row][k] * (double)B[k][col]);
         }
         d[e] = sum;

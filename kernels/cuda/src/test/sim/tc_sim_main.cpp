@@ -1,13 +1,13 @@
 /*
  * tc_sim_main.cpp: runs conv_tc_tf32_forward (optionally after conv_flip_filter), or
- * conv_tc_tf32_backward_filter (and igemm_sum_splits), on the CPU under cuda_sim.h, for
+ * conv_tc_tf32_backward_filter (and igemm_sum_splits), TF32 or their bf16 variant, on the CPU under cuda_sim.h, for
  * io.jdnn.cuda.TensorCoreSimTest. Built by that test:
  *
  *   g++ -std=c++20 -O1 -pthread -DJDNN_CUDA_SIM -include cuda_sim.h -I kernels/src -I kernels/cuda/src/main/cuda \
  *       -o tc_sim tc_sim_main.cpp
  *
  * Usage: tc_sim IN OUT. IN (little-endian): int32 op (0 forward, 1 flip then forward, 2
- * backward-filter); for op 1, int32 K, C, RS, G (conv_flip_filter's arguments: the weights are flipped
+ * backward-filter; plus 4: the bf16 variant's kernels, conv_tc_tf32_*_bf16); for op 1, int32 K, C, RS, G (conv_flip_filter's arguments: the weights are flipped
  * first and the forward kernel reads the flipped copy); int32 the kernels' 16 shape arguments (N, C,
  * H, W, K, P, Q, R, S, sh, sw, ph, pw, dh, dw, G); for op 2, int32 splits and chunk; int32 has_bias;
  * int64 the element counts of in, w, bias, out (op 2: x, dy, 0, dw); then in, w, bias as float32.
@@ -18,6 +18,28 @@
 #include "conv_direct.cl"
 #include "conv_implicit_gemm.cl"
 #include "conv_tc_tf32.cu"
+
+/* The bf16 variant (@variant bf16 TC_BF16=1) as build-fatbin.sh compiles it: the source's macros
+ * undefined, TC_BF16 set, the kernels renamed NAME_bf16, the source again inside a namespace. */
+#undef TC_BF16
+#undef TC_BM
+#undef TC_BN
+#undef TC_BK
+#undef TC_THREADS
+#undef TC_AS_LD
+#undef TC_BS_LD
+#undef TC_A_LOADS
+#undef TC_B_LOADS
+#define TC_BF16 1
+#define conv_tc_tf32_forward conv_tc_tf32_forward_bf16
+#define conv_tc_tf32_backward_filter conv_tc_tf32_backward_filter_bf16
+namespace jdnn_variant_conv_tc_tf32_cu_bf16 {
+#include "conv_tc_tf32.cu"
+}
+#undef conv_tc_tf32_forward
+#undef conv_tc_tf32_backward_filter
+using jdnn_variant_conv_tc_tf32_cu_bf16::conv_tc_tf32_backward_filter_bf16;
+using jdnn_variant_conv_tc_tf32_cu_bf16::conv_tc_tf32_forward_bf16;
 
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +68,8 @@ int main(int argc, char **argv) {
     int32_t has_bias;
     int64_t n[4];
     read_or_die(in, &op, 4);
+    bool bf16 = (op & 4) != 0;
+    op &= 3;
     bool flip = op == 1;
     if (flip) {
         read_or_die(in, fa, sizeof fa);
@@ -71,9 +95,9 @@ int main(int argc, char **argv) {
         float *dst = splits > 1 ? partial.data() : y.data();
         jdnn_sim_dim3 grid{(unsigned)((Kd + 63) / 64), (unsigned)((K / G + 63) / 64), (unsigned)(G * splits)};
         jdnn_sim_launch(grid, {128, 1, 1}, [&] {
-            conv_tc_tf32_backward_filter(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
-                                         a[12], a[13], a[14], a[15], splits, split[1], splits > 1 ? weights : 0,
-                                         x.data(), w.data(), dst);
+            (bf16 ? conv_tc_tf32_backward_filter_bf16 : conv_tc_tf32_backward_filter)(
+                    a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
+                    a[15], splits, split[1], splits > 1 ? weights : 0, x.data(), w.data(), dst);
         });
         if (splits > 1) {
             jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { igemm_sum_splits(weights, splits, partial.data(), y.data()); });
@@ -88,8 +112,9 @@ int main(int argc, char **argv) {
     int64_t M = (int64_t)N * P * Q;
     jdnn_sim_dim3 grid{(unsigned)((M + 63) / 64), (unsigned)((K / G + 63) / 64), (unsigned)G};
     jdnn_sim_launch(grid, {128, 1, 1}, [&] {
-        conv_tc_tf32_forward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13],
-                             a[14], a[15], has_bias, x.data(), weights, bias.data(), y.data());
+        (bf16 ? conv_tc_tf32_forward_bf16 : conv_tc_tf32_forward)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
+                a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], has_bias, x.data(), weights, bias.data(),
+                y.data());
     });
     }
 

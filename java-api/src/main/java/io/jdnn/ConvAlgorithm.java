@@ -40,7 +40,22 @@ public enum ConvAlgorithm {
      * layers), tiled per (image, group) in local memory for all channels of the group; plain
      * float32 accumulation.
      */
-    GROUPED(7, 1e-5);
+    GROUPED(7, 1e-5),
+    /**
+     * Tensor cores with BF16 inputs and float32 accumulation, an opt-in compute type: the
+     * tensors stay float32, each input is rounded to BF16 (8 significant bits, round to nearest
+     * even: unit roundoff u = 2^-8, about 3.9e-3) as it is staged, and the products of BF16
+     * values (exact in float32) accumulate in float32. The bound is derived as
+     * {@link #TENSOR_CORE_TF32}'s: each product carries up to two input roundings, a relative
+     * error of at most 2u + u^2 (about 7.8e-3); for inputs of mixed sign these errors add like a
+     * random walk while the sum grows like one too, so the error relative to the output's scale
+     * is of the order of u (maxima of 1e-3 to 2.3e-3 over the outputs of the CUDA module's test
+     * problems, eight times TF32's, in the CPU emulation of the kernels); the float32 accumulation
+     * adds nothing visible at this scale. As TF32's 5e-3 is about 10 times
+     * its unit roundoff, the bound is 10u, rounded to 4e-2 of max|out|: eight times TF32's
+     * (2^-8 against 2^-11), too coarse for training by default, hence opt-in.
+     */
+    TENSOR_CORE_BF16(8, 4e-2);
 
     private final int id;
     private final double errorBound;

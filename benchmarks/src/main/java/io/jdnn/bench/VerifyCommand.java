@@ -49,7 +49,7 @@ public final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = {"-a", "--algo"}, defaultValue = "AUTO", paramLabel = "A", converter = AlgorithmConverter.class,
             description = "Convolution algorithm: AUTO (the device's choice per problem and direction) or one of "
-                    + "DIRECT, IM2COL_GEMM, IMPLICIT_GEMM, WINOGRAD, DEPTHWISE, TENSOR_CORE_TF32, GROUPED; a case it cannot "
+                    + "DIRECT, IM2COL_GEMM, IMPLICIT_GEMM, WINOGRAD, DEPTHWISE, TENSOR_CORE_TF32, GROUPED, TENSOR_CORE_BF16; a case it cannot "
                     + "run fails with the reason (default: ${DEFAULT-VALUE}).")
     ConvAlgorithm algorithm;
 

@@ -11,14 +11,14 @@ import java.util.Locale;
  * How a convolution layer picks the algorithm of each of its three passes, once per problem (the
  * layer remembers the pick until its input shape changes).
  * <ul>
- *   <li>{@link #auto()}: {@link ConvAlgorithm#AUTO}, the backend's fastest (TF32 only where the device
- *       allows it);</li>
+ *   <li>{@link #auto()}: {@link ConvAlgorithm#AUTO}, the backend's fastest (TF32 and BF16 only where
+ *       the device allows them);</li>
  *   <li>{@link #fixed(ConvAlgorithm)}: one algorithm for every pass; a pass it cannot run is an
  *       {@link io.jdnn.AlgorithmNotSupportedException}, never a substitute;</li>
  *   <li>{@link #accurate()}: algorithms whose {@link ConvAlgorithm#errorBound()} is no looser than
  *       {@link ConvAlgorithm#DIRECT}'s: AUTO's pick where it qualifies, otherwise the first qualifying
- *       algorithm in the backend's preferred order. This leaves out Winograd and TF32, whose rounding
- *       errors grow through the steps of a training run; the cross-backend agreement test uses it.</li>
+ *       algorithm in the backend's preferred order. This leaves out Winograd, TF32 and BF16, whose
+ *       rounding errors grow through the steps of a training run; the cross-backend agreement test uses it.</li>
  * </ul>
  */
 public sealed interface ConvAlgorithmChoice {

@@ -74,7 +74,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--algo", paramLabel = "NAME",
             description = "One convolution algorithm (DIRECT, IM2COL_GEMM, IMPLICIT_GEMM, WINOGRAD, DEPTHWISE, "
-                    + "TENSOR_CORE_TF32, GROUPED) or auto (what AUTO picks); default: every one that applies.")
+                    + "TENSOR_CORE_TF32, GROUPED, TENSOR_CORE_BF16) or auto (what AUTO picks); default: every one that applies.")
     String algorithm;
 
     @Option(names = {"-b", "--batch"}, paramLabel = "N", defaultValue = "0",

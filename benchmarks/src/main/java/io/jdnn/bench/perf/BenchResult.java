@@ -20,7 +20,7 @@ package io.jdnn.bench.perf;
  * @param flops       the problem's flop count of this pass, -1 for memory-bound ops
  * @param bytes       the problem's minimal byte count of this pass, -1 where the record has none
  * @param peakPercent the measured throughput as a percentage of the device's peak, NaN when unknown
- * @param peakBasis   which peak: "FP32", "TF32" or "bandwidth" ("" when none)
+ * @param peakBasis   which peak: "FP32", "TF32", "BF16" or "bandwidth" ("" when none)
  * @param vendor      the vendor library's result for the same pass, never null
  * @param command     the command line that reproduces this row
  */

@@ -346,7 +346,7 @@ public final class BenchRunner implements AutoCloseable {
                 }
                 if (!Double.isNaN(flopPct) && !(bytePct > flopPct)) {
                     percent = flopPct;
-                    basis = algorithm.contains("TF32") ? "TF32" : "FP32";
+                    basis = algorithm.contains("TF32") ? "TF32" : algorithm.contains("BF16") ? "BF16" : "FP32";
                 } else if (!Double.isNaN(bytePct)) {
                     percent = bytePct;
                     basis = "bandwidth";

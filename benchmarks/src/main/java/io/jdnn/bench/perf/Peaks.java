@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  *       and on a shared machine the median is depressed by other load). Memory-bound ops report
  *       % of this.</li>
  *   <li>FP32 FLOP/s of a GPU: the vendor's datasheet figure for the GPU named (boost clock,
- *       FP32 without tensor cores; TF32 tensor-core figures dense, without sparsity) from the
- *       table below. A GPU not in the table has no FLOP peak, and the reason says so.</li>
+ *       FP32 without tensor cores; TF32 and BF16 tensor-core figures dense, without sparsity) from
+ *       the table below. A GPU not in the table has no FLOP peak, and the reason says so.</li>
  *   <li>FP32 FLOP/s of a CPU: physical cores x FP32 lanes of the widest vector FMA
  *       (/proc/cpuinfo flags) x 2 FMA pipes x 2 flops per FMA x clock, where the microarchitecture
  *       is known to issue two such FMAs per cycle (AMD Zen 2, 3 and 4; Intel cores with AVX2 and
@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
  *
  * @param flops          FP32 FLOP/s, NaN when unknown
  * @param tf32Flops      TF32 tensor-core FLOP/s (dense), NaN when unknown or absent
+ * @param bf16Flops      BF16 tensor-core FLOP/s (dense, float32 accumulation), NaN when unknown or absent
  * @param flopsSource    where {@code flops} comes from, or why there is none
  * @param bandwidth      bytes per second of the measured copy, NaN when not measured
  * @param bandwidthSource how it was measured, or why not
@@ -47,28 +48,32 @@ import java.util.regex.Pattern;
  * @param cacheSource    where {@code cacheBytes} comes from
  * @param gpu            whether the device is a GPU
  */
-public record Peaks(double flops, double tf32Flops, String flopsSource, double bandwidth, String bandwidthSource,
+public record Peaks(double flops, double tf32Flops, double bf16Flops, String flopsSource, double bandwidth, String bandwidthSource,
                     long cacheBytes, String cacheSource, boolean gpu) {
 
-    /** A GPU of the table: a name pattern, FP32 and dense TF32 peaks in TFLOP/s, L2 in MiB. */
-    record Gpu(String pattern, String label, double fp32, double tf32, int l2MiB) {
+    /** A GPU of the table: a name pattern, FP32 and dense TF32 and BF16 tensor-core peaks in TFLOP/s, L2 in MiB. */
+    record Gpu(String pattern, String label, double fp32, double tf32, double bf16, int l2MiB) {
     }
 
-    /** NVIDIA datasheets (boost clock; TF32 dense, i.e. half the "with sparsity" figure). */
+    /**
+     * NVIDIA datasheets (boost clock; TF32 and BF16 dense, i.e. half the "with sparsity" figure; BF16
+     * with float32 accumulation, the datasheets' "BF16 Tensor Core" line). No BF16 tensor cores before
+     * Ampere (V100, T4); the GeForce cards carry no figure here, as for TF32.
+     */
     static final List<Gpu> GPUS = List.of(
-            new Gpu("H100.*PCIe", "H100 PCIe", 51, 378, 50),
-            new Gpu("H100.*NVL", "H100 NVL", 60, 417.5, 50),
-            new Gpu("H100", "H100 SXM5", 67, 494.7, 50),
-            new Gpu("GH200", "GH200", 67, 494.7, 50),
-            new Gpu("H200", "H200 SXM", 67, 494.7, 50),
-            new Gpu("A100", "A100", 19.5, 156, 40),
-            new Gpu("A10\\b", "A10", 31.2, 62.5, 6),
-            new Gpu("L40S", "L40S", 91.6, 183, 96),
-            new Gpu("L4\\b", "L4", 30.3, 60, 48),
-            new Gpu("V100", "V100 SXM2", 15.7, Double.NaN, 6),
-            new Gpu("T4\\b", "T4", 8.1, Double.NaN, 4),
-            new Gpu("RTX 4090", "GeForce RTX 4090", 82.6, Double.NaN, 72),
-            new Gpu("RTX 3090", "GeForce RTX 3090", 35.6, Double.NaN, 6));
+            new Gpu("H100.*PCIe", "H100 PCIe", 51, 378, 756, 50),
+            new Gpu("H100.*NVL", "H100 NVL", 60, 417.5, 835.5, 50),
+            new Gpu("H100", "H100 SXM5", 67, 494.7, 989.4, 50),
+            new Gpu("GH200", "GH200", 67, 494.7, 989.4, 50),
+            new Gpu("H200", "H200 SXM", 67, 494.7, 989.4, 50),
+            new Gpu("A100", "A100", 19.5, 156, 312, 40),
+            new Gpu("A10\\b", "A10", 31.2, 62.5, 125, 6),
+            new Gpu("L40S", "L40S", 91.6, 183, 362, 96),
+            new Gpu("L4\\b", "L4", 30.3, 60, 121, 48),
+            new Gpu("V100", "V100 SXM2", 15.7, Double.NaN, Double.NaN, 6),
+            new Gpu("T4\\b", "T4", 8.1, Double.NaN, Double.NaN, 4),
+            new Gpu("RTX 4090", "GeForce RTX 4090", 82.6, Double.NaN, Double.NaN, 72),
+            new Gpu("RTX 3090", "GeForce RTX 3090", 35.6, Double.NaN, Double.NaN, 6));
 
     /** Rotation target when the cache size is unknown: larger than any GPU L2 in the table. */
     static final long UNKNOWN_CACHE = 128L << 20;
@@ -80,13 +85,14 @@ public record Peaks(double flops, double tf32Flops, String flopsSource, double b
     public static Peaks of(Device device, Timing.Settings timing, MemoryBudget memory) {
         DeviceInfo info = device.info();
         if (info.precision() == Precision.FLOAT64) {
-            return new Peaks(Double.NaN, Double.NaN, "none: the " + info.backend() + " backend is the float64 oracle, "
+            return new Peaks(Double.NaN, Double.NaN, Double.NaN, "none: the " + info.backend() + " backend is the float64 oracle, "
                     + "not a performance target", Double.NaN, "not measured on the float64 oracle", UNKNOWN_CACHE,
                     "assumed", false);
         }
         boolean gpu = isGpu(info);
         double flops;
         double tf32 = Double.NaN;
+        double bf16 = Double.NaN;
         String flopsSource;
         long cache;
         String cacheSource;
@@ -95,8 +101,10 @@ public record Peaks(double flops, double tf32Flops, String flopsSource, double b
             if (g != null) {
                 flops = g.fp32 * 1e12;
                 tf32 = g.tf32 * 1e12;
-                flopsSource = String.format(Locale.ROOT, "NVIDIA datasheet, %s: %.1f TFLOP/s FP32%s (boost clock)",
-                        g.label, g.fp32, Double.isNaN(g.tf32) ? "" : String.format(Locale.ROOT, ", %.1f TF32 dense", g.tf32));
+                bf16 = g.bf16 * 1e12;
+                flopsSource = String.format(Locale.ROOT, "NVIDIA datasheet, %s: %.1f TFLOP/s FP32%s%s (boost clock)",
+                        g.label, g.fp32, Double.isNaN(g.tf32) ? "" : String.format(Locale.ROOT, ", %.1f TF32 dense", g.tf32),
+                        Double.isNaN(g.bf16) ? "" : String.format(Locale.ROOT, ", %.1f BF16 dense", g.bf16));
                 cache = (long) g.l2MiB << 20;
                 cacheSource = g.label + " L2 " + g.l2MiB + " MiB (datasheet)";
             } else {
@@ -148,7 +156,7 @@ public record Peaks(double flops, double tf32Flops, String flopsSource, double b
                 bwSource = "not measured: " + e.getMessage();
             }
         }
-        return new Peaks(flops, tf32, flopsSource, bw, bwSource, cache, cacheSource, gpu);
+        return new Peaks(flops, tf32, bf16, flopsSource, bw, bwSource, cache, cacheSource, gpu);
     }
 
     /** Whether a device is a GPU: the cuda backend always; OpenCL devices whose type says GPU. */
@@ -172,9 +180,9 @@ public record Peaks(double flops, double tf32Flops, String flopsSource, double b
         return null;
     }
 
-    /** The FLOP/s peak that applies to an algorithm: the TF32 figure for tensor-core TF32, else FP32. */
+    /** The FLOP/s peak that applies to an algorithm: the TF32 figure for tensor-core TF32, BF16's for BF16, else FP32. */
     public double flopsFor(String algorithm) {
-        return algorithm.contains("TF32") ? tf32Flops : flops;
+        return algorithm.contains("TF32") ? tf32Flops : algorithm.contains("BF16") ? bf16Flops : flops;
     }
 
     /** The CPU's FP32 peak as the class comment derives it. */

@@ -58,7 +58,7 @@ public final class Report {
         out.println("  verification: " + (c.verify() ? "against the reference at batch " + c.verifyBatch()
                 + " (optimizers: the first " + Op.VERIFY_PARAMETERS + " parameters), error = max|out - ref| / max|ref|"
                 + ", reference budget " + (long) c.verifyBudgetS() + " s" : "off (--no-verify)"));
-        out.println("  columns:      ms = median per run; +-% = (p90 - p10) / median; %peak = of the FP32 (TF32) FLOP "
+        out.println("  columns:      ms = median per run; +-% = (p90 - p10) / median; %peak = of the FP32 (TF32, BF16) FLOP "
                 + "peak or the measured bandwidth, whichever the op comes closer to; cuDNN ms = the vendor library's median (cuBLAS for linear layers); "
                 + "vs cuDNN = cuDNN ms / ms (> 1: faster than the vendor)");
         out.flush();
@@ -85,6 +85,10 @@ public final class Report {
         String reason = r.reason();
         if (v.timed() && r.algorithm().contains("TF32") && !header.config.tf32()) {
             reason = (reason.isEmpty() ? "" : reason + "; ") + "the vendor ran FP32 (--tf32 lets it use TF32)";
+        }
+        if (v.timed() && r.algorithm().contains("BF16")) {
+            reason = (reason.isEmpty() ? "" : reason + "; ") + "the vendor ran " + (header.config.tf32() ? "TF32" : "FP32")
+                    + ", not BF16";
         }
         if (r.disposition() == Disposition.PASSED) {
             reason = String.format(Locale.ROOT, "err %.1e (bound %.0e) %s %d%s", r.error(), r.bound(),
@@ -259,6 +263,7 @@ public final class Report {
         j.key("peaks").begin();
         j.field("fp32_flops", p.flops());
         j.field("tf32_flops", p.tf32Flops());
+        j.field("bf16_flops", p.bf16Flops());
         j.field("flops_source", p.flopsSource());
         j.field("bandwidth_bytes_per_s", p.bandwidth());
         j.field("bandwidth_source", p.bandwidthSource());

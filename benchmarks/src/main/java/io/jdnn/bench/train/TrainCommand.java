@@ -61,7 +61,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--algorithm", defaultValue = "auto", paramLabel = "ALGO",
             description = {"Convolution algorithms: auto (the backend's fastest), accurate (no looser error bound than DIRECT's: "
-                    + "no Winograd, no TF32), or one algorithm name for every pass (default: ${DEFAULT-VALUE})."})
+                    + "no Winograd, no TF32, no BF16), or one algorithm name for every pass (default: ${DEFAULT-VALUE})."})
     String algorithm;
 
     @Option(names = "--deterministic", description = "Open the device in deterministic mode (no floating-point atomics).")

@@ -95,7 +95,7 @@ class PlantedFailureTest {
         assertTrue(forward > 0);
 
         Report.Header header = new Report.Header("jdnn bench test", "reference:0", "planted", "", "reference", "",
-                new Peaks(Double.NaN, Double.NaN, "none", Double.NaN, "not measured", 1 << 20, "test", false),
+                new Peaks(Double.NaN, Double.NaN, Double.NaN, "none", Double.NaN, "not measured", 1 << 20, "test", false),
                 "n/a: test", false, fastConfig("reference"), "Java", "now");
         java.io.StringWriter text = new java.io.StringWriter();
         Report report = new Report(header, new java.io.PrintWriter(text), true);

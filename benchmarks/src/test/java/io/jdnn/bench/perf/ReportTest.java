@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The report with a vendor column that ran: ratios, the vendor's own line, the chart's vendor bar. */
@@ -34,7 +35,7 @@ class ReportTest {
                 7_398_752_256L, 25_839_616L, Double.NaN, "", cudnn, "./jdnn bench ...");
         List<BenchResult> rows = List.of(fast, tf32, wrong);
         Report.Header header = new Report.Header("jdnn bench --suite resnet50", "cuda:0", "NVIDIA H100 80GB HBM3", "", "cuda",
-                "", new Peaks(67e12, 494.7e12, "datasheet", 3e12, "measured", 50L << 20, "datasheet", true),
+                "", new Peaks(67e12, 494.7e12, 989.4e12, "datasheet", 3e12, "measured", 50L << 20, "datasheet", true),
                 "cuDNN 9.14.0 + cuBLAS 13.0.0 on NVIDIA H100 80GB HBM3", true, BenchConfig.defaults("cuda"), "Java", "now");
         StringWriter text = new StringWriter();
         Report report = new Report(header, new PrintWriter(text), false);
@@ -52,5 +53,20 @@ class ReportTest {
         assertTrue(html.contains("cuDNN IMPLICIT_PRECOMP_GEMM (FMA)"), html);
         report.writeCsv(dir.resolve("r.csv"), rows);
         assertTrue(Files.readString(dir.resolve("r.csv")).contains(",2.0,"));
+    }
+
+    @Test
+    void tensorCoreRowsUseTheirPrecisionsPeak() {
+        Peaks.Gpu h100 = Peaks.lookup("NVIDIA H100 80GB HBM3");
+        assertEquals(494.7, h100.tf32());
+        assertEquals(989.4, h100.bf16()); // dense BF16, float32 accumulation: twice TF32's
+        assertTrue(Double.isNaN(Peaks.lookup("Tesla V100-SXM2-16GB").bf16()), "no BF16 tensor cores before Ampere");
+        for (Peaks.Gpu g : Peaks.GPUS) {
+            assertTrue(Double.isNaN(g.bf16()) == Double.isNaN(g.tf32()) && !(g.bf16() < g.tf32()), g.label());
+        }
+        Peaks p = new Peaks(67e12, 494.7e12, 989.4e12, "datasheet", 3e12, "measured", 50L << 20, "datasheet", true);
+        assertEquals(989.4e12, p.flopsFor("TENSOR_CORE_BF16"));
+        assertEquals(494.7e12, p.flopsFor("TENSOR_CORE_TF32"));
+        assertEquals(67e12, p.flopsFor("IMPLICIT_GEMM"));
     }
 }

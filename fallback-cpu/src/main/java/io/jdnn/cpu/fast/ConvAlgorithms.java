@@ -47,6 +47,7 @@ final class ConvAlgorithms {
                 return Optional.of("the cpu backend has no separate implicit GEMM: IM2COL_GEMM already packs column "
                         + "blocks on the fly into cache-sized workspaces, never the whole column matrix");
             case TENSOR_CORE_TF32:
+            case TENSOR_CORE_BF16:
                 return Optional.of("tensor cores are a GPU feature; the cpu backend computes in float32");
             case GROUPED:
                 return Optional.of("GROUPED is not offered by the cpu backend: IM2COL_GEMM packs each group's columns "

@@ -14,7 +14,8 @@ import java.util.List;
  * The {@code reference} backend: every op as one plain loop in float64 on the Java heap, the oracle
  * every other backend and every test is compared with. Always available, one device (index 0).
  * It is deterministic by construction, so {@link DeviceOptions#deterministic()} changes nothing,
- * and it has no TF32 path, so {@link DeviceOptions#allowTf32()} changes nothing either.
+ * and it has no TF32 or BF16 path, so {@link DeviceOptions#allowTf32()} and
+ * {@link DeviceOptions#allowBf16()} change nothing either.
  */
 public final class ReferenceBackend implements Backend {
 

@@ -205,6 +205,8 @@ class CpuBackendTest {
         assertTrue(cpu.whyNot(strided, ConvDirection.FORWARD, ConvAlgorithm.WINOGRAD).orElseThrow().contains("stride"));
         assertTrue(cpu.whyNot(strided, ConvDirection.FORWARD, ConvAlgorithm.DEPTHWISE).orElseThrow().contains("groups"));
         assertTrue(cpu.whyNot(strided, ConvDirection.FORWARD, ConvAlgorithm.TENSOR_CORE_TF32).isPresent());
+        assertTrue(cpu.whyNot(strided, ConvDirection.FORWARD, ConvAlgorithm.TENSOR_CORE_BF16).orElseThrow()
+                .contains("tensor cores"));
         ConvProblem grouped = ConvProblem.parse("conv_mb1ic8ih8oc8kh3ph1g2");
         assertTrue(cpu.whyNot(grouped, ConvDirection.FORWARD, ConvAlgorithm.GROUPED).orElseThrow().contains("IM2COL_GEMM"));
         ConvProblem p3 = ConvProblem.parse("conv_mb1ic4ih8oc4kh3ph1");

@@ -223,7 +223,8 @@ public abstract class KernelDevice implements DeviceBackend {
 
     /**
      * The fastest applicable algorithm (only deterministic ones when the device was opened with
-     * {@code deterministic}, and TF32 ones only when it was opened with {@code allowTf32}),
+     * {@code deterministic}, TF32 ones only when it was opened with {@code allowTf32}, BF16 ones only
+     * when it was opened with {@code allowBf16}),
      * measured once per problem and direction with device timers on temporary buffers and
      * remembered. With one candidate nothing is timed. If the temporaries
      * do not fit in memory, the first candidate in the registry's preferred order is returned
@@ -252,6 +253,8 @@ public abstract class KernelDevice implements DeviceBackend {
                 refused.add(a.id() + ": not deterministic, and the device was opened with deterministic=true");
             } else if (a.usesTf32() && !options.allowTf32()) {
                 refused.add(a.id() + ": rounds its inputs to TF32, and the device was opened with allowTf32=false");
+            } else if (a.usesBf16() && !options.allowBf16()) {
+                refused.add(a.id() + ": rounds its inputs to BF16, and the device was opened with allowBf16=false");
             } else {
                 candidates.add(a);
             }

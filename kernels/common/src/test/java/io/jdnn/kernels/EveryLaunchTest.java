@@ -169,7 +169,7 @@ class EveryLaunchTest {
 
         for (String text : CONV) {
             convEveryAlgorithm(d, ConvProblem.parse(text).direct());
-            // the filter flip of TENSOR_CORE_TF32's backward-data (a CUDA-only algorithm, not in this registry)
+            // the filter flip of TENSOR_CORE_TF32's and _BF16's backward-data (CUDA-only algorithms, not in this registry)
             DirectConv conv = ConvProblem.parse(text).direct();
             FlippedBackwardData.flipFilter(d, "convBackwardData", conv, d.allocate(conv.weightElements()));
         }
@@ -249,8 +249,12 @@ class EveryLaunchTest {
         assertEquals(KernelSources.defaultInt("batchnorm.cl", "BN_WG"), r.localSize());
     }
 
-    /** DIRECT under another id that claims TF32, to check how AUTO treats TF32 algorithms. */
-    private record Tf32StandIn(ConvAlgorithm id) implements KernelConvAlgorithm {
+    /** DIRECT under another id that claims TF32 (or BF16), to check how AUTO treats such algorithms. */
+    private record Tf32StandIn(ConvAlgorithm id, boolean bf16) implements KernelConvAlgorithm {
+        Tf32StandIn(ConvAlgorithm id) {
+            this(id, false);
+        }
+
         private static final DirectConvAlgorithm DIRECT = new DirectConvAlgorithm();
 
         @Override
@@ -260,7 +264,12 @@ class EveryLaunchTest {
 
         @Override
         public boolean usesTf32() {
-            return true;
+            return !bf16;
+        }
+
+        @Override
+        public boolean usesBf16() {
+            return bf16;
         }
 
         @Override
@@ -302,5 +311,29 @@ class EveryLaunchTest {
         assertTrue(chosen == ConvAlgorithm.DIRECT || chosen == ConvAlgorithm.TENSOR_CORE_TF32, "chosen " + chosen);
         assertEquals(4, tf32.launches().stream().filter(l -> l.kernel().equals("conv_direct_forward")).count(),
                 "both candidates warmed up and timed");
+    }
+
+    @Test
+    void autoConsidersBf16AlgorithmsOnlyWhenTheDeviceAllowsBf16() {
+        DirectConv conv = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
+        KernelConvAlgorithm bf16 = new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_BF16, true);
+        List<KernelConvAlgorithm> registry = List.of(new DirectConvAlgorithm(),
+                new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_TF32), bf16);
+        // neither allowed, or TF32 only: BF16 is never a candidate
+        for (DeviceOptions o : List.of(DeviceOptions.DEFAULT, DeviceOptions.DEFAULT.withAllowTf32(true))) {
+            RecordingDevice d = new RecordingDevice(o);
+            assertTrue(d.autoSelect(conv, ConvDirection.FORWARD, registry) != ConvAlgorithm.TENSOR_CORE_BF16, "" + o);
+            RecordingDevice only = new RecordingDevice(o);
+            AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
+                    () -> only.autoSelect(conv, ConvDirection.FORWARD, List.of(bf16)));
+            assertTrue(e.getMessage().contains("allowBf16=false"), e.getMessage());
+        }
+        // BF16 allowed (TF32 not): DIRECT and BF16 timed, the TF32 stand-in refused
+        RecordingDevice allowed = new RecordingDevice(DeviceOptions.DEFAULT.withAllowBf16(true));
+        ConvAlgorithm chosen = allowed.autoSelect(conv, ConvDirection.FORWARD, registry);
+        assertTrue(chosen == ConvAlgorithm.DIRECT || chosen == ConvAlgorithm.TENSOR_CORE_BF16, "chosen " + chosen);
+        assertEquals(4, allowed.launches().stream().filter(l -> l.kernel().equals("conv_direct_forward")).count(),
+                "two candidates warmed up and timed");
+        assertEquals(new DeviceOptions(true, true, false), new DeviceOptions(true, true), "the two-flag constructor");
     }
 }

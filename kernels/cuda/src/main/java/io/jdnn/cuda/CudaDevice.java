@@ -63,9 +63,10 @@ final class CudaDevice extends KernelDevice {
     /** Wait after every launch (diagnostics: an asynchronous fault then names its kernel). */
     static final boolean SYNC_LAUNCHES = Boolean.getBoolean("jdnn.cuda.syncLaunches");
 
-    /** The shared algorithms, then the CUDA-only ones (AUTO's fallback order). */
+    /** The shared algorithms, then the CUDA-only ones, TF32 then BF16 (AUTO's fallback order). */
     static final List<KernelConvAlgorithm> ALGORITHMS = concat(KernelConvAlgorithms.ALL,
-            List.of(new TensorCoreTf32ConvAlgorithm()));
+            List.of(new TensorCoreConvAlgorithm(TensorCoreConvAlgorithm.Precision.TF32),
+                    new TensorCoreConvAlgorithm(TensorCoreConvAlgorithm.Precision.BF16)));
 
     /** A kernel of the module and the largest block it can be launched with. */
     record Function(CUfunction function, String name, int maxThreadsPerBlock) {

@@ -175,6 +175,14 @@ class CudaBackendTest {
         assertEquals(List.of(), problems);
         assertEquals(kernels, ptx.size(), "the fatbin's PTX holds exactly the declared kernels: " + ptx.keySet());
         assertTrue(variants.contains("conv_implicit_gemm.cl:t128x128"), "variants: " + variants);
+        assertTrue(variants.contains("conv_tc_tf32.cu:bf16"), "variants: " + variants);
+        for (String k : List.of("conv_tc_tf32_forward_bf16", "conv_tc_tf32_backward_filter_bf16")) {
+            // the BF16 copies take their TF32 originals' parameters (checked against the source above)
+            assertEquals(ptx.get(k.substring(0, k.length() - 5)), ptx.get(k), k);
+        }
+        // and the variant's PTX multiplies BF16 on tensor cores
+        String text = new String(image, StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"), "no BF16 mma in the PTX");
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(CudaFatbin.PROPERTIES)) {
             String props = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(props.contains("targets=sm_80 sm_90 compute_90"), props);
@@ -183,85 +191,119 @@ class CudaBackendTest {
         }
     }
 
+    private static final TensorCoreConvAlgorithm TF32 = new TensorCoreConvAlgorithm(TensorCoreConvAlgorithm.Precision.TF32);
+    private static final TensorCoreConvAlgorithm BF16 = new TensorCoreConvAlgorithm(TensorCoreConvAlgorithm.Precision.BF16);
+    private static final List<TensorCoreConvAlgorithm> TENSOR_CORES = List.of(TF32, BF16);
+
+    /** The name a tensor-core kernel runs under for the given instance: the source's, or its bf16 variant's. */
+    private static String compiled(TensorCoreConvAlgorithm tc, String kernel) {
+        return tc.usesBf16() ? kernel + "_bf16" : kernel;
+    }
+
     @Test
     void theTensorCoreKernelTakesTheDirectKernelsArguments() {
         assertEquals(KernelSources.signature("conv_direct.cl", "conv_direct_forward"),
-                KernelSources.signature(TensorCoreTf32ConvAlgorithm.SOURCE, TensorCoreTf32ConvAlgorithm.KERNEL));
-        assertEquals(Map.of(), KernelSources.defaults(TensorCoreTf32ConvAlgorithm.SOURCE),
-                "no tuning constants: nothing a launch could ask to change");
+                KernelSources.signature(TensorCoreConvAlgorithm.SOURCE, TensorCoreConvAlgorithm.KERNEL));
+        assertEquals(Map.of("TC_BF16", "0"), KernelSources.defaults(TensorCoreConvAlgorithm.SOURCE),
+                "one tuning constant, the operand type: TF32 by default");
+        // the BF16 build is the source's one variant, compiled under the kernels' names suffixed _bf16
+        List<KernelSources.Variant> variants = KernelSources.variants(TensorCoreConvAlgorithm.SOURCE);
+        assertEquals(List.of(new KernelSources.Variant("bf16", Map.of("TC_BF16", "1"))), variants);
+        assertEquals(List.of(TensorCoreConvAlgorithm.KERNEL, TensorCoreConvAlgorithm.FILTER_KERNEL,
+                        TensorCoreConvAlgorithm.KERNEL + "_bf16", TensorCoreConvAlgorithm.FILTER_KERNEL + "_bf16"),
+                List.copyOf(KernelSources.precompiledKernels(TensorCoreConvAlgorithm.SOURCE).keySet()));
+        for (TensorCoreConvAlgorithm tc : TENSOR_CORES) {
+            assertEquals(java.util.Optional.of(compiled(tc, TensorCoreConvAlgorithm.FILTER_KERNEL)),
+                    KernelSources.precompiledName(TensorCoreConvAlgorithm.SOURCE, tc.precision().defines,
+                            TensorCoreConvAlgorithm.FILTER_KERNEL));
+        }
     }
 
     @Test
     void theTensorCoreLaunchCoversEveryTileAndGroup() {
-        TensorCoreTf32ConvAlgorithm tc = new TensorCoreTf32ConvAlgorithm();
-        for (String text : List.of("conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1", "conv_mb2ic12ih7iw7oc12kh3kw3ph1pw1g3",
-                "conv_mb1ic6ih6iw5oc12kh3kw3ph1pw1g6", "conv_mb3ic5ih9iw11oc70kh3kw3sh2sw2ph1pw1dh2dw2")) {
-            DirectConv c = ConvProblem.parse(text).direct();
+        for (TensorCoreConvAlgorithm tc : TENSOR_CORES) {
+            for (String text : List.of("conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1", "conv_mb2ic12ih7iw7oc12kh3kw3ph1pw1g3",
+                    "conv_mb1ic6ih6iw5oc12kh3kw3ph1pw1g6", "conv_mb3ic5ih9iw11oc70kh3kw3sh2sw2ph1pw1dh2dw2")) {
+                DirectConv c = ConvProblem.parse(text).direct();
+                RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+                Buffer x = d.allocate(c.imageElements());
+                Buffer w = d.allocate(c.weightElements());
+                Buffer y = d.allocate(c.responseElements());
+                tc.forward(d, c, x, w, d.allocate(c.k()), y);
+                tc.forward(d, c, x, w, null, y);
+                assertEquals(2, d.launches().size());
+                RecordingDevice.Launch l = d.launches().get(0);
+                assertEquals(compiled(tc, TensorCoreConvAlgorithm.KERNEL), l.compiled(), text);
+                long blocksM = (c.gemmM() + 63) / 64;
+                long blocksN = (c.kPerGroup() + 63) / 64;
+                assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
+                assertArrayEquals(new long[] {128, 1, 1}, l.local(), text);
+                assertTrue(blocksM * 64 >= c.gemmM() && blocksN * 64 >= c.kPerGroup(), "tiles cover the output");
+            }
+            assertTrue(tc.deterministic());
             RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
-            Buffer x = d.allocate(c.imageElements());
-            Buffer w = d.allocate(c.weightElements());
-            Buffer y = d.allocate(c.responseElements());
-            tc.forward(d, c, x, w, d.allocate(c.k()), y);
-            tc.forward(d, c, x, w, null, y);
-            assertEquals(2, d.launches().size());
-            RecordingDevice.Launch l = d.launches().get(0);
-            long blocksM = (c.gemmM() + 63) / 64;
-            long blocksN = (c.kPerGroup() + 63) / 64;
-            assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
-            assertArrayEquals(new long[] {128, 1, 1}, l.local(), text);
-            assertTrue(blocksM * 64 >= c.gemmM() && blocksN * 64 >= c.kPerGroup(), "tiles cover the output");
+            DirectConv c = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
+            for (ConvDirection dir : ConvDirection.values()) {
+                String why = tc.whyNot(d, c, dir).orElseThrow();
+                assertTrue(why.contains("cuda backend") && why.startsWith(tc.id().name()), why);
+            }
         }
-        assertTrue(tc.usesTf32() && tc.deterministic());
-        assertEquals(ConvAlgorithm.TENSOR_CORE_TF32, tc.id());
-        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
-        DirectConv c = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
-        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_FILTER).orElseThrow().contains("cuda backend"));
-        assertTrue(tc.whyNot(d, c, ConvDirection.BACKWARD_DATA).orElseThrow().contains("cuda backend"));
-        assertTrue(tc.whyNot(d, c, ConvDirection.FORWARD).orElseThrow().contains("cuda backend"));
+        assertTrue(TF32.usesTf32() && !TF32.usesBf16());
+        assertEquals(ConvAlgorithm.TENSOR_CORE_TF32, TF32.id());
+        assertTrue(BF16.usesBf16() && !BF16.usesTf32());
+        assertEquals(ConvAlgorithm.TENSOR_CORE_BF16, BF16.id());
+        // registered for CUDA in this order, after the shared registry
+        List<ConvAlgorithm> ids = CudaDevice.ALGORITHMS.stream().map(a -> a.id()).toList();
+        assertEquals(List.of(ConvAlgorithm.TENSOR_CORE_TF32, ConvAlgorithm.TENSOR_CORE_BF16),
+                ids.subList(ids.size() - 2, ids.size()));
     }
 
     @Test
     void tensorCoreBackwardDataFlipsTheFilterThenRunsTheForwardKernelOverDy() {
-        TensorCoreTf32ConvAlgorithm tc = new TensorCoreTf32ConvAlgorithm();
-        for (String text : List.of("conv_mb2ic70ih14iw14oc64kh3kw3ph1pw1", "conv_mb1ic12ih7iw7oc6kh3kw3ph1pw1g3")) {
-            DirectConv c = ConvProblem.parse(text).direct();
+        for (TensorCoreConvAlgorithm tc : TENSOR_CORES) {
+            for (String text : List.of("conv_mb2ic70ih14iw14oc64kh3kw3ph1pw1", "conv_mb1ic12ih7iw7oc6kh3kw3ph1pw1g3")) {
+                DirectConv c = ConvProblem.parse(text).direct();
+                RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+                Buffer dy = d.allocate(c.responseElements());
+                Buffer w = d.allocate(c.weightElements());
+                Buffer dx = d.allocate(c.imageElements());
+                tc.backwardData(d, c, dy, w, d.allocate(c.c()), dx);
+                assertEquals(List.of("conv_flip_filter", compiled(tc, TensorCoreConvAlgorithm.KERNEL)),
+                        d.launches().stream().map(RecordingDevice.Launch::compiled).toList(), text);
+                RecordingDevice.Launch l = d.launches().get(1);
+                long blocksM = ((long) c.n() * c.h() * c.w() + 63) / 64; // dx's pixels
+                long blocksN = (c.cPerGroup() + 63) / 64;                // dx's channels per group
+                assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
+            }
+            DirectConv strided = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3sh2sw2ph1pw1").direct();
             RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
-            Buffer dy = d.allocate(c.responseElements());
-            Buffer w = d.allocate(c.weightElements());
-            Buffer dx = d.allocate(c.imageElements());
-            tc.backwardData(d, c, dy, w, d.allocate(c.c()), dx);
-            assertEquals(List.of("conv_flip_filter", TensorCoreTf32ConvAlgorithm.KERNEL),
-                    d.launches().stream().map(RecordingDevice.Launch::kernel).toList(), text);
-            RecordingDevice.Launch l = d.launches().get(1);
-            long blocksM = ((long) c.n() * c.h() * c.w() + 63) / 64; // dx's pixels
-            long blocksN = (c.cPerGroup() + 63) / 64;                // dx's channels per group
-            assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
+            AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
+                    () -> tc.backwardData(d, strided, d.allocate(27), d.allocate(54), null, d.allocate(72)));
+            assertEquals(tc.id(), e.algorithm());
         }
-        DirectConv strided = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3sh2sw2ph1pw1").direct();
-        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
-        assertThrows(AlgorithmNotSupportedException.class, () -> tc.backwardData(d, strided, d.allocate(27),
-                d.allocate(54), null, d.allocate(72)));
     }
 
     @Test
     void tensorCoreBackwardFilterSplitsItsReductionToFillTheDevice() {
-        TensorCoreTf32ConvAlgorithm tc = new TensorCoreTf32ConvAlgorithm();
-        // 64 x 576 weights: 9 x 1 block tiles for 132*4 wanted; 2*14*14 = 392 pixels allow ceil(392/256) = 2 splits, of 196 rows
+        for (TensorCoreConvAlgorithm tc : TENSOR_CORES) {
+            // 64 x 576 weights: 9 x 1 block tiles for 132*4 wanted; 2*14*14 = 392 pixels allow ceil(392/256) = 2 splits, of 196 rows
+            DirectConv c = ConvProblem.parse("conv_mb2ic64ih14iw14oc64kh3kw3ph1pw1").direct();
+            RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+            tc.backwardFilter(d, c, d.allocate(c.imageElements()), d.allocate(c.responseElements()),
+                    d.allocate(c.weightElements()));
+            int[] sc = TensorCoreConvAlgorithm.splits(c, d.info().computeUnits());
+            assertEquals(2, sc[0], "splits");
+            assertEquals(196, sc[1], "rows per split");
+            assertEquals(List.of(compiled(tc, TensorCoreConvAlgorithm.FILTER_KERNEL), "igemm_sum_splits"),
+                    d.launches().stream().map(RecordingDevice.Launch::compiled).toList());
+            assertArrayEquals(new long[] {9 * 128, 1, 2}, d.launches().get(0).global());
+        }
         DirectConv c = ConvProblem.parse("conv_mb2ic64ih14iw14oc64kh3kw3ph1pw1").direct();
-        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
-        tc.backwardFilter(d, c, d.allocate(c.imageElements()), d.allocate(c.responseElements()),
-                d.allocate(c.weightElements()));
-        int[] sc = TensorCoreTf32ConvAlgorithm.splits(c, d.info().computeUnits());
-        assertEquals(2, sc[0], "splits");
-        assertEquals(196, sc[1], "rows per split");
-        assertEquals(List.of(TensorCoreTf32ConvAlgorithm.FILTER_KERNEL, "igemm_sum_splits"),
-                d.launches().stream().map(RecordingDevice.Launch::kernel).toList());
-        assertArrayEquals(new long[] {9 * 128, 1, 2}, d.launches().get(0).global());
         // one split on a one-SM device: the kernel writes dw itself
-        assertEquals(1, TensorCoreTf32ConvAlgorithm.splits(c, 1)[0]);
+        assertEquals(1, TensorCoreConvAlgorithm.splits(c, 1)[0]);
         // never more grid layers than CUDA allows: 40000 groups take one split each
         DirectConv grouped = ConvProblem.parse("conv_mb64ic40000ih8iw8oc40000kh1kw1g40000").direct();
-        assertEquals(1, TensorCoreTf32ConvAlgorithm.splits(grouped, 132)[0]);
+        assertEquals(1, TensorCoreConvAlgorithm.splits(grouped, 132)[0]);
     }
 
     // ================================================================== device selection

@@ -50,7 +50,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * problems with awkward sizes, outputs poisoned with NaN first, compared with the
  * {@link ErrorBounds} bounds (each algorithm with its own {@link ConvAlgorithm#errorBound()}).
  * Parameterized over {@code -Djdnn.test.kernels} (default {@code cuda}); {@code opencl} runs the
- * very same checks on PoCL. TENSOR_CORE_TF32 checks run on CUDA only.
+ * very same checks on PoCL. TENSOR_CORE_TF32 and TENSOR_CORE_BF16 checks run on CUDA only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KernelOpsTest {
@@ -538,7 +538,7 @@ class KernelOpsTest {
         }
     }
 
-    // ================================================================== TENSOR_CORE_TF32 (CUDA only)
+    // ================================================================== TENSOR_CORE_TF32 and _BF16 (CUDA only)
 
     static final List<String> TF32 = List.of(
             "conv_mb2ic64ih14iw14oc130kh3kw3ph1pw1",                    // 392 x 130 x 576: tiles in M, N and K, no edge full
@@ -552,9 +552,25 @@ class KernelOpsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void tensorCoreTf32IsWithinItsBoundInEveryDirection(String backend) {
-        Assumptions.assumeTrue(backend.equals("cuda"), "TENSOR_CORE_TF32 is implemented by the cuda backend only");
+        // TF32 inputs (unit roundoff 2^-11): 576 products cannot all be exact, the error exceeds float32's 1e-6
+        tensorCoreIsWithinItsBoundInEveryDirection(backend, ConvAlgorithm.TENSOR_CORE_TF32, 1e-6);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tensorCoreBf16IsWithinItsBoundInEveryDirection(String backend) {
+        // BF16 inputs (unit roundoff 2^-8): on 576 products the error exceeds 1e-4, more than TF32's rounding gives
+        tensorCoreIsWithinItsBoundInEveryDirection(backend, ConvAlgorithm.TENSOR_CORE_BF16, 1e-4);
+    }
+
+    /**
+     * TENSOR_CORE_TF32 or _BF16 (inputs rounded to TF32 or BF16, float32 accumulation: its own error
+     * bound) on every problem of {@link #TF32}, every direction it runs; the long reduction's error
+     * above {@code roundingSeen}, so that the rounding provably ran.
+     */
+    private void tensorCoreIsWithinItsBoundInEveryDirection(String backend, ConvAlgorithm tc, double roundingSeen) {
+        Assumptions.assumeTrue(backend.equals("cuda"), tc + " is implemented by the cuda backend only");
         Device d = dev(backend);
-        ConvAlgorithm tc = ConvAlgorithm.TENSOR_CORE_TF32;
         assertTrue(d.algorithms().contains(tc), "cuda lists " + tc + ": " + d.algorithms());
         for (String text : TF32) {
             ConvProblem p = ConvProblem.parse(text);
@@ -571,13 +587,14 @@ class KernelOpsTest {
                  Tensor y = poisoned(d, p.outputShape()); Tensor y0 = poisoned(d, p.outputShape())) {
                 d.conv2d(p, tc, x, w, b, y);
                 d.conv2d(p, tc, x, w, null, y0);
-                // TF32 inputs (unit roundoff 2^-11), float32 accumulation: ConvAlgorithm.TENSOR_CORE_TF32's bound
-                assertClose(text + " TF32 forward with bias", y, ry, tc.errorBound());
-                assertClose(text + " TF32 forward", y0, ry0, tc.errorBound());
+                // TF32 or BF16 inputs, float32 accumulation: the algorithm's own bound (ConvAlgorithm's javadoc)
+                assertClose(text + " " + tc + " forward with bias", y, ry, tc.errorBound());
+                assertClose(text + " " + tc + " forward", y0, ry0, tc.errorBound());
                 if (p.weightShape().elements() / p.outChannels() >= 500) {
-                    // hundreds of products rounded to TF32 cannot all be exact: float32 arithmetic ran instead
+                    // hundreds of products of rounded inputs cannot all be exact: a smaller error means the rounding did not run
                     double err = KernelTestSupport.error(y0, ry0);
-                    assertTrue(err > 1e-6, text + ": error " + err + " is float32's, not TF32's: did tensor cores run?");
+                    assertTrue(err > roundingSeen, text + ": error " + err + " is at most " + roundingSeen + ", too small "
+                            + "for " + tc + "'s rounding: did the tensor cores run with it?");
                 }
             }
             if (p.strideH() != 1 || p.strideW() != 1) {
@@ -590,8 +607,8 @@ class KernelOpsTest {
                  Tensor rdw = ref.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, rx, rdy);
                  Tensor x = d.upload(p.inputShape(), xs); Tensor dy = d.upload(p.outputShape(), dys0);
                  Tensor dw = d.conv2dBackwardFilter(p, tc, x, dy)) {
-                // TF32 inputs, float32 accumulation over N*P*Q terms (splits added in order)
-                assertClose(text + " TF32 backward-filter", dw, rdw, tc.errorBound());
+                // rounded inputs, float32 accumulation over N*P*Q terms (splits added in order)
+                assertClose(text + " " + tc + " backward-filter", dw, rdw, tc.errorBound());
             }
             // backward-data of stride 1: the same kernel over dy with the flipped filter
             assertEquals(java.util.Optional.empty(), d.whyNot(p, ConvDirection.BACKWARD_DATA, tc), text);
@@ -600,8 +617,8 @@ class KernelOpsTest {
                  Tensor rdx = ref.conv2dBackwardData(p, ConvAlgorithm.DIRECT, rdy, rw);
                  Tensor dy = d.upload(p.outputShape(), dys); Tensor w = d.upload(p.weightShape(), ws);
                  Tensor dx = d.conv2dBackwardData(p, tc, dy, w)) {
-                // TF32 inputs, float32 accumulation over K/G*R*S terms: the same bound as the forward pass
-                assertClose(text + " TF32 backward-data", dx, rdx, tc.errorBound());
+                // rounded inputs, float32 accumulation over K/G*R*S terms: the same bound as the forward pass
+                assertClose(text + " " + tc + " backward-data", dx, rdx, tc.errorBound());
             }
         }
     }
@@ -609,9 +626,25 @@ class KernelOpsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void tensorCoreTf32RefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(String backend) {
-        Assumptions.assumeTrue(backend.equals("cuda"), "TENSOR_CORE_TF32 is implemented by the cuda backend only");
+        tensorCoreRefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(backend, ConvAlgorithm.TENSOR_CORE_TF32,
+                DeviceOptions.DEFAULT.withAllowBf16(true), DeviceOptions.DEFAULT.withAllowTf32(true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void tensorCoreBf16RefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(String backend) {
+        tensorCoreRefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(backend, ConvAlgorithm.TENSOR_CORE_BF16,
+                DeviceOptions.DEFAULT.withAllowTf32(true), DeviceOptions.DEFAULT.withAllowBf16(true));
+    }
+
+    /**
+     * Strided backward-data refused; AUTO never picks {@code tc} on the default device nor on one opened
+     * with {@code other} (the other precision allowed), and has it among its candidates with {@code allowing}.
+     */
+    private void tensorCoreRefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(String backend, ConvAlgorithm tc,
+                                                                             DeviceOptions other, DeviceOptions allowing) {
+        Assumptions.assumeTrue(backend.equals("cuda"), tc + " is implemented by the cuda backend only");
         Device d = dev(backend);
-        ConvAlgorithm tc = ConvAlgorithm.TENSOR_CORE_TF32;
         ConvProblem p = ConvProblem.parse(TF32.get(0));
         ConvProblem strided = ConvProblem.parse(TF32.get(1));
         assertTrue(d.whyNot(strided, ConvDirection.BACKWARD_DATA, tc).orElse("").contains("stride 2x2"),
@@ -619,13 +652,19 @@ class KernelOpsTest {
         try (Tensor dy = d.zeros(strided.outputShape()); Tensor w = d.zeros(strided.weightShape())) {
             assertThrows(AlgorithmNotSupportedException.class, () -> d.conv2dBackwardData(strided, tc, dy, w));
         }
-        // AUTO on a device opened without allowTf32: never TF32
+        // AUTO on a device opened without this precision allowed: never tc
         for (String text : TF32) {
             assertNotEquals(tc, d.autoAlgorithm(ConvProblem.parse(text), ConvDirection.FORWARD), text);
         }
-        try (Device allowed = GpuTestSupport.open(backend, DeviceOptions.DEFAULT.withAllowTf32(true))) {
+        try (Device otherAllowed = GpuTestSupport.open(backend, other)) {
+            for (String text : TF32) {
+                assertNotEquals(tc, otherAllowed.autoAlgorithm(ConvProblem.parse(text), ConvDirection.FORWARD),
+                        text + " on " + other);
+            }
+        }
+        try (Device allowed = GpuTestSupport.open(backend, allowing)) {
             ConvAlgorithm chosen = allowed.autoAlgorithm(p, ConvDirection.FORWARD);
-            assertTrue(allowed.applicableAlgorithms(p, ConvDirection.FORWARD).contains(tc), "TF32 is a candidate");
+            assertTrue(allowed.applicableAlgorithms(p, ConvDirection.FORWARD).contains(tc), tc + " is a candidate");
             assertTrue(allowed.applicableAlgorithms(p, ConvDirection.FORWARD).contains(chosen), "chosen " + chosen);
         }
     }

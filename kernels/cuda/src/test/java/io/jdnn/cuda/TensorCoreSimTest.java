@@ -30,10 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * TENSOR_CORE_TF32's kernel, {@code conv_tc_tf32.cu}, run on the CPU: compiled with g++ against
- * {@code src/test/sim/cuda_sim.h}, which emulates the CUDA launch model, shared memory, barriers,
- * {@code cvt.rna.tf32.f32} and warp-level {@code mma.sync} m16n8k8 with the PTX ISA's fragment
- * layouts. The kernel's own code (gathers, tiles, tails, fragment loads, epilogue, and the flipped
+ * TENSOR_CORE_TF32's and TENSOR_CORE_BF16's kernels, {@code conv_tc_tf32.cu} and its {@code bf16}
+ * variant, run on the CPU: compiled with g++ against {@code src/test/sim/cuda_sim.h}, which emulates
+ * the CUDA launch model, shared memory, barriers, {@code cvt.rna.tf32.f32} and warp-level
+ * {@code mma.sync} m16n8k8 .tf32 and m16n8k16 .bf16 with the PTX ISA's fragment layouts. The kernel's own code (gathers, tiles, tails, fragment loads, epilogue, and the flipped
  * filter of backward-data) runs unchanged but for the two inline-PTX helpers, so this checks on
  * every CI run what otherwise only a GPU could; the GPU runs the same problems in KernelOpsTest.
  * Skipped, with the reason, where no g++ is found.
@@ -86,13 +86,23 @@ class TensorCoreSimTest {
                 c.padH(), c.padW(), c.dilationH(), c.dilationW(), c.groups()};
     }
 
-    /** Runs the emulated forward kernel (after flipping w when {@code flip} holds the flip's arguments); returns out. */
-    private float[] run(int[] flip, int[] args, float[] in, float[] w, float[] bias, long outElements)
-            throws IOException, InterruptedException {
-        return run(flip == null ? 0 : 1, flip == null ? new int[0] : flip, args, new int[0], in, w, bias, outElements);
+    /** The precisions, by algorithm: TF32 runs the source's kernels, BF16 its bf16 variant's (tc_sim_main.cpp's op + 4). */
+    private static final List<ConvAlgorithm> PRECISIONS = List.of(ConvAlgorithm.TENSOR_CORE_TF32,
+            ConvAlgorithm.TENSOR_CORE_BF16);
+
+    /** tc_sim_main.cpp's op code: {@code op} run by tc's kernels. */
+    private static int op(int op, ConvAlgorithm tc) {
+        return tc == ConvAlgorithm.TENSOR_CORE_BF16 ? op + 4 : op;
     }
 
-    /** Runs op (tc_sim_main.cpp's: 0 forward, 1 flip and forward, 2 backward-filter) with its ints; returns out. */
+    /** Runs tc's emulated forward kernel (after flipping w when {@code flip} holds the flip's arguments); returns out. */
+    private float[] run(ConvAlgorithm tc, int[] flip, int[] args, float[] in, float[] w, float[] bias, long outElements)
+            throws IOException, InterruptedException {
+        return run(op(flip == null ? 0 : 1, tc), flip == null ? new int[0] : flip, args, new int[0], in, w, bias,
+                outElements);
+    }
+
+    /** Runs op (tc_sim_main.cpp's: 0 forward, 1 flip and forward, 2 backward-filter; + 4 bf16) with its ints; returns out. */
     private float[] run(int op, int[] before, int[] args, int[] after, float[] in, float[] w, float[] bias,
                         long outElements) throws IOException, InterruptedException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -138,29 +148,36 @@ class TensorCoreSimTest {
     }
 
     @Test
-    void forwardIsWithinTheTf32BoundAndRoundsToTf32() throws Exception {
+    void forwardIsWithinTheBoundAndRoundsAsTheAlgorithmSays() throws Exception {
         for (String text : KernelOpsTest.TF32) {
             ConvProblem p = ConvProblem.parse(text);
             DirectConv c = p.direct();
             float[] xs = random(text.hashCode(), Math.toIntExact(p.inputShape().elements()), -1, 1);
             float[] ws = random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
             float[] bs = random(text.hashCode() + 2, p.outChannels(), -1, 1);
-            float[] y = run(null, forwardArgs(c), xs, ws, bs, c.responseElements());
-            float[] y0 = run(null, forwardArgs(c), xs, ws, null, c.responseElements());
             try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rw = ref.upload(p.weightShape(), ws);
                  Tensor rb = ref.upload(p.biasShape(), bs);
                  Tensor ry = ref.conv2d(p, ConvAlgorithm.DIRECT, rx, rw, rb);
                  Tensor ry0 = ref.conv2d(p, ConvAlgorithm.DIRECT, rx, rw, null)) {
-                // TF32 inputs (unit roundoff 2^-11), float32 accumulation: ConvAlgorithm.TENSOR_CORE_TF32's bound
-                double bound = ConvAlgorithm.TENSOR_CORE_TF32.errorBound();
-                KernelTestSupport.assertClose(text + " emulated TF32 forward with bias", KernelTestSupport.toDouble(y),
-                        ry.toDoubleArray(), bound);
-                KernelTestSupport.assertClose(text + " emulated TF32 forward", KernelTestSupport.toDouble(y0),
-                        ry0.toDoubleArray(), bound);
+                double[] errors = new double[PRECISIONS.size()];
+                for (int i = 0; i < PRECISIONS.size(); i++) {
+                    ConvAlgorithm tc = PRECISIONS.get(i);
+                    float[] y = run(tc, null, forwardArgs(c), xs, ws, bs, c.responseElements());
+                    float[] y0 = run(tc, null, forwardArgs(c), xs, ws, null, c.responseElements());
+                    // TF32 (unit roundoff 2^-11) or BF16 (2^-8) inputs, float32 accumulation: the algorithm's bound
+                    double bound = tc.errorBound();
+                    KernelTestSupport.assertClose(text + " emulated " + tc + " forward with bias",
+                            KernelTestSupport.toDouble(y), ry.toDoubleArray(), bound);
+                    KernelTestSupport.assertClose(text + " emulated " + tc + " forward", KernelTestSupport.toDouble(y0),
+                            ry0.toDoubleArray(), bound);
+                    errors[i] = ErrorBounds.maxNormalizedError(KernelTestSupport.toDouble(y0), ry0.toDoubleArray());
+                }
                 if (p.weightShape().elements() / p.outChannels() >= 500) {
                     // hundreds of products of TF32-rounded inputs cannot all be exact: the rounding ran
-                    double err = ErrorBounds.maxNormalizedError(KernelTestSupport.toDouble(y0), ry0.toDoubleArray());
-                    assertTrue(err > 1e-6, text + ": error " + err + " is float32's, not TF32's");
+                    assertTrue(errors[0] > 1e-6, text + ": error " + errors[0] + " is float32's, not TF32's");
+                    // BF16 keeps 3 bits fewer than TF32: its error exceeds TF32's (about 8x expected; 2x asked) and 1e-4
+                    assertTrue(errors[1] > 1e-4 && errors[1] > 2 * errors[0], text + ": BF16 error " + errors[1]
+                            + " against TF32's " + errors[0] + ": the BF16 rounding did not run");
                 }
             }
         }
@@ -172,7 +189,7 @@ class TensorCoreSimTest {
             ConvProblem p = ConvProblem.parse(text);
             DirectConv c = p.direct();
             if (FlippedBackwardData.whyNot(c).isPresent()) {
-                continue; // strided: TENSOR_CORE_TF32 refuses it (KernelOpsTest checks the refusal)
+                continue; // strided: the tensor-core algorithms refuse it (KernelOpsTest checks the refusal)
             }
             FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(c);
             int[] args = {f.n(), f.c(), f.h(), f.w(), f.k(), f.p(), f.q(), f.r(), f.s(), 1, 1, f.padH(), f.padW(),
@@ -180,18 +197,20 @@ class TensorCoreSimTest {
             int[] flip = {c.k(), c.c(), c.r() * c.s(), c.groups()};
             float[] dys = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
             float[] ws = random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
-            float[] dx = run(flip, args, dys, ws, null, c.imageElements());
             try (Tensor rdy = ref.upload(p.outputShape(), dys); Tensor rw = ref.upload(p.weightShape(), ws);
                  Tensor rdx = ref.conv2dBackwardData(p, ConvAlgorithm.DIRECT, rdy, rw)) {
-                // TF32 inputs, float32 accumulation over K/G*R*S terms: the same bound as the forward pass
-                KernelTestSupport.assertClose(text + " emulated TF32 backward-data", KernelTestSupport.toDouble(dx),
-                        rdx.toDoubleArray(), ConvAlgorithm.TENSOR_CORE_TF32.errorBound());
+                for (ConvAlgorithm tc : PRECISIONS) {
+                    float[] dx = run(tc, flip, args, dys, ws, null, c.imageElements());
+                    // rounded inputs, float32 accumulation over K/G*R*S terms: the same bound as the forward pass
+                    KernelTestSupport.assertClose(text + " emulated " + tc + " backward-data",
+                            KernelTestSupport.toDouble(dx), rdx.toDoubleArray(), tc.errorBound());
+                }
             }
         }
     }
 
     @Test
-    void backwardFilterWithAndWithoutSplitsIsWithinTheTf32Bound() throws Exception {
+    void backwardFilterWithAndWithoutSplitsIsWithinTheBound() throws Exception {
         for (String text : KernelOpsTest.TF32) {
             ConvProblem p = ConvProblem.parse(text);
             DirectConv c = p.direct();
@@ -202,14 +221,39 @@ class TensorCoreSimTest {
                 // the H100's 132 SMs (several splits where the rows allow); one split (a 1-SM device) on two problems
                 int[] devices = text.equals(KernelOpsTest.TF32.get(0)) || text.equals(KernelOpsTest.TF32.get(1))
                         ? new int[] {1, 132} : new int[] {132};
-                for (int sms : devices) {
-                    int[] sc = TensorCoreTf32ConvAlgorithm.splits(c, sms);
-                    float[] dw = run(2, new int[0], forwardArgs(c), sc, xs, dys, null, c.weightElements());
-                    // TF32 inputs, float32 accumulation over N*P*Q terms (in splits added in order)
-                    KernelTestSupport.assertClose(text + " emulated TF32 backward-filter, " + sc[0] + " splits",
-                            KernelTestSupport.toDouble(dw), rdw.toDoubleArray(),
-                            ConvAlgorithm.TENSOR_CORE_TF32.errorBound());
+                for (ConvAlgorithm tc : PRECISIONS) {
+                    for (int sms : devices) {
+                        int[] sc = TensorCoreConvAlgorithm.splits(c, sms);
+                        float[] dw = run(op(2, tc), new int[0], forwardArgs(c), sc, xs, dys, null, c.weightElements());
+                        // rounded inputs, float32 accumulation over N*P*Q terms (in splits added in order)
+                        KernelTestSupport.assertClose(text + " emulated " + tc + " backward-filter, " + sc[0]
+                                + " splits", KernelTestSupport.toDouble(dw), rdw.toDoubleArray(), tc.errorBound());
+                    }
                 }
+            }
+        }
+    }
+
+    @Test
+    void bf16RoundingIsNearestEvenAndKeepsNanAndInfinity() throws Exception {
+        // one 1x1 convolution of a single channel by weight 1: y = bf16(x) exactly (products and sums exact)
+        float[] xs = {1.0f, Float.intBitsToFloat(0x3f808000), Float.intBitsToFloat(0x3f818000),
+                Float.intBitsToFloat(0x3f808001), Float.intBitsToFloat(0x3f807fff), -3.0e38f, Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.intBitsToFloat(0x7f800001), 1e-40f, 0.1f};
+        float[] want = {1.0f, 1.0f /* tie, even below */, Float.intBitsToFloat(0x3f820000) /* tie, even above */,
+                Float.intBitsToFloat(0x3f810000), 1.0f, Float.intBitsToFloat(0xff620000) /* -3.0e38 (0xff61b1e6) rounds up in magnitude */,
+                Float.POSITIVE_INFINITY /* beyond BF16's largest */, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                Float.NaN /* payload only in the low half: still NaN */, Float.intBitsToFloat(0x00010000) /* subnormal */,
+                Float.intBitsToFloat(0x3dcd0000)};
+        ConvProblem p = ConvProblem.parse("conv_mb1ic1ih1iw" + xs.length + "oc1kh1kw1");
+        float[] y = run(ConvAlgorithm.TENSOR_CORE_BF16, null, forwardArgs(p.direct()), xs, new float[] {1.0f}, null,
+                xs.length);
+        for (int i = 0; i < xs.length; i++) {
+            if (Float.isNaN(want[i])) {
+                assertTrue(Float.isNaN(y[i]), i + ": " + y[i]);
+            } else {
+                assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(y[i]),
+                        i + ": bf16(" + xs[i] + ") = " + want[i] + ", got " + y[i]);
             }
         }
     }

@@ -25,7 +25,8 @@ import java.util.Optional;
  * algorithm must be one the device lists and its output must be within
  * {@link ConvAlgorithm#errorBound()}; where it is not, asking for it must throw
  * {@link AlgorithmNotSupportedException} naming it. AUTO must run, pick a listed algorithm that
- * can run the problem (TF32 only on a device opened with {@code allowTf32}), and stay within that
+ * can run the problem (TF32 only on a device opened with {@code allowTf32}, BF16 only with
+ * {@code allowBf16}), and stay within that
  * algorithm's bound.
  */
 final class ConvChecks {
@@ -147,6 +148,11 @@ final class ConvChecks {
             if (chosen == ConvAlgorithm.TENSOR_CORE_TF32 && !d.options().allowTf32()) {
                 v.failed(d, op, p, variant, "AUTO picked TENSOR_CORE_TF32 on a device opened without allowTf32 "
                         + "(DeviceOptions: AUTO considers TF32 only when allowed)");
+                continue;
+            }
+            if (chosen == ConvAlgorithm.TENSOR_CORE_BF16 && !d.options().allowBf16()) {
+                v.failed(d, op, p, variant, "AUTO picked TENSOR_CORE_BF16 on a device opened without allowBf16 "
+                        + "(DeviceOptions: AUTO considers BF16 only when allowed)");
                 continue;
             }
             Conformance.check(v, d, op, p, variant, run(p, direction, ConvAlgorithm.AUTO, withBias, data), ref,

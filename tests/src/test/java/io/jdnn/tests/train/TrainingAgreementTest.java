@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *       nothing more than before the example was built.</li>
  * </ul>
  * The float32 backends run convolutions with {@link ConvAlgorithmChoice#accurate()}: AUTO's pick
- * unless that is Winograd or TF32, whose per-op errors (up to 1e-4 and 5e-3 of the output's scale,
+ * unless that is Winograd, TF32 or BF16, whose per-op errors (up to 1e-4, 5e-3 and 4e-2 of the output's scale,
  * {@link io.jdnn.ConvAlgorithm#errorBound()}) the steps of training amplify past the bound.
  * {@code -Djdnn.train.scale=K} multiplies every batch by K. An absent backend is skipped with its
  * reason, or fails under {@code -Djdnn.test.require}.

@@ -11,20 +11,25 @@ import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
 import io.jdnn.spi.Buffer;
 
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * TENSOR_CORE_TF32, CUDA only: the forward pass as an implicit GEMM on tensor cores
- * ({@code conv_tc_tf32.cu}: mma.sync m16n8k8 with inputs rounded to TF32, float32 accumulation),
- * backward-data of stride-1 problems as the same kernel's forward pass over dy with the
- * flipped filter ({@link FlippedBackwardData}), and backward-filter as the implicit GEMM
- * dW = dY^T A with its reduction over pixels split across blocks.
- * Its error bound is {@link ConvAlgorithm#TENSOR_CORE_TF32}'s. Deterministic (a fixed reduction
- * order, no atomics); AUTO considers it only on a device opened with
- * {@link io.jdnn.DeviceOptions#allowTf32()} ({@link #usesTf32()}), an explicit request runs it
+ * TENSOR_CORE_TF32 and TENSOR_CORE_BF16, CUDA only, one class for both {@link Precision}s: the
+ * forward pass as an implicit GEMM on tensor cores ({@code conv_tc_tf32.cu}: mma.sync m16n8k8 with
+ * inputs rounded to TF32, or, in its {@code bf16} variant (TC_BF16=1, kernels {@code NAME_bf16}),
+ * m16n8k16 with inputs rounded to BF16; float32 accumulation either way), backward-data of
+ * stride-1 problems as the same kernel's forward pass over dy with the flipped filter
+ * ({@link FlippedBackwardData}), and backward-filter as the implicit GEMM dW = dY^T A with its
+ * reduction over pixels split across blocks.
+ * Its error bound is its id's ({@link ConvAlgorithm#TENSOR_CORE_TF32},
+ * {@link ConvAlgorithm#TENSOR_CORE_BF16}). Deterministic (a fixed reduction order, no atomics);
+ * AUTO considers the TF32 instance only on a device opened with
+ * {@link io.jdnn.DeviceOptions#allowTf32()} ({@link #usesTf32()}), the BF16 one only with
+ * {@link io.jdnn.DeviceOptions#allowBf16()} ({@link #usesBf16()}); an explicit request runs either
  * regardless. Strided backward-data is refused with a reason: it runs on the other algorithms.
  */
-final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
+final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
     static final String SOURCE = "conv_tc_tf32.cu";
     static final String KERNEL = "conv_tc_tf32_forward";
     static final String FILTER_KERNEL = "conv_tc_tf32_backward_filter";
@@ -34,10 +39,39 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
     static final int THREADS = 128;
     /** CUDA's limit on a grid's y and z extents. */
     static final long MAX_GRID_YZ = 65535;
+    /** Backward-filter's partial sums (one workspace for both precisions: they never run at once). */
+    static final String SPLITS_WORKSPACE = "tc.splits";
+
+    /** The operand type the tensor cores multiply; the tensors and the accumulators stay float32. */
+    enum Precision {
+        /** Inputs rounded to TF32 (cvt.rna.tf32.f32), mma m16n8k8: conv_tc_tf32.cu's defaults. */
+        TF32(ConvAlgorithm.TENSOR_CORE_TF32, Map.of()),
+        /** Inputs rounded to BF16, mma m16n8k16: the source's variant {@code bf16} (TC_BF16=1). */
+        BF16(ConvAlgorithm.TENSOR_CORE_BF16, Map.of("TC_BF16", 1));
+
+        final ConvAlgorithm id;
+        /** The define set the kernels are launched with (CudaDevice maps it to the variant's kernel names). */
+        final Map<String, Integer> defines;
+
+        Precision(ConvAlgorithm id, Map<String, Integer> defines) {
+            this.id = id;
+            this.defines = defines;
+        }
+    }
+
+    private final Precision precision;
+
+    TensorCoreConvAlgorithm(Precision precision) {
+        this.precision = precision;
+    }
+
+    Precision precision() {
+        return precision;
+    }
 
     @Override
     public ConvAlgorithm id() {
-        return ConvAlgorithm.TENSOR_CORE_TF32;
+        return precision.id;
     }
 
     @Override
@@ -47,51 +81,56 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
 
     @Override
     public boolean usesTf32() {
-        return true;
+        return precision == Precision.TF32;
+    }
+
+    @Override
+    public boolean usesBf16() {
+        return precision == Precision.BF16;
     }
 
     @Override
     public Optional<String> whyNot(KernelDevice device, DirectConv conv, ConvDirection direction) {
         if (!(device instanceof CudaDevice cuda)) {
-            return Optional.of("TENSOR_CORE_TF32 needs the cuda backend");
+            return Optional.of(id() + " needs the cuda backend");
         }
         if (cuda.entry().ccMajor() < 8) {
-            return Optional.of("TENSOR_CORE_TF32 needs compute capability 8.0 or newer (mma.sync with TF32), the device "
-                    + "has " + cuda.entry().computeCapability());
+            return Optional.of(id() + " needs compute capability 8.0 or newer (mma.sync with " + precision + "), the "
+                    + "device has " + cuda.entry().computeCapability());
         }
         if (direction == ConvDirection.FORWARD) {
             return limits(cuda, conv.groups(), conv.kPerGroup(), (long) conv.p() * conv.q(),
-                    (long) conv.cPerGroup() * conv.r() * conv.s(), conv.gemmM());
+                    (long) conv.cPerGroup() * conv.r() * conv.s(), conv.gemmM()).map(w -> id() + w);
         }
         if (direction == ConvDirection.BACKWARD_FILTER) {
-            return filterLimits(conv);
+            return filterLimits(conv).map(w -> id() + w);
         }
         Optional<String> why = FlippedBackwardData.whyNot(conv);
         if (why.isPresent()) {
-            return Optional.of("TENSOR_CORE_TF32: " + why.get());
+            return Optional.of(id() + ": " + why.get());
         }
         FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(conv);
         return limits(cuda, f.groups(), f.kPerGroup(), (long) f.p() * f.q(), (long) f.cPerGroup() * f.r() * f.s(),
-                f.gemmM()).map(w -> w + " (backward-data runs as the forward pass over dy with the flipped filter)");
+                f.gemmM()).map(w -> id() + w + " (backward-data runs as the forward pass over dy with the flipped filter)");
     }
 
     /** The kernel's limits for a forward problem of these extents (kpg output channels, pq pixels, a reduction of kd). */
     private static Optional<String> limits(CudaDevice cuda, int groups, int kpg, long pq, long kd, long gemmM) {
         if (groups > MAX_GRID_YZ) {
-            return Optional.of("TENSOR_CORE_TF32 runs one grid slice per group, at most " + MAX_GRID_YZ + "; the problem "
+            return Optional.of(" runs one grid slice per group, at most " + MAX_GRID_YZ + "; the problem "
                     + "has " + groups + " groups");
         }
         long channelTiles = (kpg + (long) TILE_N - 1) / TILE_N;
         if (channelTiles > MAX_GRID_YZ) {
-            return Optional.of("TENSOR_CORE_TF32 takes at most " + MAX_GRID_YZ * TILE_N + " output channels per group, "
+            return Optional.of(" takes at most " + MAX_GRID_YZ * TILE_N + " output channels per group, "
                     + "the problem has " + kpg);
         }
         if (pq > Integer.MAX_VALUE || kd > Integer.MAX_VALUE) {
-            return Optional.of("TENSOR_CORE_TF32 needs P*Q and (C/groups)*R*S below 2^31");
+            return Optional.of(" needs P*Q and (C/groups)*R*S below 2^31");
         }
         long pixelTiles = (gemmM + TILE_M - 1) / TILE_M;
         if (pixelTiles > cuda.entry().maxGridX()) {
-            return Optional.of("TENSOR_CORE_TF32 needs N*P*Q/" + TILE_M + " blocks, more than the device's grid limit of "
+            return Optional.of(" needs N*P*Q/" + TILE_M + " blocks, more than the device's grid limit of "
                     + cuda.entry().maxGridX());
         }
         return Optional.empty();
@@ -99,7 +138,7 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
 
     @Override
     public void forward(KernelDevice device, DirectConv c, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        KernelLaunch l = device.launch("convForward", c.toString(), SOURCE, KERNEL)
+        KernelLaunch l = device.launch("convForward", c.toString(), SOURCE, precision.defines, KERNEL)
                 .arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.k()).arg(c.p()).arg(c.q()).arg(c.r()).arg(c.s())
                 .arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW()).arg(c.dilationH()).arg(c.dilationW())
                 .arg(c.groups());
@@ -115,7 +154,7 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
         }
         Buffer wf = FlippedBackwardData.flipFilter(device, op, conv, w);
         FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(conv);
-        KernelLaunch l = f.args(device.launch(op, conv.toString(), SOURCE, KERNEL));
+        KernelLaunch l = f.args(device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL));
         run(device, l, f.gemmM(), f.kPerGroup(), f.groups(), dy, wf, bias, dx);
     }
 
@@ -131,15 +170,15 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
     /** Backward-filter's limits: one grid slice per group, 64 output channels per block row, 32-bit m and kk. */
     private static Optional<String> filterLimits(DirectConv conv) {
         if (conv.groups() > MAX_GRID_YZ) {
-            return Optional.of("TENSOR_CORE_TF32 backward-filter runs at least one grid slice per group, at most "
+            return Optional.of(" backward-filter runs at least one grid slice per group, at most "
                     + MAX_GRID_YZ + "; the problem has " + conv.groups() + " groups");
         }
         if ((conv.kPerGroup() + (long) TILE_M - 1) / TILE_M > MAX_GRID_YZ) {
-            return Optional.of("TENSOR_CORE_TF32 backward-filter takes at most " + MAX_GRID_YZ * TILE_M
+            return Optional.of(" backward-filter takes at most " + MAX_GRID_YZ * TILE_M
                     + " output channels per group, the problem has " + conv.kPerGroup());
         }
         if (conv.gemmM() > Integer.MAX_VALUE || (long) conv.cPerGroup() * conv.r() * conv.s() > Integer.MAX_VALUE) {
-            return Optional.of("TENSOR_CORE_TF32 backward-filter needs N*P*Q and (C/groups)*R*S below 2^31");
+            return Optional.of(" backward-filter needs N*P*Q and (C/groups)*R*S below 2^31");
         }
         return Optional.empty();
     }
@@ -167,9 +206,9 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
     }
 
     /**
-     * dw through the tensor cores ({@code conv_tc_tf32_backward_filter}), the reduction cut into
-     * {@link #splits} whose partial sums {@code igemm_sum_splits} adds in split order (workspace
-     * {@code "tf32.splits"}); with one split the kernel writes dw itself.
+     * dw through the tensor cores ({@code conv_tc_tf32_backward_filter}, or its {@code _bf16} copy), the
+     * reduction cut into {@link #splits} whose partial sums {@code igemm_sum_splits} adds in split order
+     * (workspace {@value #SPLITS_WORKSPACE}); with one split the kernel writes dw itself.
      */
     @Override
     public void backwardFilter(KernelDevice device, DirectConv conv, Buffer x, Buffer dy, Buffer dw) {
@@ -181,10 +220,10 @@ final class TensorCoreTf32ConvAlgorithm implements KernelConvAlgorithm {
         int[] sc = splits(conv, device.info().computeUnits());
         int splits = sc[0];
         long weights = conv.weightElements();
-        Buffer out = splits == 1 ? dw : device.workspace("tf32.splits", splits * weights);
+        Buffer out = splits == 1 ? dw : device.workspace(SPLITS_WORKSPACE, splits * weights);
         long tapTiles = ((long) conv.cPerGroup() * conv.r() * conv.s() + TILE_N - 1) / TILE_N;
         long channelTiles = (conv.kPerGroup() + (long) TILE_M - 1) / TILE_M;
-        device.launch(op, problem, SOURCE, FILTER_KERNEL)
+        device.launch(op, problem, SOURCE, precision.defines, FILTER_KERNEL)
                 .arg(conv.n()).arg(conv.c()).arg(conv.h()).arg(conv.w()).arg(conv.k()).arg(conv.p()).arg(conv.q())
                 .arg(conv.r()).arg(conv.s()).arg(conv.strideH()).arg(conv.strideW()).arg(conv.padH()).arg(conv.padW())
                 .arg(conv.dilationH()).arg(conv.dilationW()).arg(conv.groups()).arg(splits).arg(sc[1])
