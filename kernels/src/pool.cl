@@ -24,6 +24,26 @@
 #endif
 
 /*
+ * Element e of a (planes, Hh, Ww) tensor: returns its plane and sets its row *h and column *w. One
+ * 64-bit division, then 32-bit ones where a plane holds fewer than 2^31 elements (the usual case;
+ * the branch is the same for every work-item of a launch).
+ */
+DEVICE_FN i64 pool_position(i64 e, int Hh, int Ww, int *h, int *w) {
+    i64 hw = (i64)Hh * Ww;
+    i64 plane = e / hw;
+    i64 rem = e - plane * hw;
+    if (hw <= 0x7fffffff) {
+        int r = (int)rem;
+        *h = r / Ww;
+        *w = r - *h * Ww;
+    } else {
+        *h = (int)(rem / Ww);
+        *w = (int)(rem - (i64)*h * Ww);
+    }
+    return plane;
+}
+
+/*
  * The winning element of max-pooling window (oh, ow) in one H x W plane, PyTorch's rule: in
  * row-major window order an element replaces the current winner when it is greater or NaN
  * (`v > best || isnan(v)`), so the first of equal maxima wins and a NaN beats any number (the
@@ -63,9 +83,8 @@ DEVICE_FN i64 pool_max_window(GLOBAL const float *plane, int H, int W, int oh, i
 KERNEL void pool_max_forward(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph, int pw,
                              int dh, int dw, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
     GRID_STRIDE_LOOP(o, total) {
-        int ow = (int)(o % OW);
-        int oh = (int)((o / OW) % OH);
-        i64 plane = o / ((i64)OW * OH);
+        int oh, ow;
+        i64 plane = pool_position(o, OH, OW, &oh, &ow);
         float v;
         pool_max_window(x + plane * H * W, H, W, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, &v);
         y[o] = v;
@@ -82,9 +101,8 @@ KERNEL void pool_max_backward(i64 total, int H, int W, int OH, int OW, int kh, i
                               int dh, int dw, GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                               GLOBAL float *RESTRICT dx) {
     GRID_STRIDE_LOOP(e, total) {
-        int iw = (int)(e % W);
-        int ih = (int)((e / W) % H);
-        i64 plane = e / ((i64)W * H);
+        int ih, iw;
+        i64 plane = pool_position(e, H, W, &ih, &iw);
         GLOBAL const float *xp = x + plane * H * W;
         GLOBAL const float *dyp = dy + plane * OH * OW;
         i64 self = (i64)ih * W + iw;
@@ -295,9 +313,8 @@ DEVICE_FN int pool_avg_window(int H, int W, int oh, int ow, int kh, int kw, int 
 KERNEL void pool_avg_forward(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph, int pw,
                              int count_include_pad, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
     GRID_STRIDE_LOOP(o, total) {
-        int ow = (int)(o % OW);
-        int oh = (int)((o / OW) % OH);
-        GLOBAL const float *xp = x + (o / ((i64)OW * OH)) * H * W;
+        int oh, ow;
+        GLOBAL const float *xp = x + pool_position(o, OH, OW, &oh, &ow) * H * W;
         int hs, he, ws, we;
         int divisor = pool_avg_window(H, W, oh, ow, kh, kw, sh, sw, ph, pw, count_include_pad, &hs, &he, &ws, &we);
         float sum = 0.0f;
@@ -317,9 +334,8 @@ KERNEL void pool_avg_forward(i64 total, int H, int W, int OH, int OW, int kh, in
 KERNEL void pool_avg_backward(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph, int pw,
                               int count_include_pad, GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
     GRID_STRIDE_LOOP(e, total) {
-        int iw = (int)(e % W);
-        int ih = (int)((e / W) % H);
-        GLOBAL const float *dyp = dy + (e / ((i64)W * H)) * OH * OW;
+        int ih, iw;
+        GLOBAL const float *dyp = dy + pool_position(e, H, W, &ih, &iw) * OH * OW;
         int oh0 = jdnn_imax(jdnn_div_floor(ih + ph - kh, sh) + 1, 0);
         int oh1 = jdnn_imin(jdnn_div_floor(ih + ph, sh), OH - 1);
         int ow0 = jdnn_imax(jdnn_div_floor(iw + pw - kw, sw) + 1, 0);
@@ -350,9 +366,8 @@ DEVICE_FN int pool_adaptive_end(int o, int in, int out) {
 KERNEL void pool_adaptive_avg_forward(i64 total, int H, int W, int OH, int OW, GLOBAL const float *RESTRICT x,
                                       GLOBAL float *RESTRICT y) {
     GRID_STRIDE_LOOP(o, total) {
-        int ow = (int)(o % OW);
-        int oh = (int)((o / OW) % OH);
-        GLOBAL const float *xp = x + (o / ((i64)OW * OH)) * H * W;
+        int oh, ow;
+        GLOBAL const float *xp = x + pool_position(o, OH, OW, &oh, &ow) * H * W;
         int hs = pool_adaptive_start(oh, H, OH);
         int he = pool_adaptive_end(oh, H, OH);
         int ws = pool_adaptive_start(ow, W, OW);
@@ -374,9 +389,8 @@ KERNEL void pool_adaptive_avg_forward(i64 total, int H, int W, int OH, int OW, G
 KERNEL void pool_adaptive_avg_backward(i64 total, int H, int W, int OH, int OW, GLOBAL const float *RESTRICT dy,
                                        GLOBAL float *RESTRICT dx) {
     GRID_STRIDE_LOOP(e, total) {
-        int iw = (int)(e % W);
-        int ih = (int)((e / W) % H);
-        GLOBAL const float *dyp = dy + (e / ((i64)W * H)) * OH * OW;
+        int ih, iw;
+        GLOBAL const float *dyp = dy + pool_position(e, H, W, &ih, &iw) * OH * OW;
         int oh0 = (int)(((i64)ih * OH) / H);
         int oh1 = jdnn_imin((int)(((i64)(ih + 1) * OH + H - 1) / H), OH);
         int ow0 = (int)(((i64)iw * OW) / W);
