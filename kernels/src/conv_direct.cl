@@ -8,7 +8,7 @@
  *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups; grid-stride over
  * the elements written (forward N*K*P*Q, backward-data N*C*H*W, backward-filter K*(C/G)*R*S,
- * conv_flip_filter K*(C/G)*R*S).
+ * conv_flip_filter K*(C/G)*R*S, conv_flip_class_filter C*(K/G)*Rc*Sc, conv_scatter_class N*C*Hc*Wc).
  *
  * Accumulation: float32, one running sum per element in the loop order stated at each kernel.
  * Limits: every extent < 2^31, tensors of any size (i64 offsets).
@@ -143,7 +143,9 @@ KERNEL void conv_direct_backward_filter(int N, int C, int H, int W, int K, int P
 /*
  * wf[(g*C/G + c)*K/G + k][R-1-r][S-1-s] = w[g*K/G + k][c][r][s]: the filter rotated by 180 degrees with
  * its two channel axes swapped within each group, shape (C, K/G, R, S). A stride-1 backward-data pass
- * is the forward pass over dy with wf (io.jdnn.kernels.FlippedBackwardData). wf must not be w.
+ * is the forward pass over dy with wf (io.jdnn.kernels.FlippedBackwardData; a strided one's, per
+ * residue class, takes conv_flip_class_filter's sub-filter, or wf when sh | dh and sw | dw).
+ * wf must not be w.
  */
 KERNEL void conv_flip_filter(int K, int C, int RS, int G, GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
     int cpg = C / G;
@@ -156,5 +158,51 @@ KERNEL void conv_flip_filter(int K, int C, int RS, int G, GLOBAL const float *RE
         int k = (int)(kc / cpg);
         int g = k / kpg;
         wf[(((i64)g * cpg + c) * kpg + (k - g * kpg)) * RS + (RS - 1 - t)] = w[e];
+    }
+}
+
+/*
+ * One residue class's sub-filter, flipped and channel-swapped (io.jdnn.kernels.FlippedBackwardData,
+ * strided backward-data): wf[(g*C/G + c)*K/G + k][Rc-1-t][Sc-1-u] = w[g*K/G + k][c][r0 + t*rstep][s0 + u*sstep]
+ * for t < Rc, u < Sc: the taps of the class in reverse order, shape (C, K/G, Rc, Sc). With r0 = s0 = 0,
+ * rstep = sstep = 1, Rc = R, Sc = S it is conv_flip_filter's wf. One work-item per element of wf
+ * (C*(K/G)*Rc*Sc, grid-stride; writes coalesced, reads strided). wf must not be w.
+ */
+KERNEL void conv_flip_class_filter(int K, int C, int R, int S, int G, int r0, int rstep, int Rc, int s0, int sstep,
+                                   int Sc, GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
+    int cpg = C / G;
+    int kpg = K / G;
+    i64 total = (i64)C * kpg * Rc * Sc;
+    GRID_STRIDE_LOOP(e, total) {
+        int u = Sc - 1 - (int)(e % Sc);
+        int t = Rc - 1 - (int)((e / Sc) % Rc);
+        i64 ck = e / ((i64)Sc * Rc); /* c_abs * kpg + k */
+        int k = (int)(ck % kpg);
+        int cabs = (int)(ck / kpg);
+        int g = cabs / cpg;
+        int c = cabs - g * cpg;
+        wf[e] = w[((((i64)g * kpg + k) * cpg + c) * R + r0 + (i64)t * rstep) * S + s0 + (i64)u * sstep];
+    }
+}
+
+/*
+ * dx[n][c][hs + hi*sh][ws + wi*sw] = src[n][c][hi][wi] (has_src), else bias[c] (has_bias) or 0, for
+ * hi < Hc, wi < Wc: one residue class's compact backward-data result (N, C, Hc, Wc), computed as a
+ * forward pass, copied into its strided positions of dx (N, C, H, W); without src (a class no tap
+ * reaches) the class's pixels get the bias or 0, so that dx is overwritten whole once every class
+ * is written (io.jdnn.kernels.FlippedBackwardData). One work-item per class element
+ * (N*C*Hc*Wc, grid-stride; reads coalesced, writes strided by sw).
+ */
+KERNEL void conv_scatter_class(int N, int C, int H, int W, int Hc, int Wc, int hs, int ws, int sh, int sw,
+                               int has_src, int has_bias, GLOBAL const float *RESTRICT src,
+                               GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT dx) {
+    i64 total = (i64)N * C * Hc * Wc;
+    GRID_STRIDE_LOOP(e, total) {
+        int wi = (int)(e % Wc);
+        int hi = (int)((e / Wc) % Hc);
+        i64 nc = e / ((i64)Wc * Hc); /* n*C + c */
+        int c = (int)(nc % C);
+        float v = has_src ? src[e] : (has_bias ? bias[c] : 0.0f);
+        dx[(nc * H + hs + (i64)hi * sh) * W + ws + (i64)wi * sw] = v;
     }
 }

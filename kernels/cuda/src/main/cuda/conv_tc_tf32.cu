@@ -1,7 +1,7 @@
 /*
  * conv_tc_tf32.cu: the TENSOR_CORE_TF32 convolution algorithm (and, as its bf16 variant,
- * TENSOR_CORE_BF16): the forward pass (stride-1 backward-data runs it over dy with the flipped
- * filter: io.jdnn.kernels.FlippedBackwardData); CUDA only
+ * TENSOR_CORE_BF16): the forward pass (backward-data runs it over dy with the flipped filter, per
+ * residue class of the stride: io.jdnn.kernels.FlippedBackwardData); CUDA only
  * (sm_80 and newer). Compiled with the portable kernels into the backend's one fatbin, after
  * jdnn_portable.h (for KERNEL, DEVICE_FN, i64).
  *

@@ -13,6 +13,14 @@
  * int64 the element counts of in, w, bias, out (op 2: x, dy, 0, dw); then in, w, bias as float32.
  * OUT: out as float32. The launches are the host's: forward grid (ceil(N*P*Q/64), ceil((K/G)/64), G),
  * backward-filter grid (ceil(Kd/64), ceil((K/G)/64), G*splits), of 128-thread blocks.
+ *
+ * Op 3 replays a launch sequence the host issued on a RecordingDevice (strided backward-data: per
+ * residue class conv_flip_class_filter or conv_flip_filter, conv_tc_tf32_forward or its _bf16 copy,
+ * conv_scatter_class), exactly as recorded: IN: int32 3; int32 buffers, int64 the elements of each;
+ * int32 inputs, each int32 buffer index then its elements as float32 (every other buffer starts as
+ * NaN); int32 the output's index; int32 launches, each int32 name length, the name, int32 arguments,
+ * each int32 kind (0 int, 1 i64, 2 float as its bits, 3 buffer index) and int64 value, then int64
+ * global[3] and local[3]. OUT: the output buffer as float32.
  */
 #include "jdnn_portable.h"
 #include "conv_direct.cl"
@@ -51,6 +59,86 @@ static void read_or_die(FILE *f, void *p, size_t bytes) {
     }
 }
 
+#include <string>
+
+/* One recorded argument: kind 0 int, 1 i64, 2 float (bits), 3 buffer index. */
+struct sim_arg {
+    int32_t kind;
+    int64_t v;
+};
+
+/* Op 3: the recorded launches, replayed on buffers the input describes (see the header). */
+static int replay(FILE *in, const char *outPath) {
+    int32_t nbuf;
+    read_or_die(in, &nbuf, 4);
+    std::vector<int64_t> sizes(nbuf);
+    read_or_die(in, sizes.data(), 8 * (size_t)nbuf);
+    std::vector<std::vector<float>> bufs;
+    for (int64_t n : sizes) {
+        bufs.emplace_back((size_t)n, NAN);
+    }
+    int32_t ninputs;
+    read_or_die(in, &ninputs, 4);
+    for (int i = 0; i < ninputs; i++) {
+        int32_t b;
+        read_or_die(in, &b, 4);
+        read_or_die(in, bufs.at(b).data(), 4 * bufs.at(b).size());
+    }
+    int32_t output, nlaunches;
+    read_or_die(in, &output, 4);
+    read_or_die(in, &nlaunches, 4);
+    for (int li = 0; li < nlaunches; li++) {
+        int32_t len;
+        read_or_die(in, &len, 4);
+        std::string name((size_t)len, ' ');
+        read_or_die(in, name.data(), (size_t)len);
+        int32_t nargs;
+        read_or_die(in, &nargs, 4);
+        std::vector<sim_arg> a((size_t)nargs);
+        for (sim_arg &x : a) {
+            read_or_die(in, &x.kind, 4);
+            read_or_die(in, &x.v, 8);
+        }
+        int64_t global[3], local[3];
+        read_or_die(in, global, sizeof global);
+        read_or_die(in, local, sizeof local);
+        auto I = [&](int i) { return (int)a.at(i).v; };
+        auto B = [&](int i) { return bufs.at(a.at(i).v).data(); };
+        jdnn_sim_dim3 grid{(unsigned)(global[0] / local[0]), (unsigned)(global[1] / local[1]),
+                           (unsigned)(global[2] / local[2])};
+        jdnn_sim_dim3 block{(unsigned)local[0], (unsigned)local[1], (unsigned)local[2]};
+        if (name == "conv_flip_filter") {
+            jdnn_sim_launch(grid, block, [&] { conv_flip_filter(I(0), I(1), I(2), I(3), B(4), B(5)); });
+        } else if (name == "conv_flip_class_filter") {
+            jdnn_sim_launch(grid, block, [&] {
+                conv_flip_class_filter(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), B(11), B(12));
+            });
+        } else if (name == "conv_scatter_class") {
+            jdnn_sim_launch(grid, block, [&] {
+                conv_scatter_class(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), B(12),
+                                   B(13), B(14));
+            });
+        } else if (name == "conv_tc_tf32_forward" || name == "conv_tc_tf32_forward_bf16") {
+            auto *k = name == "conv_tc_tf32_forward" ? conv_tc_tf32_forward : conv_tc_tf32_forward_bf16;
+            jdnn_sim_launch(grid, block, [&] {
+                k(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15),
+                  I(16), B(17), B(18), B(19), B(20));
+            });
+        } else {
+            fprintf(stderr, "tc_sim: cannot replay kernel %s\n", name.c_str());
+            return 2;
+        }
+    }
+    fclose(in);
+    std::vector<float> &y = bufs.at(output);
+    FILE *out = fopen(outPath, "wb");
+    if (!out || fwrite(y.data(), 4, y.size(), out) != y.size() || fclose(out) != 0) {
+        perror(outPath);
+        return 2;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: tc_sim IN OUT\n");
@@ -68,6 +156,9 @@ int main(int argc, char **argv) {
     int32_t has_bias;
     int64_t n[4];
     read_or_die(in, &op, 4);
+    if (op == 3) {
+        return replay(in, argv[2]);
+    }
     bool bf16 = (op & 4) != 0;
     op &= 3;
     bool flip = op == 1;

@@ -32,10 +32,11 @@ public final class RecordingDevice extends KernelDevice {
 
     /**
      * One launch as issued: {@code kernel} as the source declares it, {@code compiled} the name the
-     * CUDA module has it under for the launch's define set (kernel, or kernel_VARIANT).
+     * CUDA module has it under for the launch's define set (kernel, or kernel_VARIANT); {@code values}
+     * the arguments as passed (Integer, Long, Float, or the Buffer), for a test that replays the launches.
      */
     public record Launch(String source, String kernel, String compiled, String op, List<KernelSources.ArgKind> kinds,
-                         long[] global, long[] local) {
+                         List<Object> values, long[] global, long[] local) {
         @Override
         public String toString() {
             return op + " " + source + ":" + compiled + " global " + Arrays.toString(global) + " local "
@@ -94,6 +95,7 @@ public final class RecordingDevice extends KernelDevice {
 
     private final class Recording extends KernelLaunch {
         private final String compiled;
+        private final Map<Integer, Object> values = new TreeMap<>();
 
         Recording(String source, String name, String compiled, String op, String problem) {
             super(RecordingDevice.this, source, name, op, problem);
@@ -107,14 +109,17 @@ public final class RecordingDevice extends KernelDevice {
 
         @Override
         protected void setInt(int index, int v) {
+            values.put(index, v);
         }
 
         @Override
         protected void setLong(int index, long v) {
+            values.put(index, v);
         }
 
         @Override
         protected void setFloat(int index, float v) {
+            values.put(index, v);
         }
 
         @Override
@@ -122,11 +127,13 @@ public final class RecordingDevice extends KernelDevice {
             if (!(b instanceof FakeBuffer)) {
                 throw new AssertionError(op() + ": argument " + index + " of " + kernelName() + " is not a buffer of this device");
             }
+            values.put(index, b);
         }
 
         @Override
         protected void enqueue(long[] global, long[] local) {
-            Launch l = new Launch(source(), kernelName(), compiled, op(), argumentKinds(), global.clone(), local.clone());
+            Launch l = new Launch(source(), kernelName(), compiled, op(), argumentKinds(),
+                    List.copyOf(values.values()), global.clone(), local.clone());
             check(l);
             launches.add(l);
         }

@@ -169,9 +169,20 @@ class EveryLaunchTest {
 
         for (String text : CONV) {
             convEveryAlgorithm(d, ConvProblem.parse(text).direct());
-            // the filter flip of TENSOR_CORE_TF32's and _BF16's backward-data (CUDA-only algorithms, not in this registry)
+            // TENSOR_CORE_TF32's and _BF16's backward-data (CUDA-only algorithms, not in this registry): the flip,
+            // sub-filter and scatter kernels around a forward pass (conv_direct_forward takes the same arguments)
             DirectConv conv = ConvProblem.parse(text).direct();
-            FlippedBackwardData.flipFilter(d, "convBackwardData", conv, d.allocate(conv.weightElements()));
+            if (FlippedBackwardData.whyNot(conv).isEmpty()) {
+                Buffer dx = d.allocate(conv.imageElements());
+                for (Buffer bias : new Buffer[] {d.allocate(conv.c()), null}) {
+                    FlippedBackwardData.backwardData(d, "convBackwardData", conv, d.allocate(conv.responseElements()),
+                            d.allocate(conv.weightElements()), bias, dx, (f, in, wf, fb, out) ->
+                                    f.args(d.launch("convBackwardData", text, DirectConvAlgorithm.SOURCE,
+                                                    "conv_direct_forward"))
+                                            .arg(fb != null).arg(in).arg(wf).arg(d.orPlaceholder(fb)).arg(out)
+                                            .elements(f.outputElements()));
+                }
+            }
         }
 
         Set<String> launched = new TreeSet<>();

@@ -18,16 +18,17 @@ import java.util.Optional;
  * TENSOR_CORE_TF32 and TENSOR_CORE_BF16, CUDA only, one class for both {@link Precision}s: the
  * forward pass as an implicit GEMM on tensor cores ({@code conv_tc_tf32.cu}: mma.sync m16n8k8 with
  * inputs rounded to TF32, or, in its {@code bf16} variant (TC_BF16=1, kernels {@code NAME_bf16}),
- * m16n8k16 with inputs rounded to BF16; float32 accumulation either way), backward-data of
- * stride-1 problems as the same kernel's forward pass over dy with the flipped filter
- * ({@link FlippedBackwardData}), and backward-filter as the implicit GEMM dW = dY^T A with its
+ * m16n8k16 with inputs rounded to BF16; float32 accumulation either way), backward-data of any
+ * stride as the same kernel's forward pass over dy with the flipped filter, once per residue class
+ * of dx's pixels ({@link FlippedBackwardData}), and backward-filter as the implicit GEMM dW = dY^T A with its
  * reduction over pixels split across blocks.
  * Its error bound is its id's ({@link ConvAlgorithm#TENSOR_CORE_TF32},
  * {@link ConvAlgorithm#TENSOR_CORE_BF16}). Deterministic (a fixed reduction order, no atomics);
  * AUTO considers the TF32 instance only on a device opened with
  * {@link io.jdnn.DeviceOptions#allowTf32()} ({@link #usesTf32()}), the BF16 one only with
  * {@link io.jdnn.DeviceOptions#allowBf16()} ({@link #usesBf16()}); an explicit request runs either
- * regardless. Strided backward-data is refused with a reason: it runs on the other algorithms.
+ * regardless. Backward-data of more than {@link FlippedBackwardData#MAX_CLASSES} stride classes is
+ * refused with a reason: it runs on the other algorithms.
  */
 final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
     static final String SOURCE = "conv_tc_tf32.cu";
@@ -109,9 +110,21 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
         if (why.isPresent()) {
             return Optional.of(id() + ": " + why.get());
         }
-        FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(conv);
-        return limits(cuda, f.groups(), f.kPerGroup(), (long) f.p() * f.q(), (long) f.cPerGroup() * f.r() * f.s(),
-                f.gemmM()).map(w -> id() + w + " (backward-data runs as the forward pass over dy with the flipped filter)");
+        // every class a tap reaches runs the forward kernel: each within its limits
+        for (FlippedBackwardData.ClassPlan c : FlippedBackwardData.plans(conv)) {
+            if (!c.reached()) {
+                continue;
+            }
+            FlippedBackwardData.ForwardShape f = c.forward();
+            Optional<String> limit = limits(cuda, f.groups(), f.kPerGroup(), (long) f.p() * f.q(),
+                    (long) f.cPerGroup() * f.r() * f.s(), f.gemmM());
+            if (limit.isPresent()) {
+                return Optional.of(id() + limit.get() + " (backward-data runs as the forward pass over dy with the "
+                        + "flipped filter, per residue class of stride " + conv.strideH() + "x" + conv.strideW()
+                        + "; this one's is " + f.p() + "x" + f.q() + " pixels of taps " + f.r() + "x" + f.s() + ")");
+            }
+        }
+        return Optional.empty();
     }
 
     /** The kernel's limits for a forward problem of these extents (kpg output channels, pq pixels, a reduction of kd). */
@@ -145,17 +158,20 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
         run(device, l, c.gemmM(), c.kPerGroup(), c.groups(), x, w, bias, y);
     }
 
-    /** Stride 1 only (whyNot): the forward kernel over dy with the flipped filter (FlippedBackwardData). */
+    /**
+     * Any stride: per residue class of dx's pixels, its flipped sub-filter, the forward kernel over dy,
+     * the scatter into dx (FlippedBackwardData); stride 1 is the flip and one forward pass into dx.
+     */
     @Override
     public void backwardData(KernelDevice device, DirectConv conv, Buffer dy, Buffer w, Buffer bias, Buffer dx) {
         String op = "convBackwardData";
         if (FlippedBackwardData.whyNot(conv).isPresent()) {
             throw refused(device, conv, ConvDirection.BACKWARD_DATA);
         }
-        Buffer wf = FlippedBackwardData.flipFilter(device, op, conv, w);
-        FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(conv);
-        KernelLaunch l = f.args(device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL));
-        run(device, l, f.gemmM(), f.kPerGroup(), f.groups(), dy, wf, bias, dx);
+        FlippedBackwardData.backwardData(device, op, conv, dy, w, bias, dx, (f, in, wf, b, out) -> {
+            KernelLaunch l = f.args(device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL));
+            run(device, l, f.gemmM(), f.kPerGroup(), f.groups(), in, wf, b, out);
+        });
     }
 
     /** The rest of a launch whose shape arguments are set: bias flag, buffers, the 3-D grid of 128-thread blocks. */

@@ -9,6 +9,7 @@ import io.jdnn.ConvProblem;
 import io.jdnn.DeviceOptions;
 import io.jdnn.Devices;
 import io.jdnn.DirectConv;
+import io.jdnn.kernels.FlippedBackwardData;
 import io.jdnn.kernels.KernelSources;
 import io.jdnn.kernels.RecordingDevice;
 import io.jdnn.spi.Buffer;
@@ -275,11 +276,60 @@ class CudaBackendTest {
                 long blocksN = (c.cPerGroup() + 63) / 64;                // dx's channels per group
                 assertArrayEquals(new long[] {blocksM * 128, blocksN, c.groups()}, l.global(), text);
             }
-            DirectConv strided = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3sh2sw2ph1pw1").direct();
+            // too many stride classes: refused, nothing launched
+            DirectConv huge = ConvProblem.parse("conv_mb1ic1ih2000iw2000oc1kh1kw1sh2000sw2000").direct();
             RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
             AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
-                    () -> tc.backwardData(d, strided, d.allocate(27), d.allocate(54), null, d.allocate(72)));
+                    () -> tc.backwardData(d, huge, d.allocate(1), d.allocate(1), null, d.allocate(huge.imageElements())));
             assertEquals(tc.id(), e.algorithm());
+            assertTrue(d.launches().isEmpty());
+        }
+    }
+
+    @Test
+    void tensorCoreStridedBackwardDataRunsTheForwardKernelPerResidueClass() {
+        String fwd = TensorCoreConvAlgorithm.KERNEL;
+        String sub = FlippedBackwardData.CLASS_FILTER_KERNEL;
+        String scatter = FlippedBackwardData.SCATTER_KERNEL;
+        for (TensorCoreConvAlgorithm tc : TENSOR_CORES) {
+            String f = compiled(tc, fwd);
+            // stride 2, 3x3, H = W = 6, ph = 1: row classes hs = 0 (rho 1: tap 1) and hs = 1 (rho 0: taps 0, 2);
+            // four classes, each its sub-filter, the forward kernel into the class workspace, the scatter
+            DirectConv c = ConvProblem.parse("conv_mb2ic70ih6iw6oc64kh3kw3sh2sw2ph1pw1").direct();
+            RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+            tc.backwardData(d, c, d.allocate(c.responseElements()), d.allocate(c.weightElements()), null,
+                    d.allocate(c.imageElements()));
+            assertEquals(List.of(sub, f, scatter, sub, f, scatter, sub, f, scatter, sub, f, scatter),
+                    d.launches().stream().map(RecordingDevice.Launch::compiled).toList());
+            List<FlippedBackwardData.ClassPlan> plans = FlippedBackwardData.plans(c);
+            assertEquals(List.of(1, 2), List.of(plans.get(0).rc(), plans.get(3).rc()));
+            for (int i = 0; i < 4; i++) {
+                RecordingDevice.Launch l = d.launches().get(3 * i + 1);
+                // the class's pixels N*3*3 = 18 (one tile) and C/G = 70 channels (two tiles)
+                assertArrayEquals(new long[] {128, 2, 1}, l.global(), "class " + i);
+                // stride 1 (the 10th and 11th of the 16 shape arguments), dilation 1 (ohstep = 1/gcd(2, 1))
+                assertEquals(List.of(1, 1, 1, 1), List.of(l.values().get(9), l.values().get(10), l.values().get(13),
+                        l.values().get(14)), "class " + i);
+            }
+            // a 1x1 stride-2 shortcut: one class reached (sub-filter, forward, scatter), three get the bias or 0
+            DirectConv shortcut = ConvProblem.parse("conv_mb2ic64ih8iw8oc128kh1kw1sh2sw2").direct();
+            d = new RecordingDevice(DeviceOptions.DEFAULT);
+            tc.backwardData(d, shortcut, d.allocate(shortcut.responseElements()), d.allocate(shortcut.weightElements()),
+                    d.allocate(shortcut.c()), d.allocate(shortcut.imageElements()));
+            assertEquals(List.of(sub, f, scatter, scatter, scatter, scatter),
+                    d.launches().stream().map(RecordingDevice.Launch::compiled).toList());
+            // the largest stride on 3x3 pixels: nine classes, one reached, no billions of launches
+            DirectConv widest = ConvProblem.parse("conv_mb1ic1ih3iw3oc1kh1kw1sh2147483647sw2147483647").direct();
+            d = new RecordingDevice(DeviceOptions.DEFAULT);
+            tc.backwardData(d, widest, d.allocate(1), d.allocate(1), null, d.allocate(9));
+            assertEquals(11, d.launches().size());
+            // sh = dh = 2: one row class gets every tap (the whole flipped filter), computed aside and scattered
+            DirectConv dilated = ConvProblem.parse("conv_mb1ic4ih9iw9oc3kh3kw3sh2sw2ph2pw2dh2dw2").direct();
+            d = new RecordingDevice(DeviceOptions.DEFAULT);
+            tc.backwardData(d, dilated, d.allocate(dilated.responseElements()), d.allocate(dilated.weightElements()),
+                    null, d.allocate(dilated.imageElements()));
+            assertEquals(List.of(FlippedBackwardData.KERNEL, f, scatter, scatter, scatter, scatter),
+                    d.launches().stream().map(RecordingDevice.Launch::compiled).toList());
         }
     }
 

@@ -549,6 +549,14 @@ class KernelOpsTest {
             "conv_mb1ic300ih3iw3oc2kh3kw3ph1pw1",                       // a long reduction, 2 output channels
             "conv_mb2ic3ih1iw1oc4kh1kw1");                              // 1x1 image
 
+    /** Strided backward-data (per residue class) and transposed convolutions, the tensor cores' backward-data. */
+    static final List<String> TF32_STRIDED = List.of(
+            "conv_mb2ic70ih14iw14oc64kh3kw3sh2sw2ph1pw1",               // ResNet's strided 3x3: classes of 1 and 2 taps
+            "conv_mb2ic64ih14iw14oc128kh1kw1sh2sw2",                    // its 1x1 shortcut: 3 of 4 classes no tap reaches
+            "conv_mb1ic5ih13iw11oc6kh3kw2sh3sw2ph1pw0dh2dw3",           // unequal strides with dilation
+            "deconv_mb2ic64ih8iw8oc32kh4kw4sh2sw2ph1pw1dh1dw1g1oph0opw0",  // DCGAN's transposed 4x4 stride 2, bias
+            "deconv_mb1ic8ih5iw4oc6kh3kw3sh2sw2ph1pw1dh1dw1g2oph1opw1");   // groups, output padding, bias
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void tensorCoreTf32IsWithinItsBoundInEveryDirection(String backend) {
@@ -597,20 +605,7 @@ class KernelOpsTest {
                             + "for " + tc + "'s rounding: did the tensor cores run with it?");
                 }
             }
-            if (p.strideH() != 1 || p.strideW() != 1) {
-                continue;
-            }
-            // backward-filter: dW = dY^T A on the tensor cores, split over the pixels
-            assertEquals(java.util.Optional.empty(), d.whyNot(p, ConvDirection.BACKWARD_FILTER, tc), text);
-            float[] dys0 = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
-            try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rdy = ref.upload(p.outputShape(), dys0);
-                 Tensor rdw = ref.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, rx, rdy);
-                 Tensor x = d.upload(p.inputShape(), xs); Tensor dy = d.upload(p.outputShape(), dys0);
-                 Tensor dw = d.conv2dBackwardFilter(p, tc, x, dy)) {
-                // rounded inputs, float32 accumulation over N*P*Q terms (splits added in order)
-                assertClose(text + " " + tc + " backward-filter", dw, rdw, tc.errorBound());
-            }
-            // backward-data of stride 1: the same kernel over dy with the flipped filter
+            // backward-data, any stride: the same kernel over dy with the flipped (sub-)filter, per residue class
             assertEquals(java.util.Optional.empty(), d.whyNot(p, ConvDirection.BACKWARD_DATA, tc), text);
             float[] dys = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
             try (Tensor rdy = ref.upload(p.outputShape(), dys); Tensor rw = ref.upload(p.weightShape(), ws);
@@ -620,34 +615,65 @@ class KernelOpsTest {
                 // rounded inputs, float32 accumulation over K/G*R*S terms: the same bound as the forward pass
                 assertClose(text + " " + tc + " backward-data", dx, rdx, tc.errorBound());
             }
+            // backward-filter: dW = dY^T A on the tensor cores, split over the pixels (any stride)
+            assertEquals(java.util.Optional.empty(), d.whyNot(p, ConvDirection.BACKWARD_FILTER, tc), text);
+            float[] dys0 = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
+            try (Tensor rx = ref.upload(p.inputShape(), xs); Tensor rdy = ref.upload(p.outputShape(), dys0);
+                 Tensor rdw = ref.conv2dBackwardFilter(p, ConvAlgorithm.DIRECT, rx, rdy);
+                 Tensor x = d.upload(p.inputShape(), xs); Tensor dy = d.upload(p.outputShape(), dys0);
+                 Tensor dw = d.conv2dBackwardFilter(p, tc, x, dy)) {
+                // rounded inputs, float32 accumulation over N*P*Q terms (splits added in order)
+                assertClose(text + " " + tc + " backward-filter", dw, rdw, tc.errorBound());
+            }
+        }
+        // strided backward-data and transposed convolutions (a transposed conv's forward is backward-data)
+        for (String text : TF32_STRIDED) {
+            ConvProblem p = ConvProblem.parse(text);
+            assertEquals(java.util.Optional.empty(), d.whyNot(p, p.transposed() ? ConvDirection.FORWARD
+                    : ConvDirection.BACKWARD_DATA, tc), text);
+            io.jdnn.Shape in = p.transposed() ? p.inputShape() : p.outputShape();
+            float[] dys = random(text.hashCode() + 3, Math.toIntExact(in.elements()), -1, 1);
+            float[] ws = random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
+            float[] bs = random(text.hashCode() + 2, Math.toIntExact(p.biasShape().elements()), -1, 1);
+            try (Tensor rdy = ref.upload(in, dys); Tensor rw = ref.upload(p.weightShape(), ws);
+                 Tensor rb = ref.upload(p.biasShape(), bs);
+                 Tensor rdx = p.transposed() ? ref.conv2d(p, ConvAlgorithm.DIRECT, rdy, rw, rb)
+                         : ref.conv2dBackwardData(p, ConvAlgorithm.DIRECT, rdy, rw);
+                 Tensor dy = d.upload(in, dys); Tensor w = d.upload(p.weightShape(), ws);
+                 Tensor b = d.upload(p.biasShape(), bs);
+                 Tensor dx = p.transposed() ? d.conv2d(p, tc, dy, w, b) : d.conv2dBackwardData(p, tc, dy, w)) {
+                // rounded inputs, float32 accumulation over K/G*Rc*Sc terms per class: the forward pass's bound
+                assertClose(text + " " + tc + " strided backward-data", dx, rdx, tc.errorBound());
+            }
         }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
-    void tensorCoreTf32RefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(String backend) {
-        tensorCoreRefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(backend, ConvAlgorithm.TENSOR_CORE_TF32,
+    void tensorCoreTf32RefusesTooManyStrideClassesAndAutoUsesItOnlyWhenAllowed(String backend) {
+        tensorCoreRefusesTooManyStrideClassesAndAutoUsesItOnlyWhenAllowed(backend, ConvAlgorithm.TENSOR_CORE_TF32,
                 DeviceOptions.DEFAULT.withAllowBf16(true), DeviceOptions.DEFAULT.withAllowTf32(true));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
-    void tensorCoreBf16RefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(String backend) {
-        tensorCoreRefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(backend, ConvAlgorithm.TENSOR_CORE_BF16,
+    void tensorCoreBf16RefusesTooManyStrideClassesAndAutoUsesItOnlyWhenAllowed(String backend) {
+        tensorCoreRefusesTooManyStrideClassesAndAutoUsesItOnlyWhenAllowed(backend, ConvAlgorithm.TENSOR_CORE_BF16,
                 DeviceOptions.DEFAULT.withAllowTf32(true), DeviceOptions.DEFAULT.withAllowBf16(true));
     }
 
     /**
-     * Strided backward-data refused; AUTO never picks {@code tc} on the default device nor on one opened
+     * Backward-data of more stride classes than FlippedBackwardData.MAX_CLASSES refused; AUTO never picks {@code tc} on the default device nor on one opened
      * with {@code other} (the other precision allowed), and has it among its candidates with {@code allowing}.
      */
-    private void tensorCoreRefusesStridedBackwardDataAndAutoUsesItOnlyWhenAllowed(String backend, ConvAlgorithm tc,
+    private void tensorCoreRefusesTooManyStrideClassesAndAutoUsesItOnlyWhenAllowed(String backend, ConvAlgorithm tc,
                                                                              DeviceOptions other, DeviceOptions allowing) {
         Assumptions.assumeTrue(backend.equals("cuda"), tc + " is implemented by the cuda backend only");
         Device d = dev(backend);
         ConvProblem p = ConvProblem.parse(TF32.get(0));
-        ConvProblem strided = ConvProblem.parse(TF32.get(1));
-        assertTrue(d.whyNot(strided, ConvDirection.BACKWARD_DATA, tc).orElse("").contains("stride 2x2"),
+        // 2000 x 2000 pixels, stride 2000: four million classes of one pixel
+        ConvProblem strided = ConvProblem.parse("conv_mb1ic1ih2000iw2000oc1kh1kw1sh2000sw2000");
+        assertTrue(d.whyNot(strided, ConvDirection.BACKWARD_DATA, tc).orElse("").contains("4000000 classes"),
                 "strided backward-data: " + d.whyNot(strided, ConvDirection.BACKWARD_DATA, tc));
         try (Tensor dy = d.zeros(strided.outputShape()); Tensor w = d.zeros(strided.weightShape())) {
             assertThrows(AlgorithmNotSupportedException.class, () -> d.conv2dBackwardData(strided, tc, dy, w));

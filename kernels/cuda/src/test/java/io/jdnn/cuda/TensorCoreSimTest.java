@@ -3,11 +3,14 @@ package io.jdnn.cuda;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvProblem;
 import io.jdnn.Device;
+import io.jdnn.DeviceOptions;
 import io.jdnn.DirectConv;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Tensor;
 import io.jdnn.kernels.FlippedBackwardData;
 import io.jdnn.kernels.KernelTestSupport;
+import io.jdnn.kernels.RecordingDevice;
+import io.jdnn.spi.Buffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +24,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.jdnn.kernels.KernelTestSupport.random;
@@ -125,11 +130,16 @@ class TensorCoreSimTest {
             }
             bytes.write(b.array());
         }
+        return execute(bytes.toByteArray(), outElements);
+    }
+
+    /** Runs the emulation on {@code input}; returns its output of {@code outElements} floats. */
+    private float[] execute(byte[] input, long outElements) throws IOException, InterruptedException {
         Path dir = binary.getParent();
         Path inFile = Files.createTempFile(dir, "in", ".bin");
         Path outFile = Files.createTempFile(dir, "out", ".bin");
         try {
-            Files.write(inFile, bytes.toByteArray());
+            Files.write(inFile, input);
             Process p = new ProcessBuilder(binary.toString(), inFile.toString(), outFile.toString())
                     .redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());
@@ -188,8 +198,8 @@ class TensorCoreSimTest {
         for (String text : KernelOpsTest.TF32) {
             ConvProblem p = ConvProblem.parse(text);
             DirectConv c = p.direct();
-            if (FlippedBackwardData.whyNot(c).isPresent()) {
-                continue; // strided: the tensor-core algorithms refuse it (KernelOpsTest checks the refusal)
+            if (c.strideH() != 1 || c.strideW() != 1) {
+                continue; // strided: per residue class, stridedBackwardDataReplaysTheAlgorithmsLaunchesWithinTheBound
             }
             FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(c);
             int[] args = {f.n(), f.c(), f.h(), f.w(), f.k(), f.p(), f.q(), f.r(), f.s(), 1, 1, f.padH(), f.padW(),
@@ -207,6 +217,115 @@ class TensorCoreSimTest {
                 }
             }
         }
+    }
+
+    /** Strided backward-data problems: kinds of residue class, kept few and small (each class is a launch). */
+    static final List<String> STRIDED = List.of(
+            "conv_mb2ic70ih6iw6oc64kh3kw3sh2sw2ph1pw1",                  // stride 2: 1 and 2 taps a class, 2 channel tiles
+            "conv_mb3ic5ih9iw11oc70kh3kw3sh2sw2ph1pw1dh2dw2",            // KernelOpsTest's: sh = dh, one class every tap
+            "conv_mb1ic2ih9iw7oc3kh2kw2sh3sw3",                          // stride > kernel: classes no tap reaches
+            "deconv_mb2ic4ih5iw5oc6kh4kw4sh2sw2ph1pw1dh1dw1g1oph0opw0",  // DCGAN's transposed 4x4 stride 2, bias
+            "deconv_mb1ic4ih4iw3oc6kh3kw3sh2sw2ph1pw1dh1dw1g2oph1opw1"); // groups, output padding, bias
+
+    @Test
+    void stridedBackwardDataReplaysTheAlgorithmsLaunchesWithinTheBound() throws Exception {
+        for (String text : STRIDED) {
+            ConvProblem p = ConvProblem.parse(text);
+            DirectConv c = p.direct();
+            boolean withBias = p.transposed();
+            float[] dys = random(text.hashCode() + 3, Math.toIntExact(c.responseElements()), -1, 1);
+            float[] ws = random(text.hashCode() + 1, Math.toIntExact(c.weightElements()), -1, 1);
+            float[] bs = random(text.hashCode() + 2, Math.toIntExact(p.biasShape().elements()), -1, 1);
+            try (Tensor rdy = ref.upload(p.transposed() ? p.inputShape() : p.outputShape(), dys);
+                 Tensor rw = ref.upload(p.weightShape(), ws); Tensor rb = ref.upload(p.biasShape(), bs);
+                 Tensor rdx = withBias ? ref.conv2d(p, ConvAlgorithm.DIRECT, rdy, rw, rb)
+                         : ref.conv2dBackwardData(p, ConvAlgorithm.DIRECT, rdy, rw)) {
+                for (TensorCoreConvAlgorithm.Precision precision : TensorCoreConvAlgorithm.Precision.values()) {
+                    TensorCoreConvAlgorithm tc = new TensorCoreConvAlgorithm(precision);
+                    // the algorithm's own launches (sub-filter, forward kernel, scatter per class), recorded, then run
+                    RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+                    Buffer dy = d.allocate(c.responseElements());
+                    Buffer w = d.allocate(c.weightElements());
+                    Buffer bias = withBias ? d.allocate(c.c()) : null;
+                    Buffer dx = d.allocate(c.imageElements());
+                    tc.backwardData(d, c, dy, w, bias, dx);
+                    Map<Buffer, float[]> inputs = new IdentityHashMap<>();
+                    inputs.put(dy, dys);
+                    inputs.put(w, ws);
+                    if (bias != null) {
+                        inputs.put(bias, bs);
+                    }
+                    float[] out = replay(d.launches(), inputs, dx);
+                    // rounded inputs, float32 accumulation over K/G*Rc*Sc terms: the forward pass's bound; every
+                    // buffer but the inputs starts as NaN, so a pixel no class wrote fails too
+                    KernelTestSupport.assertClose(text + " emulated " + tc.id() + " strided backward-data",
+                            KernelTestSupport.toDouble(out), rdx.toDoubleArray(), tc.id().errorBound());
+                }
+            }
+        }
+    }
+
+    /** tc_sim_main.cpp's op 3: replays {@code launches} on buffers holding {@code inputs} (the rest NaN); returns output. */
+    private float[] replay(List<RecordingDevice.Launch> launches, Map<Buffer, float[]> inputs, Buffer output)
+            throws IOException, InterruptedException {
+        Map<Buffer, Integer> index = new IdentityHashMap<>();
+        List<Buffer> buffers = new ArrayList<>();
+        for (RecordingDevice.Launch l : launches) {
+            for (Object v : l.values()) {
+                if (v instanceof Buffer b && !index.containsKey(b)) {
+                    index.put(b, buffers.size());
+                    buffers.add(b);
+                }
+            }
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ByteBuffer head = ByteBuffer.allocate(8 + 8 * buffers.size()).order(ByteOrder.LITTLE_ENDIAN);
+        head.putInt(3).putInt(buffers.size());
+        buffers.forEach(b -> head.putLong(b.elements()));
+        bytes.write(head.array());
+        bytes.write(ints(inputs.size()));
+        for (Map.Entry<Buffer, float[]> e : inputs.entrySet()) {
+            assertEquals(e.getKey().elements(), e.getValue().length);
+            bytes.write(ints(index.get(e.getKey())));
+            ByteBuffer b = ByteBuffer.allocate(4 * e.getValue().length).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : e.getValue()) {
+                b.putFloat(v);
+            }
+            bytes.write(b.array());
+        }
+        bytes.write(ints(index.get(output), launches.size()));
+        for (RecordingDevice.Launch l : launches) {
+            byte[] name = l.compiled().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            ByteBuffer b = ByteBuffer.allocate(8 + name.length + 12 * l.values().size() + 48)
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            b.putInt(name.length).put(name).putInt(l.values().size());
+            for (Object v : l.values()) {
+                if (v instanceof Integer i) {
+                    b.putInt(0).putLong(i);
+                } else if (v instanceof Long n) {
+                    b.putInt(1).putLong(n);
+                } else if (v instanceof Float f) {
+                    b.putInt(2).putLong(Float.floatToRawIntBits(f));
+                } else {
+                    b.putInt(3).putLong(index.get((Buffer) v));
+                }
+            }
+            for (long[] dims : new long[][] {l.global(), l.local()}) {
+                for (int i = 0; i < 3; i++) {
+                    b.putLong(i < dims.length ? dims[i] : 1);
+                }
+            }
+            bytes.write(b.array());
+        }
+        return execute(bytes.toByteArray(), output.elements());
+    }
+
+    private static byte[] ints(int... values) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int v : values) {
+            b.putInt(v);
+        }
+        return b.array();
     }
 
     @Test
