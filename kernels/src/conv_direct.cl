@@ -14,6 +14,15 @@
  * Limits: every extent < 2^31, tensors of any size (i64 offsets).
  */
 
+/* The taps t in [*t0, *t1) of a window starting at image row `start` (any sign), `taps` taps `dil`
+ * apart, that land in [0, extent): start + t*dil in [0, extent). */
+DEVICE_FN void conv_direct_taps(i64 start, int taps, int dil, int extent, int *t0, int *t1) {
+    i64 lo = start >= 0 ? 0 : (-start + dil - 1) / dil;
+    i64 hi = extent - start <= 0 ? 0 : (extent - start + dil - 1) / dil;
+    *t0 = (int)(lo < taps ? lo : taps);
+    *t1 = (int)(hi < taps ? hi : taps);
+}
+
 /* y[n][k][p][q] = bias[k] (if has_bias) + sum over c < C/G, r, s of x[n][g*C/G + c][ih][iw] * w[k][c][r][s],
  * g = k / (K/G), in (c, r, s) order; taps outside the image are skipped (zero padding). */
 KERNEL void conv_direct_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw, int ph,
@@ -29,21 +38,20 @@ KERNEL void conv_direct_forward(int N, int C, int H, int W, int K, int P, int Q,
         int k = (int)((o / ((i64)Q * P)) % K);
         int n = (int)(o / ((i64)Q * P * K));
         int g = k / kpg;
-        int h0 = p * sh - ph;
-        int w0 = q * sw - pw;
+        i64 h0 = (i64)p * sh - ph; /* i64: p*sh, and the padding of a flipped filter (any sign), may pass 2^31 */
+        i64 w0 = (i64)q * sw - pw;
         /* in-image taps: 0 <= h0 + r*dh < H  <=>  r in [r0, r1) */
-        int r0 = jdnn_imax(0, jdnn_div_ceil(-h0, dh));
-        int r1 = jdnn_imin(R, jdnn_div_ceil(H - h0, dh));
-        int s0 = jdnn_imax(0, jdnn_div_ceil(-w0, dw));
-        int s1 = jdnn_imin(S, jdnn_div_ceil(W - w0, dw));
+        int r0, r1, s0, s1;
+        conv_direct_taps(h0, R, dh, H, &r0, &r1);
+        conv_direct_taps(w0, S, dw, W, &s0, &s1);
         float acc = 0.0f;
         for (int c = 0; c < cpg; c++) {
             GLOBAL const float *xp = x + ((i64)n * C + (i64)g * cpg + c) * H * W;
             GLOBAL const float *wp = w + ((i64)k * cpg + c) * R * S;
             for (int r = r0; r < r1; r++) {
-                GLOBAL const float *xrow = xp + (i64)(h0 + r * dh) * W;
+                GLOBAL const float *xrow = xp + (h0 + (i64)r * dh) * W;
                 for (int s = s0; s < s1; s++) {
-                    acc += xrow[w0 + s * dw] * wp[r * S + s];
+                    acc += xrow[w0 + (i64)s * dw] * wp[r * S + s];
                 }
             }
         }
