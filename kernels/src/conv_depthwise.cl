@@ -48,9 +48,8 @@ KERNEL void dw_forward(int N, int C, int H, int W, int M, int P, int Q, int R, i
     int tilesQ = (Q + TQ - 1) / TQ;
     i64 ntiles = (i64)N * C * tilesP * tilesQ;
     for (i64 b = GROUP_ID(0); b < ntiles; b += NUM_GROUPS(0)) {
-        int tq = (int)(b % tilesQ);
-        int tp = (int)((b / tilesQ) % tilesP);
-        i64 nc = b / ((i64)tilesQ * tilesP); /* n*C + c */
+        int tp, tq;
+        i64 nc = jdnn_tile_of(b, tilesP, tilesQ, &tp, &tq); /* n*C + c */
         int c = (int)(nc % C);
         int n = (int)(nc / C);
         int p0 = tp * TP;
@@ -113,9 +112,8 @@ KERNEL void dw_backward_data(int N, int C, int H, int W, int M, int P, int Q, in
     int tilesW = (W + TW - 1) / TW;
     i64 ntiles = (i64)N * C * tilesH * tilesW;
     for (i64 b = GROUP_ID(0); b < ntiles; b += NUM_GROUPS(0)) {
-        int tw = (int)(b % tilesW);
-        int th = (int)((b / tilesW) % tilesH);
-        i64 nc = b / ((i64)tilesW * tilesH);
+        int th, tw;
+        i64 nc = jdnn_tile_of(b, tilesH, tilesW, &th, &tw);
         int c = (int)(nc % C);
         int n = (int)(nc / C);
         int h0 = th * TH;

@@ -79,9 +79,8 @@ KERNEL void grp_forward(int N, int C, int H, int W, int G, int KG, int P, int Q,
     int tilesQ = (Q + TQ - 1) / TQ;
     i64 ntiles = (i64)N * G * tilesP * tilesQ;
     for (i64 b = GROUP_ID(0); b < ntiles; b += NUM_GROUPS(0)) {
-        int tq = (int)(b % tilesQ);
-        int tp = (int)((b / tilesQ) % tilesP);
-        i64 ng = b / ((i64)tilesQ * tilesP); /* n*G + g */
+        int tp, tq;
+        i64 ng = jdnn_tile_of(b, tilesP, tilesQ, &tp, &tq); /* n*G + g */
         int g = (int)(ng % G);
         int n = (int)(ng / G);
         int p0 = tp * TP;
@@ -201,9 +200,8 @@ KERNEL void grp_backward_data(int N, int C, int H, int W, int G, int KG, int P, 
     int tilesW = (W + TW - 1) / TW;
     i64 ntiles = (i64)N * G * tilesH * tilesW;
     for (i64 b = GROUP_ID(0); b < ntiles; b += NUM_GROUPS(0)) {
-        int tw = (int)(b % tilesW);
-        int th = (int)((b / tilesW) % tilesH);
-        i64 ng = b / ((i64)tilesW * tilesH);
+        int th, tw;
+        i64 ng = jdnn_tile_of(b, tilesH, tilesW, &th, &tw);
         int g = (int)(ng % G);
         int n = (int)(ng / G);
         int h0 = th * TH;

@@ -188,6 +188,16 @@ DEVICE_FN void jdnn_chan_next(jdnn_chan_walk *it) {
 }
 
 /*
+ * Tile b of a walk over planes cut into tilesR x tilesC tiles, column fastest (b = (plane*tilesR +
+ * tr)*tilesC + tc): returns the plane and sets the tile's row *tr and column *tc.
+ */
+DEVICE_FN i64 jdnn_tile_of(i64 b, int tilesR, int tilesC, int *tr, int *tc) {
+    *tc = (int)(b % tilesC);
+    *tr = (int)((b / tilesC) % tilesR);
+    return b / ((i64)tilesC * tilesR);
+}
+
+/*
  * Tree sum over one 1-D work-group: every work-item passes its value and receives the group's
  * total. s has LOCAL_SIZE(0) slots; LOCAL_SIZE(0) must be a power of two. Deterministic: the
  * pairing depends on the work-group size only. Every work-item of the group must call it.

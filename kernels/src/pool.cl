@@ -194,9 +194,8 @@ KERNEL void pool_max_backward_tiled(i64 planes, int H, int W, int OH, int OW, in
     int dqh = dh / sh, dmh = dh % sh; /* dh = dqh*sh + dmh */
     int dqw = dw / sw, dmw = dw % sw;
     for (i64 b = GROUP_ID(0); b < ntiles; b += NUM_GROUPS(0)) {
-        int tcol = (int)(b % tilesW);
-        int trow = (int)((b / tilesW) % tilesH);
-        i64 plane = b / ((i64)tilesW * tilesH);
+        int trow, tcol;
+        i64 plane = jdnn_tile_of(b, tilesH, tilesW, &trow, &tcol);
         GLOBAL const float *xp = x + plane * H * W;
         GLOBAL const float *dyp = dy + plane * OH * OW;
         GLOBAL float *dxp = dx + plane * H * W;
