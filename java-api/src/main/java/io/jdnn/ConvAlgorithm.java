@@ -12,7 +12,10 @@ package io.jdnn;
  * what the conformance suite observes, no more.
  */
 public enum ConvAlgorithm {
-    /** Let the backend choose: it times the applicable algorithms once per problem and remembers the fastest. */
+    /**
+     * Let the device choose: it times the applicable algorithms once per problem and remembers the
+     * fastest ({@link Device#plan} says which). Never reaches a backend.
+     */
     AUTO(0, 0),
     /** One thread per output element, a straight loop over the receptive field. Plain float32 accumulation. */
     DIRECT(1, 1e-5),
@@ -73,6 +76,22 @@ public enum ConvAlgorithm {
     /** Error bound against the float64 reference (see the class comment); 0 for AUTO. */
     public double errorBound() {
         return errorBound;
+    }
+
+    /**
+     * True when the algorithm rounds its inputs to TF32: AUTO considers it only on a device opened
+     * with {@link DeviceOptions#allowTf32()} (an explicit request runs regardless).
+     */
+    public boolean usesTf32() {
+        return this == TENSOR_CORE_TF32;
+    }
+
+    /**
+     * True when the algorithm rounds its inputs to BF16: AUTO considers it only on a device opened
+     * with {@link DeviceOptions#allowBf16()} (an explicit request runs regardless).
+     */
+    public boolean usesBf16() {
+        return this == TENSOR_CORE_BF16;
     }
 
     /** Reads a name, case-insensitively, with '-' accepted for '_'. */

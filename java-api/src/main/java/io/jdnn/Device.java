@@ -39,6 +39,7 @@ public final class Device implements AutoCloseable {
 
     private final DeviceBackend impl;
     private final DeviceOptions options;
+    private final ConvPlanner planner;
     private final String spec;
     private final int bytesPerElement;
     private final ReentrantLock lock = new ReentrantLock();
@@ -53,6 +54,7 @@ public final class Device implements AutoCloseable {
     Device(DeviceBackend impl, DeviceOptions options) {
         this.impl = impl;
         this.options = options;
+        this.planner = new ConvPlanner(impl, options);
         this.spec = impl.info().spec();
         this.bytesPerElement = impl.info().precision() == Precision.FLOAT64 ? Double.BYTES : Float.BYTES;
     }
@@ -225,12 +227,7 @@ public final class Device implements AutoCloseable {
             Buffer bb = bias == null ? null : use(op, "bias", bias, p.biasShape());
             Buffer by = use(op, "y", y, p.outputShape());
             distinct(op, "y", y, x, w, bias);
-            DirectConv d = p.direct();
-            if (p.transposed()) {
-                impl.convBackwardData(d, resolve(op, d, ConvDirection.BACKWARD_DATA, algorithm), bx, bw, bb, by);
-            } else {
-                impl.convForward(d, resolve(op, d, ConvDirection.FORWARD, algorithm), bx, bw, bb, by);
-            }
+            convolve(p, ConvDirection.FORWARD, algorithm, bx, bw, bb, by);
         });
     }
 
@@ -247,12 +244,7 @@ public final class Device implements AutoCloseable {
             Buffer bw = use(op, "w", w, p.weightShape());
             Buffer bdx = use(op, "dx", dx, p.inputShape());
             distinct(op, "dx", dx, dy, w);
-            DirectConv d = p.direct();
-            if (p.transposed()) {
-                impl.convForward(d, resolve(op, d, ConvDirection.FORWARD, algorithm), bdy, bw, null, bdx);
-            } else {
-                impl.convBackwardData(d, resolve(op, d, ConvDirection.BACKWARD_DATA, algorithm), bdy, bw, null, bdx);
-            }
+            convolve(p, ConvDirection.BACKWARD_DATA, algorithm, bdy, bw, null, bdx);
         });
     }
 
@@ -269,14 +261,34 @@ public final class Device implements AutoCloseable {
             Buffer bdy = use(op, "dy", dy, p.outputShape());
             Buffer bdw = use(op, "dw", dw, p.weightShape());
             distinct(op, "dw", dw, x, dy);
-            DirectConv d = p.direct();
-            ConvAlgorithm a = resolve(op, d, ConvDirection.BACKWARD_FILTER, algorithm);
-            if (p.transposed()) {
-                impl.convBackwardFilter(d, a, bdy, bx, bdw);
-            } else {
-                impl.convBackwardFilter(d, a, bx, bdy, bdw);
-            }
+            convolve(p, ConvDirection.BACKWARD_FILTER, algorithm, bx, bdy, null, bdw);
         });
+    }
+
+    /**
+     * Runs {@code direction} of {@code p} with the algorithm its plan names: the one place that
+     * maps a problem onto the backend's direct convolution ({@link DirectConv}). The buffers come
+     * in the order of the public method: forward (x, w, bias, y), backward-data (dy, w, -, dx),
+     * backward-filter (x, dy, -, dw). A transposed problem's forward pass is the direct
+     * backward-data pass, its backward-data the direct forward pass, and its backward-filter the
+     * direct backward-filter with image and response swapped. Called with the lock held.
+     */
+    private void convolve(ConvProblem p, ConvDirection direction, ConvAlgorithm requested, Buffer in1, Buffer in2,
+                          Buffer bias, Buffer out) {
+        Check.that(requested != null, "algorithm", "a ConvAlgorithm (AUTO to let the device choose)", "null");
+        ConvAlgorithm a = planner.plan(p, direction, requested, Double.POSITIVE_INFINITY).algorithm();
+        DirectConv d = p.direct();
+        switch (ConvPlanner.directDirection(p, direction)) {
+            case FORWARD -> impl.convForward(d, a, in1, in2, bias, out);
+            case BACKWARD_DATA -> impl.convBackwardData(d, a, in1, in2, bias, out);
+            case BACKWARD_FILTER -> {
+                if (p.transposed()) {
+                    impl.convBackwardFilter(d, a, in2, in1, out);
+                } else {
+                    impl.convBackwardFilter(d, a, in1, in2, out);
+                }
+            }
+        }
     }
 
     /** Gradient with respect to the bias: dy summed over batch and space, a new tensor of (outChannels). */
@@ -316,17 +328,43 @@ public final class Device implements AutoCloseable {
         return all.contains(algorithm) && impl.isDeterministic(algorithm);
     }
 
-    /** Empty if {@code algorithm} can run {@code direction} of {@code p} here; otherwise why not. */
+    /**
+     * The plan for {@code direction} of {@code p} with {@code algorithm}: the concrete algorithm
+     * that a convolution call with these arguments runs on this device, or why none can. For
+     * {@link ConvAlgorithm#AUTO} this is AUTO's choice, made now if it was not made before (it may
+     * time the candidates once; the choice is kept for the device's life). The conv2d methods run
+     * exactly this plan.
+     */
+    public ConvPlan plan(ConvProblem p, ConvDirection direction, ConvAlgorithm algorithm) {
+        return plan(p, direction, algorithm, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * {@link #plan(ConvProblem, ConvDirection, ConvAlgorithm)} for a caller that accepts only
+     * algorithms whose {@link ConvAlgorithm#errorBound()} is at most {@code maxErrorBound}: an
+     * explicit algorithm with a looser bound is refused, and AUTO chooses among those within it.
+     */
+    public ConvPlan plan(ConvProblem p, ConvDirection direction, ConvAlgorithm algorithm, double maxErrorBound) {
+        Check.that(p != null, "p", "a ConvProblem", "null");
+        Check.that(direction != null, "direction", "a ConvDirection", "null");
+        Check.that(algorithm != null, "algorithm", "a ConvAlgorithm (AUTO to let the device choose)", "null");
+        Check.that(maxErrorBound > 0, "maxErrorBound", "a bound > 0", maxErrorBound);
+        return locked("plan", () -> planner.plan(p, direction, algorithm, maxErrorBound));
+    }
+
+    /**
+     * Empty if {@code algorithm} can run {@code direction} of {@code p} here; otherwise why not.
+     * For AUTO: empty when at least one algorithm is a candidate (nothing is timed).
+     */
     public Optional<String> whyNot(ConvProblem p, ConvDirection direction, ConvAlgorithm algorithm) {
         Check.that(algorithm != null, "algorithm", "a ConvAlgorithm", "null");
         if (algorithm == ConvAlgorithm.AUTO) {
-            return Optional.empty();
+            return locked("whyNot", () -> planner.autoWhyNot(p, direction));
         }
-        DirectConv d = p.direct();
-        return locked("whyNot", () -> impl.whyNot(d, directDirection(p, direction), algorithm));
+        return locked("whyNot", () -> planner.plan(p, direction, algorithm, Double.POSITIVE_INFINITY).whyNot());
     }
 
-    /** The algorithms that can run {@code direction} of {@code p} here. */
+    /** The algorithms that can run {@code direction} of {@code p} here when asked for by name. */
     public List<ConvAlgorithm> applicableAlgorithms(ConvProblem p, ConvDirection direction) {
         List<ConvAlgorithm> out = new ArrayList<>();
         for (ConvAlgorithm a : algorithms()) {
@@ -337,34 +375,14 @@ public final class Device implements AutoCloseable {
         return out;
     }
 
-    /** The algorithm AUTO runs for {@code direction} of {@code p} (it may time candidates once). */
+    /**
+     * The algorithm AUTO runs for {@code direction} of {@code p}: {@code plan(p, direction,
+     * AUTO).algorithm()}.
+     *
+     * @throws AlgorithmNotSupportedException when no algorithm can run it
+     */
     public ConvAlgorithm autoAlgorithm(ConvProblem p, ConvDirection direction) {
-        DirectConv d = p.direct();
-        return locked("autoAlgorithm", () -> impl.autoSelect(d, directDirection(p, direction)));
-    }
-
-    /** The direct direction that runs {@code direction} of {@code p} (they differ for a transposed problem). */
-    static ConvDirection directDirection(ConvProblem p, ConvDirection direction) {
-        if (!p.transposed()) {
-            return direction;
-        }
-        return switch (direction) {
-            case FORWARD -> ConvDirection.BACKWARD_DATA;
-            case BACKWARD_DATA -> ConvDirection.FORWARD;
-            case BACKWARD_FILTER -> ConvDirection.BACKWARD_FILTER;
-        };
-    }
-
-    private ConvAlgorithm resolve(String op, DirectConv d, ConvDirection direct, ConvAlgorithm requested) {
-        Check.that(requested != null, "algorithm", "a ConvAlgorithm (AUTO to let the backend choose)", "null");
-        if (requested == ConvAlgorithm.AUTO) {
-            return impl.autoSelect(d, direct);
-        }
-        Optional<String> why = impl.whyNot(d, direct, requested);
-        if (why.isPresent()) {
-            throw new AlgorithmNotSupportedException(requested, direct, spec, d.problem().toString(), why.get());
-        }
-        return requested;
+        return plan(p, direction, ConvAlgorithm.AUTO).algorithm();
     }
 
     // ================================================================== pooling
@@ -1012,21 +1030,12 @@ public final class Device implements AutoCloseable {
             checkUsable(op);
             return body.get();
         } catch (DeviceException e) {
-            if (isFault(e)) {
+            if (e.isFault()) {
                 broken = e.getMessage();
             }
             throw e;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Kernel faults leave a context unusable; other native failures (a failed build, say) do not. */
-    private static boolean isFault(DeviceException e) {
-        String s = e.status();
-        return s != null && (s.contains("ILLEGAL_ADDRESS") || s.contains("LAUNCH_FAILED") || s.contains("MISALIGNED")
-                || s.contains("ILLEGAL_INSTRUCTION") || s.contains("HARDWARE_STACK_ERROR") || s.contains("OUT_OF_RESOURCES")
-                || s.contains("EXEC_STATUS_ERROR") || s.contains("ASSERT") || s.contains("INVALID_PC")
-                || s.contains("LAUNCH_TIMEOUT") || s.contains("INVALID_ADDRESS_SPACE") || s.contains("ECC_UNCORRECTABLE"));
     }
 }

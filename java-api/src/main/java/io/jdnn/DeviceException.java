@@ -3,7 +3,8 @@ package io.jdnn;
 /**
  * A native call failed: a driver status other than success, a kernel fault, a failed build.
  * The message names the native status, the op, the kernel and the problem. After a kernel
- * fault the device reports itself broken ({@link Device#isBroken()}) and refuses further work.
+ * fault ({@link #isFault()}, set by the backend that knows its driver's statuses) the device
+ * reports itself broken ({@link Device#isBroken()}) and refuses further work.
  */
 public class DeviceException extends JdnnException {
     private static final long serialVersionUID = 1L;
@@ -11,21 +12,40 @@ public class DeviceException extends JdnnException {
     private final String op;
     private final String kernel;
     private final String problem;
+    private final boolean fault;
 
+    /**
+     * A failure that leaves the device usable (a failed build, an invalid launch shape).
+     *
+     * @param status  the native status name
+     * @param op      the op that failed (may be null)
+     * @param kernel  the kernel (may be null)
+     * @param problem the problem string (may be null)
+     * @param detail  what went wrong (may be null)
+     */
     public DeviceException(String status, String op, String kernel, String problem, String detail) {
-        super(compose(status, op, kernel, problem, detail));
-        this.status = status;
-        this.op = op;
-        this.kernel = kernel;
-        this.problem = problem;
+        this(status, op, kernel, problem, detail, false, null);
     }
 
+    /** As {@link #DeviceException(String, String, String, String, String)}, with the native exception. */
     public DeviceException(String status, String op, String kernel, String problem, String detail, Throwable cause) {
+        this(status, op, kernel, problem, detail, false, cause);
+    }
+
+    /**
+     * A failure that is a kernel fault when {@code fault} is true: the backend says so for the
+     * statuses after which its context is unusable, and the device then refuses further work.
+     *
+     * @param cause the native exception (may be null)
+     */
+    public DeviceException(String status, String op, String kernel, String problem, String detail, boolean fault,
+                           Throwable cause) {
         super(compose(status, op, kernel, problem, detail), cause);
         this.status = status;
         this.op = op;
         this.kernel = kernel;
         this.problem = problem;
+        this.fault = fault;
     }
 
     private static String compose(String status, String op, String kernel, String problem, String detail) {
@@ -50,14 +70,22 @@ public class DeviceException extends JdnnException {
         return status;
     }
 
+    /** True when this is a kernel fault: the device's context is unusable and it refuses further work. */
+    public boolean isFault() {
+        return fault;
+    }
+
+    /** The op that failed (may be null). */
     public String op() {
         return op;
     }
 
+    /** The kernel that failed (may be null). */
     public String kernel() {
         return kernel;
     }
 
+    /** The problem string (may be null). */
     public String problem() {
         return problem;
     }

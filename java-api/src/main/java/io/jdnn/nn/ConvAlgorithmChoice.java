@@ -16,8 +16,7 @@ import java.util.Locale;
  *   <li>{@link #fixed(ConvAlgorithm)}: one algorithm for every pass; a pass it cannot run is an
  *       {@link io.jdnn.AlgorithmNotSupportedException}, never a substitute;</li>
  *   <li>{@link #accurate()}: algorithms whose {@link ConvAlgorithm#errorBound()} is no looser than
- *       {@link ConvAlgorithm#DIRECT}'s: AUTO's pick where it qualifies, otherwise the first qualifying
- *       algorithm in the backend's preferred order. This leaves out Winograd, TF32 and BF16, whose
+ *       {@link ConvAlgorithm#DIRECT}'s: AUTO chooses among those only. This leaves out Winograd, TF32 and BF16, whose
  *       rounding errors grow through the steps of a training run; the cross-backend agreement test uses it.</li>
  * </ul>
  */
@@ -73,24 +72,16 @@ public sealed interface ConvAlgorithmChoice {
         }
     }
 
-    /** AUTO's pick if its error bound is at most {@code maxError}, else the first applicable one that is. */
+    /**
+     * AUTO's pick among the algorithms whose error bound is at most {@code maxError}
+     * ({@link Device#plan(ConvProblem, ConvDirection, ConvAlgorithm, double)}).
+     */
     record Bounded(double maxError) implements ConvAlgorithmChoice {
         static final Bounded ACCURATE = new Bounded(ConvAlgorithm.DIRECT.errorBound());
 
         @Override
         public ConvAlgorithm pick(Device device, ConvProblem p, ConvDirection direction) {
-            ConvAlgorithm a = device.autoAlgorithm(p, direction);
-            if (a.errorBound() <= maxError) {
-                return a;
-            }
-            for (ConvAlgorithm c : device.applicableAlgorithms(p, direction)) {
-                if (c.errorBound() <= maxError) {
-                    return c;
-                }
-            }
-            throw new io.jdnn.AlgorithmNotSupportedException(ConvAlgorithm.AUTO, direction, device.spec(), p.toString(),
-                    "no applicable algorithm has an error bound of at most " + maxError + " (applicable: "
-                            + device.applicableAlgorithms(p, direction) + ")");
+            return device.plan(p, direction, ConvAlgorithm.AUTO, maxError).algorithm();
         }
 
         @Override

@@ -86,14 +86,24 @@ public interface DeviceBackend extends AutoCloseable {
 
     // ---------------------------------------------------------------- convolution
 
+    // AUTO never reaches a backend: io.jdnn.Device plans every call (ConvPlanner) and passes the
+    // concrete algorithm; a backend family contributes only how it measures (convSelector).
+
     /** The algorithms this backend implements, AUTO excluded, in its preferred order. */
     List<ConvAlgorithm> algorithms();
 
-    /** Empty when {@code algorithm} can run {@code direction} of {@code conv}; otherwise why not. */
+    /**
+     * Empty when {@code algorithm} can run {@code direction} of {@code conv}; otherwise why not.
+     * {@code algorithm} is any value but AUTO, including ones this backend does not implement
+     * (the answer then says so).
+     */
     Optional<String> whyNot(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm);
 
-    /** The algorithm AUTO runs for this problem and direction (it may time candidates once and remember). */
-    ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction);
+    /**
+     * How this backend family measures which of several applicable algorithms is fastest; asked
+     * once when the device opens. Filtering and remembering are the API's (see {@link ConvSelector}).
+     */
+    ConvSelector convSelector();
 
     /**
      * True when {@code algorithm} (one of {@link #algorithms()}) gives bitwise-identical results
@@ -106,7 +116,10 @@ public interface DeviceBackend extends AutoCloseable {
         return false;
     }
 
-    /** y (n,k,p,q) = conv(x (n,c,h,w), w (k,c/g,r,s)) + bias (k), bias may be null. */
+    /**
+     * y (n,k,p,q) = conv(x (n,c,h,w), w (k,c/g,r,s)) + bias (k), bias may be null. In this and the
+     * other two directions, {@code algorithm} is one that {@link #whyNot} accepted, never AUTO.
+     */
     void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y);
 
     /**

@@ -12,13 +12,12 @@ import io.jdnn.LinearProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
+import io.jdnn.spi.ConvSelector;
 import io.jdnn.spi.DeviceBackend;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The fast CPU device: float32 tensors in heap arrays, every op synchronous and split across the
@@ -38,7 +37,6 @@ final class CpuDevice implements DeviceBackend {
     private final Workspace[] workspaces;
     private final float[][] scratch = new float[2][0];
     private double[] scratchDoubles = new double[0];
-    private final Map<String, ConvAlgorithm> autoCache = new ConcurrentHashMap<>();
 
     CpuDevice(DeviceInfo info, DeviceOptions options, Kernels kernels) {
         this.info = info;
@@ -156,15 +154,10 @@ final class CpuDevice implements DeviceBackend {
         return ALGORITHMS.contains(algorithm);
     }
 
+    /** AUTO's measurements on this device: {@link CpuConvSelector}. */
     @Override
-    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction) {
-        String key = direction + " " + conv.problem();
-        ConvAlgorithm a = autoCache.get(key);
-        if (a == null) {
-            a = options.deterministic() ? ConvAlgorithms.byRule(conv, direction) : ConvAlgorithms.byTiming(this, conv, direction);
-            autoCache.put(key, a);
-        }
-        return a;
+    public ConvSelector convSelector() {
+        return new CpuConvSelector(this, options.deterministic());
     }
 
     @Override
@@ -321,9 +314,8 @@ final class CpuDevice implements DeviceBackend {
         Optimizers.step(this, rule, step, n, f(param), f(grad), s);
     }
 
-    /** Forgets AUTO's choices; the arrays go with the buffers, the pool is shared. */
+    /** Nothing to free: the arrays go with the buffers, the pool is shared. */
     @Override
     public void close() {
-        autoCache.clear();
     }
 }

@@ -12,6 +12,7 @@ import io.jdnn.LinearProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
+import io.jdnn.spi.ConvSelector;
 import io.jdnn.spi.DeviceBackend;
 
 import java.util.Arrays;
@@ -134,9 +135,10 @@ final class ReferenceDevice implements DeviceBackend {
         return algorithm == ConvAlgorithm.DIRECT ? Optional.empty() : Optional.of(WHY_NOT);
     }
 
+    /** One algorithm, so AUTO never has two candidates to measure: the first stands. */
     @Override
-    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction) {
-        return ConvAlgorithm.DIRECT;
+    public ConvSelector convSelector() {
+        return (conv, direction, candidates) -> candidates.get(0);
     }
 
     /** One plain loop per op, run in order on the calling thread: always deterministic. */

@@ -30,22 +30,6 @@ public interface KernelConvAlgorithm {
     /** True when results are bitwise identical run after run (no floating-point atomics). */
     boolean deterministic();
 
-    /**
-     * True when the algorithm rounds its inputs to TF32: AUTO then considers it only on a device
-     * opened with {@link io.jdnn.DeviceOptions#allowTf32()} (an explicit request runs regardless).
-     */
-    default boolean usesTf32() {
-        return false;
-    }
-
-    /**
-     * True when the algorithm rounds its inputs to BF16: AUTO then considers it only on a device
-     * opened with {@link io.jdnn.DeviceOptions#allowBf16()} (an explicit request runs regardless).
-     */
-    default boolean usesBf16() {
-        return false;
-    }
-
     /** Empty when this algorithm can run {@code direction} of {@code conv} on {@code device}; otherwise why not. */
     Optional<String> whyNot(KernelDevice device, DirectConv conv, ConvDirection direction);
 

@@ -7,7 +7,6 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceException;
 import io.jdnn.DeviceOptions;
-import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.DirectConv;
 import io.jdnn.LinearProblem;
 import io.jdnn.Philox;
@@ -22,9 +21,8 @@ import io.jdnn.optim.RmsProp;
 import io.jdnn.optim.Sgd;
 import io.jdnn.spi.Buffer;
 import io.jdnn.spi.DeviceBackend;
-import io.jdnn.spi.DeviceTimer;
+import io.jdnn.spi.ConvSelector;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +32,8 @@ import java.util.Optional;
  * The backend-neutral half of a GPU device: every op of {@link DeviceBackend} written once as
  * launches of the portable kernels of {@code kernels/src} (which kernel of which source, which
  * arguments in which order, which launch shape), the GEMM tile choice, the reduction kernels'
- * work-group sizes, and the convolution algorithms with AUTO. A backend (OpenCL, CUDA) extends
+ * work-group sizes, and the convolution algorithm registry (AUTO is planned by {@link io.jdnn.Device};
+ * its measurements here are {@link KernelConvSelector}). A backend (OpenCL, CUDA) extends
  * it with the primitives: {@link #launch} returning its {@link KernelLaunch}, memory
  * ({@link #allocate}, {@link #free}, {@link #read}, {@link #write}, {@link #copy},
  * {@link #writeInts}, {@link #workspace}, {@link #placeholder}), launch-geometry properties
@@ -49,24 +48,25 @@ public abstract class KernelDevice implements DeviceBackend {
 
     private final DeviceOptions options;
     private final Map<String, Integer> reductionLocalSizes = new HashMap<>();
-    private final Map<ConvKey, ConvAlgorithm> autoChoices = new HashMap<>();
+    private final List<KernelConvAlgorithm> convAlgorithms;
     private Gemm.Tiles gemmTiles;
 
     /** A launch of a reduction kernel and the work-group size it was built for: launch exactly that many. */
     public record Reduction(KernelLaunch launch, int localSize) {
     }
 
-    /** What AUTO remembers a choice by: the direct problem's extents and the direction. */
-    private record ConvKey(int n, int c, int h, int w, int k, int p, int q, int r, int s, int sh, int sw, int ph, int pw,
-                           int dh, int dw, int g, ConvDirection direction) {
-        static ConvKey of(DirectConv d, ConvDirection dir) {
-            return new ConvKey(d.n(), d.c(), d.h(), d.w(), d.k(), d.p(), d.q(), d.r(), d.s(), d.strideH(), d.strideW(),
-                    d.padH(), d.padW(), d.dilationH(), d.dilationW(), d.groups(), dir);
-        }
+    /** A device running the convolution algorithms every GPU backend has, {@link KernelConvAlgorithms#ALL}. */
+    protected KernelDevice(DeviceOptions options) {
+        this(options, KernelConvAlgorithms.ALL);
     }
 
-    protected KernelDevice(DeviceOptions options) {
+    /**
+     * A device running the convolution algorithms of {@code convAlgorithms}, in that preferred
+     * order: {@link KernelConvAlgorithms#ALL} and a backend's own, or a test's stand-ins.
+     */
+    protected KernelDevice(DeviceOptions options, List<? extends KernelConvAlgorithm> convAlgorithms) {
         this.options = options;
+        this.convAlgorithms = List.copyOf(convAlgorithms);
     }
 
     /** The options the device was opened with. */
@@ -122,8 +122,8 @@ public abstract class KernelDevice implements DeviceBackend {
      * The convolution algorithms of this backend, in its preferred order: the shared
      * {@link KernelConvAlgorithms#ALL}, to which a backend may append its own.
      */
-    public List<KernelConvAlgorithm> convAlgorithms() {
-        return KernelConvAlgorithms.ALL;
+    public final List<KernelConvAlgorithm> convAlgorithms() {
+        return convAlgorithms;
     }
 
     // ================================================================== helpers for ops and algorithms
@@ -210,9 +210,6 @@ public abstract class KernelDevice implements DeviceBackend {
 
     @Override
     public Optional<String> whyNot(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
-        if (algorithm == ConvAlgorithm.AUTO) {
-            return Optional.empty();
-        }
         KernelConvAlgorithm a = KernelConvAlgorithms.find(convAlgorithms(), algorithm);
         if (a == null) {
             return Optional.of(algorithm + " is not implemented by the " + info().backend() + " backend (it implements "
@@ -221,108 +218,15 @@ public abstract class KernelDevice implements DeviceBackend {
         return a.whyNot(this, conv, direction);
     }
 
-    /**
-     * The fastest applicable algorithm (only deterministic ones when the device was opened with
-     * {@code deterministic}, TF32 ones only when it was opened with {@code allowTf32}, BF16 ones only
-     * when it was opened with {@code allowBf16}),
-     * measured once per problem and direction with device timers on temporary buffers and
-     * remembered. With one candidate nothing is timed. If the temporaries
-     * do not fit in memory, the first candidate in the registry's preferred order is returned
-     * without being remembered, so that a later call can still measure.
-     */
+    /** AUTO's measurements on this device: {@link KernelConvSelector}. */
     @Override
-    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction) {
-        return autoSelect(conv, direction, convAlgorithms());
+    public ConvSelector convSelector() {
+        return new KernelConvSelector(this);
     }
 
-    /** {@link #autoSelect(DirectConv, ConvDirection)} over the given registry (tests pass their own). */
-    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction,
-                                    List<? extends KernelConvAlgorithm> registry) {
-        ConvKey key = ConvKey.of(conv, direction);
-        ConvAlgorithm cached = autoChoices.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        List<KernelConvAlgorithm> candidates = new ArrayList<>();
-        List<String> refused = new ArrayList<>();
-        for (KernelConvAlgorithm a : registry) {
-            Optional<String> why = a.whyNot(this, conv, direction);
-            if (why.isPresent()) {
-                refused.add(a.id() + ": " + why.get());
-            } else if (options.deterministic() && !a.deterministic()) {
-                refused.add(a.id() + ": not deterministic, and the device was opened with deterministic=true");
-            } else if (a.usesTf32() && !options.allowTf32()) {
-                refused.add(a.id() + ": rounds its inputs to TF32, and the device was opened with allowTf32=false");
-            } else if (a.usesBf16() && !options.allowBf16()) {
-                refused.add(a.id() + ": rounds its inputs to BF16, and the device was opened with allowBf16=false");
-            } else {
-                candidates.add(a);
-            }
-        }
-        if (candidates.isEmpty()) {
-            throw new AlgorithmNotSupportedException(ConvAlgorithm.AUTO, direction, info().spec(), conv.toString(),
-                    "no " + info().backend() + " algorithm can run it: " + String.join("; ", refused));
-        }
-        if (candidates.size() == 1) {
-            autoChoices.put(key, candidates.get(0).id());
-            return candidates.get(0).id();
-        }
-        ConvAlgorithm best;
-        try {
-            best = timeCandidates(conv, direction, candidates);
-        } catch (DeviceOutOfMemoryException e) {
-            return candidates.get(0).id();
-        }
-        autoChoices.put(key, best);
-        return best;
-    }
-
-    /** Runs each candidate once to build and warm it, then once timed; returns the fastest. */
-    private ConvAlgorithm timeCandidates(DirectConv conv, ConvDirection direction, List<KernelConvAlgorithm> candidates) {
-        List<Buffer> temps = new ArrayList<>();
-        try {
-            Buffer image = temp(temps, conv.imageElements());
-            Buffer weight = temp(temps, conv.weightElements());
-            Buffer response = temp(temps, conv.responseElements());
-            ConvAlgorithm best = null;
-            double bestMs = Double.POSITIVE_INFINITY;
-            for (KernelConvAlgorithm a : candidates) {
-                runConv(a, conv, direction, image, weight, response);
-                DeviceTimer t = startTimer();
-                runConv(a, conv, direction, image, weight, response);
-                double ms = t.stop();
-                if (ms < bestMs) {
-                    bestMs = ms;
-                    best = a.id();
-                }
-            }
-            return best;
-        } finally {
-            for (Buffer b : temps) {
-                free(b);
-            }
-        }
-    }
-
-    private Buffer temp(List<Buffer> temps, long elements) {
-        Buffer b = allocate(elements);
-        temps.add(b);
-        fill(b, elements, 0.5);
-        return b;
-    }
-
-    private void runConv(KernelConvAlgorithm a, DirectConv conv, ConvDirection direction, Buffer image,
-                         Buffer weight, Buffer response) {
-        switch (direction) {
-            case FORWARD -> a.forward(this, conv, image, weight, null, response);
-            case BACKWARD_DATA -> a.backwardData(this, conv, response, weight, null, image);
-            case BACKWARD_FILTER -> a.backwardFilter(this, conv, image, response, weight);
-        }
-    }
-
+    /** The registered algorithm {@code id}, which {@link io.jdnn.Device} has planned (checked with whyNot). */
     private KernelConvAlgorithm algorithm(DirectConv conv, ConvDirection direction, ConvAlgorithm id) {
-        ConvAlgorithm resolved = id == ConvAlgorithm.AUTO ? autoSelect(conv, direction) : id;
-        KernelConvAlgorithm a = KernelConvAlgorithms.find(convAlgorithms(), resolved);
+        KernelConvAlgorithm a = KernelConvAlgorithms.find(convAlgorithms(), id);
         if (a == null) {
             throw new AlgorithmNotSupportedException(id, direction, info().spec(), conv.toString(),
                     whyNot(conv, direction, id).orElse("not registered"));

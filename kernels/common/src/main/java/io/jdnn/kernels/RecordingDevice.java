@@ -69,8 +69,14 @@ public final class RecordingDevice extends KernelDevice {
     private final DeviceInfo info = new DeviceInfo("recording", 0, "recording device (CUDA's launch limits)", 80L << 30,
             132, Precision.FLOAT32, "runs nothing");
 
+    /** A recording device with the algorithms of {@link KernelConvAlgorithms#ALL}. */
     public RecordingDevice(DeviceOptions options) {
         super(options);
+    }
+
+    /** A recording device with the convolution algorithms of {@code registry} (a test's stand-ins). */
+    public RecordingDevice(DeviceOptions options, List<? extends KernelConvAlgorithm> registry) {
+        super(options, registry);
     }
 
     /** Every launch so far, in order. */

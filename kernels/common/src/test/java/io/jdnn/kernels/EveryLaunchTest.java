@@ -7,6 +7,7 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.ConvProblem;
 import io.jdnn.DeviceOptions;
+import io.jdnn.Devices;
 import io.jdnn.DirectConv;
 import io.jdnn.LinearProblem;
 import io.jdnn.PoolProblem;
@@ -226,7 +227,7 @@ class EveryLaunchTest {
             }
         }
         for (ConvDirection dir : ConvDirection.values()) {
-            ConvAlgorithm chosen = d.autoSelect(conv, dir);
+            ConvAlgorithm chosen = auto(d, conv, dir);
             assertTrue(d.algorithms().contains(chosen), dir + ": " + chosen);
         }
     }
@@ -260,27 +261,18 @@ class EveryLaunchTest {
         assertEquals(KernelSources.defaultInt("batchnorm.cl", "BN_WG"), r.localSize());
     }
 
-    /** DIRECT under another id that claims TF32 (or BF16), to check how AUTO treats such algorithms. */
-    private record Tf32StandIn(ConvAlgorithm id, boolean bf16) implements KernelConvAlgorithm {
-        Tf32StandIn(ConvAlgorithm id) {
-            this(id, false);
-        }
+    /** AUTO's choice for {@code conv} on {@code d}, planned by a Device wrapping it (the API's one planner). */
+    private static ConvAlgorithm auto(RecordingDevice d, DirectConv conv, ConvDirection dir) {
+        return Devices.wrap(d, d.options()).plan(conv.problem(), dir, ConvAlgorithm.AUTO).algorithm();
+    }
 
+    /** DIRECT under a TF32 (or BF16) algorithm's id, to check how AUTO treats such algorithms. */
+    private record Tf32StandIn(ConvAlgorithm id) implements KernelConvAlgorithm {
         private static final DirectConvAlgorithm DIRECT = new DirectConvAlgorithm();
 
         @Override
         public boolean deterministic() {
             return true;
-        }
-
-        @Override
-        public boolean usesTf32() {
-            return !bf16;
-        }
-
-        @Override
-        public boolean usesBf16() {
-            return bf16;
         }
 
         @Override
@@ -309,16 +301,16 @@ class EveryLaunchTest {
         DirectConv conv = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
         List<KernelConvAlgorithm> registry = List.of(new DirectConvAlgorithm(),
                 new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_TF32));
-        RecordingDevice strict = new RecordingDevice(DeviceOptions.DEFAULT);
-        assertEquals(ConvAlgorithm.DIRECT, strict.autoSelect(conv, ConvDirection.FORWARD, registry));
+        RecordingDevice strict = new RecordingDevice(DeviceOptions.DEFAULT, registry);
+        assertEquals(ConvAlgorithm.DIRECT, auto(strict, conv, ConvDirection.FORWARD));
         assertTrue(strict.launches().isEmpty(), "one candidate left: nothing timed");
-        RecordingDevice strict2 = new RecordingDevice(DeviceOptions.DEFAULT); // AUTO remembers its choice per device
+        RecordingDevice strict2 = new RecordingDevice(DeviceOptions.DEFAULT, List.of(registry.get(1)));
         AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
-                () -> strict2.autoSelect(conv, ConvDirection.FORWARD, List.of(registry.get(1))));
+                () -> auto(strict2, conv, ConvDirection.FORWARD));
         assertTrue(e.getMessage().contains("allowTf32=false"), e.getMessage());
 
-        RecordingDevice tf32 = new RecordingDevice(DeviceOptions.DEFAULT.withAllowTf32(true));
-        ConvAlgorithm chosen = tf32.autoSelect(conv, ConvDirection.FORWARD, registry);
+        RecordingDevice tf32 = new RecordingDevice(DeviceOptions.DEFAULT.withAllowTf32(true), registry);
+        ConvAlgorithm chosen = auto(tf32, conv, ConvDirection.FORWARD);
         assertTrue(chosen == ConvAlgorithm.DIRECT || chosen == ConvAlgorithm.TENSOR_CORE_TF32, "chosen " + chosen);
         assertEquals(4, tf32.launches().stream().filter(l -> l.kernel().equals("conv_direct_forward")).count(),
                 "both candidates warmed up and timed");
@@ -327,21 +319,21 @@ class EveryLaunchTest {
     @Test
     void autoConsidersBf16AlgorithmsOnlyWhenTheDeviceAllowsBf16() {
         DirectConv conv = ConvProblem.parse("conv_mb1ic2ih6iw6oc3kh3kw3ph1pw1").direct();
-        KernelConvAlgorithm bf16 = new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_BF16, true);
+        KernelConvAlgorithm bf16 = new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_BF16);
         List<KernelConvAlgorithm> registry = List.of(new DirectConvAlgorithm(),
                 new Tf32StandIn(ConvAlgorithm.TENSOR_CORE_TF32), bf16);
         // neither allowed, or TF32 only: BF16 is never a candidate
         for (DeviceOptions o : List.of(DeviceOptions.DEFAULT, DeviceOptions.DEFAULT.withAllowTf32(true))) {
-            RecordingDevice d = new RecordingDevice(o);
-            assertTrue(d.autoSelect(conv, ConvDirection.FORWARD, registry) != ConvAlgorithm.TENSOR_CORE_BF16, "" + o);
-            RecordingDevice only = new RecordingDevice(o);
+            RecordingDevice d = new RecordingDevice(o, registry);
+            assertTrue(auto(d, conv, ConvDirection.FORWARD) != ConvAlgorithm.TENSOR_CORE_BF16, "" + o);
+            RecordingDevice only = new RecordingDevice(o, List.of(bf16));
             AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
-                    () -> only.autoSelect(conv, ConvDirection.FORWARD, List.of(bf16)));
+                    () -> auto(only, conv, ConvDirection.FORWARD));
             assertTrue(e.getMessage().contains("allowBf16=false"), e.getMessage());
         }
         // BF16 allowed (TF32 not): DIRECT and BF16 timed, the TF32 stand-in refused
-        RecordingDevice allowed = new RecordingDevice(DeviceOptions.DEFAULT.withAllowBf16(true));
-        ConvAlgorithm chosen = allowed.autoSelect(conv, ConvDirection.FORWARD, registry);
+        RecordingDevice allowed = new RecordingDevice(DeviceOptions.DEFAULT.withAllowBf16(true), registry);
+        ConvAlgorithm chosen = auto(allowed, conv, ConvDirection.FORWARD);
         assertTrue(chosen == ConvAlgorithm.DIRECT || chosen == ConvAlgorithm.TENSOR_CORE_BF16, "chosen " + chosen);
         assertEquals(4, allowed.launches().stream().filter(l -> l.kernel().equals("conv_direct_forward")).count(),
                 "two candidates warmed up and timed");

@@ -92,7 +92,7 @@ final class CudaDevice extends KernelDevice {
     private String broken;
 
     CudaDevice(CudaDriver.Entry entry, CudaFatbin fatbin, DeviceOptions options) {
-        super(options);
+        super(options, ALGORITHMS);
         this.entry = entry;
         this.fatbin = fatbin;
         this.info = entry.info(fatbin.describe());
@@ -160,11 +160,6 @@ final class CudaDevice extends KernelDevice {
         return entry;
     }
 
-    @Override
-    public List<KernelConvAlgorithm> convAlgorithms() {
-        return ALGORITHMS;
-    }
-
     // ================================================================== errors and the context
 
     /**
@@ -174,7 +169,7 @@ final class CudaDevice extends KernelDevice {
     private void bind(String op) {
         if (broken != null) {
             throw new DeviceException(brokenStatus, op, null, null,
-                    "the CUDA context is unusable after an earlier kernel fault (" + broken + ")");
+                    "the CUDA context is unusable after an earlier kernel fault (" + broken + ")", true, null);
         }
         check(JCudaDriver.cuCtxSetCurrent(context), op, null, null, "cuCtxSetCurrent");
     }

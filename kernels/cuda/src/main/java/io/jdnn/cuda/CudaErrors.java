@@ -38,6 +38,6 @@ final class CudaErrors {
                 ? "a kernel fault: the CUDA context is unusable, the device refuses further work"
                 + (detail == null || detail.isEmpty() ? "" : "; " + detail)
                 : detail;
-        return new DeviceException(name(status), op, kernel, problem, d);
+        return new DeviceException(name(status), op, kernel, problem, d, isSticky(status), null);
     }
 }

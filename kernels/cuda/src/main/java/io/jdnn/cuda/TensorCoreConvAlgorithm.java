@@ -25,8 +25,8 @@ import java.util.Optional;
  * Its error bound is its id's ({@link ConvAlgorithm#TENSOR_CORE_TF32},
  * {@link ConvAlgorithm#TENSOR_CORE_BF16}). Deterministic (a fixed reduction order, no atomics);
  * AUTO considers the TF32 instance only on a device opened with
- * {@link io.jdnn.DeviceOptions#allowTf32()} ({@link #usesTf32()}), the BF16 one only with
- * {@link io.jdnn.DeviceOptions#allowBf16()} ({@link #usesBf16()}); an explicit request runs either
+ * {@link io.jdnn.DeviceOptions#allowTf32()} ({@link ConvAlgorithm#usesTf32()}), the BF16 one only with
+ * {@link io.jdnn.DeviceOptions#allowBf16()} ({@link ConvAlgorithm#usesBf16()}); an explicit request runs either
  * regardless. Backward-data of more than {@link FlippedBackwardData#MAX_CLASSES} stride classes is
  * refused with a reason: it runs on the other algorithms.
  */
@@ -78,16 +78,6 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
     @Override
     public boolean deterministic() {
         return true;
-    }
-
-    @Override
-    public boolean usesTf32() {
-        return precision == Precision.TF32;
-    }
-
-    @Override
-    public boolean usesBf16() {
-        return precision == Precision.BF16;
     }
 
     @Override

@@ -198,7 +198,7 @@ class CudaBackendTest {
 
     /** The name a tensor-core kernel runs under for the given instance: the source's, or its bf16 variant's. */
     private static String compiled(TensorCoreConvAlgorithm tc, String kernel) {
-        return tc.usesBf16() ? kernel + "_bf16" : kernel;
+        return tc.id().usesBf16() ? kernel + "_bf16" : kernel;
     }
 
     @Test
@@ -249,9 +249,9 @@ class CudaBackendTest {
                 assertTrue(why.contains("cuda backend") && why.startsWith(tc.id().name()), why);
             }
         }
-        assertTrue(TF32.usesTf32() && !TF32.usesBf16());
+        assertTrue(TF32.id().usesTf32() && !TF32.id().usesBf16());
         assertEquals(ConvAlgorithm.TENSOR_CORE_TF32, TF32.id());
-        assertTrue(BF16.usesBf16() && !BF16.usesTf32());
+        assertTrue(BF16.id().usesBf16() && !BF16.id().usesTf32());
         assertEquals(ConvAlgorithm.TENSOR_CORE_BF16, BF16.id());
         // registered for CUDA in this order, after the shared registry
         List<ConvAlgorithm> ids = CudaDevice.ALGORITHMS.stream().map(a -> a.id()).toList();

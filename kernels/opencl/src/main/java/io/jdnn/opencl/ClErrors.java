@@ -15,9 +15,22 @@ final class ClErrors {
         return s == null || s.isEmpty() ? "CL_STATUS_" + status : s;
     }
 
-    /** A DeviceException naming the status, op, kernel (may be null) and problem (may be null). */
+    /**
+     * A DeviceException naming the status, op, kernel (may be null) and problem (may be null);
+     * a kernel fault ({@link #isFault}) marks it so.
+     */
     static DeviceException wrap(CLException e, String op, String kernel, String problem) {
-        return new DeviceException(statusName(e.getStatus()), op, kernel, problem, e.getMessage(), e);
+        return new DeviceException(statusName(e.getStatus()), op, kernel, problem, e.getMessage(), isFault(e.getStatus()),
+                e);
+    }
+
+    /**
+     * True for the statuses a kernel fault shows as once the queue runs it (a faulting kernel:
+     * CL_OUT_OF_RESOURCES on NVIDIA; the events that waited on it:
+     * CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST): the context is not to be trusted after them.
+     */
+    static boolean isFault(int status) {
+        return status == CL.CL_OUT_OF_RESOURCES || status == CL.CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
     }
 
     /** True for the statuses an allocation fails with when memory runs out. */

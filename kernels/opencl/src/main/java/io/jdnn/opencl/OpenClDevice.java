@@ -4,6 +4,8 @@ import io.jdnn.DeviceException;
 import io.jdnn.DeviceInfo;
 import io.jdnn.DeviceOptions;
 import io.jdnn.DeviceOutOfMemoryException;
+import io.jdnn.kernels.KernelConvAlgorithm;
+import io.jdnn.kernels.KernelConvAlgorithms;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.spi.Buffer;
 import io.jdnn.spi.DeviceTimer;
@@ -60,7 +62,12 @@ final class OpenClDevice extends KernelDevice {
     private boolean closed;
 
     OpenClDevice(ClPlatforms.Entry entry, DeviceOptions options) {
-        super(options);
+        this(entry, options, KernelConvAlgorithms.ALL);
+    }
+
+    /** A device whose convolution algorithms are {@code registry} (tests' stand-ins). */
+    OpenClDevice(ClPlatforms.Entry entry, DeviceOptions options, List<? extends KernelConvAlgorithm> registry) {
+        super(options, registry);
         this.entry = entry;
         this.info = entry.info();
         this.device = entry.device();

@@ -6,6 +6,7 @@ import io.jdnn.ConvDirection;
 import io.jdnn.ConvProblem;
 import io.jdnn.Device;
 import io.jdnn.DeviceOptions;
+import io.jdnn.Devices;
 import io.jdnn.DirectConv;
 import io.jdnn.Tensor;
 import org.junit.jupiter.api.Test;
@@ -107,26 +108,26 @@ class ConvRegistryTest {
         List<String> ran = new ArrayList<>();
         List<OpenClConvAlgorithm> registry = List.of(new Renamed(ConvAlgorithm.IM2COL_GEMM, true, ran),
                 new Renamed(ConvAlgorithm.IMPLICIT_GEMM, false, ran));
-        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT)) {
-            DirectConv conv = P.direct();
-            ConvAlgorithm first = dev.autoSelect(conv, ConvDirection.BACKWARD_FILTER, registry);
+        try (Device dev = Devices.wrap(OpenClBackendTest.openRaw(DeviceOptions.DEFAULT, registry), DeviceOptions.DEFAULT)) {
+            ConvAlgorithm first = dev.autoAlgorithm(P, ConvDirection.BACKWARD_FILTER);
             assertTrue(first == ConvAlgorithm.IM2COL_GEMM || first == ConvAlgorithm.IMPLICIT_GEMM, "winner " + first);
             // a warm-up and a timed run each
             assertEquals(List.of("IM2COL_GEMM backwardFilter", "IM2COL_GEMM backwardFilter",
                     "IMPLICIT_GEMM backwardFilter", "IMPLICIT_GEMM backwardFilter"), ran);
-            assertEquals(first, dev.autoSelect(conv, ConvDirection.BACKWARD_FILTER, registry));
+            assertEquals(first, dev.autoAlgorithm(P, ConvDirection.BACKWARD_FILTER));
             assertEquals(4, ran.size(), "the choice is remembered, nothing runs again");
         }
         ran.clear();
-        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT.withDeterministic(true))) {
-            assertEquals(ConvAlgorithm.IM2COL_GEMM, dev.autoSelect(P.direct(), ConvDirection.FORWARD, registry),
+        DeviceOptions det = DeviceOptions.DEFAULT.withDeterministic(true);
+        try (Device dev = Devices.wrap(OpenClBackendTest.openRaw(det, registry), det)) {
+            assertEquals(ConvAlgorithm.IM2COL_GEMM, dev.autoAlgorithm(P, ConvDirection.FORWARD),
                     "deterministic devices consider deterministic algorithms only");
             assertEquals(List.of(), ran, "a single candidate is not timed");
         }
-        try (OpenClDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT.withDeterministic(true))) {
+        try (Device dev = Devices.wrap(OpenClBackendTest.openRaw(det,
+                List.of(new Renamed(ConvAlgorithm.WINOGRAD, false, ran))), det)) {
             AlgorithmNotSupportedException e = assertThrows(AlgorithmNotSupportedException.class,
-                    () -> dev.autoSelect(P.direct(), ConvDirection.FORWARD,
-                            List.of(new Renamed(ConvAlgorithm.WINOGRAD, false, ran))));
+                    () -> dev.autoAlgorithm(P, ConvDirection.FORWARD));
             assertTrue(e.getMessage().contains("WINOGRAD: not deterministic"), e.getMessage());
         }
     }

@@ -41,6 +41,15 @@ class OpenClBackendTest {
         return (OpenClDevice) new OpenClBackend().open(colon < 0 ? null : spec.substring(colon + 1), options);
     }
 
+    /** The device of {@link #openRaw(DeviceOptions)} with the convolution algorithms of {@code registry}. */
+    static OpenClDevice openRaw(DeviceOptions options, List<? extends io.jdnn.kernels.KernelConvAlgorithm> registry) {
+        ClTestSupport.requireOpenCl();
+        String spec = ClTestSupport.spec();
+        int colon = spec.indexOf(':');
+        ClPlatforms.Entry entry = OpenClBackend.select(ClPlatforms.list(), colon < 0 ? null : spec.substring(colon + 1));
+        return new OpenClDevice(entry, options, registry);
+    }
+
     @Test
     void statusListsEveryDeviceWithItsDetails() {
         BackendStatus st = ClTestSupport.requireOpenCl();

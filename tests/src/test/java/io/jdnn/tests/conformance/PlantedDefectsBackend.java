@@ -302,8 +302,8 @@ final class PlantedDefectsBackend implements DeviceBackend {
     }
 
     @Override
-    public ConvAlgorithm autoSelect(DirectConv conv, ConvDirection direction) {
-        return ref.autoSelect(conv, direction);
+    public io.jdnn.spi.ConvSelector convSelector() {
+        return ref.convSelector();
     }
 
     @Override
