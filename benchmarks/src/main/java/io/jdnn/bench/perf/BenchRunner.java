@@ -2,6 +2,7 @@ package io.jdnn.bench.perf;
 
 import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.ConvAlgorithm;
+import io.jdnn.ConvPlan;
 import io.jdnn.Device;
 import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.Devices;
@@ -153,11 +154,12 @@ public final class BenchRunner implements AutoCloseable {
                 out.add(new String[] {name, name});
             }
         } else if (a.equalsIgnoreCase("auto")) {
-            try {
-                String chosen = device.autoAlgorithm(conv.convProblem(), conv.direction()).name();
+            ConvPlan plan = device.plan(conv.convProblem(), conv.direction(), ConvAlgorithm.AUTO);
+            if (plan.isRunnable()) {
+                String chosen = plan.algorithm().name();
                 out.add(new String[] {chosen, "AUTO->" + chosen});
-            } catch (RuntimeException e) {
-                out.add(new String[] {ConvAlgorithm.AUTO.name(), "AUTO"});
+            } else {
+                out.add(new String[] {ConvAlgorithm.AUTO.name(), "AUTO"}); // its row says why not
             }
         } else {
             String name = ConvAlgorithm.parse(a).name();

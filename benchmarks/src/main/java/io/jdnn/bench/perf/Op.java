@@ -250,11 +250,7 @@ public abstract class Op {
 
         @Override
         public Optional<String> whyNot(Device device, String algorithm) {
-            ConvAlgorithm a = ConvAlgorithm.parse(algorithm);
-            if (a != ConvAlgorithm.AUTO && !device.algorithms().contains(a)) {
-                return Optional.of("the " + device.backend() + " backend has no " + a + " (it has " + device.algorithms() + ")");
-            }
-            return device.whyNot(p, direction, a);
+            return device.plan(p, direction, ConvAlgorithm.parse(algorithm)).whyNot();
         }
 
         @Override
