@@ -1,4 +1,4 @@
-package io.jdnn.nn.examples;
+package io.jdnn.examples;
 
 /** Anti-aliased drawing helpers for the procedural data sets. */
 final class Raster {

@@ -1,4 +1,4 @@
-package io.jdnn.nn.examples;
+package io.jdnn.examples;
 
 import io.jdnn.Shape;
 
