@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One case of a golden file: an op, its parameters (JSON values as {@link Json} returns them), the
- * names of its input and expected-output tensors, and the tensors. {@link GoldenFile} checks the
- * structure (every listed name has a tensor, every tensor is listed once); {@link GoldenRunner}
- * interprets the op and its parameters.
+ * One case of a golden file: an op, its parameters (plain Java values: Map, List, String, Long,
+ * Double, Boolean, and null for JSON's null), the names of its input and expected-output tensors,
+ * and the tensors. {@link GoldenFile} checks the structure (every listed name has a tensor, every
+ * tensor is listed once); {@link GoldenRunner} interprets the op and its parameters.
  */
 public record GoldenCase(String name, String op, Map<String, Object> params, List<String> inputs,
                          List<String> outputs, Map<String, GoldenTensor> tensors) {

@@ -1,5 +1,7 @@
 package io.jdnn.golden;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A {@code jdnn-golden/1} file (see {@code shared/golden/FORMAT.md}):
@@ -44,21 +47,15 @@ public record GoldenFile(String source, String format, String generator, List<Go
 
     /** Parses and checks the text of a golden file; {@code source} names it in messages. */
     public static GoldenFile parse(String text, String source) {
-        Object root;
-        try {
-            root = Json.parse(text);
-        } catch (JsonException e) {
-            throw new GoldenFormatException(source + ": not valid JSON: " + e.getMessage(), e);
-        }
-        Map<String, Object> top = object(source, "the document", root);
+        JsonNode top = object(source, "the document", GoldenJson.read(text, source));
         allowOnly(source, "the document", top, TOP_KEYS);
         String format = string(source, "format", top.get("format"));
         if (!FORMAT.equals(format)) {
             throw new GoldenFormatException(source + ": format: expected \"" + FORMAT + "\", got \"" + format + "\"");
         }
-        Object gen = top.get("generator");
+        JsonNode gen = top.get("generator");
         String generator = gen == null ? "" : string(source, "generator", gen);
-        List<Object> rawCases = array(source, "cases", top.get("cases"));
+        JsonNode rawCases = array(source, "cases", top.get("cases"));
         List<GoldenCase> cases = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < rawCases.size(); i++) {
@@ -97,12 +94,12 @@ public record GoldenFile(String source, String format, String generator, List<Go
             cs.add(c.toJson());
         }
         m.put("cases", cs);
-        return Json.write(m);
+        return GoldenJson.write(m);
     }
 
-    private static GoldenCase readCase(String source, int index, Object raw) {
+    private static GoldenCase readCase(String source, int index, JsonNode raw) {
         String where = source + ": cases[" + index + "]";
-        Map<String, Object> m = object(where, "the case", raw);
+        JsonNode m = object(where, "the case", raw);
         String name = string(where, "name", m.get("name"));
         if (name.isEmpty()) {
             throw new GoldenFormatException(where + ": name: expected a non-empty string, got \"\"");
@@ -110,12 +107,13 @@ public record GoldenFile(String source, String format, String generator, List<Go
         where = where + " \"" + name + "\"";
         allowOnly(where, "the case", m, CASE_KEYS);
         String op = string(where, "op", m.get("op"));
-        Map<String, Object> params = object(where, "params", m.get("params"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = (Map<String, Object>) GoldenJson.toJava(object(where, "params", m.get("params")));
         List<String> inputs = names(where, "inputs", m.get("inputs"));
         List<String> outputs = names(where, "outputs", m.get("outputs"));
-        Map<String, Object> rawTensors = object(where, "tensors", m.get("tensors"));
+        JsonNode rawTensors = object(where, "tensors", m.get("tensors"));
         Map<String, GoldenTensor> tensors = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : rawTensors.entrySet()) {
+        for (Map.Entry<String, JsonNode> e : rawTensors.properties()) {
             tensors.put(e.getKey(), readTensor(where, e.getKey(), e.getValue()));
         }
         Set<String> listed = new HashSet<>();
@@ -145,14 +143,14 @@ public record GoldenFile(String source, String format, String generator, List<Go
         return new GoldenCase(name, op, params, inputs, outputs, tensors);
     }
 
-    private static GoldenTensor readTensor(String where, String name, Object raw) {
+    private static GoldenTensor readTensor(String where, String name, JsonNode raw) {
         String at = where + ": tensors." + name;
-        Map<String, Object> m = object(at, "the tensor", raw);
+        JsonNode m = object(at, "the tensor", raw);
         allowOnly(at, "the tensor", m, TENSOR_KEYS);
-        List<Object> dims = array(at, "shape", m.get("shape"));
+        JsonNode dims = array(at, "shape", m.get("shape"));
         int[] shape = new int[dims.size()];
         for (int i = 0; i < shape.length; i++) {
-            Object d = dims.get(i);
+            Object d = GoldenJson.toJava(dims.get(i));
             if (!(d instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) {
                 throw new GoldenFormatException(at + ".shape[" + i + "]: expected an integer extent >= 0, got " + d);
             }
@@ -171,31 +169,31 @@ public record GoldenFile(String source, String format, String generator, List<Go
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> object(String where, String key, Object v) {
-        if (!(v instanceof Map)) {
+    /** {@code v} (null when the key is missing) if it is a JSON object. */
+    private static JsonNode object(String where, String key, JsonNode v) {
+        if (v == null || !v.isObject()) {
             throw new GoldenFormatException(where + ": " + key + ": expected a JSON object, got " + kind(v));
         }
-        return (Map<String, Object>) v;
+        return v;
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Object> array(String where, String key, Object v) {
-        if (!(v instanceof List)) {
+    /** {@code v} (null when the key is missing) if it is a JSON array. */
+    private static JsonNode array(String where, String key, JsonNode v) {
+        if (v == null || !v.isArray()) {
             throw new GoldenFormatException(where + ": " + key + ": expected a JSON array, got " + kind(v));
         }
-        return (List<Object>) v;
+        return v;
     }
 
-    private static String string(String where, String key, Object v) {
-        if (!(v instanceof String s)) {
+    private static String string(String where, String key, JsonNode v) {
+        if (v == null || !v.isTextual()) {
             throw new GoldenFormatException(where + ": " + key + ": expected a string, got " + kind(v));
         }
-        return s;
+        return v.textValue();
     }
 
-    private static List<String> names(String where, String key, Object v) {
-        List<Object> raw = array(where, key, v);
+    private static List<String> names(String where, String key, JsonNode v) {
+        JsonNode raw = array(where, key, v);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
             out.add(string(where, key + "[" + i + "]", raw.get(i)));
@@ -203,35 +201,17 @@ public record GoldenFile(String source, String format, String generator, List<Go
         return out;
     }
 
-    private static void allowOnly(String where, String what, Map<String, Object> m, Set<String> known) {
-        for (String k : m.keySet()) {
-            if (!known.contains(k)) {
-                throw new GoldenFormatException(where + ": " + what + ": expected only the keys " + new java.util.TreeSet<>(known)
-                        + ", got \"" + k + "\"");
+    private static void allowOnly(String where, String what, JsonNode m, Set<String> known) {
+        for (Map.Entry<String, JsonNode> e : m.properties()) {
+            if (!known.contains(e.getKey())) {
+                throw new GoldenFormatException(where + ": " + what + ": expected only the keys " + new TreeSet<>(known)
+                        + ", got \"" + e.getKey() + "\"");
             }
         }
     }
 
-    /** A short description of a JSON value for messages. */
-    static String kind(Object v) {
-        if (v == null) {
-            return "nothing (the key is missing)";
-        }
-        if (v == Json.NULL) {
-            return "null";
-        }
-        if (v instanceof Map) {
-            return "an object";
-        }
-        if (v instanceof List) {
-            return "an array";
-        }
-        if (v instanceof String s) {
-            return "the string \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
-        }
-        if (v instanceof Boolean b) {
-            return b.toString();
-        }
-        return "the number " + v;
+    /** A short description of a JSON value for messages; null is a missing key. */
+    private static String kind(JsonNode v) {
+        return v == null ? "nothing (the key is missing)" : GoldenJson.describe(GoldenJson.toJava(v));
     }
 }

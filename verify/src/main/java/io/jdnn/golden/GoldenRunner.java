@@ -556,12 +556,12 @@ public final class GoldenRunner {
 
         // ------------------------------------------------------------ parameters
 
+        /** The value of parameter {@code key}: null for JSON's null. */
         private Object param(String key) {
-            Object v = c.params().get(key);
-            if (v == null) {
+            if (!c.params().containsKey(key)) {
                 throw new Unsupported("parameter '" + key + "' is missing");
             }
-            return v;
+            return c.params().get(key);
         }
 
         private int integer(String key) {
@@ -572,7 +572,7 @@ public final class GoldenRunner {
             if (v instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
                 return (int) (long) l;
             }
-            throw new Unsupported("parameter '" + key + "': expected an integer, got " + GoldenFile.kind(v));
+            throw new Unsupported("parameter '" + key + "': expected an integer, got " + GoldenJson.describe(v));
         }
 
         /** An int pair: [a, b], or a single integer meaning (a, a) as PyTorch reads it. */
@@ -596,13 +596,13 @@ public final class GoldenRunner {
             if (v instanceof Long || v instanceof Double) {
                 return ((Number) v).doubleValue();
             }
-            throw new Unsupported("parameter '" + key + "': expected a number, got " + GoldenFile.kind(v));
+            throw new Unsupported("parameter '" + key + "': expected a number, got " + GoldenJson.describe(v));
         }
 
         private double[] realPair(String key) {
             Object v = param(key);
             if (!(v instanceof List<?> l) || l.size() != 2) {
-                throw new Unsupported("parameter '" + key + "': expected two numbers [a, b], got " + GoldenFile.kind(v));
+                throw new Unsupported("parameter '" + key + "': expected two numbers [a, b], got " + GoldenJson.describe(v));
             }
             return new double[] {toReal(key + "[0]", l.get(0)), toReal(key + "[1]", l.get(1))};
         }
@@ -612,7 +612,7 @@ public final class GoldenRunner {
             if (v instanceof Boolean b) {
                 return b;
             }
-            throw new Unsupported("parameter '" + key + "': expected true or false, got " + GoldenFile.kind(v));
+            throw new Unsupported("parameter '" + key + "': expected true or false, got " + GoldenJson.describe(v));
         }
 
         private String string(String key) {
@@ -620,7 +620,7 @@ public final class GoldenRunner {
             if (v instanceof String s) {
                 return s;
             }
-            throw new Unsupported("parameter '" + key + "': expected a string, got " + GoldenFile.kind(v));
+            throw new Unsupported("parameter '" + key + "': expected a string, got " + GoldenJson.describe(v));
         }
 
         // ------------------------------------------------------------ tensors
