@@ -1,7 +1,6 @@
 package io.jdnn.golden;
 
 import io.jdnn.BatchNormProblem;
-import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
@@ -21,30 +20,21 @@ final class BatchNormHandler {
                         "save_invstd"));
         r.requireIfAny("dy", "dx", "dgamma", "dbeta");
         BatchNormProblem p = problem(r, r.params().real("momentum"));
-        Device device = r.device();
-        int[] xDims = r.tensor("x").shape();
-        Tensor x = r.upload("x", p.inputShape());
-        Tensor gamma = r.upload("gamma");
-        Tensor beta = r.upload("beta");
-        Tensor runningMean = r.upload("running_mean");
-        Tensor runningVar = r.upload("running_var");
+        Inputs in = Inputs.upload(r, p);
         Shape cs = p.channelShape();
         Tensor y = r.allocate(p.inputShape());
         Tensor saveMean = r.allocate(cs);
         Tensor saveInvStd = r.allocate(cs);
-        device.batchNormTrain(p, x, gamma, beta, runningMean, runningVar, y, saveMean, saveInvStd);
-        r.compare("y", y, xDims, ErrorBounds.REDUCTION, "reduction");
-        r.compare("running_mean_out", runningMean, cs.dims(), ErrorBounds.REDUCTION, "reduction");
-        r.compare("running_var_out", runningVar, cs.dims(), ErrorBounds.REDUCTION, "reduction");
+        r.device().batchNormTrain(p, in.x, in.gamma, in.beta, in.runningMean, in.runningVar, y, saveMean, saveInvStd);
+        r.compare("y", y, in.xDims, ErrorBounds.REDUCTION, "reduction");
+        r.compare("running_mean_out", in.runningMean, cs.dims(), ErrorBounds.REDUCTION, "reduction");
+        r.compare("running_var_out", in.runningVar, cs.dims(), ErrorBounds.REDUCTION, "reduction");
         r.compare("save_mean", saveMean, cs.dims(), ErrorBounds.REDUCTION, "reduction");
         r.compare("save_invstd", saveInvStd, cs.dims(), ErrorBounds.REDUCTION, "reduction");
-        if (r.wants("dx") || r.wants("dgamma") || r.wants("dbeta")) {
-            Tensor dy = r.upload("dy", p.inputShape());
-            Tensor dx = r.allocate(p.inputShape());
-            Tensor dgamma = r.allocate(cs);
-            Tensor dbeta = r.allocate(cs);
-            device.batchNormBackward(p, x, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta);
-            compareGradients(r, dx, dgamma, dbeta, xDims, cs);
+        if (Gradients.wanted(r)) {
+            Gradients g = Gradients.allocate(r, p);
+            r.device().batchNormBackward(p, in.x, g.dy, in.gamma, saveMean, saveInvStd, g.dx, g.dgamma, g.dbeta);
+            g.compare(r, in.xDims, cs);
         }
     }
 
@@ -56,26 +46,17 @@ final class BatchNormHandler {
         r.requireIfAny("dy", "dx", "dgamma", "dbeta");
         BatchNormProblem p = problem(r, r.params().has("momentum")
                 ? r.params().real("momentum") : BatchNormProblem.DEFAULT_MOMENTUM);
-        Device device = r.device();
-        int[] xDims = r.tensor("x").shape();
-        Tensor x = r.upload("x", p.inputShape());
-        Tensor gamma = r.upload("gamma");
-        Tensor beta = r.upload("beta");
-        Tensor runningMean = r.upload("running_mean");
-        Tensor runningVar = r.upload("running_var");
-        Shape cs = p.channelShape();
+        Inputs in = Inputs.upload(r, p);
         if (r.wants("y")) {
             Tensor y = r.allocate(p.inputShape());
-            device.batchNormInference(p, x, gamma, beta, runningMean, runningVar, y);
-            r.compare("y", y, xDims, ErrorBounds.REDUCTION, "reduction");
+            r.device().batchNormInference(p, in.x, in.gamma, in.beta, in.runningMean, in.runningVar, y);
+            r.compare("y", y, in.xDims, ErrorBounds.REDUCTION, "reduction");
         }
-        if (r.wants("dx") || r.wants("dgamma") || r.wants("dbeta")) {
-            Tensor dy = r.upload("dy", p.inputShape());
-            Tensor dx = r.allocate(p.inputShape());
-            Tensor dgamma = r.allocate(cs);
-            Tensor dbeta = r.allocate(cs);
-            device.batchNormInferenceBackward(p, x, dy, gamma, runningMean, runningVar, dx, dgamma, dbeta);
-            compareGradients(r, dx, dgamma, dbeta, xDims, cs);
+        if (Gradients.wanted(r)) {
+            Gradients g = Gradients.allocate(r, p);
+            r.device().batchNormInferenceBackward(p, in.x, g.dy, in.gamma, in.runningMean, in.runningVar, g.dx, g.dgamma,
+                    g.dbeta);
+            g.compare(r, in.xDims, p.channelShape());
         }
     }
 
@@ -91,9 +72,31 @@ final class BatchNormHandler {
         return new BatchNormProblem(x[0], x[1], h, w, r.params().real("eps"), momentum);
     }
 
-    private static void compareGradients(CaseRun r, Tensor dx, Tensor dgamma, Tensor dbeta, int[] xDims, Shape cs) {
-        r.compare("dx", dx, xDims, ErrorBounds.REDUCTION, "reduction");
-        r.compare("dgamma", dgamma, cs.dims(), ErrorBounds.REDUCTION, "reduction");
-        r.compare("dbeta", dbeta, cs.dims(), ErrorBounds.REDUCTION, "reduction");
+    /** The inputs every batch-norm case has, uploaded; {@code xDims} is x's shape as the case gives it. */
+    private record Inputs(int[] xDims, Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar) {
+        static Inputs upload(CaseRun r, BatchNormProblem p) {
+            int[] xDims = r.tensor("x").shape();
+            return new Inputs(xDims, r.upload("x", p.inputShape()), r.upload("gamma"), r.upload("beta"),
+                    r.upload("running_mean"), r.upload("running_var"));
+        }
+    }
+
+    /** dy uploaded, and dx, dgamma, dbeta allocated for a backward pass. */
+    private record Gradients(Tensor dy, Tensor dx, Tensor dgamma, Tensor dbeta) {
+        /** True when the case compares any gradient. */
+        static boolean wanted(CaseRun r) {
+            return r.wants("dx") || r.wants("dgamma") || r.wants("dbeta");
+        }
+
+        static Gradients allocate(CaseRun r, BatchNormProblem p) {
+            Shape cs = p.channelShape();
+            return new Gradients(r.upload("dy", p.inputShape()), r.allocate(p.inputShape()), r.allocate(cs), r.allocate(cs));
+        }
+
+        void compare(CaseRun r, int[] xDims, Shape cs) {
+            r.compare("dx", dx, xDims, ErrorBounds.REDUCTION, "reduction");
+            r.compare("dgamma", dgamma, cs.dims(), ErrorBounds.REDUCTION, "reduction");
+            r.compare("dbeta", dbeta, cs.dims(), ErrorBounds.REDUCTION, "reduction");
+        }
     }
 }

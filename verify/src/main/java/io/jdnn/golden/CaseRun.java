@@ -142,6 +142,11 @@ final class CaseRun {
         return upload(name, Shape.of(d));
     }
 
+    /** Uploads an f32 input with its own shape if the case gives it; null if not. */
+    Tensor uploadIfGiven(String name) {
+        return has(name) ? upload(name) : null;
+    }
+
     /** Uploads an f32 input under {@code shape} (the same element count, another view of it). */
     Tensor upload(String name, Shape shape) {
         GoldenTensor t = tensor(name);

@@ -40,8 +40,8 @@ final class ConvHandler {
         Device device = r.device();
         Tensor tx = r.upload("x");
         Tensor tw = r.upload("w");
-        Tensor tb = r.has("b") ? r.upload("b") : null;
-        Tensor tdy = r.has("dy") ? r.upload("dy") : null;
+        Tensor tb = r.uploadIfGiven("b");
+        Tensor tdy = r.uploadIfGiven("dy");
         if (r.wants("y")) {
             ConvAlgorithm a = pick(r, p, ConvDirection.FORWARD);
             r.compare("y", r.keep(device.conv2d(p, a, tx, tw, tb)), p.outputShape(), a.errorBound(), a.name());

@@ -22,8 +22,8 @@ final class LinearHandler {
         Device device = r.device();
         Tensor tx = r.upload("x");
         Tensor tw = r.upload("w");
-        Tensor tb = r.has("b") ? r.upload("b") : null;
-        Tensor tdy = r.has("dy") ? r.upload("dy") : null;
+        Tensor tb = r.uploadIfGiven("b");
+        Tensor tdy = r.uploadIfGiven("dy");
         if (r.wants("y")) {
             Tensor y = r.allocate(p.outputShape());
             device.linear(p, tx, tw, tb, y);
