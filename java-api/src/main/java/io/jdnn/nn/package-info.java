@@ -19,7 +19,7 @@
  * </ul>
  *
  * <p>The package depends on the public API only ({@link io.jdnn.Device} and the problem records).
- * {@code docs/training.md} describes the ownership and gradient rules; {@link io.jdnn.nn.examples}
- * trains three networks with it.
+ * {@code docs/training.md} describes the ownership and gradient rules; package {@code io.jdnn.examples}
+ * (module jdnn-examples) trains three networks with it.
  */
 package io.jdnn.nn;

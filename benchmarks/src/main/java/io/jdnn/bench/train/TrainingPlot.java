@@ -1,6 +1,6 @@
 package io.jdnn.bench.train;
 
-import io.jdnn.nn.examples.Batch;
+import io.jdnn.examples.Batch;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;

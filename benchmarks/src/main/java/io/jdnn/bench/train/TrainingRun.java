@@ -1,8 +1,8 @@
 package io.jdnn.bench.train;
 
 import io.jdnn.Device;
-import io.jdnn.nn.examples.Batch;
-import io.jdnn.nn.examples.Example;
+import io.jdnn.examples.Batch;
+import io.jdnn.examples.Example;
 
 import java.io.File;
 import java.io.IOException;

@@ -74,11 +74,11 @@ class LayerToolkitTest {
         c.add(new Case("residual, identity shortcut", Shape.of(2, 3, 5, 5), nn.residual(nn.sequential(
                 nn.conv2d(3, 3).kernel(3).padding(1).build(), nn.tanh()))));
         c.add(new Case("basic block with projection shortcut", Shape.of(2, 3, 6, 6),
-                io.jdnn.nn.examples.SmallResNet.basicBlock(nn, 3, 4, 2, Activation.relu())));
+                io.jdnn.examples.SmallResNet.basicBlock(nn, 3, 4, 2, Activation.relu())));
         c.add(new Case("flatten + linear", Shape.of(2, 2, 3, 3), nn.sequential(nn.flatten(), nn.linear(18, 5))));
-        c.add(new Case("LeNet-5 on 1x32x32", Shape.of(2, 1, 32, 32), io.jdnn.nn.examples.LeNet5.build(nn)));
-        c.add(new Case("DCGAN generator", Shape.of(2, 16, 1, 1), io.jdnn.nn.examples.Dcgan.generator(nn)));
-        c.add(new Case("DCGAN discriminator", Shape.of(3, 1, 16, 16), io.jdnn.nn.examples.Dcgan.discriminator(nn)));
+        c.add(new Case("LeNet-5 on 1x32x32", Shape.of(2, 1, 32, 32), io.jdnn.examples.LeNet5.build(nn)));
+        c.add(new Case("DCGAN generator", Shape.of(2, 16, 1, 1), io.jdnn.examples.Dcgan.generator(nn)));
+        c.add(new Case("DCGAN discriminator", Shape.of(3, 1, 16, 16), io.jdnn.examples.Dcgan.discriminator(nn)));
         return c;
     }
 
@@ -213,7 +213,7 @@ class LayerToolkitTest {
         Device d = ref();
         long before = d.memory().liveTensors();
         Layers nn = Layers.on(d, 11).convAlgorithms(ConvAlgorithmChoice.accurate());
-        Sequential net = io.jdnn.nn.examples.Dcgan.discriminator(nn);
+        Sequential net = io.jdnn.examples.Dcgan.discriminator(nn);
         OptimizerDriver opt = OptimizerDriver.of(Adam.of(1e-3), net);
         CrossEntropyLoss loss = new CrossEntropyLoss(d);
         try (Tensor x = d.upload(Shape.of(2, 1, 16, 16), values(new SplittableRandom(6), 512, 1))) {

@@ -2,12 +2,12 @@ package io.jdnn.tests.train;
 
 import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
+import io.jdnn.examples.Example;
+import io.jdnn.examples.ExampleConfig;
+import io.jdnn.examples.Examples;
 import io.jdnn.nn.ConvAlgorithmChoice;
 import io.jdnn.nn.Module;
 import io.jdnn.nn.Parameter;
-import io.jdnn.nn.examples.Example;
-import io.jdnn.nn.examples.ExampleConfig;
-import io.jdnn.nn.examples.Examples;
 import io.jdnn.tests.support.Backends;
 import io.jdnn.tests.support.DevicesUnderTest;
 import org.junit.jupiter.api.DynamicContainer;

@@ -1,0 +1,24 @@
+package io.jdnn.examples;
+
+import io.jdnn.Shape;
+
+/**
+ * One batch of host images, NCHW row-major float32, with one class label per image (empty for
+ * unlabelled data).
+ */
+public record Batch(Shape shape, float[] images, int[] labels) {
+
+    public Batch {
+        if (shape.rank() != 4 || images.length != shape.elements()) {
+            throw new IllegalArgumentException("images: expected " + shape.elements() + " values for NCHW shape " + shape
+                    + ", got " + images.length);
+        }
+        if (labels.length != 0 && labels.length != shape.dim(0)) {
+            throw new IllegalArgumentException("labels: expected one per image (" + shape.dim(0) + "), got " + labels.length);
+        }
+    }
+
+    public int size() {
+        return shape.dim(0);
+    }
+}
