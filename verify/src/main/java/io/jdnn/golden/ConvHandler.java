@@ -2,13 +2,13 @@ package io.jdnn.golden;
 
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
+import io.jdnn.ConvPlan;
 import io.jdnn.ConvProblem;
 import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
 import io.jdnn.Tensor;
 
 import java.util.List;
-import java.util.Optional;
 
 /** Golden ops conv2d and conv_transpose2d: forward, backward data, backward filter, backward bias. */
 final class ConvHandler {
@@ -60,20 +60,16 @@ final class ConvHandler {
     }
 
     /**
-     * The algorithm to run {@code direction} of {@code p}: AUTO's choice, or the requested one if it
-     * applies. The one place the runner chooses a convolution algorithm.
+     * The algorithm that runs {@code direction} of {@code p}: the device's plan for the requested
+     * algorithm (AUTO's choice, or the requested one if it applies). The one place the runner
+     * chooses a convolution algorithm.
      */
     private static ConvAlgorithm pick(CaseRun r, ConvProblem p, ConvDirection direction) {
-        Device device = r.device();
-        ConvAlgorithm algorithm = r.algorithm();
-        if (algorithm == ConvAlgorithm.AUTO) {
-            return device.autoAlgorithm(p, direction);
+        ConvPlan plan = r.device().plan(p, direction, r.algorithm());
+        if (!plan.isRunnable()) {
+            throw new UnsupportedCase("algorithm " + r.algorithm() + " cannot run " + direction.shortName() + " of " + p
+                    + " on " + r.device().spec() + ": " + plan.whyNot().orElseThrow());
         }
-        Optional<String> why = device.whyNot(p, direction, algorithm);
-        if (why.isPresent()) {
-            throw new UnsupportedCase("algorithm " + algorithm + " cannot run " + direction.shortName() + " of " + p
-                    + " on " + device.spec() + ": " + why.get());
-        }
-        return algorithm;
+        return plan.algorithm();
     }
 }
