@@ -1,5 +1,7 @@
 package io.jdnn.bench.perf;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.DeviceInfo;
 import picocli.CommandLine.Command;
@@ -299,30 +301,25 @@ public final class BenchCommand implements Callable<Integer> {
      * the order a run takes them.
      */
     static String problemsJson(List<BenchRunner.Job> jobs, BenchConfig config) {
-        Report.Json j = new Report.Json();
-        j.begin();
-        j.field("tool", "jdnn bench --print-problems");
-        j.key("problems").beginArray();
+        ObjectNode j = JsonReport.object();
+        j.put("tool", "jdnn bench --print-problems");
+        ArrayNode problems = j.putArray("problems");
         for (BenchRunner.Job job : jobs) {
             BenchProblem p = job.problem();
-            j.begin();
-            j.field("suite", job.suite());
-            j.field("name", job.name());
-            j.field("kind", p.kind());
-            j.field("problem", p.canonical());
-            j.field("parameters", p instanceof BenchProblem.Step s ? s.parameters() : 0L);
-            j.key("passes").beginArray();
+            ObjectNode problem = problems.addObject();
+            problem.put("suite", job.suite());
+            problem.put("name", job.name());
+            problem.put("kind", p.kind());
+            problem.put("problem", p.canonical());
+            problem.put("parameters", p instanceof BenchProblem.Step s ? s.parameters() : 0L);
+            ArrayNode passes = problem.putArray("passes");
             for (BenchProblem.Pass pass : p.passes()) {
                 if (config.selects(pass)) {
-                    j.value(pass.label());
+                    passes.add(pass.label());
                 }
             }
-            j.endArray();
-            j.end();
         }
-        j.endArray();
-        j.end();
-        return j.toString();
+        return JsonReport.text(j);
     }
 
     /** Every suite as Markdown: its description and a table of names, problem strings and sizes. */
