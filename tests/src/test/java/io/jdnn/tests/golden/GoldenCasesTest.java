@@ -36,37 +36,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * precision and the algorithm that ran. A backend that is absent is one skipped test with the
  * reason (a failure when {@code -Djdnn.test.require} names it).
  *
- * <p>{@code public.json} is the shared file, byte for byte (every op once or more). Its eight
- * batch-norm cases carry expected outputs computed from inputs that were rounded to float32 only
- * after use (see {@code golden/README.md}); {@link #UNROUNDED_INPUT_CASES} pins that defect, and
- * {@code public-batchnorm-recomputed.json} holds the same cases with outputs recomputed by PyTorch
- * from the stored inputs, which the reference matches to {@link ErrorBounds#FLOAT64} like every
- * other case. {@code generated-seed2.json} comes from {@code tools/golden/generate.py} and adds the branches the
+ * <p>{@code public.json} is the shared file, byte for byte (every op once or more; its batch-norm
+ * cases regenerated from the stored float32 inputs, see {@code golden/README.md}).
+ * {@code generated-seed2.json} comes from {@code tools/golden/generate.py} and adds the branches the
  * shared file leaves out: SGD momentum and Nesterov, AMSGrad, centered RMSprop with momentum,
  * AdaGrad's learning-rate decay, label smoothing.
  */
 class GoldenCasesTest {
     static final String PUBLIC = "/golden/public.json";
-    static final List<GoldenFile> FILES = List.of(load(PUBLIC), load("/golden/public-batchnorm-recomputed.json"),
-            load("/golden/generated-seed2.json"));
-
-    /**
-     * Cases of {@link #PUBLIC} whose expected outputs PyTorch computed from a float64 x that the file
-     * then stored rounded to float32: the stored inputs differ from the ones used by up to half a
-     * float32 ulp (2^-25 relative), so no float64 computation on the stored inputs can meet
-     * {@link ErrorBounds#FLOAT64} there.
-     */
-    static final Set<String> UNROUNDED_INPUT_CASES = Set.of(
-            "batch_norm_train_rand0", "batch_norm_train_rand1", "batch_norm_train_rand2", "batch_norm_train_rand3",
-            "batch_norm_eval_rand0", "batch_norm_eval_rand1", "batch_norm_eval_rand2", "batch_norm_eval_rand3");
-
-    /**
-     * What half-ulp input perturbations can do to batch norm's outputs: xhat = (x - mean) * invstd
-     * turns a perturbation of 2^-25 relative to max|x| into up to max|x| / max|x - mean| (about 2 to 4
-     * for these standard-normal inputs) times that relative to the output, and the backward pass
-     * adds one more such term: 4 * 2^-24, about 2.4e-7. Observed: 1.5e-8 to 8.9e-8.
-     */
-    static final double UNROUNDED_INPUT_BOUND = 4.0 / (1 << 24);
+    static final List<GoldenFile> FILES = List.of(load(PUBLIC), load("/golden/generated-seed2.json"));
 
     static GoldenFile load(String resource) {
         try (InputStream in = GoldenCasesTest.class.getResourceAsStream(resource)) {
@@ -96,10 +74,6 @@ class GoldenCasesTest {
         return FILES.stream().map(f -> DynamicContainer.dynamicContainer(name(f), f.cases().stream()
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
                     CaseResult r = runner.run(c);
-                    if (f.source().equals(PUBLIC) && UNROUNDED_INPUT_CASES.contains(c.name())) {
-                        checkUnroundedInputCase(r);
-                        return;
-                    }
                     check(r);
                     for (OutputResult o : r.outputs()) {
                         // The reference computes in float64 like PyTorch did: only summation order differs.
@@ -123,23 +97,6 @@ class GoldenCasesTest {
                             .map(c -> DynamicTest.dynamicTest(c.name(), () -> check(runner.run(c))))))));
         }
         return nodes.stream();
-    }
-
-    /**
-     * The defect is still there (some output misses FLOAT64: once the shared file is regenerated
-     * this fails, and the case should leave {@link #UNROUNDED_INPUT_CASES}), and every output is
-     * within what input rounding explains.
-     */
-    static void checkUnroundedInputCase(CaseResult r) {
-        assertTrue(r.failure() == null, r.name() + " did not run: " + r.failure());
-        double worst = 0;
-        for (OutputResult o : r.outputs()) {
-            worst = Math.max(worst, o.error());
-            assertTrue(o.error() <= UNROUNDED_INPUT_BOUND, r.name() + "." + o.name() + ": error " + o.error()
-                    + " above what half-ulp input rounding explains (" + UNROUNDED_INPUT_BOUND + ")");
-        }
-        assertTrue(worst > ErrorBounds.FLOAT64, r.name() + ": every output now within ErrorBounds.FLOAT64 (worst "
-                + worst + "): the shared file was fixed; remove the case from UNROUNDED_INPUT_CASES");
     }
 
     static String name(GoldenFile f) {
