@@ -4,13 +4,9 @@ import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
 import io.jdnn.spi.DeviceBackend;
 
-import java.lang.ref.Cleaner;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -34,21 +30,12 @@ import java.util.function.Supplier;
  * itself broken and refuses further work rather than return stale data.
  */
 public final class Device implements AutoCloseable {
-    private static final Cleaner CLEANER = Cleaner.create();
-    private static final boolean TRACK_SITES = Boolean.getBoolean("jdnn.trackAllocations");
-
     private final DeviceBackend impl;
     private final DeviceOptions options;
     private final ConvPlanner planner;
     private final String spec;
-    private final int bytesPerElement;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Set<Allocation> live = Collections.newSetFromMap(new IdentityHashMap<>());
-    private long liveBytes;
-    private long peakBytes;
-    private long allocations;
-    private long leaks;
-    private volatile boolean closed;
+    private final Allocations allocations;
     private volatile String broken;
 
     Device(DeviceBackend impl, DeviceOptions options) {
@@ -56,7 +43,7 @@ public final class Device implements AutoCloseable {
         this.options = options;
         this.planner = new ConvPlanner(impl, options);
         this.spec = impl.info().spec();
-        this.bytesPerElement = impl.info().precision() == Precision.FLOAT64 ? Double.BYTES : Float.BYTES;
+        this.allocations = new Allocations(this, impl, lock);
     }
 
     // ================================================================== identity
@@ -97,7 +84,7 @@ public final class Device implements AutoCloseable {
 
     /** A tensor with unspecified contents. */
     public Tensor allocate(Shape shape) {
-        return locked("allocate", () -> newTensor("allocate", shape));
+        return locked("allocate", () -> allocations.newTensor(shape));
     }
 
     /** A tensor of zeros. */
@@ -108,7 +95,7 @@ public final class Device implements AutoCloseable {
     /** A tensor with every element {@code value}. */
     public Tensor full(Shape shape, float value) {
         return locked("full", () -> {
-            Tensor t = newTensor("full", shape);
+            Tensor t = allocations.newTensor(shape);
             impl.fill(t.buffer(), shape.elements(), value);
             return t;
         });
@@ -120,7 +107,7 @@ public final class Device implements AutoCloseable {
         Check.that(data != null && data.length == shape.elements(), "data", "an array of " + shape.elements()
                 + " elements for shape " + shape, data == null ? "null" : data.length + " elements");
         return locked("upload", () -> {
-            Tensor t = newTensor("upload", shape);
+            Tensor t = allocations.newTensor(shape);
             impl.write(t.buffer(), 0, data, 0, data.length);
             return t;
         });
@@ -171,22 +158,12 @@ public final class Device implements AutoCloseable {
 
     /** Live tensors and bytes, the peak, and the driver's free-memory figure where there is one. */
     public MemoryStats memory() {
-        lock.lock();
-        try {
-            return new MemoryStats(live.size(), liveBytes, peakBytes, allocations, closed ? -1 : impl.deviceFreeBytes());
-        } finally {
-            lock.unlock();
-        }
+        return allocations.stats();
     }
 
     /** Tensors freed by the cleaner because nobody closed them. */
     public long leakedTensors() {
-        lock.lock();
-        try {
-            return leaks;
-        } finally {
-            lock.unlock();
-        }
+        return allocations.leaks();
     }
 
     /**
@@ -194,16 +171,7 @@ public final class Device implements AutoCloseable {
      * it was allocated.
      */
     public List<String> liveAllocations() {
-        lock.lock();
-        try {
-            List<String> out = new ArrayList<>();
-            for (Allocation a : live) {
-                out.add(a.describe());
-            }
-            return out;
-        } finally {
-            lock.unlock();
-        }
+        return allocations.describeLive();
     }
 
     // ================================================================== convolution
@@ -714,7 +682,7 @@ public final class Device implements AutoCloseable {
             for (int i = 0; i < slots.length; i++) {
                 double v = rule.initialState(i);
                 slots[i] = locked("optimizerState", () -> {
-                    Tensor t = newTensor("optimizerState", shape);
+                    Tensor t = allocations.newTensor(shape);
                     impl.fill(t.buffer(), shape.elements(), v);
                     return t;
                 });
@@ -758,139 +726,16 @@ public final class Device implements AutoCloseable {
     /** Frees every tensor still open on this device and releases the device. Idempotent. */
     @Override
     public void close() {
-        List<Allocation> released = List.of();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            released = new ArrayList<>(live);
-            for (Allocation a : released) {
-                a.releaseLocked();
-            }
-            live.clear();
-            liveBytes = 0;
-        } finally {
-            lock.unlock();
+        if (allocations.closeAll()) {
+            impl.close();
         }
-        for (Allocation a : released) {
-            if (a.cleanable != null) {
-                a.cleanable.clean(); // the cleaner lets go of the allocation (its run() finds it released)
-            }
-        }
-        impl.close();
     }
 
     public boolean isClosed() {
-        return closed;
+        return allocations.isClosed();
     }
 
     // ================================================================== internals
-
-    /** A tensor's storage: freed once, by close(), by the device's close(), or by the cleaner. */
-    final class Allocation implements Runnable {
-        /** Null once released, so a closed tensor the caller still holds does not keep its storage reachable. */
-        private Buffer buffer;
-        private final long bytes;
-        private final String shape;
-        private final Throwable site;
-        private volatile boolean released;
-        private Cleaner.Cleanable cleanable;
-
-        Allocation(Buffer buffer, long bytes, String shape, Throwable site) {
-            this.buffer = buffer;
-            this.bytes = bytes;
-            this.shape = shape;
-            this.site = site;
-        }
-
-        Buffer buffer() {
-            return buffer;
-        }
-
-        boolean isReleased() {
-            return released;
-        }
-
-        /** Cleaner action: the tensor became unreachable without close(). */
-        @Override
-        public void run() {
-            lock.lock();
-            try {
-                if (!released && !closed) {
-                    leaks++;
-                    System.err.println("jdnn: leaked tensor freed by the cleaner on " + spec + ": " + describe());
-                    releaseLocked();
-                    live.remove(this);
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void releaseLocked() {
-            if (released) {
-                return;
-            }
-            released = true;
-            liveBytes -= bytes;
-            impl.free(buffer);
-            buffer = null;
-        }
-
-        String describe() {
-            if (site == null) {
-                return "tensor " + shape + " (" + bytes + " bytes); run with -Djdnn.trackAllocations=true for the allocation site";
-            }
-            StringBuilder b = new StringBuilder("tensor " + shape + " (" + bytes + " bytes) allocated at");
-            StackTraceElement[] st = site.getStackTrace();
-            int shown = 0;
-            for (StackTraceElement e : st) {
-                if (e.getClassName().startsWith("io.jdnn.Device") || e.getClassName().startsWith("io.jdnn.Tensor")) {
-                    continue;
-                }
-                b.append("\n    at ").append(e);
-                if (++shown == 8) {
-                    break;
-                }
-            }
-            return b.toString();
-        }
-    }
-
-    /** Called with the lock held. */
-    private Tensor newTensor(String op, Shape shape) {
-        Check.that(shape != null, "shape", "a shape", "null");
-        Buffer buffer = impl.allocate(shape.elements());
-        long bytes = shape.elements() * bytesPerElement;
-        Allocation a = new Allocation(buffer, bytes, shape.toString(), TRACK_SITES ? new Throwable("allocation site") : null);
-        Tensor t = new Tensor(this, shape, a, null);
-        a.cleanable = CLEANER.register(t, a);
-        live.add(a);
-        liveBytes += bytes;
-        peakBytes = Math.max(peakBytes, liveBytes);
-        allocations++;
-        return t;
-    }
-
-    void release(Allocation a) {
-        lock.lock();
-        try {
-            if (a.released) {
-                return;
-            }
-            if (!closed) {
-                a.releaseLocked();
-                live.remove(a);
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (a.cleanable != null) {
-            a.cleanable.clean();
-        }
-    }
 
     Tensor view(Tensor base, Shape shape) {
         return locked("view", () -> {
@@ -1009,7 +854,7 @@ public final class Device implements AutoCloseable {
     }
 
     private void checkUsable(String op) {
-        if (closed) {
+        if (allocations.isClosed()) {
             throw new IllegalStateException(op + ": device " + spec + " is closed");
         }
         if (broken != null) {

@@ -18,12 +18,12 @@ import io.jdnn.spi.Buffer;
 public final class Tensor implements AutoCloseable {
     private final Device device;
     private final Shape shape;
-    final Device.Allocation allocation;
+    final Allocations.Allocation allocation;
     /** A view keeps its base reachable, so the base's cleaner cannot free the buffer under it. */
     private final Tensor base;
     private volatile boolean closed;
 
-    Tensor(Device device, Shape shape, Device.Allocation allocation, Tensor base) {
+    Tensor(Device device, Shape shape, Allocations.Allocation allocation, Tensor base) {
         this.device = device;
         this.shape = shape;
         this.allocation = allocation;
@@ -126,7 +126,7 @@ public final class Tensor implements AutoCloseable {
         }
         closed = true;
         if (base == null) {
-            device.release(allocation);
+            allocation.release();
         }
     }
 
