@@ -18,12 +18,12 @@ import io.jdnn.spi.Buffer;
 public final class Tensor implements AutoCloseable {
     private final Device device;
     private final Shape shape;
-    final Device.Allocation allocation;
+    final Allocations.Allocation allocation;
     /** A view keeps its base reachable, so the base's cleaner cannot free the buffer under it. */
     private final Tensor base;
     private volatile boolean closed;
 
-    Tensor(Device device, Shape shape, Device.Allocation allocation, Tensor base) {
+    Tensor(Device device, Shape shape, Allocations.Allocation allocation, Tensor base) {
         this.device = device;
         this.shape = shape;
         this.allocation = allocation;
@@ -63,7 +63,7 @@ public final class Tensor implements AutoCloseable {
      * the view unusable.
      */
     public Tensor view(Shape newShape) {
-        return device.view(this, newShape);
+        return device.tensors.view(this, newShape);
     }
 
     /** All elements as float32 (rounded on the reference backend); waits for pending work. */
@@ -76,7 +76,7 @@ public final class Tensor implements AutoCloseable {
     /** All elements at the device's storage precision, widened to float64; waits for pending work. */
     public double[] toDoubleArray() {
         double[] out = new double[arrayLength()];
-        device.readDouble(this, 0, out, 0, out.length);
+        device.tensors.readDouble(this, 0, out, 0, out.length);
         return out;
     }
 
@@ -104,12 +104,12 @@ public final class Tensor implements AutoCloseable {
 
     /** Reads {@code length} elements from element {@code offset} into {@code dst[dstOffset...]}. */
     public void read(long offset, float[] dst, int dstOffset, int length) {
-        device.read(this, offset, dst, dstOffset, length);
+        device.tensors.read(this, offset, dst, dstOffset, length);
     }
 
     /** Writes {@code length} elements from {@code src[srcOffset...]} at element {@code offset}. */
     public void write(long offset, float[] src, int srcOffset, int length) {
-        device.write(this, offset, src, srcOffset, length);
+        device.tensors.write(this, offset, src, srcOffset, length);
     }
 
     private int arrayLength() {
@@ -126,7 +126,7 @@ public final class Tensor implements AutoCloseable {
         }
         closed = true;
         if (base == null) {
-            device.release(allocation);
+            allocation.release();
         }
     }
 
