@@ -18,6 +18,8 @@ Usage:
     python3 tools/golden/generate.py --seed 2 --out file.json
     python3 tools/golden/generate.py --seed 3 --ops conv2d,linear --conv-cases 40 --out conv.json
     python3 tools/golden/generate.py --recompute old.json --out new.json   # same inputs, outputs again
+    python3 tools/golden/generate.py --seed 7 --ops layer_norm,cat --conv-cases 0 --other-cases 0 \
+        --optimizer-cases 0 --second-cases 5 --out second.json              # the second set (ops_*.py)
 
 Needs PyTorch (any version with label_smoothing in cross_entropy, 1.10 or newer); numpy is not needed.
 """
@@ -44,6 +46,42 @@ def load_torch():
     except ImportError:
         sys.exit("generate.py: PyTorch is required (pip install torch, or apt-get install python3-torch)")
     torch, F, F64 = t, f, t.float64
+
+
+# The ops of FORMAT.md's "Second set of ops" come in families, one module each beside this file:
+# tools/golden/ops_<family>.py. A family module defines
+#   PARAMS                       {op: [parameter names, in the file's order]}
+#   compute(op, params, inputs)  {output name: float64 tensor}, from float64 copies of the inputs
+#   random_case(src, op, opts)   (params, inputs) of one random valid case, src a Source (below)
+# and may define fixed_cases(src): [(name, op, params, inputs)], named cases of common networks.
+# A module imports torch itself; it is loaded after PyTorch is (load_families).
+FAMILIES = []
+
+
+def load_families():
+    """Imports every tools/golden/ops_*.py, in name order, and adds its ops to PARAMS."""
+    import glob
+    import importlib.util
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in sorted(glob.glob(os.path.join(here, "ops_*.py"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        clash = set(module.PARAMS) & set(PARAMS)
+        if clash:
+            sys.exit("generate.py: %s defines ops that exist already: %s" % (name, ", ".join(sorted(clash))))
+        PARAMS.update(module.PARAMS)
+        FAMILIES.append(module)
+
+
+def family_of(op):
+    """The family module that defines op, or None for the first set of ops."""
+    for f in FAMILIES:
+        if op in f.PARAMS:
+            return f
+    return None
 
 # The ops of FORMAT.md and the parameter names each takes, in the order the file lists them.
 PARAMS = {
@@ -131,6 +169,9 @@ def leaf(t):
 
 def compute(op, params, inputs):
     """Expected outputs of one case, from float64 copies of its inputs, on the CPU."""
+    family = family_of(op)
+    if family is not None:
+        return family.compute(op, params, inputs)
     p = params
     if op in ("conv2d", "conv_transpose2d"):
         x, w = leaf(inputs["x"]), leaf(inputs["w"])
@@ -480,6 +521,13 @@ def generate(opts):
         op = OPTIMIZERS[i % len(OPTIMIZERS)]
         params, inputs = random_optimizer(src, op)
         plan.append(("%s_rand%d" % (op, i), op, params, inputs))
+    for family in FAMILIES:
+        if not opts.no_fixed and hasattr(family, "fixed_cases"):
+            plan.extend(family.fixed_cases(src))
+        for i in range(opts.second_cases):
+            for op in family.PARAMS:
+                params, inputs = family.random_case(src, op, opts)
+                plan.append(("%s_rand%d" % (op, i), op, params, inputs))
     cases = []
     for name, op, params, inputs in plan:
         if op not in wanted:
@@ -549,6 +597,8 @@ def main(argv=None):
                          "cross-entropy, linear (default 4)")
     ap.add_argument("--optimizer-cases", type=int, default=12,
                     help="random optimizer cases, cycling sgd, adagrad, rmsprop, adam, adamw, adadelta (default 12)")
+    ap.add_argument("--second-cases", type=int, default=0,
+                    help="random cases of each op of the second set (tools/golden/ops_*.py; default 0)")
     ap.add_argument("--max-batch", type=int, default=3, help="largest batch of the random cases (default 3)")
     ap.add_argument("--max-size", type=int, default=14, help="largest height and width of the random cases (default 14)")
     ap.add_argument("--max-channels-per-group", type=int, default=3,
@@ -561,10 +611,11 @@ def main(argv=None):
     for name in ("max_batch", "max_size", "max_channels_per_group"):
         if getattr(opts, name) < 1:
             ap.error("--%s: expected a value >= 1" % name.replace("_", "-"))
-    for name in ("conv_cases", "other_cases", "optimizer_cases"):
+    for name in ("conv_cases", "other_cases", "optimizer_cases", "second_cases"):
         if getattr(opts, name) < 0:
             ap.error("--%s: expected a value >= 0" % name.replace("_", "-"))
     load_torch()
+    load_families()
     torch.set_default_dtype(F64)
     doc = recompute(opts) if opts.recompute else generate(opts)
     with open(opts.out, "w", encoding="utf-8") as f:

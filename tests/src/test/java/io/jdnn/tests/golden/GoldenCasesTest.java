@@ -17,7 +17,10 @@ import org.junit.jupiter.api.TestFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,13 +41,28 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>{@code public.json} is the shared file, byte for byte (every op once or more; its batch-norm
  * cases regenerated from the stored float32 inputs, see {@code golden/README.md}).
- * {@code generated-seed2.json} comes from {@code tools/golden/generate.py} and adds the branches the
+ * Every other {@code .json} file of the golden resources runs too; {@code generated-seed2.json} comes from {@code tools/golden/generate.py} and adds the branches the
  * shared file leaves out: SGD momentum and Nesterov, AMSGrad, centered RMSprop with momentum,
  * AdaGrad's learning-rate decay, label smoothing.
  */
 class GoldenCasesTest {
     static final String PUBLIC = "/golden/public.json";
-    static final List<GoldenFile> FILES = List.of(load(PUBLIC), load("/golden/generated-seed2.json"));
+    /** {@link #PUBLIC} first, then every other {@code .json} file of the golden resources, in name order. */
+    static final List<GoldenFile> FILES = files();
+
+    static List<GoldenFile> files() {
+        List<GoldenFile> out = new ArrayList<>();
+        out.add(load(PUBLIC));
+        try (Stream<Path> s = Files.list(Path.of(GoldenCasesTest.class.getResource(PUBLIC).toURI()).getParent())) {
+            s.map(p -> "/golden/" + p.getFileName()).filter(r -> r.endsWith(".json") && !r.equals(PUBLIC)).sorted()
+                    .forEach(r -> out.add(load(r)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        return List.copyOf(out);
+    }
 
     static GoldenFile load(String resource) {
         try (InputStream in = GoldenCasesTest.class.getResourceAsStream(resource)) {
@@ -58,14 +76,15 @@ class GoldenCasesTest {
     }
 
     @Test
-    void thePublicFileCoversEveryOpTheRunnerMaps() {
-        GoldenFile f = FILES.get(0);
+    void theFilesCoverEveryOpTheRunnerMaps() {
+        assertEquals(114, FILES.get(0).cases().size(), "cases in " + PUBLIC);
         Set<String> ops = new TreeSet<>();
-        for (GoldenCase c : f.cases()) {
-            ops.add(c.op());
+        for (GoldenFile f : FILES) {
+            for (GoldenCase c : f.cases()) {
+                ops.add(c.op());
+            }
         }
-        assertEquals(new TreeSet<>(GoldenRunner.OPS), ops, "ops of " + PUBLIC);
-        assertEquals(114, f.cases().size(), "cases in " + PUBLIC);
+        assertEquals(new TreeSet<>(GoldenRunner.OPS), ops, "ops of the golden files " + FILES.stream().map(GoldenCasesTest::name).toList());
     }
 
     @TestFactory
