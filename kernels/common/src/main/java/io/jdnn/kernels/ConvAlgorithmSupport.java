@@ -18,9 +18,6 @@ final class ConvAlgorithmSupport {
     /** Largest workspace an algorithm takes, in bytes, on a device of unknown or large memory. */
     static final long WORKSPACE_CAP_BYTES = 512L << 20;
 
-    /** CUDA's limit for a grid's y and z extents (OpenCL has none; the shared host code keeps to it). */
-    static final int MAX_GRID_YZ = 65535;
-
     /**
      * The workspace budget in floats: {@code bytes} when positive (an algorithm built with an
      * explicit budget), else {@value #WORKSPACE_CAP_BYTES} bytes, or an eighth of the device's

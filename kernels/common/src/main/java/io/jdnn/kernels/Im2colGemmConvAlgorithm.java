@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static io.jdnn.kernels.ConvAlgorithmSupport.MAX_GRID_YZ;
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
 
 /**
  * IM2COL_GEMM: unfold the image into a column matrix ({@code conv_im2col.cl}), then

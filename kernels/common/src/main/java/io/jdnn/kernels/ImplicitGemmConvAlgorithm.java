@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.jdnn.kernels.ConvAlgorithmSupport.MAX_GRID_YZ;
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
 import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
 
 /**

@@ -14,6 +14,8 @@ import io.jdnn.spi.Buffer;
 import java.util.Map;
 import java.util.Optional;
 
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
+
 /**
  * TENSOR_CORE_TF32 and TENSOR_CORE_BF16, CUDA only, one class for both {@link Precision}s: the
  * forward pass as an implicit GEMM on tensor cores ({@code conv_tc_tf32.cu}: mma.sync m16n8k8 with
@@ -38,8 +40,6 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
     static final int TILE_M = 64;
     static final int TILE_N = 64;
     static final int THREADS = 128;
-    /** CUDA's limit on a grid's y and z extents. */
-    static final long MAX_GRID_YZ = 65535;
     /** Backward-filter's partial sums (one workspace for both precisions: they never run at once). */
     static final String SPLITS_WORKSPACE = "tc.splits";
 
