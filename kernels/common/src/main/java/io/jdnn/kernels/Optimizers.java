@@ -1,0 +1,82 @@
+package io.jdnn.kernels;
+
+import io.jdnn.optim.AdaDelta;
+import io.jdnn.optim.AdaGrad;
+import io.jdnn.optim.Adam;
+import io.jdnn.optim.AdamW;
+import io.jdnn.optim.Optimizer;
+import io.jdnn.optim.RmsProp;
+import io.jdnn.optim.Sgd;
+import io.jdnn.spi.Buffer;
+
+/**
+ * The optimizer steps of a {@link KernelDevice} ({@code optimizer.cl}): one element-wise launch
+ * per step of each rule, its scalar factors computed on the host in float64 and rounded to float once.
+ */
+final class Optimizers {
+    private Optimizers() {
+    }
+
+    static void step(KernelDevice device, Optimizer rule, long step, long n, Buffer param, Buffer grad,
+                     Buffer[] state) {
+        String op = "optimizerStep";
+        String problem = rule + " step=" + step + " n=" + n;
+        Buffer p = param;
+        Buffer g = grad;
+        if (rule instanceof Sgd s) {
+            boolean momentum = s.momentum() != 0;
+            device.launch(op, problem, "optimizer.cl", "opt_sgd")
+                    .arg(n).arg((float) s.lr()).arg((float) s.momentum()).arg((float) (1.0 - s.dampening()))
+                    .arg((float) s.weightDecay()).arg(momentum).arg(s.nesterov()).arg(step == 1)
+                    .arg(p).arg(g).arg(momentum ? state[0] : device.placeholder())
+                    .elements(n);
+        } else if (rule instanceof AdaGrad a) {
+            double clr = a.lr() / (1.0 + (step - 1) * a.lrDecay());
+            device.launch(op, problem, "optimizer.cl", "opt_adagrad")
+                    .arg(n).arg((float) clr).arg((float) a.weightDecay()).arg((float) a.eps())
+                    .arg(p).arg(g).arg(state[0])
+                    .elements(n);
+        } else if (rule instanceof RmsProp r) {
+            boolean momentum = r.momentum() > 0;
+            int slot = 1;
+            Buffer buf = momentum ? state[slot++] : device.placeholder();
+            Buffer gradAvg = r.centered() ? state[slot] : device.placeholder();
+            device.launch(op, problem, "optimizer.cl", "opt_rmsprop")
+                    .arg(n).arg((float) r.lr()).arg((float) r.alpha()).arg((float) (1.0 - r.alpha()))
+                    .arg((float) r.eps()).arg((float) r.weightDecay()).arg((float) r.momentum())
+                    .arg(momentum).arg(r.centered())
+                    .arg(p).arg(g).arg(state[0]).arg(buf).arg(gradAvg)
+                    .elements(n);
+        } else if (rule instanceof Adam a) {
+            adam(device, op, problem, step, n, a.lr(), a.beta1(), a.beta2(), a.eps(), a.weightDecay(), 1.0,
+                    a.amsgrad(), p, g, state);
+        } else if (rule instanceof AdamW a) {
+            adam(device, op, problem, step, n, a.lr(), a.beta1(), a.beta2(), a.eps(), 0.0,
+                    1.0 - a.lr() * a.weightDecay(), a.amsgrad(), p, g, state);
+        } else if (rule instanceof AdaDelta d) {
+            device.launch(op, problem, "optimizer.cl", "opt_adadelta")
+                    .arg(n).arg((float) d.lr()).arg((float) d.rho()).arg((float) (1.0 - d.rho())).arg((float) d.eps())
+                    .arg((float) d.weightDecay())
+                    .arg(p).arg(g).arg(state[0]).arg(state[1])
+                    .elements(n);
+        } else {
+            throw new IllegalArgumentException("rule: expected one of Sgd, AdaGrad, RmsProp, Adam, AdamW, AdaDelta, got "
+                    + rule);
+        }
+    }
+
+    /** Adam and AdamW: bias corrections for step t in float64, each factor rounded to float once. */
+    private static void adam(KernelDevice device, String op, String problem, long step, long n, double lr,
+                             double beta1, double beta2, double eps, double l2, double decay, boolean amsgrad,
+                             Buffer p, Buffer g, Buffer[] state) {
+        double bc1 = 1.0 - Math.pow(beta1, step);
+        double bc2 = 1.0 - Math.pow(beta2, step);
+        device.launch(op, problem, "optimizer.cl", "opt_adam")
+                .arg(n).arg((float) (lr / bc1)).arg((float) beta1).arg((float) (1.0 - beta1))
+                .arg((float) beta2).arg((float) (1.0 - beta2)).arg((float) eps).arg((float) Math.sqrt(bc2))
+                .arg((float) l2).arg((float) decay).arg(amsgrad)
+                .arg(p).arg(g).arg(state[0]).arg(state[1])
+                .arg(amsgrad ? state[2] : device.placeholder())
+                .elements(n);
+    }
+}
