@@ -1,7 +1,8 @@
 /*
  * conv_depthwise.cl: the DEPTHWISE convolution algorithm, for io.jdnn.DirectConv problems with
  * groups == C (one input channel per group, M = K/C output channels per input channel: the depth
- * multiplier; output channel k = c*M + m reads channel c only). NCHW float32, stride (sh, sw),
+ * multiplier, passed after the shape CONV_SHAPE_PARAMS: K / C computed in the kernels costs them up
+ * to 8 registers; output channel k = c*M + m reads channel c only). NCHW float32, stride (sh, sw),
  * padding (ph, pw), dilation (dh, dw); x/dx (N, C, H, W), y/dy (N, K, P, Q) with P, Q as given,
  * w/dw (K, 1, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
  *
@@ -37,13 +38,12 @@
  * group stages x rows p0*sh - ph .. (p0 + TP - 1)*sh - ph + (R-1)*dh (likewise columns), then
  * computes the tile for m = 0 .. M-1, work-items striding over its pixels.
  */
-KERNEL void dw_forward(int N, int C, int H, int W, int M, int P, int Q, int R, int S, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
-                       GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
+KERNEL void dw_forward(CONV_SHAPE_PARAMS, int M, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
+                       GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
+                       GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, tile, DW_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
-    int K = C * M;
     int tilesP = (P + TP - 1) / TP;
     int tilesQ = (Q + TQ - 1) / TQ;
     i64 ntiles = (i64)N * C * tilesP * tilesQ;
@@ -100,14 +100,13 @@ KERNEL void dw_forward(int N, int C, int H, int W, int M, int P, int Q, int R, i
  * ceil((h0 + ph - (R-1)*dh)/sh) .. floor((h0 + TH - 1 + ph)/sh) (clamped to [0, P)), likewise
  * columns, and each work-item adds to its pixels' registers.
  */
-KERNEL void dw_backward_data(int N, int C, int H, int W, int M, int P, int Q, int R, int S, int sh, int sw, int ph,
-                             int pw, int dh, int dw, int TH, int TW, int has_bias, GLOBAL const float *RESTRICT dy,
+KERNEL void dw_backward_data(CONV_SHAPE_PARAMS, int M, int TH, int TW, int has_bias,
+                             GLOBAL const float *RESTRICT dy,
                              GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                              GLOBAL float *RESTRICT dx) {
     LOCAL_ARRAY(float, tile, DW_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
-    int K = C * M;
     int tilesH = (H + TH - 1) / TH;
     int tilesW = (W + TW - 1) / TW;
     i64 ntiles = (i64)N * C * tilesH * tilesW;
@@ -193,14 +192,12 @@ KERNEL void dw_backward_data(int N, int C, int H, int W, int M, int P, int Q, in
  * then one tree in local memory adds the work-items' sums of every tap at once (log2 of the group
  * size levels, the pairing fixed by the group size, as jdnn_group_sum): bitwise repeatable.
  */
-KERNEL void dw_backward_filter(int N, int C, int H, int W, int M, int P, int Q, int R, int S, int sh, int sw, int ph,
-                               int pw, int dh, int dw, int splits, int rows_per_split,
+KERNEL void dw_backward_filter(CONV_SHAPE_PARAMS, int M, int splits, int rows_per_split,
                                GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                                GLOBAL float *RESTRICT out) {
     LOCAL_ARRAY(float, red, DWF_TAPS * DWF_WG); /* red[j*wg + i]: work-item i's sum of tap tap0 + j */
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
-    int K = C * M;
     int RS = R * S;
     int allRows = N * P;
     int dq = wg % Q;

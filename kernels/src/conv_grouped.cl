@@ -1,7 +1,8 @@
 /*
  * conv_grouped.cl: the GROUPED convolution algorithm, for io.jdnn.DirectConv problems with few
  * image-side channels per group, 2 <= CG = C/G <= GRP_MAX_CPG, and any number KG = K/G of
- * response-side channels per group (output channel k = g*KG + m reads input channels
+ * response-side channels per group (passed after the shape CONV_SHAPE_PARAMS: K / G computed in
+ * grp_forward costs it 24 registers on sm_90; output channel k = g*KG + m reads input channels
  * g*CG .. g*CG + CG - 1). NCHW float32, stride (sh, sw), padding (ph, pw), dilation (dh, dw);
  * x/dx (N, C, H, W), y/dy (N, K, P, Q) with P, Q as given, w/dw (K, CG, R, S); image row
  * ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
@@ -65,14 +66,13 @@
  * (likewise columns) of the CG planes, then each work-item computes its pixels
  * o = ob + lid + i*LOCAL_SIZE(0), i < GRP_PIX, for blocks of GRP_KB output channels.
  */
-KERNEL void grp_forward(int N, int C, int H, int W, int G, int KG, int P, int Q, int R, int S, int sh, int sw,
-                        int ph, int pw, int dh, int dw, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
-                        GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
+KERNEL void grp_forward(CONV_SHAPE_PARAMS, int KG, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
+                        GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
+                        GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, tile, GRP_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
     int CG = C / G;
-    int K = G * KG;
     int RS = R * S;
     int CRS = CG * RS;
     int tilesP = (P + TP - 1) / TP;
@@ -181,15 +181,13 @@ KERNEL void grp_forward(int N, int C, int H, int W, int G, int KG, int P, int Q,
  * likewise columns (the host keeps KS windows within GRP_TILE). Each work-item walks the taps with
  * (ih + ph - r*dh) / sh and its remainder updated per step, no division in the loop.
  */
-KERNEL void grp_backward_data(int N, int C, int H, int W, int G, int KG, int P, int Q, int R, int S, int sh, int sw,
-                              int ph, int pw, int dh, int dw, int TH, int TW, int KS, int has_bias,
+KERNEL void grp_backward_data(CONV_SHAPE_PARAMS, int KG, int TH, int TW, int KS, int has_bias,
                               GLOBAL const float *RESTRICT dy, GLOBAL const float *RESTRICT w,
                               GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT dx) {
     LOCAL_ARRAY(float, tile, GRP_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
     int CG = C / G;
-    int K = G * KG;
     int RS = R * S;
     int CRS = CG * RS;
     int dhq = dh / sh; /* one step of r moves (ih + ph - r*dh) by dh = dhq*sh + dhr */
@@ -339,15 +337,13 @@ KERNEL void grp_backward_data(int N, int C, int H, int W, int G, int KG, int P, 
  * running sums; then one tree in local memory adds the work-items' sums of every (m, tap) at once
  * (log2 of the group size levels, the pairing fixed by the group size, as jdnn_group_sum).
  */
-KERNEL void grp_backward_filter(int N, int C, int H, int W, int G, int KG, int P, int Q, int R, int S, int sh, int sw,
-                                int ph, int pw, int dh, int dw, int splits, int rows_per_split,
+KERNEL void grp_backward_filter(CONV_SHAPE_PARAMS, int KG, int splits, int rows_per_split,
                                 GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                                 GLOBAL float *RESTRICT out) {
     LOCAL_ARRAY(float, red, GRPF_KB * GRPF_TAPS * GRPF_WG); /* red[(j*GRPF_TAPS + t)*wg + i]: work-item i's sum */
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
     int CG = C / G;
-    int K = G * KG;
     int RS = R * S;
     int CRS = CG * RS;
     int kBlocks = (KG + GRPF_KB - 1) / GRPF_KB;

@@ -18,9 +18,8 @@
 
 /* col(row, n, p, q) = x[n0 + n][c][ih][iw], 0 where the tap falls outside the image.
  * Grid-stride over nb*C*R*S*P*Q, q fastest (consecutive work-items write consecutive columns). */
-KERNEL void im2col_unfold(int n0, int nb, int C, int H, int W, int P, int Q, int R, int S, int sh, int sw, int ph,
-                          int pw, int dh, int dw, i64 row_stride, i64 img_stride, GLOBAL const float *RESTRICT x,
-                          GLOBAL float *RESTRICT col) {
+KERNEL void im2col_unfold(CONV_SHAPE_PARAMS, int n0, int nb, i64 row_stride, i64 img_stride,
+                          GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT col) {
     i64 PQ = (i64)P * Q;
     i64 rows = (i64)C * R * S;
     i64 total = (i64)nb * rows * PQ;
@@ -47,8 +46,7 @@ KERNEL void im2col_unfold(int n0, int nb, int C, int H, int W, int P, int Q, int
 /* col2im as a gather: dx[n0 + n][c][ih][iw] = bias[c] (if has_bias) + sum, in (r, s) order, over the
  * taps with ih + ph - r*dh = oh*sh, iw + pw - s*dw = ow*sw, 0 <= oh < P, 0 <= ow < Q, of
  * col(row (c, r, s), n, oh, ow). Grid-stride over nb*C*H*W (consecutive work-items, consecutive iw). */
-KERNEL void im2col_fold(int n0, int nb, int C, int H, int W, int P, int Q, int R, int S, int sh, int sw, int ph,
-                        int pw, int dh, int dw, i64 row_stride, i64 img_stride, int has_bias,
+KERNEL void im2col_fold(CONV_SHAPE_PARAMS, int n0, int nb, i64 row_stride, i64 img_stride, int has_bias,
                         GLOBAL const float *RESTRICT col, GLOBAL const float *RESTRICT bias,
                         GLOBAL float *RESTRICT dx) {
     i64 total = (i64)nb * C * H * W;
@@ -89,8 +87,9 @@ KERNEL void im2col_fold(int n0, int nb, int C, int H, int W, int P, int Q, int R
 
 /* The response of images n0 .. n0+nb-1 regrouped by channel, the backward-filter GEMM's A operand:
  * out[k*nb*P*Q + n*P*Q + pq] = dy[n0 + n][k][pq]. Grid-stride over nb*K*P*Q, pq fastest. */
-KERNEL void im2col_pack_response(int n0, int nb, int K, i64 PQ, GLOBAL const float *RESTRICT dy,
+KERNEL void im2col_pack_response(CONV_SHAPE_PARAMS, int n0, int nb, GLOBAL const float *RESTRICT dy,
                                  GLOBAL float *RESTRICT out) {
+    i64 PQ = (i64)P * Q;
     i64 total = (i64)nb * K * PQ;
     GRID_STRIDE_LOOP(e, total) {
         i64 pq = e % PQ;

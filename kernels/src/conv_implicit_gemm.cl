@@ -194,8 +194,7 @@ DEVICE_FN void igemm_fwd_gather(GLOBAL const float *RESTRICT x, GLOBAL const flo
  * A is staged M-major (consecutive work-items read consecutive output pixels' taps: coalesced for
  * stride 1), B K-major (consecutive work-items read consecutive weights).
  */
-KERNEL void igemm_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw, int ph,
-                          int pw, int dh, int dw, int G, int z0, int has_bias, GLOBAL const float *RESTRICT x,
+KERNEL void igemm_forward(CONV_SHAPE_PARAMS, int z0, int has_bias, GLOBAL const float *RESTRICT x,
                           GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                           GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, As, 2 * IGEMM_AS_SIZE);
@@ -341,8 +340,7 @@ DEVICE_FN void igemm_bwd_gather(GLOBAL const float *RESTRICT dy, GLOBAL const fl
  * global size 0 covers the largest class, N*ceil(H/sh)*ceil(W/sw) rows; groups past their class's
  * M leave at once. A pixel no tap reaches gets bias (or 0).
  */
-KERNEL void igemm_backward_data(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                int ph, int pw, int dh, int dw, int G, int z0, int has_bias,
+KERNEL void igemm_backward_data(CONV_SHAPE_PARAMS, int z0, int has_bias,
                                 GLOBAL const float *RESTRICT dy,
                                 GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                                 GLOBAL float *RESTRICT dx) {
@@ -525,8 +523,7 @@ DEVICE_FN void igemm_wgrad_gather(GLOBAL const float *RESTRICT x, GLOBAL const f
  * With splits = 1, out is dw and split_stride 0; otherwise igemm_sum_splits adds the partial
  * results in split order. Either way the order of every sum is fixed: bitwise repeatable.
  */
-KERNEL void igemm_backward_filter(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                  int ph, int pw, int dh, int dw, int G, int z0, int splits, int chunk,
+KERNEL void igemm_backward_filter(CONV_SHAPE_PARAMS, int z0, int splits, int chunk,
                                   i64 split_stride,
                                   GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                                   GLOBAL float *RESTRICT out) {

@@ -12,8 +12,10 @@ final class BatchNorm {
     private BatchNorm() {
     }
 
-    private static long spatial(BatchNormProblem p) {
-        return (long) p.height() * p.width();
+    /** The arguments the per-value batchnorm.cl kernels start with: N, C, HW, chunks. */
+    private static KernelLaunch shape(KernelLaunch l, BatchNormProblem p, long chunks) {
+        return l.arg("N", p.batch()).arg("C", p.channels()).arg("HW", (long) p.height() * p.width())
+                .arg("chunks", chunks);
     }
 
     /**
@@ -48,19 +50,19 @@ final class BatchNorm {
         long chunks = chunks(p, chunk);
         long pairs = p.channels() * chunks;
         Buffer partial = partials(device, p, chunks);
-        stats.launch()
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks)
-                .arg(x).arg(partial)
+        shape(stats.launch(), p, chunks)
+                .arg("x", x).arg("partial", partial)
                 .groups(device.cappedGroups(pairs), stats.localSize());
         KernelDevice.Reduction combine = device.reduction(op, problem, "batchnorm.cl", "bn_stats_combine", "BN_WG");
-        combine.launch()
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk)
-                .arg((float) p.eps()).arg((float) p.momentum()).arg((float) (1.0 - p.momentum()))
-                .arg(partial).arg(runningMean).arg(runningVar).arg(saveMean).arg(saveInvStd)
+        shape(combine.launch(), p, chunks).arg("chunk", chunk)
+                .arg("eps", (float) p.eps()).arg("momentum", (float) p.momentum())
+                .arg("keep", (float) (1.0 - p.momentum()))
+                .arg("partial", partial).arg("running_mean", runningMean).arg("running_var", runningVar)
+                .arg("save_mean", saveMean).arg("save_invstd", saveInvStd)
                 .groups(device.cappedGroups(p.channels()), combine.localSize());
-        device.launch(op, problem, "batchnorm.cl", "bn_normalize")
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk)
-                .arg(x).arg(gamma).arg(beta).arg(saveMean).arg(saveInvStd).arg(y)
+        shape(device.launch(op, problem, "batchnorm.cl", "bn_normalize"), p, chunks).arg("chunk", chunk)
+                .arg("x", x).arg("gamma", gamma).arg("beta", beta).arg("save_mean", saveMean)
+                .arg("save_invstd", saveInvStd).arg("y", y)
                 .groups(device.cappedGroups(pairs), device.elementwiseLocalSize());
     }
 
@@ -68,10 +70,11 @@ final class BatchNorm {
                           Buffer runningMean, Buffer runningVar, Buffer y) {
         long chunk = chunk(KernelSources.defaultInt("batchnorm.cl", "BN_WG"));
         long chunks = chunks(p, chunk);
-        device.launch("batchNormInference", p.toString(), "batchnorm.cl", "bn_inference")
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk).arg((float) p.eps())
-                .arg(x).arg(gamma).arg(beta)
-                .arg(runningMean).arg(runningVar).arg(y)
+        shape(device.launch("batchNormInference", p.toString(), "batchnorm.cl", "bn_inference"), p, chunks)
+                .arg("chunk", chunk)
+                .arg("eps", (float) p.eps())
+                .arg("x", x).arg("gamma", gamma).arg("beta", beta)
+                .arg("running_mean", runningMean).arg("running_var", runningVar).arg("y", y)
                 .groups(device.cappedGroups(p.channels() * chunks), device.elementwiseLocalSize());
     }
 
@@ -81,9 +84,10 @@ final class BatchNorm {
         String problem = p.toString();
         Pairs pairs = gradSums(device, op, problem, p, x, dy, saveMean, null, null, null);
         gradCombine(device, op, problem, p, pairs, saveInvStd, false, dgamma, dbeta);
-        device.launch(op, problem, "batchnorm.cl", "bn_backward_apply")
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(pairs.chunks()).arg(pairs.chunk())
-                .arg(x).arg(dy).arg(gamma).arg(saveMean).arg(saveInvStd).arg(dgamma).arg(dbeta).arg(dx)
+        shape(device.launch(op, problem, "batchnorm.cl", "bn_backward_apply"), p, pairs.chunks())
+                .arg("chunk", pairs.chunk())
+                .arg("x", x).arg("dy", dy).arg("gamma", gamma).arg("save_mean", saveMean)
+                .arg("save_invstd", saveInvStd).arg("dgamma", dgamma).arg("dbeta", dbeta).arg("dx", dx)
                 .groups(device.cappedGroups(p.channels() * pairs.chunks()), device.elementwiseLocalSize());
     }
 
@@ -109,12 +113,11 @@ final class BatchNorm {
         long chunk = chunk(sums.localSize());
         long chunks = chunks(p, chunk);
         Buffer partial = partials(device, p, chunks);
-        sums.launch()
-                .arg(p.batch()).arg(p.channels()).arg(spatial(p)).arg(chunks).arg(chunk)
-                .arg(x).arg(dy).arg(mean)
-                .arg(dx != null).arg((float) p.eps()).arg(device.orPlaceholder(gamma)).arg(device.orPlaceholder(var))
-                .arg(device.orPlaceholder(dx))
-                .arg(partial)
+        shape(sums.launch(), p, chunks).arg("chunk", chunk)
+                .arg("x", x).arg("dy", dy).arg("mean_src", mean)
+                .arg("write_dx", dx != null).arg("eps", (float) p.eps()).arg("gamma", device.orPlaceholder(gamma))
+                .arg("var", device.orPlaceholder(var)).arg("dx", device.orPlaceholder(dx))
+                .arg("partial", partial)
                 .groups(device.cappedGroups(p.channels() * chunks), sums.localSize());
         return new Pairs(chunk, chunks, partial);
     }
@@ -124,9 +127,9 @@ final class BatchNorm {
                                     Buffer invStdSource, boolean fromVariance, Buffer dgamma, Buffer dbeta) {
         KernelDevice.Reduction combine = device.reduction(op, problem, "batchnorm.cl", "bn_grad_combine", "BN_WG");
         combine.launch()
-                .arg(p.channels()).arg(pairs.chunks()).arg(pairs.partial())
-                .arg(invStdSource).arg(fromVariance).arg((float) p.eps())
-                .arg(dgamma).arg(dbeta)
+                .arg("C", p.channels()).arg("chunks", pairs.chunks()).arg("partial", pairs.partial())
+                .arg("invstd_src", invStdSource).arg("invstd_from_var", fromVariance).arg("eps", (float) p.eps())
+                .arg("dgamma", dgamma).arg("dbeta", dbeta)
                 .groups(device.cappedGroups(p.channels()), combine.localSize());
     }
 }

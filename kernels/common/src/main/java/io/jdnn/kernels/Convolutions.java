@@ -76,13 +76,14 @@ final class Convolutions {
         KernelDevice.Reduction sums = device.reduction("channelSum", problem, "reduce.cl", "reduce_chunk_sums",
                 "REDUCE_WG");
         sums.launch()
-                .arg(n).arg(c).arg(inner).arg(chunks).arg(chunk).arg(x).arg(partial)
+                .arg("N", n).arg("C", c).arg("inner", inner).arg("chunks", chunks).arg("chunk", chunk)
+                .arg("x", x).arg("partial", partial)
                 .groups(device.cappedGroups(c * chunks), sums.localSize());
         if (chunks > 1) {
             KernelDevice.Reduction combine = device.reduction("channelSum", problem, "reduce.cl", "reduce_combine",
                     "REDUCE_WG");
             combine.launch()
-                    .arg(c).arg(chunks).arg(partial).arg(out)
+                    .arg("C", c).arg("chunks", chunks).arg("partial", partial).arg("out", out)
                     .groups(device.cappedGroups(c), combine.localSize());
         }
     }

@@ -14,7 +14,7 @@ final class Elementwise {
 
     static void fill(KernelDevice device, Buffer dst, long elements, double value) {
         device.launch("fill", "n=" + elements, "elementwise.cl", "ew_fill")
-                .arg(elements).arg((float) value).arg(dst)
+                .arg("n", elements).arg("value", (float) value).arg("out", dst)
                 .elements(elements);
     }
 
@@ -31,20 +31,22 @@ final class Elementwise {
 
     static void activationForward(KernelDevice device, Activation a, long n, Buffer x, Buffer y) {
         device.launch("activationForward", a + " n=" + n, "elementwise.cl", "ew_activation_forward")
-                .arg(n).arg(activationCode(a.kind())).arg((float) a.alpha()).arg(x).arg(y)
+                .arg("n", n).arg("kind", activationCode(a.kind())).arg("alpha", (float) a.alpha())
+                .arg("x", x).arg("y", y)
                 .elements(n);
     }
 
     static void activationBackward(KernelDevice device, Activation a, long n, Buffer x, Buffer dy, Buffer dx) {
         device.launch("activationBackward", a + " n=" + n, "elementwise.cl", "ew_activation_backward")
-                .arg(n).arg(activationCode(a.kind())).arg((float) a.alpha())
-                .arg(x).arg(dy).arg(dx)
+                .arg("n", n).arg("kind", activationCode(a.kind())).arg("alpha", (float) a.alpha())
+                .arg("x", x).arg("dy", dy).arg("dx", dx)
                 .elements(n);
     }
 
     static void axpby(KernelDevice device, long n, double alpha, Buffer a, double beta, Buffer b, Buffer out) {
         device.launch("axpby", "n=" + n, "elementwise.cl", "ew_axpby")
-                .arg(n).arg((float) alpha).arg(a).arg((float) beta).arg(b).arg(out)
+                .arg("n", n).arg("alpha", (float) alpha).arg("a", a).arg("beta", (float) beta).arg("b", b)
+                .arg("out", out)
                 .elements(n);
     }
 
@@ -53,16 +55,17 @@ final class Elementwise {
                         Buffer out) {
         String problem = "n=" + n + " p=" + p + " seed=" + seed + " offset=" + offset;
         withPhilox(device.launch(op, problem, "elementwise.cl", "ew_dropout")
-                .arg(n).arg(Philox.dropoutThreshold(p)).arg((float) (1.0 / (1.0 - p))), seed, offset)
-                .arg(in).arg(out)
+                .arg("n", n).arg("threshold", Philox.dropoutThreshold(p)).arg("scale", (float) (1.0 / (1.0 - p))),
+                seed, offset)
+                .arg("in", in).arg("out", out)
                 .elements((n + 3) / 4);
     }
 
     static void randomUniform(KernelDevice device, long n, double lo, double hi, long seed, long offset, Buffer out) {
         String problem = "n=" + n + " lo=" + lo + " hi=" + hi + " seed=" + seed + " offset=" + offset;
         withPhilox(device.launch("randomUniform", problem, "elementwise.cl", "ew_random_uniform")
-                .arg(n).arg((float) lo).arg((float) (hi - lo)), seed, offset)
-                .arg(out)
+                .arg("n", n).arg("lo", (float) lo).arg("range", (float) (hi - lo)), seed, offset)
+                .arg("out", out)
                 .elements((n + 3) / 4);
     }
 
@@ -70,13 +73,14 @@ final class Elementwise {
                              Buffer out) {
         String problem = "n=" + n + " mean=" + mean + " std=" + std + " seed=" + seed + " offset=" + offset;
         withPhilox(device.launch("randomNormal", problem, "elementwise.cl", "ew_random_normal")
-                .arg(n).arg((float) mean).arg((float) std), seed, offset)
-                .arg(out)
+                .arg("n", n).arg("mean", (float) mean).arg("stddev", (float) std), seed, offset)
+                .arg("out", out)
                 .elements(n);
     }
 
     /** The Philox key (seed) and counter half (offset) as the four u32 arguments the kernels take. */
     private static KernelLaunch withPhilox(KernelLaunch l, long seed, long offset) {
-        return l.arg((int) seed).arg((int) (seed >>> 32)).arg((int) offset).arg((int) (offset >>> 32));
+        return l.arg("seed_lo", (int) seed).arg("seed_hi", (int) (seed >>> 32))
+                .arg("offset_lo", (int) offset).arg("offset_hi", (int) (offset >>> 32));
     }
 }

@@ -26,15 +26,17 @@ final class Optimizers {
         if (rule instanceof Sgd s) {
             boolean momentum = s.momentum() != 0;
             device.launch(op, problem, "optimizer.cl", "opt_sgd")
-                    .arg(n).arg((float) s.lr()).arg((float) s.momentum()).arg((float) (1.0 - s.dampening()))
-                    .arg((float) s.weightDecay()).arg(momentum).arg(s.nesterov()).arg(step == 1)
-                    .arg(p).arg(g).arg(momentum ? state[0] : device.placeholder())
+                    .arg("n", n).arg("lr", (float) s.lr()).arg("momentum", (float) s.momentum())
+                    .arg("damp_keep", (float) (1.0 - s.dampening())).arg("weight_decay", (float) s.weightDecay())
+                    .arg("has_momentum", momentum).arg("nesterov", s.nesterov()).arg("first", step == 1)
+                    .arg("p", p).arg("g", g).arg("buf", momentum ? state[0] : device.placeholder())
                     .elements(n);
         } else if (rule instanceof AdaGrad a) {
             double clr = a.lr() / (1.0 + (step - 1) * a.lrDecay());
             device.launch(op, problem, "optimizer.cl", "opt_adagrad")
-                    .arg(n).arg((float) clr).arg((float) a.weightDecay()).arg((float) a.eps())
-                    .arg(p).arg(g).arg(state[0])
+                    .arg("n", n).arg("clr", (float) clr).arg("weight_decay", (float) a.weightDecay())
+                    .arg("eps", (float) a.eps())
+                    .arg("p", p).arg("g", g).arg("sum", state[0])
                     .elements(n);
         } else if (rule instanceof RmsProp r) {
             boolean momentum = r.momentum() > 0;
@@ -42,10 +44,12 @@ final class Optimizers {
             Buffer buf = momentum ? state[slot++] : device.placeholder();
             Buffer gradAvg = r.centered() ? state[slot] : device.placeholder();
             device.launch(op, problem, "optimizer.cl", "opt_rmsprop")
-                    .arg(n).arg((float) r.lr()).arg((float) r.alpha()).arg((float) (1.0 - r.alpha()))
-                    .arg((float) r.eps()).arg((float) r.weightDecay()).arg((float) r.momentum())
-                    .arg(momentum).arg(r.centered())
-                    .arg(p).arg(g).arg(state[0]).arg(buf).arg(gradAvg)
+                    .arg("n", n).arg("lr", (float) r.lr()).arg("alpha", (float) r.alpha())
+                    .arg("alpha_keep", (float) (1.0 - r.alpha())).arg("eps", (float) r.eps())
+                    .arg("weight_decay", (float) r.weightDecay()).arg("momentum", (float) r.momentum())
+                    .arg("has_momentum", momentum).arg("centered", r.centered())
+                    .arg("p", p).arg("g", g).arg("square_avg", state[0]).arg("momentum_buffer", buf)
+                    .arg("grad_avg", gradAvg)
                     .elements(n);
         } else if (rule instanceof Adam a) {
             adam(device, op, problem, step, n, a.lr(), a.beta1(), a.beta2(), a.eps(), a.weightDecay(), 1.0,
@@ -55,9 +59,10 @@ final class Optimizers {
                     1.0 - a.lr() * a.weightDecay(), a.amsgrad(), p, g, state);
         } else if (rule instanceof AdaDelta d) {
             device.launch(op, problem, "optimizer.cl", "opt_adadelta")
-                    .arg(n).arg((float) d.lr()).arg((float) d.rho()).arg((float) (1.0 - d.rho())).arg((float) d.eps())
-                    .arg((float) d.weightDecay())
-                    .arg(p).arg(g).arg(state[0]).arg(state[1])
+                    .arg("n", n).arg("lr", (float) d.lr()).arg("rho", (float) d.rho())
+                    .arg("rho_keep", (float) (1.0 - d.rho())).arg("eps", (float) d.eps())
+                    .arg("weight_decay", (float) d.weightDecay())
+                    .arg("p", p).arg("g", g).arg("square_avg", state[0]).arg("acc_delta", state[1])
                     .elements(n);
         } else {
             throw new IllegalArgumentException("rule: expected one of Sgd, AdaGrad, RmsProp, Adam, AdamW, AdaDelta, got "
@@ -72,11 +77,13 @@ final class Optimizers {
         double bc1 = 1.0 - Math.pow(beta1, step);
         double bc2 = 1.0 - Math.pow(beta2, step);
         device.launch(op, problem, "optimizer.cl", "opt_adam")
-                .arg(n).arg((float) (lr / bc1)).arg((float) beta1).arg((float) (1.0 - beta1))
-                .arg((float) beta2).arg((float) (1.0 - beta2)).arg((float) eps).arg((float) Math.sqrt(bc2))
-                .arg((float) l2).arg((float) decay).arg(amsgrad)
-                .arg(p).arg(g).arg(state[0]).arg(state[1])
-                .arg(amsgrad ? state[2] : device.placeholder())
+                .arg("n", n).arg("step_size", (float) (lr / bc1)).arg("beta1", (float) beta1)
+                .arg("beta1_keep", (float) (1.0 - beta1)).arg("beta2", (float) beta2)
+                .arg("beta2_keep", (float) (1.0 - beta2)).arg("eps", (float) eps)
+                .arg("sqrt_bc2", (float) Math.sqrt(bc2)).arg("l2", (float) l2).arg("decay", (float) decay)
+                .arg("amsgrad", amsgrad)
+                .arg("p", p).arg("g", g).arg("exp_avg", state[0]).arg("exp_avg_sq", state[1])
+                .arg("max_exp_avg_sq", amsgrad ? state[2] : device.placeholder())
                 .elements(n);
     }
 }

@@ -16,15 +16,17 @@ public final class Pooling {
         long total = p.outputShape().elements();
         String problem = p.toString();
         switch (p.mode()) {
-            case MAX -> window(device.launch("poolForward", problem, "pool.cl", "pool_max_forward").arg(total), p)
-                    .arg(p.dilationH()).arg(p.dilationW()).arg(x).arg(y)
+            case MAX -> window(device.launch("poolForward", problem, "pool.cl", "pool_max_forward")
+                    .arg("total", total), p)
+                    .arg("dh", p.dilationH()).arg("dw", p.dilationW()).arg("x", x).arg("y", y)
                     .elements(total);
-            case AVG -> window(device.launch("poolForward", problem, "pool.cl", "pool_avg_forward").arg(total), p)
-                    .arg(p.countIncludePad()).arg(x).arg(y)
+            case AVG -> window(device.launch("poolForward", problem, "pool.cl", "pool_avg_forward")
+                    .arg("total", total), p)
+                    .arg("count_include_pad", p.countIncludePad()).arg("x", x).arg("y", y)
                     .elements(total);
-            case ADAPTIVE_AVG -> device.launch("poolForward", problem, "pool.cl", "pool_adaptive_avg_forward")
-                    .arg(total).arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth())
-                    .arg(x).arg(y)
+            case ADAPTIVE_AVG -> extents(device.launch("poolForward", problem, "pool.cl", "pool_adaptive_avg_forward")
+                    .arg("total", total), p)
+                    .arg("x", x).arg("y", y)
                     .elements(total);
         }
     }
@@ -40,26 +42,28 @@ public final class Pooling {
                 long planes = (long) p.batch() * p.channels();
                 long tiles = planes * ((p.outHeight() - 1) / tile.rows() + 1) * ((p.outWidth() - 1) / tile.cols() + 1);
                 long local = Math.min(device.elementwiseLocalSize(), l.maxLocalSize());
-                window(l.arg(planes), p)
-                        .arg(p.dilationH()).arg(p.dilationW()).arg(tile.rows()).arg(tile.cols()).arg(x).arg(dy).arg(dx)
+                window(l.arg("planes", planes), p)
+                        .arg("dh", p.dilationH()).arg("dw", p.dilationW())
+                        .arg("TOH", tile.rows()).arg("TOW", tile.cols())
+                        .arg("x", x).arg("dy", dy).arg("dx", dx)
                         .groups(device.cappedGroups(tiles), local);
             } else {
                 // Not a fallback to another device: the same op on this device, the kernel that
                 // re-finds a window's argmax for each element it holds (bitwise the same dx), for
                 // windows too far apart (huge dilation, small stride) for a tile's halo to fit
                 // (or a device without the tiled kernel's 8 KiB of local memory).
-                window(device.launch("poolBackward", problem, "pool.cl", "pool_max_backward").arg(total), p)
-                        .arg(p.dilationH()).arg(p.dilationW()).arg(x).arg(dy).arg(dx)
+                window(device.launch("poolBackward", problem, "pool.cl", "pool_max_backward").arg("total", total), p)
+                        .arg("dh", p.dilationH()).arg("dw", p.dilationW()).arg("x", x).arg("dy", dy).arg("dx", dx)
                         .elements(total);
             }
         } else if (p.mode() == PoolMode.AVG) {
-            window(device.launch("poolBackward", problem, "pool.cl", "pool_avg_backward").arg(total), p)
-                    .arg(p.countIncludePad()).arg(dy).arg(dx)
+            window(device.launch("poolBackward", problem, "pool.cl", "pool_avg_backward").arg("total", total), p)
+                    .arg("count_include_pad", p.countIncludePad()).arg("dy", dy).arg("dx", dx)
                     .elements(total);
         } else {
-            device.launch("poolBackward", problem, "pool.cl", "pool_adaptive_avg_backward")
-                    .arg(total).arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth())
-                    .arg(dy).arg(dx)
+            extents(device.launch("poolBackward", problem, "pool.cl", "pool_adaptive_avg_backward")
+                    .arg("total", total), p)
+                    .arg("dy", dy).arg("dx", dx)
                     .elements(total);
         }
     }
@@ -107,9 +111,17 @@ public final class Pooling {
         return new PoolTile((int) ((oh - 1) / tilesH + 1), (int) ((ow - 1) / tilesW + 1));
     }
 
-    /** The window arguments the MAX and AVG kernels share, after {@code total}, in their parameter order. */
-    private static KernelLaunch window(KernelLaunch l, PoolProblem p) {
-        return l.arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth())
-                .arg(p.kernelH()).arg(p.kernelW()).arg(p.strideH()).arg(p.strideW()).arg(p.padH()).arg(p.padW());
+    /**
+     * The window arguments the MAX and AVG kernels take after {@code total} (or {@code planes}):
+     * H, W, OH, OW, kh, kw, sh, sw, ph, pw.
+     */
+    public static KernelLaunch window(KernelLaunch l, PoolProblem p) {
+        return extents(l, p).arg("kh", p.kernelH()).arg("kw", p.kernelW()).arg("sh", p.strideH())
+                .arg("sw", p.strideW()).arg("ph", p.padH()).arg("pw", p.padW());
+    }
+
+    /** The extents every pooling kernel takes after {@code total} (or {@code planes}): H, W, OH, OW. */
+    private static KernelLaunch extents(KernelLaunch l, PoolProblem p) {
+        return l.arg("H", p.height()).arg("W", p.width()).arg("OH", p.outHeight()).arg("OW", p.outWidth());
     }
 }

@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * CUDA backend's tests); it is no backend and is never registered as one. A launch fails with an
  * {@link AssertionError} unless:
  * <ul>
- *   <li>the argument kinds match the kernel's declaration ({@link KernelLaunch} checks that on
- *       every backend);</li>
+ *   <li>the arguments' names, kinds and order match the kernel's declaration ({@link KernelLaunch}
+ *       checks that on every backend);</li>
  *   <li>the define set is the source's defaults or one of its declared variants (the define sets
  *       the fatbin holds, {@link KernelSources#precompiledName});</li>
  *   <li>the launch shape is one CUDA accepts: 1 to 3 dimensions, global a multiple of local,

@@ -16,7 +16,7 @@ final class Softmax {
         KernelDevice.Reduction rk = device.reduction("softmaxForward", problem, "softmax.cl", "softmax_forward",
                 "SOFTMAX_WG");
         rk.launch()
-                .arg(rows).arg(cols).arg(x).arg(y)
+                .arg("rows", rows).arg("cols", cols).arg("x", x).arg("y", y)
                 .groups(device.cappedGroups(rows), rk.localSize());
     }
 
@@ -25,7 +25,7 @@ final class Softmax {
         KernelDevice.Reduction rk = device.reduction("softmaxBackward", problem, "softmax.cl", "softmax_backward",
                 "SOFTMAX_WG");
         rk.launch()
-                .arg(rows).arg(cols).arg(y).arg(dy).arg(dx)
+                .arg("rows", rows).arg("cols", cols).arg("y", y).arg("dy", dy).arg("dx", dx)
                 .groups(device.cappedGroups(rows), rk.localSize());
     }
 
@@ -41,12 +41,13 @@ final class Softmax {
         double onComplement = labelSmoothing * (cols - 1) / cols; // 1 - on, without the cancellation
         KernelDevice.Reduction perRow = device.reduction(op, problem, "softmax.cl", "softmax_xent_rows", "SOFTMAX_WG");
         perRow.launch()
-                .arg(rows).arg(cols).arg(labelBuf).arg((float) on).arg((float) off).arg((float) onComplement)
-                .arg(logits).arg(rowLoss).arg(dlogits)
+                .arg("rows", rows).arg("cols", cols).arg("labels", labelBuf).arg("on", (float) on)
+                .arg("off", (float) off).arg("on_comp", (float) onComplement)
+                .arg("logits", logits).arg("row_loss", rowLoss).arg("dlogits", dlogits)
                 .groups(device.cappedGroups(rows), perRow.localSize());
         KernelDevice.Reduction mean = device.reduction(op, problem, "softmax.cl", "softmax_xent_mean", "SOFTMAX_WG");
         mean.launch()
-                .arg(rows).arg(rowLoss).arg(loss)
+                .arg("rows", rows).arg("row_loss", rowLoss).arg("loss", loss)
                 .groups(1, mean.localSize());
     }
 }

@@ -203,8 +203,8 @@ class CudaBackendTest {
 
     @Test
     void theTensorCoreKernelTakesTheDirectKernelsArguments() {
-        assertEquals(KernelSources.signature("conv_direct.cl", "conv_direct_forward"),
-                KernelSources.signature(TensorCoreConvAlgorithm.SOURCE, TensorCoreConvAlgorithm.KERNEL));
+        assertEquals(KernelSources.parameters("conv_direct.cl", "conv_direct_forward"),
+                KernelSources.parameters(TensorCoreConvAlgorithm.SOURCE, TensorCoreConvAlgorithm.KERNEL));
         assertEquals(Map.of("TC_BF16", "0"), KernelSources.defaults(TensorCoreConvAlgorithm.SOURCE),
                 "one tuning constant, the operand type: TF32 by default");
         // the BF16 build is the source's one variant, compiled under the kernels' names suffixed _bf16

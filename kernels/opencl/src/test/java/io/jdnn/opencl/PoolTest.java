@@ -140,8 +140,7 @@ class PoolTest extends ClDeviceTest {
 
     /** The arguments pool_max_backward and pool_max_backward_tiled share after the first, in order. */
     private static KernelLaunch window(KernelLaunch l, PoolProblem p) {
-        return l.arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth()).arg(p.kernelH()).arg(p.kernelW())
-                .arg(p.strideH()).arg(p.strideW()).arg(p.padH()).arg(p.padW()).arg(p.dilationH()).arg(p.dilationW());
+        return Pooling.window(l, p).arg("dh", p.dilationH()).arg("dw", p.dilationW());
     }
 
     private static float[] read(KernelDevice dev, Buffer b, long n) {
@@ -161,8 +160,8 @@ class PoolTest extends ClDeviceTest {
         long n = p.inputShape().elements();
         Buffer dx = dev.allocate(n);
         dev.fill(dx, n, Float.NaN);
-        window(dev.launch("test", p.toString(), "pool.cl", "pool_max_backward").arg(n), p)
-                .arg(x).arg(dy).arg(dx)
+        window(dev.launch("test", p.toString(), "pool.cl", "pool_max_backward").arg("total", n), p)
+                .arg("x", x).arg("dy", dy).arg("dx", dx)
                 .elements(n);
         float[] out = read(dev, dx, n);
         dev.free(dx);
@@ -176,8 +175,8 @@ class PoolTest extends ClDeviceTest {
         Buffer dx = dev.allocate(n);
         dev.fill(dx, n, Float.NaN);
         window(dev.launch("test", p.toString(), "pool.cl", "pool_max_backward_tiled")
-                .arg((long) p.batch() * p.channels()), p)
-                .arg(toh).arg(tow).arg(x).arg(dy).arg(dx)
+                .arg("planes", (long) p.batch() * p.channels()), p)
+                .arg("TOH", toh).arg("TOW", tow).arg("x", x).arg("dy", dy).arg("dx", dx)
                 .groups(groups, local);
         float[] out = read(dev, dx, n);
         dev.free(dx);
