@@ -186,7 +186,8 @@ KERNEL void dw_backward_data(CONV_SHAPE_PARAMS, int M, int TH, int TW, int has_b
 /*
  * dw[k][0][r][s] = sum over n, p, q of dy[n][k][p][q] * x[n][c][ih][iw], c = k / M, split by rows:
  * split sp of channel k covers the rows (n, p), n*P + p in [sp*rows_per_split, (sp+1)*rows_per_split)
- * and writes its sums to out[(k*splits + sp)*R*S + tap] (with splits = 1, out is dw). Each
+ * and writes its sums to out[sp*K*R*S + k*R*S + tap] (with splits = 1, out is dw; otherwise
+ * reduce.cl's reduce_sum_splits adds the splits in order, total = K*R*S). Each
  * work-item walks its elements (n, p, q) of the split in steps of the work-group size and keeps
  * DWF_TAPS running sums (taps tap0 .. tap0 + DWF_TAPS - 1; passes over the data for R*S > DWF_TAPS),
  * then one tree in local memory adds the work-items' sums of every tap at once (log2 of the group
@@ -262,26 +263,9 @@ KERNEL void dw_backward_filter(CONV_SHAPE_PARAMS, int M, int splits, int rows_pe
                 BARRIER();
             }
             for (int j = lid; j < ntaps; j += wg) {
-                out[((i64)k * splits + sp) * RS + tap0 + j] = red[j * wg];
+                out[((i64)sp * K + k) * RS + tap0 + j] = red[j * wg];
             }
             BARRIER(); /* red is refilled by the next pass or (k, split) */
         }
-    }
-}
-
-/* dw[k*R*S + tap] = sum over sp < splits, in order, of partial[(k*splits + sp)*R*S + tap]: the second
- * pass of a split backward-filter (also conv_grouped.cl's, which passes C/G*R*S taps as RS). Grid-stride
- * over K*R*S. */
-KERNEL void dw_sum_splits(int K, int RS, int splits, GLOBAL const float *RESTRICT partial, GLOBAL float *RESTRICT dw_out) {
-    i64 total = (i64)K * RS;
-    GRID_STRIDE_LOOP(e, total) {
-        i64 k = e / RS;
-        i64 tap = e - k * RS;
-        GLOBAL const float *pk = partial + k * splits * RS + tap;
-        float s = pk[0];
-        for (int sp = 1; sp < splits; sp++) {
-            s += pk[(i64)sp * RS];
-        }
-        dw_out[e] = s;
     }
 }

@@ -21,7 +21,7 @@
  *   - backward-filter: a work-group per (group, split of the rows (n, p), unit of GRPF_KB output
  *     channels x GRPF_TAPS of the CG*R*S taps) walks its rows, each work-item keeping
  *     GRPF_KB*GRPF_TAPS running sums, then one fixed-order tree in local memory; the splits are
- *     added in order by conv_depthwise.cl's dw_sum_splits (inner size CG*R*S). The units of a
+ *     added in order by reduce.cl's reduce_sum_splits (total K*CG*R*S). The units of a
  *     (group, split) run next to each other so that they share its rows in cache.
  * Every sum runs in a fixed order: results are bitwise repeatable.
  *
@@ -329,7 +329,7 @@ KERNEL void grp_backward_data(CONV_SHAPE_PARAMS, int KG, int TH, int TW, int KS,
 /*
  * dw[g*KG + m][c][r][s] = sum over n, p, q of dy[n][g*KG + m][p][q] * x[n][g*CG + c][ih][iw], split by
  * rows: split sp of group g covers the rows (n, p), n*P + p in [sp*rows_per_split,
- * (sp+1)*rows_per_split), and writes its sums to out[((g*KG + m)*splits + sp)*CG*R*S + tap], tap =
+ * (sp+1)*rows_per_split), and writes its sums to out[sp*K*CG*R*S + (g*KG + m)*CG*R*S + tap], tap =
  * (c*R + r)*S + s (with splits = 1, out is dw). A unit is GRPF_KB channels m and GRPF_TAPS
  * consecutive taps; unit u of a (g, split) holds channel block u / tap_chunks, tap chunk
  * u % tap_chunks. Each work-item walks its elements (n, p, q) of the split in steps of the
@@ -434,11 +434,11 @@ KERNEL void grp_backward_filter(CONV_SHAPE_PARAMS, int KG, int splits, int rows_
             }
             BARRIER();
         }
-        GLOBAL float *outg = out + (((i64)g * KG + k0) * splits + sp) * CRS + t0;
+        GLOBAL float *outg = out + ((i64)sp * K + (i64)g * KG + k0) * CRS + t0;
         for (int e = lid; e < kn * tn; e += wg) {
             int j = e / tn;
             int t = e - j * tn;
-            outg[(i64)j * splits * CRS + t] = red[(j * GRPF_TAPS + t) * wg];
+            outg[(i64)j * CRS + t] = red[(j * GRPF_TAPS + t) * wg];
         }
         BARRIER(); /* red is refilled by the next (group, split, unit) */
     }

@@ -520,8 +520,8 @@ DEVICE_FN void igemm_wgrad_gather(GLOBAL const float *RESTRICT x, GLOBAL const f
  * GEMM per (g, split): M = C/G*R*S (j: rows of dw^T, contiguous in dw, so LOCAL_ID(0) runs along
  * them), Ngemm = K/G (i), reduction l < N*P*Q cut into `splits` consecutive chunks of `chunk`
  * (split sp takes [sp*chunk, min((sp+1)*chunk, N*P*Q))). z = z0 + GROUP_ID(2) = g*splits + sp.
- * With splits = 1, out is dw and split_stride 0; otherwise igemm_sum_splits adds the partial
- * results in split order. Either way the order of every sum is fixed: bitwise repeatable.
+ * With splits = 1, out is dw and split_stride 0; otherwise reduce.cl's reduce_sum_splits adds the
+ * partial results in split order (total = split_stride). Either way the order of every sum is fixed: bitwise repeatable.
  */
 KERNEL void igemm_backward_filter(CONV_SHAPE_PARAMS, int z0, int splits, int chunk,
                                   i64 split_stride,
@@ -618,19 +618,5 @@ KERNEL void igemm_backward_filter(CONV_SHAPE_PARAMS, int z0, int splits, int chu
                 o[(i64)ii * KG + j] = acc[i][jn];
             }
         }
-    }
-}
-
-/*
- * out[e] = sum over sp < splits, in order, of partial[sp*total + e]: the second pass of a split
- * backward-filter. 1-D grid-stride over total = K*C/G*R*S.
- */
-KERNEL void igemm_sum_splits(i64 total, int splits, GLOBAL const float *RESTRICT partial, GLOBAL float *RESTRICT out) {
-    GRID_STRIDE_LOOP(e, total) {
-        float s = partial[e];
-        for (int sp = 1; sp < splits; sp++) {
-            s += partial[(i64)sp * total + e];
-        }
-        out[e] = s;
     }
 }

@@ -364,7 +364,7 @@ KERNEL void conv_tc_tf32_forward(CONV_SHAPE_PARAMS, int has_bias,
  *   D_g[m][j] = dy[n][g*kpg + j][p][q],  A_g[m][kk] = x gathered as in the forward pass,
  *
  * m = (n*P + p)*Q + q, kk = (c*R + r)*S + s, written to out[sp*split_stride + (g*kpg + j)*Kd + kk]
- * (splits = 1: out is dw, split_stride 0; otherwise igemm_sum_splits of conv_implicit_gemm.cl adds
+ * (splits = 1: out is dw, split_stride 0; otherwise reduce_sum_splits of reduce.cl adds
  * the splits in order). The same block tile and warp tiles as the forward kernel, with rows j
  * (output channels) and columns kk (filter taps), reduction over m in slices of 16: D^T's slice
  * staged as Ds[k][j] (the forward's As), A's as Bs[kk][k]; each thread keeps the (c, r, s) of its

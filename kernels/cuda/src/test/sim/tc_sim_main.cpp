@@ -1,6 +1,6 @@
 /*
  * tc_sim_main.cpp: runs conv_tc_tf32_forward (optionally after conv_flip_filter), or
- * conv_tc_tf32_backward_filter (and igemm_sum_splits), TF32 or their bf16 variant, on the CPU under cuda_sim.h, for
+ * conv_tc_tf32_backward_filter (and reduce_sum_splits), TF32 or their bf16 variant, on the CPU under cuda_sim.h, for
  * io.jdnn.cuda.TensorCoreSimTest. Built by that test:
  *
  *   g++ -std=c++20 -O1 -pthread -DJDNN_CUDA_SIM -include cuda_sim.h -I kernels/src -I kernels/cuda/src/main/cuda \
@@ -25,7 +25,7 @@
  */
 #include "jdnn_portable.h"
 #include "conv_direct.cl"
-#include "conv_implicit_gemm.cl"
+#include "reduce.cl"
 #include "conv_tc_tf32.cu"
 
 /* The bf16 variant (@variant bf16 TC_BF16=1) as build-fatbin.sh compiles it: the source's macros
@@ -196,7 +196,7 @@ int main(int argc, char **argv) {
                     a[15], splits, split[1], splits > 1 ? weights : 0, x.data(), w.data(), dst);
         });
         if (splits > 1) {
-            jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { igemm_sum_splits(weights, splits, partial.data(), y.data()); });
+            jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { reduce_sum_splits(weights, splits, partial.data(), y.data()); });
         }
     } else {
     const float *weights = w.data();

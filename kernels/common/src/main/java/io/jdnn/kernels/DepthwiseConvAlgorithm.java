@@ -17,7 +17,8 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  * kernels move each byte about once: forward stages an x tile with its halo and computes it for
  * every output channel of the plane; backward-data gathers dx from staged dy tiles; backward-filter
  * walks dy once per channel and reduces every tap in one fixed-order tree per work-group, the
- * (channel, split) partial sums then added in split order (workspace "depthwise.splits").
+ * (channel, split) partial sums then added in split order ({@link SplitSums}, workspace
+ * "depthwise.splits").
  * Deterministic. Error bound {@link ConvAlgorithm#DEPTHWISE}: float32 sums of R*S terms (forward),
  * K/C*R*S (backward-data), N*P*Q (backward-filter, blocked and tree-reduced).
  */
@@ -158,10 +159,7 @@ public final class DepthwiseConvAlgorithm implements KernelConvAlgorithm {
                 .arg("rows_per_split", (int) rowsPerSplit).arg("x", x).arg("dy", dy).arg("out", out)
                 .groups(device.cappedGroups(conv.k() * splits), r.localSize());
         if (splits > 1) {
-            device.launch(op, problem, SOURCE, "dw_sum_splits")
-                    .arg("K", conv.k()).arg("RS", conv.r() * conv.s()).arg("splits", (int) splits).arg("partial", out)
-                    .arg("dw_out", dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, (int) splits, out, dw);
         }
     }
 

@@ -20,8 +20,8 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  * group, a register tile of pixels x output channels per work-item; backward-data gathers dx for
  * all C/G channels of a pixel from staged dy windows; backward-filter walks the rows of a
  * (group, split) once per unit of output channels x taps and reduces in a fixed-order tree per
- * work-group, the splits then added in order ({@code dw_sum_splits} of {@code conv_depthwise.cl},
- * workspace "grouped.splits"). Depthwise problems (C/G = 1) are DEPTHWISE's. Deterministic.
+ * work-group, the splits then added in order ({@link SplitSums}, workspace "grouped.splits").
+ * Depthwise problems (C/G = 1) are DEPTHWISE's. Deterministic.
  * Error bound {@link ConvAlgorithm#GROUPED}: float32 sums of C/G*R*S terms (forward), K/G*R*S
  * (backward-data), N*P*Q (backward-filter, blocked and tree-reduced).
  */
@@ -147,10 +147,7 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
                 .arg("rows_per_split", (int) rowsPerSplit).arg("x", x).arg("dy", dy).arg("out", out)
                 .groups(device.cappedGroups(conv.groups() * splits * units), r.localSize());
         if (splits > 1) {
-            device.launch(op, problem, DepthwiseConvAlgorithm.SOURCE, "dw_sum_splits")
-                    .arg("K", conv.k()).arg("RS", conv.cPerGroup() * conv.r() * conv.s()).arg("splits", (int) splits)
-                    .arg("partial", out).arg("dw_out", dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, (int) splits, out, dw);
         }
     }
 

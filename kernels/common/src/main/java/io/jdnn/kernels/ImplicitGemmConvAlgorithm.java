@@ -28,7 +28,7 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  *       (K/G * about R*S/(sh*sw) terms);</li>
  *   <li>backward-filter: M = C/G*R*S, N = K/G, reduction N*P*Q, cut into consecutive splits when
  *       the output has too few tiles to fill the device; the partial sums are added in split order
- *       by a second kernel (workspace "igemm.splits").</li>
+ *       by a second kernel ({@link SplitSums}, workspace "igemm.splits").</li>
  * </ul>
  * Deterministic: every sum has a fixed order, one running sum per output over the reduction in
  * slices of IGEMM_TK (16 in every tile shape); backward-filter's splits, and so where its partial
@@ -379,9 +379,7 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
                     .run(t.global(groupsM, groupsN, layers), t.local());
         }
         if (splits > 1) {
-            device.launch(op, problem, SOURCE, t.tiles.defines(), "igemm_sum_splits")
-                    .arg("total", weights).arg("splits", (int) splits).arg("partial", out).arg("out", dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, (int) splits, out, dw);
         }
     }
 

@@ -5,10 +5,10 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
 import io.jdnn.kernels.FlippedBackwardData;
-import io.jdnn.kernels.ImplicitGemmConvAlgorithm;
 import io.jdnn.kernels.KernelConvAlgorithm;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
+import io.jdnn.kernels.SplitSums;
 import io.jdnn.spi.Buffer;
 
 import java.util.Map;
@@ -209,7 +209,7 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
 
     /**
      * dw through the tensor cores ({@code conv_tc_tf32_backward_filter}, or its {@code _bf16} copy), the
-     * reduction cut into {@link #splits} whose partial sums {@code igemm_sum_splits} adds in split order
+     * reduction cut into {@link #splits} whose partial sums {@link SplitSums} adds in split order
      * (workspace {@value #SPLITS_WORKSPACE}); with one split the kernel writes dw itself.
      */
     @Override
@@ -231,9 +231,7 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
                 .run(new long[] {tapTiles * THREADS, channelTiles, (long) conv.groups() * splits},
                         new long[] {THREADS, 1, 1});
         if (splits > 1) {
-            device.launch(op, problem, ImplicitGemmConvAlgorithm.SOURCE, "igemm_sum_splits")
-                    .arg("total", weights).arg("splits", splits).arg("partial", out).arg("out", dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, splits, out, dw);
         }
     }
 
