@@ -4,7 +4,9 @@
  * atomics, deterministic). NCHW float32, groups G, stride (sh, sw), padding (ph, pw), dilation
  * (dh, dw). Image side x/dx (N, C, H, W); response side y/dy (N, K, P, Q) with P, Q as given
  * (a transposed problem's output padding can make them differ from the formula); weight w/dw
- * (K, C/G, R, S). Image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ * (K, C/G, R, S). Image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw. Every kernel
+ * here takes that shape first (CONV_SHAPE_PARAMS of jdnn_portable.h; the flips and the scatter
+ * of the convolution whose backward-data is mapped, of which they use some).
  *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups; grid-stride over
  * the elements written (forward N*K*P*Q, backward-data N*C*H*W, backward-filter K*(C/G)*R*S,

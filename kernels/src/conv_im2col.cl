@@ -2,7 +2,9 @@
  * conv_im2col.cl: the data movement of the IM2COL_GEMM convolution algorithm (its GEMMs are
  * gemm.cl's gemm_f32). NCHW float32, groups G, stride (sh, sw), padding (ph, pw), dilation
  * (dh, dw); image side x/dx (N, C, H, W), response side y/dy (N, K, P, Q) with P, Q as given,
- * weight (K, C/G, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ * weight (K, C/G, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw. Every
+ * kernel here takes that shape first (CONV_SHAPE_PARAMS of jdnn_portable.h), then the chunk of
+ * images n0, nb.
  *
  * The column matrix of images n0 .. n0+nb-1: row (c, r, s) = (c*R + r)*S + s < C*R*S (so group g's
  * rows are the contiguous block [g*C/G*R*S, (g+1)*C/G*R*S)), column (n, p, q). Element

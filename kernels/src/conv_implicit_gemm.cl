@@ -4,6 +4,7 @@
  * into local memory (no column buffer). NCHW float32, groups G, stride (sh, sw), padding (ph, pw),
  * dilation (dh, dw); image side x/dx (N, C, H, W), response side y/dy (N, K, P, Q) with P, Q as
  * given, weight w/dw (K, C/G, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ * Every kernel here takes that shape first (CONV_SHAPE_PARAMS of jdnn_portable.h).
  *
  *   forward          per group g: Y (N*P*Q x K/G) = A (N*P*Q x C/G*R*S, gathered from x) B (w^T)
  *   backward-data    per group g and residue class (rho, sigma) of (ih + ph) mod sh, (iw + pw) mod sw:

@@ -30,6 +30,11 @@
  * Backward-filter (F(2x2)): dU[xi][k][c'] = sum over t of Z[xi][k][t] V[xi][g*C/G + c'][t], Z = A dY A^T
  * the tiles of dy, then dw = G^T dU G (the chain rule through the forward formula).
  *
+ * The kernels that read the convolution's own extents (wino_grad_output_transform,
+ * wino4_filter_transform) take its shape, CONV_SHAPE_PARAMS of jdnn_portable.h; the input and
+ * output transforms take the transformed convolution's (Cin, Hin, Win, pad: the forward pass's or
+ * backward-data's).
+ *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups, grid-stride over
  * the elements stated at each kernel. Limits: extents < 2^31, tensors of any size (i64 offsets).
  * Deterministic: no atomics.
