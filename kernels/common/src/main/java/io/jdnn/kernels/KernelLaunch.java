@@ -154,11 +154,6 @@ public abstract class KernelLaunch {
         return problem;
     }
 
-    /** The arguments set so far, names and kinds, in order. */
-    public final List<KernelSources.Param> arguments() {
-        return List.copyOf(params);
-    }
-
     /** The argument kinds set so far, in order. */
     public final List<KernelSources.ArgKind> argumentKinds() {
         return params.stream().map(KernelSources.Param::kind).toList();
