@@ -3,7 +3,7 @@ package io.jdnn.kernels;
 /**
  * CUDA's launch limits (compute capability 8.0 and newer), defined once: the shared host code
  * keeps every launch within them on every backend (OpenCL has no grid limits of its own), so that
- * what runs on OpenCL also runs on CUDA. {@link RecordingDevice} holds launches to them.
+ * what runs on OpenCL also runs on CUDA (the tests' {@code RecordingDevice} holds launches to them).
  */
 public final class CudaLimits {
     /** Threads a block (work-items a group) at most. */
