@@ -1,7 +1,8 @@
 /*
  * conv_depthwise.cl: the DEPTHWISE convolution algorithm, for io.jdnn.DirectConv problems with
  * groups == C (one input channel per group, M = K/C output channels per input channel: the depth
- * multiplier; output channel k = c*M + m reads channel c only). NCHW float32, stride (sh, sw),
+ * multiplier, passed after the shape CONV_SHAPE_PARAMS: K / C computed in the kernels costs them up
+ * to 8 registers; output channel k = c*M + m reads channel c only). NCHW float32, stride (sh, sw),
  * padding (ph, pw), dilation (dh, dw); x/dx (N, C, H, W), y/dy (N, K, P, Q) with P, Q as given,
  * w/dw (K, 1, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
  *
@@ -37,13 +38,12 @@
  * group stages x rows p0*sh - ph .. (p0 + TP - 1)*sh - ph + (R-1)*dh (likewise columns), then
  * computes the tile for m = 0 .. M-1, work-items striding over its pixels.
  */
-KERNEL void dw_forward(int N, int C, int H, int W, int M, int P, int Q, int R, int S, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
-                       GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
+KERNEL void dw_forward(CONV_SHAPE_PARAMS, int M, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
+                       GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
+                       GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, tile, DW_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
-    int K = C * M;
     int tilesP = (P + TP - 1) / TP;
     int tilesQ = (Q + TQ - 1) / TQ;
     i64 ntiles = (i64)N * C * tilesP * tilesQ;
@@ -100,14 +100,13 @@ KERNEL void dw_forward(int N, int C, int H, int W, int M, int P, int Q, int R, i
  * ceil((h0 + ph - (R-1)*dh)/sh) .. floor((h0 + TH - 1 + ph)/sh) (clamped to [0, P)), likewise
  * columns, and each work-item adds to its pixels' registers.
  */
-KERNEL void dw_backward_data(int N, int C, int H, int W, int M, int P, int Q, int R, int S, int sh, int sw, int ph,
-                             int pw, int dh, int dw, int TH, int TW, int has_bias, GLOBAL const float *RESTRICT dy,
+KERNEL void dw_backward_data(CONV_SHAPE_PARAMS, int M, int TH, int TW, int has_bias,
+                             GLOBAL const float *RESTRICT dy,
                              GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                              GLOBAL float *RESTRICT dx) {
     LOCAL_ARRAY(float, tile, DW_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
-    int K = C * M;
     int tilesH = (H + TH - 1) / TH;
     int tilesW = (W + TW - 1) / TW;
     i64 ntiles = (i64)N * C * tilesH * tilesW;
@@ -187,20 +186,19 @@ KERNEL void dw_backward_data(int N, int C, int H, int W, int M, int P, int Q, in
 /*
  * dw[k][0][r][s] = sum over n, p, q of dy[n][k][p][q] * x[n][c][ih][iw], c = k / M, split by rows:
  * split sp of channel k covers the rows (n, p), n*P + p in [sp*rows_per_split, (sp+1)*rows_per_split)
- * and writes its sums to out[(k*splits + sp)*R*S + tap] (with splits = 1, out is dw). Each
+ * and writes its sums to out[sp*K*R*S + k*R*S + tap] (with splits = 1, out is dw; otherwise
+ * reduce.cl's reduce_sum_splits adds the splits in order, total = K*R*S). Each
  * work-item walks its elements (n, p, q) of the split in steps of the work-group size and keeps
  * DWF_TAPS running sums (taps tap0 .. tap0 + DWF_TAPS - 1; passes over the data for R*S > DWF_TAPS),
  * then one tree in local memory adds the work-items' sums of every tap at once (log2 of the group
  * size levels, the pairing fixed by the group size, as jdnn_group_sum): bitwise repeatable.
  */
-KERNEL void dw_backward_filter(int N, int C, int H, int W, int M, int P, int Q, int R, int S, int sh, int sw, int ph,
-                               int pw, int dh, int dw, int splits, int rows_per_split,
+KERNEL void dw_backward_filter(CONV_SHAPE_PARAMS, int M, int splits, int rows_per_split,
                                GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                                GLOBAL float *RESTRICT out) {
     LOCAL_ARRAY(float, red, DWF_TAPS * DWF_WG); /* red[j*wg + i]: work-item i's sum of tap tap0 + j */
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
-    int K = C * M;
     int RS = R * S;
     int allRows = N * P;
     int dq = wg % Q;
@@ -265,26 +263,9 @@ KERNEL void dw_backward_filter(int N, int C, int H, int W, int M, int P, int Q, 
                 BARRIER();
             }
             for (int j = lid; j < ntaps; j += wg) {
-                out[((i64)k * splits + sp) * RS + tap0 + j] = red[j * wg];
+                out[((i64)sp * K + k) * RS + tap0 + j] = red[j * wg];
             }
             BARRIER(); /* red is refilled by the next pass or (k, split) */
         }
-    }
-}
-
-/* dw[k*R*S + tap] = sum over sp < splits, in order, of partial[(k*splits + sp)*R*S + tap]: the second
- * pass of a split backward-filter (also conv_grouped.cl's, which passes C/G*R*S taps as RS). Grid-stride
- * over K*R*S. */
-KERNEL void dw_sum_splits(int K, int RS, int splits, GLOBAL const float *RESTRICT partial, GLOBAL float *RESTRICT dw_out) {
-    i64 total = (i64)K * RS;
-    GRID_STRIDE_LOOP(e, total) {
-        i64 k = e / RS;
-        i64 tap = e - k * RS;
-        GLOBAL const float *pk = partial + k * splits * RS + tap;
-        float s = pk[0];
-        for (int sp = 1; sp < splits; sp++) {
-            s += pk[(i64)sp * RS];
-        }
-        dw_out[e] = s;
     }
 }

@@ -4,7 +4,9 @@
  * atomics, deterministic). NCHW float32, groups G, stride (sh, sw), padding (ph, pw), dilation
  * (dh, dw). Image side x/dx (N, C, H, W); response side y/dy (N, K, P, Q) with P, Q as given
  * (a transposed problem's output padding can make them differ from the formula); weight w/dw
- * (K, C/G, R, S). Image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ * (K, C/G, R, S). Image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw. Every kernel
+ * here takes that shape first (CONV_SHAPE_PARAMS of jdnn_portable.h; the flips and the scatter
+ * of the convolution whose backward-data is mapped, of which they use some).
  *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups; grid-stride over
  * the elements written (forward N*K*P*Q, backward-data N*C*H*W, backward-filter K*(C/G)*R*S,
@@ -25,8 +27,7 @@ DEVICE_FN void conv_direct_taps(i64 start, int taps, int dil, int extent, int *t
 
 /* y[n][k][p][q] = bias[k] (if has_bias) + sum over c < C/G, r, s of x[n][g*C/G + c][ih][iw] * w[k][c][r][s],
  * g = k / (K/G), in (c, r, s) order; taps outside the image are skipped (zero padding). */
-KERNEL void conv_direct_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw, int ph,
-                                int pw, int dh, int dw, int G, int has_bias, GLOBAL const float *RESTRICT x,
+KERNEL void conv_direct_forward(CONV_SHAPE_PARAMS, int has_bias, GLOBAL const float *RESTRICT x,
                                 GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                                 GLOBAL float *RESTRICT y) {
     int cpg = C / G;
@@ -65,8 +66,7 @@ KERNEL void conv_direct_forward(int N, int C, int H, int W, int K, int P, int Q,
 /* dx[n][c][h][w] = bias[c] (if has_bias) + sum over r, s, k in c's group of dy[n][k][oh][ow] * w[k][c - g*C/G][r][s]
  * for every (r, s) with h + ph - r*dh = oh*sh, w + pw - s*dw = ow*sw, 0 <= oh < P, 0 <= ow < Q;
  * in (r, s, k) order. */
-KERNEL void conv_direct_backward_data(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                      int ph, int pw, int dh, int dw, int G, int has_bias,
+KERNEL void conv_direct_backward_data(CONV_SHAPE_PARAMS, int has_bias,
                                       GLOBAL const float *RESTRICT dy, GLOBAL const float *RESTRICT w,
                                       GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT dx) {
     int cpg = C / G;
@@ -113,8 +113,7 @@ KERNEL void conv_direct_backward_data(int N, int C, int H, int W, int K, int P, 
 
 /* dw[k][c][r][s] = sum over n, p, q of x[n][g*C/G + c][p*sh - ph + r*dh][q*sw - pw + s*dw] * dy[n][k][p][q]
  * over the (p, q) whose tap lies inside the image, in (n, p, q) order; overwritten. */
-KERNEL void conv_direct_backward_filter(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                        int ph, int pw, int dh, int dw, int G, GLOBAL const float *RESTRICT x,
+KERNEL void conv_direct_backward_filter(CONV_SHAPE_PARAMS, GLOBAL const float *RESTRICT x,
                                         GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dw_out) {
     int cpg = C / G;
     int kpg = K / G;
@@ -155,7 +154,8 @@ KERNEL void conv_direct_backward_filter(int N, int C, int H, int W, int K, int P
  * residue class, takes conv_flip_class_filter's sub-filter, or wf when sh | dh and sw | dw).
  * wf must not be w.
  */
-KERNEL void conv_flip_filter(int K, int C, int RS, int G, GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
+KERNEL void conv_flip_filter(CONV_SHAPE_PARAMS, GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
+    int RS = R * S;
     int cpg = C / G;
     int kpg = K / G;
     i64 total = (i64)K * cpg * RS;
@@ -176,8 +176,8 @@ KERNEL void conv_flip_filter(int K, int C, int RS, int G, GLOBAL const float *RE
  * rstep = sstep = 1, Rc = R, Sc = S it is conv_flip_filter's wf. One work-item per element of wf
  * (C*(K/G)*Rc*Sc, grid-stride; writes coalesced, reads strided). wf must not be w.
  */
-KERNEL void conv_flip_class_filter(int K, int C, int R, int S, int G, int r0, int rstep, int Rc, int s0, int sstep,
-                                   int Sc, GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
+KERNEL void conv_flip_class_filter(CONV_SHAPE_PARAMS, int r0, int rstep, int Rc, int s0, int sstep, int Sc,
+                                   GLOBAL const float *RESTRICT w, GLOBAL float *RESTRICT wf) {
     int cpg = C / G;
     int kpg = K / G;
     i64 total = (i64)C * kpg * Rc * Sc;
@@ -201,9 +201,9 @@ KERNEL void conv_flip_class_filter(int K, int C, int R, int S, int G, int r0, in
  * is written (io.jdnn.kernels.FlippedBackwardData). One work-item per class element
  * (N*C*Hc*Wc, grid-stride; reads coalesced, writes strided by sw).
  */
-KERNEL void conv_scatter_class(int N, int C, int H, int W, int Hc, int Wc, int hs, int ws, int sh, int sw,
-                               int has_src, int has_bias, GLOBAL const float *RESTRICT src,
-                               GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT dx) {
+KERNEL void conv_scatter_class(CONV_SHAPE_PARAMS, int Hc, int Wc, int hs, int ws, int has_src, int has_bias,
+                               GLOBAL const float *RESTRICT src, GLOBAL const float *RESTRICT bias,
+                               GLOBAL float *RESTRICT dx) {
     i64 total = (i64)N * C * Hc * Wc;
     GRID_STRIDE_LOOP(e, total) {
         int wi = (int)(e % Wc);

@@ -1,7 +1,8 @@
 /*
  * conv_grouped.cl: the GROUPED convolution algorithm, for io.jdnn.DirectConv problems with few
  * image-side channels per group, 2 <= CG = C/G <= GRP_MAX_CPG, and any number KG = K/G of
- * response-side channels per group (output channel k = g*KG + m reads input channels
+ * response-side channels per group (passed after the shape CONV_SHAPE_PARAMS: K / G computed in
+ * grp_forward costs it 24 registers on sm_90; output channel k = g*KG + m reads input channels
  * g*CG .. g*CG + CG - 1). NCHW float32, stride (sh, sw), padding (ph, pw), dilation (dh, dw);
  * x/dx (N, C, H, W), y/dy (N, K, P, Q) with P, Q as given, w/dw (K, CG, R, S); image row
  * ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
@@ -20,7 +21,7 @@
  *   - backward-filter: a work-group per (group, split of the rows (n, p), unit of GRPF_KB output
  *     channels x GRPF_TAPS of the CG*R*S taps) walks its rows, each work-item keeping
  *     GRPF_KB*GRPF_TAPS running sums, then one fixed-order tree in local memory; the splits are
- *     added in order by conv_depthwise.cl's dw_sum_splits (inner size CG*R*S). The units of a
+ *     added in order by reduce.cl's reduce_sum_splits (total K*CG*R*S). The units of a
  *     (group, split) run next to each other so that they share its rows in cache.
  * Every sum runs in a fixed order: results are bitwise repeatable.
  *
@@ -65,14 +66,13 @@
  * (likewise columns) of the CG planes, then each work-item computes its pixels
  * o = ob + lid + i*LOCAL_SIZE(0), i < GRP_PIX, for blocks of GRP_KB output channels.
  */
-KERNEL void grp_forward(int N, int C, int H, int W, int G, int KG, int P, int Q, int R, int S, int sh, int sw,
-                        int ph, int pw, int dh, int dw, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
-                        GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
+KERNEL void grp_forward(CONV_SHAPE_PARAMS, int KG, int TP, int TQ, int has_bias, GLOBAL const float *RESTRICT x,
+                        GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
+                        GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, tile, GRP_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
     int CG = C / G;
-    int K = G * KG;
     int RS = R * S;
     int CRS = CG * RS;
     int tilesP = (P + TP - 1) / TP;
@@ -181,15 +181,13 @@ KERNEL void grp_forward(int N, int C, int H, int W, int G, int KG, int P, int Q,
  * likewise columns (the host keeps KS windows within GRP_TILE). Each work-item walks the taps with
  * (ih + ph - r*dh) / sh and its remainder updated per step, no division in the loop.
  */
-KERNEL void grp_backward_data(int N, int C, int H, int W, int G, int KG, int P, int Q, int R, int S, int sh, int sw,
-                              int ph, int pw, int dh, int dw, int TH, int TW, int KS, int has_bias,
+KERNEL void grp_backward_data(CONV_SHAPE_PARAMS, int KG, int TH, int TW, int KS, int has_bias,
                               GLOBAL const float *RESTRICT dy, GLOBAL const float *RESTRICT w,
                               GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT dx) {
     LOCAL_ARRAY(float, tile, GRP_TILE);
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
     int CG = C / G;
-    int K = G * KG;
     int RS = R * S;
     int CRS = CG * RS;
     int dhq = dh / sh; /* one step of r moves (ih + ph - r*dh) by dh = dhq*sh + dhr */
@@ -331,7 +329,7 @@ KERNEL void grp_backward_data(int N, int C, int H, int W, int G, int KG, int P, 
 /*
  * dw[g*KG + m][c][r][s] = sum over n, p, q of dy[n][g*KG + m][p][q] * x[n][g*CG + c][ih][iw], split by
  * rows: split sp of group g covers the rows (n, p), n*P + p in [sp*rows_per_split,
- * (sp+1)*rows_per_split), and writes its sums to out[((g*KG + m)*splits + sp)*CG*R*S + tap], tap =
+ * (sp+1)*rows_per_split), and writes its sums to out[sp*K*CG*R*S + (g*KG + m)*CG*R*S + tap], tap =
  * (c*R + r)*S + s (with splits = 1, out is dw). A unit is GRPF_KB channels m and GRPF_TAPS
  * consecutive taps; unit u of a (g, split) holds channel block u / tap_chunks, tap chunk
  * u % tap_chunks. Each work-item walks its elements (n, p, q) of the split in steps of the
@@ -339,15 +337,13 @@ KERNEL void grp_backward_data(int N, int C, int H, int W, int G, int KG, int P, 
  * running sums; then one tree in local memory adds the work-items' sums of every (m, tap) at once
  * (log2 of the group size levels, the pairing fixed by the group size, as jdnn_group_sum).
  */
-KERNEL void grp_backward_filter(int N, int C, int H, int W, int G, int KG, int P, int Q, int R, int S, int sh, int sw,
-                                int ph, int pw, int dh, int dw, int splits, int rows_per_split,
+KERNEL void grp_backward_filter(CONV_SHAPE_PARAMS, int KG, int splits, int rows_per_split,
                                 GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                                 GLOBAL float *RESTRICT out) {
     LOCAL_ARRAY(float, red, GRPF_KB * GRPF_TAPS * GRPF_WG); /* red[(j*GRPF_TAPS + t)*wg + i]: work-item i's sum */
     int lid = LOCAL_ID(0);
     int wg = LOCAL_SIZE(0);
     int CG = C / G;
-    int K = G * KG;
     int RS = R * S;
     int CRS = CG * RS;
     int kBlocks = (KG + GRPF_KB - 1) / GRPF_KB;
@@ -438,11 +434,11 @@ KERNEL void grp_backward_filter(int N, int C, int H, int W, int G, int KG, int P
             }
             BARRIER();
         }
-        GLOBAL float *outg = out + (((i64)g * KG + k0) * splits + sp) * CRS + t0;
+        GLOBAL float *outg = out + ((i64)sp * K + (i64)g * KG + k0) * CRS + t0;
         for (int e = lid; e < kn * tn; e += wg) {
             int j = e / tn;
             int t = e - j * tn;
-            outg[(i64)j * splits * CRS + t] = red[(j * GRPF_TAPS + t) * wg];
+            outg[(i64)j * CRS + t] = red[(j * GRPF_TAPS + t) * wg];
         }
         BARRIER(); /* red is refilled by the next (group, split, unit) */
     }

@@ -2,7 +2,9 @@
  * conv_im2col.cl: the data movement of the IM2COL_GEMM convolution algorithm (its GEMMs are
  * gemm.cl's gemm_f32). NCHW float32, groups G, stride (sh, sw), padding (ph, pw), dilation
  * (dh, dw); image side x/dx (N, C, H, W), response side y/dy (N, K, P, Q) with P, Q as given,
- * weight (K, C/G, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ * weight (K, C/G, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw. Every
+ * kernel here takes that shape first (CONV_SHAPE_PARAMS of jdnn_portable.h), then the chunk of
+ * images n0, nb.
  *
  * The column matrix of images n0 .. n0+nb-1: row (c, r, s) = (c*R + r)*S + s < C*R*S (so group g's
  * rows are the contiguous block [g*C/G*R*S, (g+1)*C/G*R*S)), column (n, p, q). Element
@@ -18,9 +20,8 @@
 
 /* col(row, n, p, q) = x[n0 + n][c][ih][iw], 0 where the tap falls outside the image.
  * Grid-stride over nb*C*R*S*P*Q, q fastest (consecutive work-items write consecutive columns). */
-KERNEL void im2col_unfold(int n0, int nb, int C, int H, int W, int P, int Q, int R, int S, int sh, int sw, int ph,
-                          int pw, int dh, int dw, i64 row_stride, i64 img_stride, GLOBAL const float *RESTRICT x,
-                          GLOBAL float *RESTRICT col) {
+KERNEL void im2col_unfold(CONV_SHAPE_PARAMS, int n0, int nb, i64 row_stride, i64 img_stride,
+                          GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT col) {
     i64 PQ = (i64)P * Q;
     i64 rows = (i64)C * R * S;
     i64 total = (i64)nb * rows * PQ;
@@ -47,8 +48,7 @@ KERNEL void im2col_unfold(int n0, int nb, int C, int H, int W, int P, int Q, int
 /* col2im as a gather: dx[n0 + n][c][ih][iw] = bias[c] (if has_bias) + sum, in (r, s) order, over the
  * taps with ih + ph - r*dh = oh*sh, iw + pw - s*dw = ow*sw, 0 <= oh < P, 0 <= ow < Q, of
  * col(row (c, r, s), n, oh, ow). Grid-stride over nb*C*H*W (consecutive work-items, consecutive iw). */
-KERNEL void im2col_fold(int n0, int nb, int C, int H, int W, int P, int Q, int R, int S, int sh, int sw, int ph,
-                        int pw, int dh, int dw, i64 row_stride, i64 img_stride, int has_bias,
+KERNEL void im2col_fold(CONV_SHAPE_PARAMS, int n0, int nb, i64 row_stride, i64 img_stride, int has_bias,
                         GLOBAL const float *RESTRICT col, GLOBAL const float *RESTRICT bias,
                         GLOBAL float *RESTRICT dx) {
     i64 total = (i64)nb * C * H * W;
@@ -89,8 +89,9 @@ KERNEL void im2col_fold(int n0, int nb, int C, int H, int W, int P, int Q, int R
 
 /* The response of images n0 .. n0+nb-1 regrouped by channel, the backward-filter GEMM's A operand:
  * out[k*nb*P*Q + n*P*Q + pq] = dy[n0 + n][k][pq]. Grid-stride over nb*K*P*Q, pq fastest. */
-KERNEL void im2col_pack_response(int n0, int nb, int K, i64 PQ, GLOBAL const float *RESTRICT dy,
+KERNEL void im2col_pack_response(CONV_SHAPE_PARAMS, int n0, int nb, GLOBAL const float *RESTRICT dy,
                                  GLOBAL float *RESTRICT out) {
+    i64 PQ = (i64)P * Q;
     i64 total = (i64)nb * K * PQ;
     GRID_STRIDE_LOOP(e, total) {
         i64 pq = e % PQ;

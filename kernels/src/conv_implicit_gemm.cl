@@ -4,6 +4,7 @@
  * into local memory (no column buffer). NCHW float32, groups G, stride (sh, sw), padding (ph, pw),
  * dilation (dh, dw); image side x/dx (N, C, H, W), response side y/dy (N, K, P, Q) with P, Q as
  * given, weight w/dw (K, C/G, R, S); image row ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw.
+ * Every kernel here takes that shape first (CONV_SHAPE_PARAMS of jdnn_portable.h).
  *
  *   forward          per group g: Y (N*P*Q x K/G) = A (N*P*Q x C/G*R*S, gathered from x) B (w^T)
  *   backward-data    per group g and residue class (rho, sigma) of (ih + ph) mod sh, (iw + pw) mod sw:
@@ -194,8 +195,7 @@ DEVICE_FN void igemm_fwd_gather(GLOBAL const float *RESTRICT x, GLOBAL const flo
  * A is staged M-major (consecutive work-items read consecutive output pixels' taps: coalesced for
  * stride 1), B K-major (consecutive work-items read consecutive weights).
  */
-KERNEL void igemm_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw, int ph,
-                          int pw, int dh, int dw, int G, int z0, int has_bias, GLOBAL const float *RESTRICT x,
+KERNEL void igemm_forward(CONV_SHAPE_PARAMS, int z0, int has_bias, GLOBAL const float *RESTRICT x,
                           GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                           GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, As, 2 * IGEMM_AS_SIZE);
@@ -341,8 +341,7 @@ DEVICE_FN void igemm_bwd_gather(GLOBAL const float *RESTRICT dy, GLOBAL const fl
  * global size 0 covers the largest class, N*ceil(H/sh)*ceil(W/sw) rows; groups past their class's
  * M leave at once. A pixel no tap reaches gets bias (or 0).
  */
-KERNEL void igemm_backward_data(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                int ph, int pw, int dh, int dw, int G, int z0, int has_bias,
+KERNEL void igemm_backward_data(CONV_SHAPE_PARAMS, int z0, int has_bias,
                                 GLOBAL const float *RESTRICT dy,
                                 GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                                 GLOBAL float *RESTRICT dx) {
@@ -522,11 +521,10 @@ DEVICE_FN void igemm_wgrad_gather(GLOBAL const float *RESTRICT x, GLOBAL const f
  * GEMM per (g, split): M = C/G*R*S (j: rows of dw^T, contiguous in dw, so LOCAL_ID(0) runs along
  * them), Ngemm = K/G (i), reduction l < N*P*Q cut into `splits` consecutive chunks of `chunk`
  * (split sp takes [sp*chunk, min((sp+1)*chunk, N*P*Q))). z = z0 + GROUP_ID(2) = g*splits + sp.
- * With splits = 1, out is dw and split_stride 0; otherwise igemm_sum_splits adds the partial
- * results in split order. Either way the order of every sum is fixed: bitwise repeatable.
+ * With splits = 1, out is dw and split_stride 0; otherwise reduce.cl's reduce_sum_splits adds the
+ * partial results in split order (total = split_stride). Either way the order of every sum is fixed: bitwise repeatable.
  */
-KERNEL void igemm_backward_filter(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                  int ph, int pw, int dh, int dw, int G, int z0, int splits, int chunk,
+KERNEL void igemm_backward_filter(CONV_SHAPE_PARAMS, int z0, int splits, int chunk,
                                   i64 split_stride,
                                   GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT dy,
                                   GLOBAL float *RESTRICT out) {
@@ -621,19 +619,5 @@ KERNEL void igemm_backward_filter(int N, int C, int H, int W, int K, int P, int 
                 o[(i64)ii * KG + j] = acc[i][jn];
             }
         }
-    }
-}
-
-/*
- * out[e] = sum over sp < splits, in order, of partial[sp*total + e]: the second pass of a split
- * backward-filter. 1-D grid-stride over total = K*C/G*R*S.
- */
-KERNEL void igemm_sum_splits(i64 total, int splits, GLOBAL const float *RESTRICT partial, GLOBAL float *RESTRICT out) {
-    GRID_STRIDE_LOOP(e, total) {
-        float s = partial[e];
-        for (int sp = 1; sp < splits; sp++) {
-            s += partial[(i64)sp * total + e];
-        }
-        out[e] = s;
     }
 }

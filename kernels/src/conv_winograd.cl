@@ -30,10 +30,19 @@
  * Backward-filter (F(2x2)): dU[xi][k][c'] = sum over t of Z[xi][k][t] V[xi][g*C/G + c'][t], Z = A dY A^T
  * the tiles of dy, then dw = G^T dU G (the chain rule through the forward formula).
  *
+ * The kernels that read the convolution's own extents (wino_grad_output_transform,
+ * wino4_filter_transform) take its shape, CONV_SHAPE_PARAMS of jdnn_portable.h; the input and
+ * output transforms take the transformed convolution's (Cin, Hin, Win, pad: the forward pass's or
+ * backward-data's).
+ *
  * Launch geometry, every kernel here: 1-D, any local size and number of groups, grid-stride over
  * the elements stated at each kernel. Limits: extents < 2^31, tensors of any size (i64 offsets).
  * Deterministic: no atomics.
  */
+
+/* The parameters both input transforms take: images n0 .. n0+nb-1 of the transformed convolution's
+ * input (N, Cin, Hin, Win), TH x TW output tiles per image, padding (pad_h, pad_w). */
+#define WINO_INPUT_PARAMS int n0, int nb, int Cin, int Hin, int Win, int TH, int TW, int pad_h, int pad_w
 
 /* Element e of a (channel, tile) walk, tile fastest (T tiles of TH x TW per image): returns the
  * channel and sets the tile's image n (within the chunk) and position (th, tw). */
@@ -74,8 +83,7 @@ DEVICE_FN int wino_tile_of(i64 e, i64 T, int TH, int TW, int *n, int *th, int *t
 
 /* V[xi][c][t] = (B^T d B)[xi] for the patch d of input channel c under tile t of images
  * n0 .. n0+nb-1 (reads outside the input are 0). Grid-stride over Cin*T, t fastest. */
-KERNEL void wino_input_transform(int n0, int nb, int Cin, int Hin, int Win, int TH, int TW, int pad_h, int pad_w,
-                                 GLOBAL const float *RESTRICT in, GLOBAL float *RESTRICT V) {
+KERNEL void wino_input_transform(WINO_INPUT_PARAMS, GLOBAL const float *RESTRICT in, GLOBAL float *RESTRICT V) {
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)Cin * T;
     GRID_STRIDE_LOOP(e, total) {
@@ -108,9 +116,9 @@ KERNEL void wino_input_transform(int n0, int nb, int Cin, int Hin, int Win, int 
 }
 
 /* Backward-filter, step 1: Z[xi][k][t] = (A e A^T)[xi] for the 2x2 tile e of dy[n0 + n][k] at
- * (2*th, 2*tw) (0 outside (P, Q)): the gradient with respect to M of the output transform.
- * Grid-stride over K*T, t fastest. */
-KERNEL void wino_grad_output_transform(int n0, int nb, int K, int P, int Q, int TH, int TW,
+ * (2*th, 2*tw) (0 outside (P, Q)) of images n0 .. n0+nb-1, TH x TW tiles per image: the gradient
+ * with respect to M of the output transform. Grid-stride over K*T, t fastest. */
+KERNEL void wino_grad_output_transform(CONV_SHAPE_PARAMS, int n0, int nb, int TH, int TW,
                                        GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT Z) {
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)K * T;
@@ -141,7 +149,8 @@ KERNEL void wino_grad_output_transform(int n0, int nb, int K, int P, int Q, int 
     }
 }
 
-/* Backward-filter, step 3: dw[k][c'][r][s] = (G^T dU G)[r][s], dU[xi][k][c'] (rows = K, cols = C/G).
+/* Backward-filter, step 3: dw[k][c'][r][s] = (G^T dU G)[r][s], dU[xi][k][c'] (rows = K, cols = C/G:
+ * passed, not CONV_SHAPE_PARAMS, whose C / G computed here costs 8 registers on sm_90).
  * Grid-stride over rows*cols. */
 KERNEL void wino_filter_grad_transform(int rows, int cols, GLOBAL const float *RESTRICT dU,
                                        GLOBAL float *RESTRICT dw_out) {
@@ -216,8 +225,7 @@ DEVICE_FN void wino4_at(const float *m, float *y) {
 
 /* V[xi][c][t] = (B^T d B)[xi] for the 6x6 patch d of input channel c under tile t of images
  * n0 .. n0+nb-1 (reads outside the input are 0). Grid-stride over Cin*T, t fastest. */
-KERNEL void wino4_input_transform(int n0, int nb, int Cin, int Hin, int Win, int TH, int TW, int pad_h, int pad_w,
-                                  GLOBAL const float *RESTRICT in, GLOBAL float *RESTRICT V) {
+KERNEL void wino4_input_transform(WINO_INPUT_PARAMS, GLOBAL const float *RESTRICT in, GLOBAL float *RESTRICT V) {
     i64 T = (i64)nb * TH * TW;
     i64 total = (i64)Cin * T;
     GRID_STRIDE_LOOP(e, total) {
@@ -250,10 +258,15 @@ KERNEL void wino4_input_transform(int n0, int nb, int Cin, int Hin, int Win, int
     }
 }
 
-/* U[xi][o][c'] = (G g G^T)[xi], the 3x3 filter g chosen as in wino_filter_transform (swap = 1:
- * rotated, channel axes swapped, for backward-data). Grid-stride over rows*cols. */
-KERNEL void wino4_filter_transform(int rows, int cols, int cpg, int kpg, int swap, GLOBAL const float *RESTRICT w,
+/* U[xi][o][c'] = (G g G^T)[xi], the 3x3 filter g of w (K, C/G, 3, 3) as is (swap = 0, forward:
+ * o < K, c' < C/G) or rotated by 180 degrees with its channel axes swapped (swap = 1, backward-data:
+ * o < C, c' < K/G). Grid-stride over rows*cols, the (o, c') pairs. */
+KERNEL void wino4_filter_transform(CONV_SHAPE_PARAMS, int swap, GLOBAL const float *RESTRICT w,
                                    GLOBAL float *RESTRICT U) {
+    int cpg = C / G;
+    int kpg = K / G;
+    int rows = swap ? C : K;
+    int cols = swap ? kpg : cpg;
     i64 total = (i64)rows * cols;
     GRID_STRIDE_LOOP(e, total) {
         int o = (int)(e / cols);

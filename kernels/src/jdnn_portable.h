@@ -25,6 +25,12 @@
  *     comment, as "@variant NAME X=value ..." (built into the fatbin with kernel names suffixed
  *     _NAME: kernels/cuda/build-fatbin.sh);
  *   - no OpenCL C keywords or type names as identifiers (half, image2d_t, sampler_t, ...);
+ *   - parameters are int, u32, i64, u64, float or GLOBAL pointers, and the host names each
+ *     argument as the kernel names the parameter (io.jdnn.kernels.KernelLaunch.arg(name, value):
+ *     names, kinds and order are checked against the list io.jdnn.kernels.KernelSources reads
+ *     from the source before every launch); a convolution kernel's list starts with
+ *     CONV_SHAPE_PARAMS (below). A parameter-list macro is object-like and stands for whole
+ *     parameters; KernelSources expands those of this header and of the kernel's own source;
  *   - UNROLL before a loop of a compile-time trip count whose index selects elements of a
  *     private array (a register tile acc[i][j]): unrolled, the array stays in registers; left to
  *     the compiler's heuristics, a large tile's loop may not be, and the array goes to (slow)
@@ -132,6 +138,18 @@ __device__ __forceinline__ unsigned jdnn_num_groups(int d) { return d == 0 ? gri
 /* A loop over [0, n) that each work-item enters at GLOBAL_ID(0) and leaves in steps of the grid's
  * total size: correct for any number of groups, so the host may cap it. */
 #define GRID_STRIDE_LOOP(i, n) for (i64 i = GLOBAL_ID(0); i < (n); i += GLOBAL_SIZE(0))
+
+/*
+ * The shape of a convolution (io.jdnn.DirectConv), the parameters every convolution kernel starts
+ * with, declared once: batch N; image side x/dx (N, C, H, W); response side y/dy (N, K, P, Q),
+ * P and Q as given (a transposed problem's output padding can make them differ from the formula);
+ * weight (K, C/G, R, S); stride (sh, sw), padding (ph, pw), dilation (dh, dw), groups G. Image row
+ * ih = p*sh - ph + r*dh, column iw = q*sw - pw + s*dw. The host fills them in one place
+ * (io.jdnn.kernels.KernelLaunch.convShape, by name) and io.jdnn.kernels.KernelSources expands this
+ * macro when it reads a kernel's parameters; a kernel that needs only some of them takes them all.
+ */
+#define CONV_SHAPE_PARAMS int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw, int ph, \
+                          int pw, int dh, int dw, int G
 
 DEVICE_FN int jdnn_imin(int a, int b) { return a < b ? a : b; }
 DEVICE_FN int jdnn_imax(int a, int b) { return a > b ? a : b; }

@@ -1,6 +1,7 @@
 /*
  * reduce.cl: per-channel sums (every bias gradient: convolution, linear), out[c] = sum over n < N
- * and i < inner of x[(n*C + c)*inner + i].
+ * and i < inner of x[(n*C + c)*inner + i]; and the sum of split partial results
+ * (reduce_sum_splits, the second pass of every backward-filter that splits its reduction).
  *
  * As batchnorm.cl, the work is cut into (channel, chunk) pairs, so that a layer with few channels
  * still fills the device: chunk k of channel c is the values j in [k*chunk, min((k+1)*chunk, N*inner))
@@ -10,10 +11,12 @@
  *
  * Launch geometry: 1-D, work-groups of exactly REDUCE_WG work-items (a power of two, the size of
  * the local reduction array), any number of groups: reduce_chunk_sums takes pairs GROUP_ID(0),
- * GROUP_ID(0) + NUM_GROUPS(0), ..., reduce_combine channels likewise. Tensors of any size.
+ * GROUP_ID(0) + NUM_GROUPS(0), ..., reduce_combine channels likewise. reduce_sum_splits: 1-D, any
+ * local size and number of groups, grid-stride over the elements of out. Tensors of any size.
  *
  * Deterministic: each work-item sums its strided share in float32, then a tree in local memory
- * adds the shares in an order that depends only on REDUCE_WG; the chunk size is fixed per call.
+ * adds the shares in an order that depends only on REDUCE_WG; the chunk size is fixed per call;
+ * reduce_sum_splits adds each element's splits one after another, in split order.
  */
 #ifndef REDUCE_WG
 #define REDUCE_WG 256
@@ -56,5 +59,21 @@ KERNEL void reduce_combine(int C, i64 chunks, GLOBAL const float *RESTRICT parti
         if (LOCAL_ID(0) == 0) {
             out[c] = total;
         }
+    }
+}
+
+/*
+ * out[e] = sum over sp < splits, in split order, of partial[sp*total + e], e < total: the second pass
+ * of a backward-filter whose reduction was cut into splits (IMPLICIT_GEMM, DEPTHWISE, GROUPED,
+ * TENSOR_CORE_*), each split's result a whole dw of total = K*C/G*R*S elements, split after split.
+ */
+KERNEL void reduce_sum_splits(i64 total, int splits, GLOBAL const float *RESTRICT partial,
+                              GLOBAL float *RESTRICT out) {
+    GRID_STRIDE_LOOP(e, total) {
+        float s = partial[e];
+        for (int sp = 1; sp < splits; sp++) {
+            s += partial[(i64)sp * total + e];
+        }
+        out[e] = s;
     }
 }

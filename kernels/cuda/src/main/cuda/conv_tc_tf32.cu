@@ -254,8 +254,7 @@ DEVICE_FN void tc_multiply_slice(const unsigned *As, const unsigned *Bs, int wm,
 }
 
 /* y = conv(x, w) (+ bias) through TF32 (TC_BF16: BF16) tensor cores; the arguments are conv_direct_forward's. */
-KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh, int sw,
-                                 int ph, int pw, int dh, int dw, int G, int has_bias,
+KERNEL void conv_tc_tf32_forward(CONV_SHAPE_PARAMS, int has_bias,
                                  GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT w,
                                  GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
     __shared__ unsigned As[TC_BK * TC_AS_LD]; /* As[k][m], TF32 bit patterns (or BF16 values as floats) */
@@ -365,7 +364,7 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
  *   D_g[m][j] = dy[n][g*kpg + j][p][q],  A_g[m][kk] = x gathered as in the forward pass,
  *
  * m = (n*P + p)*Q + q, kk = (c*R + r)*S + s, written to out[sp*split_stride + (g*kpg + j)*Kd + kk]
- * (splits = 1: out is dw, split_stride 0; otherwise igemm_sum_splits of conv_implicit_gemm.cl adds
+ * (splits = 1: out is dw, split_stride 0; otherwise reduce_sum_splits of reduce.cl adds
  * the splits in order). The same block tile and warp tiles as the forward kernel, with rows j
  * (output channels) and columns kk (filter taps), reduction over m in slices of 16: D^T's slice
  * staged as Ds[k][j] (the forward's As), A's as Bs[kk][k]; each thread keeps the (c, r, s) of its
@@ -376,8 +375,7 @@ KERNEL void conv_tc_tf32_forward(int N, int C, int H, int W, int K, int P, int Q
  * Limits: M = N*P*Q, Kd below 2^31; G*splits and ceil(kpg/64) at most 65535 (the host's whyNot and
  * split choice). Tensors of any size (i64 offsets).
  */
-KERNEL void conv_tc_tf32_backward_filter(int N, int C, int H, int W, int K, int P, int Q, int R, int S, int sh,
-                                         int sw, int ph, int pw, int dh, int dw, int G, int splits, int chunk,
+KERNEL void conv_tc_tf32_backward_filter(CONV_SHAPE_PARAMS, int splits, int chunk,
                                          i64 split_stride, GLOBAL const float *RESTRICT x,
                                          GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT out) {
     __shared__ unsigned Ds[TC_BK * TC_AS_LD]; /* Ds[k][j]: D^T's slice, TF32 (BF16) bit patterns */

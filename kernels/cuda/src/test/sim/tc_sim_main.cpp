@@ -1,15 +1,16 @@
 /*
  * tc_sim_main.cpp: runs conv_tc_tf32_forward (optionally after conv_flip_filter), or
- * conv_tc_tf32_backward_filter (and igemm_sum_splits), TF32 or their bf16 variant, on the CPU under cuda_sim.h, for
+ * conv_tc_tf32_backward_filter (and reduce_sum_splits), TF32 or their bf16 variant, on the CPU under cuda_sim.h, for
  * io.jdnn.cuda.TensorCoreSimTest. Built by that test:
  *
  *   g++ -std=c++20 -O1 -pthread -DJDNN_CUDA_SIM -include cuda_sim.h -I kernels/src -I kernels/cuda/src/main/cuda \
  *       -o tc_sim tc_sim_main.cpp
  *
  * Usage: tc_sim IN OUT. IN (little-endian): int32 op (0 forward, 1 flip then forward, 2
- * backward-filter; plus 4: the bf16 variant's kernels, conv_tc_tf32_*_bf16); for op 1, int32 K, C, RS, G (conv_flip_filter's arguments: the weights are flipped
- * first and the forward kernel reads the flipped copy); int32 the kernels' 16 shape arguments (N, C,
- * H, W, K, P, Q, R, S, sh, sw, ph, pw, dh, dw, G); for op 2, int32 splits and chunk; int32 has_bias;
+ * backward-filter; plus 4: the bf16 variant's kernels, conv_tc_tf32_*_bf16); for op 1, int32 the 16 shape arguments of the
+ * convolution whose backward-data this is (conv_flip_filter's: the weights are flipped first and the forward kernel reads
+ * the flipped copy); int32 the kernels' 16 shape arguments (CONV_SHAPE_PARAMS: N, C, H, W, K, P, Q, R, S, sh, sw, ph,
+ * pw, dh, dw, G); for op 2, int32 splits and chunk; int32 has_bias;
  * int64 the element counts of in, w, bias, out (op 2: x, dy, 0, dw); then in, w, bias as float32.
  * OUT: out as float32. The launches are the host's: forward grid (ceil(N*P*Q/64), ceil((K/G)/64), G),
  * backward-filter grid (ceil(Kd/64), ceil((K/G)/64), G*splits), of 128-thread blocks.
@@ -24,7 +25,7 @@
  */
 #include "jdnn_portable.h"
 #include "conv_direct.cl"
-#include "conv_implicit_gemm.cl"
+#include "reduce.cl"
 #include "conv_tc_tf32.cu"
 
 /* The bf16 variant (@variant bf16 TC_BF16=1) as build-fatbin.sh compiles it: the source's macros
@@ -108,15 +109,19 @@ static int replay(FILE *in, const char *outPath) {
                            (unsigned)(global[2] / local[2])};
         jdnn_sim_dim3 block{(unsigned)local[0], (unsigned)local[1], (unsigned)local[2]};
         if (name == "conv_flip_filter") {
-            jdnn_sim_launch(grid, block, [&] { conv_flip_filter(I(0), I(1), I(2), I(3), B(4), B(5)); });
+            jdnn_sim_launch(grid, block, [&] {
+                conv_flip_filter(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13),
+                                 I(14), I(15), B(16), B(17));
+            });
         } else if (name == "conv_flip_class_filter") {
             jdnn_sim_launch(grid, block, [&] {
-                conv_flip_class_filter(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), B(11), B(12));
+                conv_flip_class_filter(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12),
+                                       I(13), I(14), I(15), I(16), I(17), I(18), I(19), I(20), I(21), B(22), B(23));
             });
         } else if (name == "conv_scatter_class") {
             jdnn_sim_launch(grid, block, [&] {
-                conv_scatter_class(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), B(12),
-                                   B(13), B(14));
+                conv_scatter_class(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12),
+                                   I(13), I(14), I(15), I(16), I(17), I(18), I(19), I(20), I(21), B(22), B(23), B(24));
             });
         } else if (name == "conv_tc_tf32_forward" || name == "conv_tc_tf32_forward_bf16") {
             auto *k = name == "conv_tc_tf32_forward" ? conv_tc_tf32_forward : conv_tc_tf32_forward_bf16;
@@ -150,7 +155,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     int32_t op;
-    int32_t fa[4] = {0, 0, 0, 0};
+    int32_t fa[16] = {0};
     int32_t a[16];
     int32_t split[2] = {1, 0};
     int32_t has_bias;
@@ -191,12 +196,15 @@ int main(int argc, char **argv) {
                     a[15], splits, split[1], splits > 1 ? weights : 0, x.data(), w.data(), dst);
         });
         if (splits > 1) {
-            jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { igemm_sum_splits(weights, splits, partial.data(), y.data()); });
+            jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { reduce_sum_splits(weights, splits, partial.data(), y.data()); });
         }
     } else {
     const float *weights = w.data();
     if (flip) {
-        jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] { conv_flip_filter(fa[0], fa[1], fa[2], fa[3], w.data(), wf.data()); });
+        jdnn_sim_launch({8, 1, 1}, {128, 1, 1}, [&] {
+            conv_flip_filter(fa[0], fa[1], fa[2], fa[3], fa[4], fa[5], fa[6], fa[7], fa[8], fa[9], fa[10], fa[11],
+                             fa[12], fa[13], fa[14], fa[15], w.data(), wf.data());
+        });
         weights = wf.data();
     }
     int N = a[0], K = a[4], P = a[5], Q = a[6], G = a[15];

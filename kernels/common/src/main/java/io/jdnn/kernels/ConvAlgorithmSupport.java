@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * What the GEMM-based and tiled convolution algorithms (IM2COL_GEMM, IMPLICIT_GEMM, WINOGRAD,
- * DEPTHWISE, GROUPED) share: the workspace budget, the limits of launch geometry every backend must
- * respect, and the problem arguments their kernels start with.
+ * DEPTHWISE, GROUPED) share: the workspace budget and the 32-bit limits of their kernels' indices
+ * (the launch limits every backend keeps to are {@link CudaLimits}; the shape arguments every conv
+ * kernel starts with, {@link KernelLaunch#convShape}).
  */
 final class ConvAlgorithmSupport {
     private ConvAlgorithmSupport() {
@@ -17,9 +18,6 @@ final class ConvAlgorithmSupport {
 
     /** Largest workspace an algorithm takes, in bytes, on a device of unknown or large memory. */
     static final long WORKSPACE_CAP_BYTES = 512L << 20;
-
-    /** CUDA's limit for a grid's y and z extents (OpenCL has none; the shared host code keeps to it). */
-    static final int MAX_GRID_YZ = 65535;
 
     /**
      * The workspace budget in floats: {@code bytes} when positive (an algorithm built with an
@@ -106,13 +104,6 @@ final class ConvAlgorithmSupport {
     /** All present reasons joined with "; ", or empty. */
     static Optional<String> all(List<String> reasons) {
         return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
-    }
-
-    /** The problem arguments (n, c, h, w, k, p, q, r, s, strides, paddings, dilations, groups), in that order. */
-    static KernelLaunch shape(KernelLaunch l, DirectConv c) {
-        return l.arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.k()).arg(c.p()).arg(c.q()).arg(c.r()).arg(c.s())
-                .arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW()).arg(c.dilationH()).arg(c.dilationW())
-                .arg(c.groups());
     }
 
     /** ceil(a / b) for a >= 0, b > 0. */

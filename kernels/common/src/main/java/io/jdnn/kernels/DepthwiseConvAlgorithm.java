@@ -17,7 +17,8 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  * kernels move each byte about once: forward stages an x tile with its halo and computes it for
  * every output channel of the plane; backward-data gathers dx from staged dy tiles; backward-filter
  * walks dy once per channel and reduces every tap in one fixed-order tree per work-group, the
- * (channel, split) partial sums then added in split order (workspace "depthwise.splits").
+ * (channel, split) partial sums then added in split order ({@link SplitSums}, workspace
+ * "depthwise.splits").
  * Deterministic. Error bound {@link ConvAlgorithm#DEPTHWISE}: float32 sums of R*S terms (forward),
  * K/C*R*S (backward-data), N*P*Q (backward-filter, blocked and tree-reduced).
  */
@@ -112,7 +113,8 @@ public final class DepthwiseConvAlgorithm implements KernelConvAlgorithm {
         KernelLaunch l = device.launch(op, conv.toString(), SOURCE, "dw_forward");
         long local = Math.min(Math.min(LOCAL, l.maxLocalSize()), roundUp32((long) tp * tq));
         long tiles = (long) conv.n() * conv.c() * ceilDiv(conv.p(), tp) * ceilDiv(conv.q(), tq);
-        args(l, conv).arg(tp).arg(tq).arg(bias != null).arg(x).arg(w).arg(device.orPlaceholder(bias)).arg(y)
+        l.convShape(conv).arg("M", conv.k() / conv.c()).arg("TP", tp).arg("TQ", tq)
+                .arg("has_bias", bias != null).arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                 .groups(device.cappedGroups(tiles), local);
     }
 
@@ -135,7 +137,8 @@ public final class DepthwiseConvAlgorithm implements KernelConvAlgorithm {
         }
         long local = Math.min(localMax, roundUp32((long) th * tw));
         long tiles = (long) conv.n() * conv.c() * ceilDiv(conv.h(), th) * ceilDiv(conv.w(), tw);
-        args(l, conv).arg(th).arg(tw).arg(bias != null).arg(dy).arg(w).arg(device.orPlaceholder(bias)).arg(dx)
+        l.convShape(conv).arg("M", conv.k() / conv.c()).arg("TH", th).arg("TW", tw)
+                .arg("has_bias", bias != null).arg("dy", dy).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("dx", dx)
                 .groups(device.cappedGroups(tiles), local);
     }
 
@@ -152,20 +155,12 @@ public final class DepthwiseConvAlgorithm implements KernelConvAlgorithm {
         long weights = conv.weightElements();
         Buffer out = splits == 1 ? dw : device.workspace("depthwise.splits", splits * weights);
         KernelDevice.Reduction r = device.reduction(op, problem, SOURCE, "dw_backward_filter", "DWF_WG");
-        args(r.launch(), conv).arg((int) splits).arg((int) rowsPerSplit).arg(x).arg(dy).arg(out)
+        r.launch().convShape(conv).arg("M", conv.k() / conv.c()).arg("splits", (int) splits)
+                .arg("rows_per_split", (int) rowsPerSplit).arg("x", x).arg("dy", dy).arg("out", out)
                 .groups(device.cappedGroups(conv.k() * splits), r.localSize());
         if (splits > 1) {
-            device.launch(op, problem, SOURCE, "dw_sum_splits")
-                    .arg(conv.k()).arg(conv.r() * conv.s()).arg((int) splits).arg(out).arg(dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, (int) splits, out, dw);
         }
-    }
-
-    /** N, C, H, W, the multiplier K/C, P, Q, R, S, strides, paddings, dilations: what every kernel here starts with. */
-    private static KernelLaunch args(KernelLaunch l, DirectConv c) {
-        return l.arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.k() / c.c()).arg(c.p()).arg(c.q()).arg(c.r())
-                .arg(c.s()).arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW()).arg(c.dilationH())
-                .arg(c.dilationW());
     }
 
     private static long rows(DirectConv c, int tp) {

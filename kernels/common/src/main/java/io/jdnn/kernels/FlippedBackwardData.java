@@ -72,48 +72,23 @@ public final class FlippedBackwardData {
     }
 
     /**
-     * The forward problem's integer arguments, in the order of {@code conv_direct_forward}'s (and
-     * {@code conv_tc_tf32_forward}'s) parameters; stride 1.
+     * The stride-1 forward convolution that computes part of {@code conv}'s backward-data: image side
+     * dy (n, k, p, q), response side the pixels of dx computed, weights the flipped (sub-)filter.
+     * Its {@link DirectConv#problem()} (and toString) is {@code conv}'s, for messages.
      */
-    public record ForwardShape(int n, int c, int h, int w, int k, int p, int q, int r, int s, int padH, int padW,
-                               int dilationH, int dilationW, int groups) {
-        /** GEMM rows of the forward pass, N*P*Q (here: the class's pixels of dx). */
-        public long gemmM() {
-            return (long) n * p * q;
-        }
-
-        public int cPerGroup() {
-            return c / groups;
-        }
-
-        public int kPerGroup() {
-            return k / groups;
-        }
-
-        /** Elements of the forward pass's output, N*K*P*Q (here: the class's compact result). */
-        public long outputElements() {
-            return (long) n * k * p * q;
-        }
-
-        /** Elements of its weights, K*(C/G)*R*S (here: the class's sub-filter). */
-        public long weightElements() {
-            return (long) k * cPerGroup() * r * s;
-        }
-
-        /** Appends N, C, H, W, K, P, Q, R, S, strides (1, 1), paddings, dilations and groups to {@code l}. */
-        public KernelLaunch args(KernelLaunch l) {
-            return l.arg(n).arg(c).arg(h).arg(w).arg(k).arg(p).arg(q).arg(r).arg(s).arg(1).arg(1)
-                    .arg(padH).arg(padW).arg(dilationH).arg(dilationW).arg(groups);
-        }
+    private static DirectConv strideOne(DirectConv conv, int h, int w, int r, int s, int padH, int padW, int dilationH,
+                                      int dilationW) {
+        return new DirectConv(conv.problem(), conv.n(), conv.k(), conv.p(), conv.q(), conv.c(), h, w, r, s, 1, 1,
+                padH, padW, dilationH, dilationW, conv.groups());
     }
 
     /**
      * One residue class of dx's pixels: rows hs + hi*sh (hi &lt; hc), columns ws + wi*sw (wi &lt; wc),
-     * reached by the taps r0 + t*rstep (t &lt; rc) and s0 + u*sstep (u &lt; sc), computed as
-     * {@code forward} (meaningful only when {@link #reached}: with rc or sc 0 the class gets the bias
-     * or 0).
+     * reached by the taps r0 + t*rstep (t &lt; rc) and s0 + u*sstep (u &lt; sc), computed as the
+     * stride-1 convolution {@code forward} over dy (its response side the class's compact pixels;
+     * meaningful only when {@link #reached}: with rc or sc 0 the class gets the bias or 0).
      */
-    public record ClassPlan(ForwardShape forward, int hs, int ws, int hc, int wc, int r0, int rstep, int rc, int s0,
+    public record ClassPlan(DirectConv forward, int hs, int ws, int hc, int wc, int r0, int rstep, int rc, int s0,
                             int sstep, int sc) {
         /** Whether any tap reaches the class's pixels. */
         public boolean reached() {
@@ -225,9 +200,8 @@ public final class FlippedBackwardData {
         for (Axis row : rows(conv)) {
             for (Axis col : columns(conv)) {
                 boolean reached = row.taps() > 0 && col.taps() > 0;
-                ForwardShape f = new ForwardShape(conv.n(), conv.k(), conv.p(), conv.q(), conv.c(), row.count(),
-                        col.count(), row.taps(), col.taps(), reached ? (int) row.pad() : 0,
-                        reached ? (int) col.pad() : 0, row.dilation(), col.dilation(), conv.groups());
+                DirectConv f = strideOne(conv, row.count(), col.count(), row.taps(), col.taps(),
+                        reached ? (int) row.pad() : 0, reached ? (int) col.pad() : 0, row.dilation(), col.dilation());
                 plans.add(new ClassPlan(f, row.start(), col.start(), row.count(), col.count(), row.first(), row.step(),
                         row.taps(), col.first(), col.step(), col.taps()));
             }
@@ -236,15 +210,14 @@ public final class FlippedBackwardData {
     }
 
     /** The forward problem equal to a stride-1 {@code conv}'s backward-data: padding (R-1)*dh - ph and (S-1)*dw - pw. */
-    public static ForwardShape forwardShape(DirectConv conv) {
+    public static DirectConv forwardShape(DirectConv conv) {
         if (conv.strideH() != 1 || conv.strideW() != 1) {
             throw new IllegalArgumentException("one forward pass is stride 1's mapping; " + conv + " has stride "
                     + conv.strideH() + "x" + conv.strideW() + ": see plans");
         }
-        return new ForwardShape(conv.n(), conv.k(), conv.p(), conv.q(), conv.c(), conv.h(), conv.w(), conv.r(),
-                conv.s(), (int) padding(conv.r(), conv.dilationH(), conv.padH()),
-                (int) padding(conv.s(), conv.dilationW(), conv.padW()), conv.dilationH(), conv.dilationW(),
-                conv.groups());
+        return strideOne(conv, conv.h(), conv.w(), conv.r(), conv.s(),
+                (int) padding(conv.r(), conv.dilationH(), conv.padH()),
+                (int) padding(conv.s(), conv.dilationW(), conv.padW()), conv.dilationH(), conv.dilationW());
     }
 
     private static long padding(int taps, int dilation, int pad) {
@@ -254,8 +227,8 @@ public final class FlippedBackwardData {
     /** A forward convolution of stride 1, the fast kernel the mapping runs per class. */
     @FunctionalInterface
     public interface ForwardPass {
-        /** y = conv(in, w) (+ bias) for the problem {@code f}, into {@code out} (f.outputElements() elements). */
-        void run(ForwardShape f, Buffer in, Buffer w, Buffer bias, Buffer out);
+        /** y = conv(in, w) (+ bias) for the stride-1 problem {@code f}, into {@code out} (f.responseElements()). */
+        void run(DirectConv f, Buffer in, Buffer w, Buffer bias, Buffer out);
     }
 
     /**
@@ -288,9 +261,9 @@ public final class FlippedBackwardData {
             if (c.wholeFilter()) {
                 flipFilter(device, op, conv, w, wf);
             } else {
-                device.launch(op, problem, SOURCE, CLASS_FILTER_KERNEL)
-                        .arg(conv.k()).arg(conv.c()).arg(conv.r()).arg(conv.s()).arg(conv.groups())
-                        .arg(c.r0()).arg(c.rstep()).arg(c.rc()).arg(c.s0()).arg(c.sstep()).arg(c.sc()).arg(w).arg(wf)
+                device.launch(op, problem, SOURCE, CLASS_FILTER_KERNEL).convShape(conv)
+                        .arg("r0", c.r0()).arg("rstep", c.rstep()).arg("Rc", c.rc())
+                        .arg("s0", c.s0()).arg("sstep", c.sstep()).arg("Sc", c.sc()).arg("w", w).arg("wf", wf)
                         .elements(c.forward().weightElements());
             }
             if (c.inPlace(conv)) {
@@ -306,9 +279,9 @@ public final class FlippedBackwardData {
     private static void scatter(KernelDevice device, String op, DirectConv conv, ClassPlan c, Buffer part, Buffer bias,
                                 Buffer dx) {
         device.launch(op, conv.toString(), SOURCE, SCATTER_KERNEL)
-                .arg(conv.n()).arg(conv.c()).arg(conv.h()).arg(conv.w()).arg(c.hc()).arg(c.wc()).arg(c.hs()).arg(c.ws())
-                .arg(conv.strideH()).arg(conv.strideW()).arg(part != null).arg(bias != null)
-                .arg(device.orPlaceholder(part)).arg(device.orPlaceholder(bias)).arg(dx)
+                .convShape(conv).arg("Hc", c.hc()).arg("Wc", c.wc()).arg("hs", c.hs()).arg("ws", c.ws())
+                .arg("has_src", part != null).arg("has_bias", bias != null)
+                .arg("src", device.orPlaceholder(part)).arg("bias", device.orPlaceholder(bias)).arg("dx", dx)
                 .elements(c.elements(conv));
     }
 
@@ -321,7 +294,7 @@ public final class FlippedBackwardData {
 
     private static void flipFilter(KernelDevice device, String op, DirectConv conv, Buffer w, Buffer wf) {
         device.launch(op, conv.toString(), SOURCE, KERNEL)
-                .arg(conv.k()).arg(conv.c()).arg(conv.r() * conv.s()).arg(conv.groups()).arg(w).arg(wf)
+                .convShape(conv).arg("w", w).arg("wf", wf)
                 .elements(conv.weightElements());
     }
 }

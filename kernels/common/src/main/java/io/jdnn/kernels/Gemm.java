@@ -173,11 +173,11 @@ public final class Gemm {
         long groupsN = (n + (long) t.tn() - 1) / t.tn();
         long groupsM = (m + (long) t.tm() - 1) / t.tm();
         device.launch(op, problem, SOURCE, t.defines(), KERNEL)
-                .arg(m).arg(n).arg(k).arg(transA).arg(transB).arg(alpha)
-                .arg(a).arg(offA).arg(lda).arg(strideA)
-                .arg(b).arg(offB).arg(ldb).arg(strideB)
-                .arg(beta).arg(c).arg(offC).arg(ldc).arg(strideC)
-                .arg(biasMode).arg(device.orPlaceholder(bias)).arg(offBias)
+                .arg("M", m).arg("N", n).arg("K", k).arg("transA", transA).arg("transB", transB).arg("alpha", alpha)
+                .arg("A", a).arg("offA", offA).arg("lda", lda).arg("strideA", strideA)
+                .arg("B", b).arg("offB", offB).arg("ldb", ldb).arg("strideB", strideB)
+                .arg("beta", beta).arg("C", c).arg("offC", offC).arg("ldc", ldc).arg("strideC", strideC)
+                .arg("bias_mode", biasMode).arg("bias", device.orPlaceholder(bias)).arg("offBias", offBias)
                 .run(new long[] {groupsN * t.threadsN(), groupsM * t.threadsM(), batch},
                         new long[] {t.threadsN(), t.threadsM(), 1});
     }

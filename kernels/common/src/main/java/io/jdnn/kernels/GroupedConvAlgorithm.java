@@ -20,8 +20,8 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  * group, a register tile of pixels x output channels per work-item; backward-data gathers dx for
  * all C/G channels of a pixel from staged dy windows; backward-filter walks the rows of a
  * (group, split) once per unit of output channels x taps and reduces in a fixed-order tree per
- * work-group, the splits then added in order ({@code dw_sum_splits} of {@code conv_depthwise.cl},
- * workspace "grouped.splits"). Depthwise problems (C/G = 1) are DEPTHWISE's. Deterministic.
+ * work-group, the splits then added in order ({@link SplitSums}, workspace "grouped.splits").
+ * Depthwise problems (C/G = 1) are DEPTHWISE's. Deterministic.
  * Error bound {@link ConvAlgorithm#GROUPED}: float32 sums of C/G*R*S terms (forward), K/G*R*S
  * (backward-data), N*P*Q (backward-filter, blocked and tree-reduced).
  */
@@ -109,7 +109,8 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
         KernelLaunch l = device.launch("convForward", conv.toString(), SOURCE, "grp_forward");
         long local = Math.min(Math.min(LOCAL, l.maxLocalSize()), roundUp32(ceilDiv((long) t[0] * t[1], pix)));
         long tiles = (long) conv.n() * conv.groups() * ceilDiv(conv.p(), t[0]) * ceilDiv(conv.q(), t[1]);
-        args(l, conv).arg(t[0]).arg(t[1]).arg(bias != null).arg(x).arg(w).arg(device.orPlaceholder(bias)).arg(y)
+        l.convShape(conv).arg("KG", conv.kPerGroup()).arg("TP", t[0]).arg("TQ", t[1])
+                .arg("has_bias", bias != null).arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                 .groups(device.cappedGroups(tiles), local);
     }
 
@@ -123,8 +124,8 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
         int staged = (int) Math.min(conv.kPerGroup(), tile / dataHalo(conv, t[0], t[1]));
         long local = Math.min(localMax, roundUp32(ceilDiv((long) t[0] * t[1], pix)));
         long tiles = (long) conv.n() * conv.groups() * ceilDiv(conv.h(), t[0]) * ceilDiv(conv.w(), t[1]);
-        args(l, conv).arg(t[0]).arg(t[1]).arg(staged).arg(bias != null).arg(dy).arg(w)
-                .arg(device.orPlaceholder(bias)).arg(dx)
+        l.convShape(conv).arg("KG", conv.kPerGroup()).arg("TH", t[0]).arg("TW", t[1]).arg("KS", staged)
+                .arg("has_bias", bias != null).arg("dy", dy).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("dx", dx)
                 .groups(device.cappedGroups(tiles), local);
     }
 
@@ -142,12 +143,11 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
         long weights = conv.weightElements();
         Buffer out = splits == 1 ? dw : device.workspace("grouped.splits", splits * weights);
         KernelDevice.Reduction r = device.reduction(op, problem, SOURCE, "grp_backward_filter", "GRPF_WG");
-        args(r.launch(), conv).arg((int) splits).arg((int) rowsPerSplit).arg(x).arg(dy).arg(out)
+        r.launch().convShape(conv).arg("KG", conv.kPerGroup()).arg("splits", (int) splits)
+                .arg("rows_per_split", (int) rowsPerSplit).arg("x", x).arg("dy", dy).arg("out", out)
                 .groups(device.cappedGroups(conv.groups() * splits * units), r.localSize());
         if (splits > 1) {
-            device.launch(op, problem, DepthwiseConvAlgorithm.SOURCE, "dw_sum_splits")
-                    .arg(conv.k()).arg(conv.cPerGroup() * conv.r() * conv.s()).arg((int) splits).arg(out).arg(dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, (int) splits, out, dw);
         }
     }
 
@@ -245,13 +245,6 @@ public final class GroupedConvAlgorithm implements KernelConvAlgorithm {
         long kBlocks = ceilDiv(c.kPerGroup(), KernelSources.defaultInt(SOURCE, "GRPF_KB"));
         long tapChunks = ceilDiv((long) c.cPerGroup() * c.r() * c.s(), KernelSources.defaultInt(SOURCE, "GRPF_TAPS"));
         return kBlocks * tapChunks;
-    }
-
-    /** N, C, H, W, G, K/G, P, Q, R, S, strides, paddings, dilations: what every kernel here starts with. */
-    private static KernelLaunch args(KernelLaunch l, DirectConv c) {
-        return l.arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.groups()).arg(c.kPerGroup()).arg(c.p())
-                .arg(c.q()).arg(c.r()).arg(c.s()).arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW())
-                .arg(c.dilationH()).arg(c.dilationW());
     }
 
     private static long rows(DirectConv c, int tp) {

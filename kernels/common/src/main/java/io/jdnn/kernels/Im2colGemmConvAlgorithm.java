@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static io.jdnn.kernels.ConvAlgorithmSupport.MAX_GRID_YZ;
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
 
 /**
  * IM2COL_GEMM: unfold the image into a column matrix ({@code conv_im2col.cl}), then
@@ -147,9 +147,9 @@ public final class Im2colGemmConvAlgorithm implements KernelConvAlgorithm {
                     }
                 }
             }
-            geometry(device.launch(op, problem, SOURCE, "im2col_fold").arg(n0).arg(nb), conv)
-                    .arg((long) pq).arg(imgStride).arg(bias != null)
-                    .arg(col).arg(device.orPlaceholder(bias)).arg(dx)
+            device.launch(op, problem, SOURCE, "im2col_fold").convShape(conv).arg("n0", n0).arg("nb", nb)
+                    .arg("row_stride", (long) pq).arg("img_stride", imgStride).arg("has_bias", bias != null)
+                    .arg("col", col).arg("bias", device.orPlaceholder(bias)).arg("dx", dx)
                     .elements((long) nb * conv.c() * conv.h() * conv.w());
         }
     }
@@ -172,7 +172,7 @@ public final class Im2colGemmConvAlgorithm implements KernelConvAlgorithm {
             int len = nb * pq; // the reduction length of this chunk: (n, p, q)
             unfold(device, op, problem, conv, n0, nb, len, pq, x, col);
             device.launch(op, problem, SOURCE, "im2col_pack_response")
-                    .arg(n0).arg(nb).arg(conv.k()).arg((long) pq).arg(dy).arg(dyk)
+                    .convShape(conv).arg("n0", n0).arg("nb", nb).arg("dy", dy).arg("out", dyk)
                     .elements((long) nb * conv.k() * pq);
             for (int g0 = 0; g0 < groups; g0 += MAX_GRID_YZ) {
                 int gb = Math.min(MAX_GRID_YZ, groups - g0);
@@ -190,14 +190,8 @@ public final class Im2colGemmConvAlgorithm implements KernelConvAlgorithm {
     /** Unfolds images n0 .. n0+nb-1 into {@code col} with the given strides (see conv_im2col.cl). */
     private static void unfold(KernelDevice device, String op, String problem, DirectConv conv, int n0, int nb,
                                long rowStride, long imgStride, Buffer x, Buffer col) {
-        geometry(device.launch(op, problem, SOURCE, "im2col_unfold").arg(n0).arg(nb), conv)
-                .arg(rowStride).arg(imgStride).arg(x).arg(col)
+        device.launch(op, problem, SOURCE, "im2col_unfold").convShape(conv).arg("n0", n0).arg("nb", nb)
+                .arg("row_stride", rowStride).arg("img_stride", imgStride).arg("x", x).arg("col", col)
                 .elements((long) nb * conv.c() * conv.r() * conv.s() * conv.p() * conv.q());
-    }
-
-    /** The image and filter geometry the conv_im2col kernels take after (n0, nb): C, H, W, P, Q, R, S, strides, paddings, dilations. */
-    private static KernelLaunch geometry(KernelLaunch l, DirectConv c) {
-        return l.arg(c.c()).arg(c.h()).arg(c.w()).arg(c.p()).arg(c.q()).arg(c.r()).arg(c.s())
-                .arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW()).arg(c.dilationH()).arg(c.dilationW());
     }
 }

@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-import static io.jdnn.kernels.ConvAlgorithmSupport.MAX_GRID_YZ;
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
 import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
 
 /**
@@ -28,7 +28,7 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  *       (K/G * about R*S/(sh*sw) terms);</li>
  *   <li>backward-filter: M = C/G*R*S, N = K/G, reduction N*P*Q, cut into consecutive splits when
  *       the output has too few tiles to fill the device; the partial sums are added in split order
- *       by a second kernel (workspace "igemm.splits").</li>
+ *       by a second kernel ({@link SplitSums}, workspace "igemm.splits").</li>
  * </ul>
  * Deterministic: every sum has a fixed order, one running sum per output over the reduction in
  * slices of IGEMM_TK (16 in every tile shape); backward-filter's splits, and so where its partial
@@ -332,8 +332,8 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
         long groupsN = ceilDiv(conv.kPerGroup(), t.tiles.tn());
         for (int z0 = 0; z0 < conv.groups(); z0 += MAX_GRID_YZ) {
             int layers = Math.min(MAX_GRID_YZ, conv.groups() - z0);
-            ConvAlgorithmSupport.shape(t.launch(device, op, conv, "igemm_forward"), conv).arg(z0).arg(bias != null)
-                    .arg(x).arg(w).arg(device.orPlaceholder(bias)).arg(y)
+            t.launch(device, op, conv, "igemm_forward").convShape(conv).arg("z0", z0).arg("has_bias", bias != null)
+                    .arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                     .run(t.global(groupsM, groupsN, layers), t.local());
         }
     }
@@ -347,8 +347,9 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
         int total = conv.groups() * conv.strideH() * conv.strideW();
         for (int z0 = 0; z0 < total; z0 += MAX_GRID_YZ) {
             int layers = Math.min(MAX_GRID_YZ, total - z0);
-            ConvAlgorithmSupport.shape(t.launch(device, op, conv, "igemm_backward_data"), conv).arg(z0)
-                    .arg(bias != null).arg(dy).arg(w).arg(device.orPlaceholder(bias)).arg(dx)
+            t.launch(device, op, conv, "igemm_backward_data").convShape(conv).arg("z0", z0)
+                    .arg("has_bias", bias != null).arg("dy", dy).arg("w", w).arg("bias", device.orPlaceholder(bias))
+                    .arg("dx", dx)
                     .run(t.global(groupsM, groupsN, layers), t.local());
         }
     }
@@ -371,15 +372,14 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
         long total = conv.groups() * splits;
         for (long z0 = 0; z0 < total; z0 += MAX_GRID_YZ) {
             int layers = (int) Math.min(MAX_GRID_YZ, total - z0);
-            ConvAlgorithmSupport.shape(t.launch(device, op, conv, "igemm_backward_filter"), conv)
-                    .arg((int) z0).arg((int) splits).arg((int) chunk).arg(splits == 1 ? 0L : weights)
-                    .arg(x).arg(dy).arg(out)
+            t.launch(device, op, conv, "igemm_backward_filter").convShape(conv)
+                    .arg("z0", (int) z0).arg("splits", (int) splits).arg("chunk", (int) chunk)
+                    .arg("split_stride", splits == 1 ? 0L : weights)
+                    .arg("x", x).arg("dy", dy).arg("out", out)
                     .run(t.global(groupsM, groupsN, layers), t.local());
         }
         if (splits > 1) {
-            device.launch(op, problem, SOURCE, t.tiles.defines(), "igemm_sum_splits")
-                    .arg(weights).arg((int) splits).arg(out).arg(dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, (int) splits, out, dw);
         }
     }
 

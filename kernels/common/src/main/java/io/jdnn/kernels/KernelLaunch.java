@@ -1,25 +1,29 @@
 package io.jdnn.kernels;
 
+import io.jdnn.DirectConv;
 import io.jdnn.spi.Buffer;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One kernel launch being set up: arguments in the kernel's parameter order, then a launch
+ * One kernel launch being set up: named arguments in the kernel's parameter order, then a launch
  * shape. Made by {@link KernelDevice#launch}; each backend implements the argument setters and
  * {@link #enqueue} (OpenCL: clSetKernelArg and clEnqueueNDRangeKernel; CUDA: a kernelParams array
  * and cuLaunchKernel with grid = global / local).
  *
  * <pre>
  *   device.launch("poolForward", p.toString(), "pool.cl", "pool_max_forward")
- *         .arg(total).arg(h).arg(w) ... .arg(x).arg(y)
+ *         .arg("total", total).arg("H", h).arg("W", w) ... .arg("x", x).arg("y", y)
  *         .elements(total);            // 1-D grid-stride launch
  * </pre>
  *
- * <p>Before anything runs, the argument kinds are checked against the kernel's parameter list as
- * the source declares it ({@link KernelSources#signature}): a launch whose arguments do not match
- * throws {@link IllegalStateException} naming both lists, on every backend.
+ * <p>Every argument is named as the kernel's parameter is. Before anything runs, the names, kinds
+ * and order of the arguments are checked against the kernel's parameter list as the source
+ * declares it ({@link KernelSources#parameters}): a launch whose arguments do not match (one
+ * missing, one too many, one of another kind, or two swapped) throws {@link IllegalStateException}
+ * naming both lists, on every backend. The shape of a convolution, which every conv kernel takes
+ * first ({@code CONV_SHAPE_PARAMS} of {@code jdnn_portable.h}), is set by {@link #convShape}.
  */
 public abstract class KernelLaunch {
     private final KernelDevice device;
@@ -27,7 +31,7 @@ public abstract class KernelLaunch {
     private final String name;
     private final String op;
     private final String problem;
-    private final List<KernelSources.ArgKind> kinds = new ArrayList<>(24);
+    private final List<KernelSources.Param> params = new ArrayList<>(24);
 
     /**
      * @param source  the kernel source file (for the signature check and messages)
@@ -43,44 +47,56 @@ public abstract class KernelLaunch {
         this.problem = problem;
     }
 
-    /** An {@code int} (or {@code u32}) parameter. */
-    public final KernelLaunch arg(int v) {
-        setInt(kinds.size(), v);
-        kinds.add(KernelSources.ArgKind.INT);
+    /** The {@code int} (or {@code u32}) parameter {@code param}. */
+    public final KernelLaunch arg(String param, int v) {
+        setInt(params.size(), v);
+        params.add(new KernelSources.Param(param, KernelSources.ArgKind.INT));
         return this;
     }
 
-    /** An {@code i64} parameter. */
-    public final KernelLaunch arg(long v) {
-        setLong(kinds.size(), v);
-        kinds.add(KernelSources.ArgKind.LONG);
+    /** The {@code i64} parameter {@code param}. */
+    public final KernelLaunch arg(String param, long v) {
+        setLong(params.size(), v);
+        params.add(new KernelSources.Param(param, KernelSources.ArgKind.LONG));
         return this;
     }
 
-    /** A {@code float} parameter. */
-    public final KernelLaunch arg(float v) {
-        setFloat(kinds.size(), v);
-        kinds.add(KernelSources.ArgKind.FLOAT);
+    /** The {@code float} parameter {@code param}. */
+    public final KernelLaunch arg(String param, float v) {
+        setFloat(params.size(), v);
+        params.add(new KernelSources.Param(param, KernelSources.ArgKind.FLOAT));
         return this;
     }
 
-    /** A flag passed as an int parameter (1 or 0). */
-    public final KernelLaunch arg(boolean v) {
-        return arg(v ? 1 : 0);
+    /** A flag passed as the int parameter {@code param} (1 or 0). */
+    public final KernelLaunch arg(String param, boolean v) {
+        return arg(param, v ? 1 : 0);
     }
 
     /**
-     * A buffer parameter. Never null: pass {@link KernelDevice#orPlaceholder} with a flag
-     * argument for an optional buffer.
+     * The buffer parameter {@code param}. Never null: pass {@link KernelDevice#orPlaceholder} with
+     * a flag argument for an optional buffer.
      */
-    public final KernelLaunch arg(Buffer b) {
+    public final KernelLaunch arg(String param, Buffer b) {
         if (b == null) {
-            throw new IllegalArgumentException(op + ": argument " + kinds.size() + " of kernel " + name
+            throw new IllegalArgumentException(op + ": argument " + params.size() + " (" + param + ") of kernel " + name
                     + " is a null buffer; pass device.orPlaceholder(buffer) with a flag for an absent one");
         }
-        setBuffer(kinds.size(), b);
-        kinds.add(KernelSources.ArgKind.BUFFER);
+        setBuffer(params.size(), b);
+        params.add(new KernelSources.Param(param, KernelSources.ArgKind.BUFFER));
         return this;
+    }
+
+    /**
+     * The shape of convolution {@code c}, the parameters {@code CONV_SHAPE_PARAMS} of
+     * {@code jdnn_portable.h} that every convolution kernel starts with: N, C, H, W, K, P, Q, R, S,
+     * sh, sw, ph, pw, dh, dw, G. The one place the host fills them.
+     */
+    public final KernelLaunch convShape(DirectConv c) {
+        return arg("N", c.n()).arg("C", c.c()).arg("H", c.h()).arg("W", c.w()).arg("K", c.k())
+                .arg("P", c.p()).arg("Q", c.q()).arg("R", c.r()).arg("S", c.s())
+                .arg("sh", c.strideH()).arg("sw", c.strideW()).arg("ph", c.padH()).arg("pw", c.padW())
+                .arg("dh", c.dilationH()).arg("dw", c.dilationW()).arg("G", c.groups());
     }
 
     /**
@@ -140,7 +156,7 @@ public abstract class KernelLaunch {
 
     /** The argument kinds set so far, in order. */
     public final List<KernelSources.ArgKind> argumentKinds() {
-        return List.copyOf(kinds);
+        return params.stream().map(KernelSources.Param::kind).toList();
     }
 
     /** The largest work-group (block) this kernel can be launched with on this device. */
@@ -162,10 +178,10 @@ public abstract class KernelLaunch {
     protected abstract void enqueue(long[] global, long[] local);
 
     private void checkSignature() {
-        List<KernelSources.ArgKind> want = KernelSources.signature(source, name);
-        if (!want.equals(kinds)) {
-            throw new IllegalStateException(op + ": the launch of kernel " + source + ":" + name + " passes " + kinds.size()
-                    + " arguments " + kinds + " but the kernel takes " + want.size() + " " + want
+        List<KernelSources.Param> want = KernelSources.parameters(source, name);
+        if (!want.equals(params)) {
+            throw new IllegalStateException(op + ": the launch of kernel " + source + ":" + name + " passes "
+                    + params.size() + " arguments " + params + " but the kernel takes " + want.size() + " " + want
                     + (problem == null ? "" : " (problem " + problem + ")"));
         }
     }

@@ -26,9 +26,11 @@ import java.util.regex.Pattern;
  *       {@code @variant NAME X=value ...} lines (in a comment), which nvcc compiles too, under
  *       kernel names suffixed {@code _NAME}; the defaults and the variants are the only define sets
  *       the CUDA backend can launch ({@link #precompiledName});</li>
- *   <li>{@link #signature}: a kernel's parameter kinds, against which every
- *       {@link KernelLaunch} checks its argument list before it runs (on every backend, so the
- *       OpenCL tests on PoCL check the very launches the CUDA backend makes).</li>
+ *   <li>{@link #parameters}: a kernel's parameters, names and kinds in order (parameter-list
+ *       macros such as {@code CONV_SHAPE_PARAMS} of the header expanded), against which every
+ *       {@link KernelLaunch} checks its named argument list before it runs (on every backend, so
+ *       the OpenCL tests on PoCL check the very launches the CUDA backend makes);
+ *       {@link #signature} is their kinds alone.</li>
  * </ul>
  */
 public final class KernelSources {
@@ -39,7 +41,7 @@ public final class KernelSources {
 
     private static final Map<String, String> TEXTS = new ConcurrentHashMap<>();
     private static final Map<String, Map<String, String>> DEFAULTS = new ConcurrentHashMap<>();
-    private static final Map<String, Map<String, List<ArgKind>>> SIGNATURES = new ConcurrentHashMap<>();
+    private static final Map<String, Map<String, List<Param>>> PARAMETERS = new ConcurrentHashMap<>();
     private static final Map<String, List<Variant>> VARIANTS = new ConcurrentHashMap<>();
 
     private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
@@ -47,6 +49,12 @@ public final class KernelSources {
             "^[ \\t]*#[ \\t]*ifndef[ \\t]+(\\w+)[ \\t]*\\n[ \\t]*#[ \\t]*define[ \\t]+(\\w+)[ \\t]+([^\\n]+?)[ \\t]*$",
             Pattern.MULTILINE);
     private static final Pattern KERNEL = Pattern.compile("\\bKERNEL\\s+void\\s+(\\w+)\\s*\\(([^)]*)\\)");
+    /** An object-like macro ({@code #define NAME body}, no parameters), its continuation lines joined. */
+    private static final Pattern MACRO = Pattern.compile("^[ \\t]*#[ \\t]*define[ \\t]+(\\w++)(?!\\()[ \\t]*([^\\n]*)$",
+            Pattern.MULTILINE);
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_]\\w*");
+    /** A parameter's name: the identifier it ends with. */
+    private static final Pattern PARAMETER_NAME = Pattern.compile("([A-Za-z_]\\w*)\\s*$");
     /** An {@code @variant} line: at the start of a line, after an optional comment star (build-fatbin.sh reads the same). */
     private static final Pattern VARIANT = Pattern.compile("^[ \\t]*\\*?[ \\t]*@variant\\b([^\\n]*)$", Pattern.MULTILINE);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_]+");
@@ -86,6 +94,19 @@ public final class KernelSources {
         @Override
         public String toString() {
             return label;
+        }
+    }
+
+    /**
+     * One kernel parameter as the source declares it: its name and its kind.
+     *
+     * @param name the parameter's name ({@code padH}'s is {@code ph} in the conv kernels)
+     * @param kind what a launch passes for it
+     */
+    public record Param(String name, ArgKind kind) {
+        @Override
+        public String toString() {
+            return kind + " " + name;
         }
     }
 
@@ -244,14 +265,9 @@ public final class KernelSources {
 
     /** Every kernel of {@code file}, by name in source order, with its parameter kinds. */
     public static Map<String, List<ArgKind>> kernels(String file) {
-        return SIGNATURES.computeIfAbsent(file, f -> {
-            Map<String, List<ArgKind>> out = new LinkedHashMap<>();
-            Matcher m = KERNEL.matcher(stripComments(text(f)));
-            while (m.find()) {
-                out.put(m.group(1), parseParameters(f, m.group(1), m.group(2)));
-            }
-            return Collections.unmodifiableMap(out);
-        });
+        Map<String, List<ArgKind>> out = new LinkedHashMap<>();
+        allParameters(file).forEach((k, params) -> out.put(k, kinds(params)));
+        return Collections.unmodifiableMap(out);
     }
 
     /**
@@ -261,23 +277,81 @@ public final class KernelSources {
      *                               that {@link KernelLaunch} cannot pass
      */
     public static List<ArgKind> signature(String file, String name) {
-        List<ArgKind> s = kernels(file).get(name);
-        if (s == null) {
-            throw new IllegalStateException("kernel source " + file + " has no kernel '" + name + "' (it has "
-                    + kernels(file).keySet() + ")");
-        }
-        return s;
+        return kinds(parameters(file, name));
     }
 
-    private static List<ArgKind> parseParameters(String file, String kernel, String params) {
-        List<ArgKind> kinds = new ArrayList<>();
+    /**
+     * The parameters of kernel {@code name} of {@code file}, in order: names and kinds as declared,
+     * with the parameter-list macros of the header and the source expanded.
+     *
+     * @throws IllegalStateException when the source has no such kernel or a parameter of a type
+     *                               that {@link KernelLaunch} cannot pass
+     */
+    public static List<Param> parameters(String file, String name) {
+        List<Param> p = allParameters(file).get(name);
+        if (p == null) {
+            throw new IllegalStateException("kernel source " + file + " has no kernel '" + name + "' (it has "
+                    + allParameters(file).keySet() + ")");
+        }
+        return p;
+    }
+
+    private static Map<String, List<Param>> allParameters(String file) {
+        return PARAMETERS.computeIfAbsent(file, f -> {
+            Map<String, String> macros = new LinkedHashMap<>(macros(text(HEADER)));
+            macros.putAll(macros(text(f)));
+            Map<String, List<Param>> out = new LinkedHashMap<>();
+            Matcher m = KERNEL.matcher(stripComments(text(f)));
+            while (m.find()) {
+                List<Param> params = new ArrayList<>();
+                parseParameters(f, m.group(1), m.group(2), macros, params, 0);
+                out.put(m.group(1), List.copyOf(params));
+            }
+            return Collections.unmodifiableMap(out);
+        });
+    }
+
+    private static List<ArgKind> kinds(List<Param> params) {
+        return params.stream().map(Param::kind).toList();
+    }
+
+    /** The object-like macros {@code text} defines, by name, bodies as written (continuation lines joined). */
+    static Map<String, String> macros(String text) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = MACRO.matcher(stripComments(text).replaceAll("\\\\[ \\t]*\\r?\\n", " "));
+        while (m.find()) {
+            out.put(m.group(1), m.group(2).trim());
+        }
+        return out;
+    }
+
+    /**
+     * Adds the parameters of {@code params} to {@code out}; one that is a single identifier naming a
+     * macro (a parameter-list macro such as CONV_SHAPE_PARAMS) is replaced by the macro's parameters.
+     */
+    private static void parseParameters(String file, String kernel, String params, Map<String, String> macros,
+                                        List<Param> out, int depth) {
         if (params.isBlank() || params.trim().equals("void")) {
-            return List.copyOf(kinds);
+            return;
         }
         for (String p : params.split(",")) {
-            kinds.add(kindOf(file, kernel, p.trim()));
+            String param = p.trim();
+            String body = macros.get(param);
+            if (body != null && IDENTIFIER.matcher(param).matches()) {
+                if (depth > 8) {
+                    throw new IllegalStateException("kernel " + kernel + " of " + file + ": parameter macro " + param
+                            + " expands too deeply");
+                }
+                parseParameters(file, kernel, body, macros, out, depth + 1);
+            } else {
+                Matcher name = PARAMETER_NAME.matcher(param);
+                if (!name.find()) {
+                    throw new IllegalStateException("kernel " + kernel + " of " + file
+                            + ": cannot read the name of parameter '" + param + "'");
+                }
+                out.add(new Param(name.group(1), kindOf(file, kernel, param)));
+            }
         }
-        return List.copyOf(kinds);
     }
 
     private static ArgKind kindOf(String file, String kernel, String param) {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import static io.jdnn.kernels.ConvAlgorithmSupport.MAX_GRID_YZ;
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
 import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
 
 /**
@@ -138,8 +138,8 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
             int nb = Math.min(nbMax, conv.n() - n0);
             int t = (int) (nb * p.tilesPerImage());
             inputTransform(device, op, problem, n0, nb, conv.c(), conv.h(), conv.w(), p, conv.padH(), conv.padW(), x, v);
-            device.launch(op, problem, SOURCE, "wino_grad_output_transform")
-                    .arg(n0).arg(nb).arg(conv.k()).arg(conv.p()).arg(conv.q()).arg(p.th()).arg(p.tw()).arg(dy).arg(z)
+            device.launch(op, problem, SOURCE, "wino_grad_output_transform").convShape(conv)
+                    .arg("n0", n0).arg("nb", nb).arg("TH", p.th()).arg("TW", p.tw()).arg("dy", dy).arg("Z", z)
                     .elements((long) conv.k() * t);
             int batches = xi * groups;
             for (int b0 = 0; b0 < batches; b0 += MAX_GRID_YZ) {
@@ -154,7 +154,7 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
             }
         }
         device.launch(op, problem, SOURCE, "wino_filter_grad_transform")
-                .arg(conv.k()).arg(cpg).arg(dU).arg(dw)
+                .arg("rows", conv.k()).arg("cols", cpg).arg("dU", dU).arg("dw_out", dw)
                 .elements((long) conv.k() * cpg);
     }
 
@@ -199,8 +199,8 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
         Buffer u = device.workspace("winograd.filter", p.fixed());
         Buffer v = device.workspace("winograd.input", xi * cin * tMax);
         Buffer m = device.workspace("winograd.product", xi * cout * tMax);
-        device.launch(op, problem, SOURCE, "wino4_filter_transform")
-                .arg(cout).arg(cinPg).arg(conv.cPerGroup()).arg(conv.kPerGroup()).arg(swap).arg(w).arg(u)
+        device.launch(op, problem, SOURCE, "wino4_filter_transform").convShape(conv)
+                .arg("swap", swap).arg("w", w).arg("U", u)
                 .elements((long) cout * cinPg);
         for (int n0 = 0; n0 < conv.n(); n0 += nbMax) {
             int nb = Math.min(nbMax, conv.n() - n0);
@@ -217,8 +217,9 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
                         .run(device, op, problem);
             }
             device.launch(op, problem, SOURCE, "wino4_output_transform")
-                    .arg(n0).arg(nb).arg(cout).arg(hout).arg(wout).arg(p.th()).arg(p.tw()).arg(bias != null)
-                    .arg(m).arg(device.orPlaceholder(bias)).arg(out)
+                    .arg("n0", n0).arg("nb", nb).arg("Cout", cout).arg("Hout", hout).arg("Wout", wout)
+                    .arg("TH", p.th()).arg("TW", p.tw()).arg("has_bias", bias != null)
+                    .arg("M", m).arg("bias", device.orPlaceholder(bias)).arg("out", out)
                     .elements((long) cout * t);
         }
     }
@@ -226,7 +227,8 @@ public final class WinogradConvAlgorithm implements KernelConvAlgorithm {
     private static void inputTransform(KernelDevice device, String op, String problem, int n0, int nb, int cin,
                                        int hin, int win, Plan p, int padH, int padW, Buffer in, Buffer v) {
         device.launch(op, problem, SOURCE, p.variant().inputKernel())
-                .arg(n0).arg(nb).arg(cin).arg(hin).arg(win).arg(p.th()).arg(p.tw()).arg(padH).arg(padW).arg(in).arg(v)
+                .arg("n0", n0).arg("nb", nb).arg("Cin", cin).arg("Hin", hin).arg("Win", win)
+                .arg("TH", p.th()).arg("TW", p.tw()).arg("pad_h", padH).arg("pad_w", padW).arg("in", in).arg("V", v)
                 .elements((long) cin * nb * p.tilesPerImage());
     }
 }

@@ -178,10 +178,11 @@ class EveryLaunchTest {
                 for (Buffer bias : new Buffer[] {d.allocate(conv.c()), null}) {
                     FlippedBackwardData.backwardData(d, "convBackwardData", conv, d.allocate(conv.responseElements()),
                             d.allocate(conv.weightElements()), bias, dx, (f, in, wf, fb, out) ->
-                                    f.args(d.launch("convBackwardData", text, DirectConvAlgorithm.SOURCE,
-                                                    "conv_direct_forward"))
-                                            .arg(fb != null).arg(in).arg(wf).arg(d.orPlaceholder(fb)).arg(out)
-                                            .elements(f.outputElements()));
+                                    d.launch("convBackwardData", text, DirectConvAlgorithm.SOURCE,
+                                                    "conv_direct_forward").convShape(f)
+                                            .arg("has_bias", fb != null).arg("x", in).arg("w", wf)
+                                            .arg("bias", d.orPlaceholder(fb)).arg("y", out)
+                                            .elements(f.responseElements()));
                 }
             }
         }
@@ -237,16 +238,52 @@ class EveryLaunchTest {
         RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
         Buffer b = d.allocate(10);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg(10).arg(1f).arg(b).elements(10));
-        assertTrue(e.getMessage().contains("[int, float, buffer]") && e.getMessage().contains("[i64, float, buffer]"),
-                e.getMessage());
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg("n", 10).arg("value", 1f).arg("out", b)
+                        .elements(10));
+        assertTrue(e.getMessage().contains("[int n, float value, buffer out]")
+                && e.getMessage().contains("[i64 n, float value, buffer out]"), e.getMessage());
         IllegalStateException missing = assertThrows(IllegalStateException.class,
-                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg(10L).arg(1f).elements(10));
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg("n", 10L).arg("value", 1f).elements(10));
         assertTrue(missing.getMessage().contains("passes 2 arguments"), missing.getMessage());
+        IllegalStateException misnamed = assertThrows(IllegalStateException.class,
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg("n", 10L).arg("v", 1f).arg("out", b)
+                        .elements(10));
+        assertTrue(misnamed.getMessage().contains("[i64 n, float v, buffer out]"), misnamed.getMessage());
         IllegalArgumentException nul = assertThrows(IllegalArgumentException.class,
-                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg(10L).arg(1f).arg((Buffer) null));
+                () -> d.launch("test", "n=10", "elementwise.cl", "ew_fill").arg("n", 10L).arg("value", 1f)
+                        .arg("out", (Buffer) null));
         assertTrue(nul.getMessage().contains("orPlaceholder"), nul.getMessage());
         assertTrue(d.launches().isEmpty(), "nothing was issued");
+    }
+
+    @Test
+    void aSwappedPairOfArgumentsOfOneKindIsRefusedWithBothLists() {
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        Buffer b = d.allocate(16);
+        // H and W swapped: the same kinds, in an order the kernel does not declare
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> d.launch("test", "swap", "pool.cl", "pool_adaptive_avg_forward")
+                        .arg("total", 4L).arg("W", 4).arg("H", 2).arg("OH", 1).arg("OW", 2).arg("x", b).arg("y", b)
+                        .elements(4));
+        assertTrue(e.getMessage().contains("[i64 total, int W, int H, int OH, int OW, buffer x, buffer y]")
+                && e.getMessage().contains("[i64 total, int H, int W, int OH, int OW, buffer x, buffer y]"),
+                e.getMessage());
+        // the convolution shape with padH and padW swapped (a kernel taking CONV_SHAPE_PARAMS)
+        DirectConv c = ConvProblem.parse("conv_mb1ic2ih5iw6oc3kh3kw3ph1pw2").direct();
+        IllegalStateException pads = assertThrows(IllegalStateException.class,
+                () -> d.launch("test", c.toString(), DirectConvAlgorithm.SOURCE, FlippedBackwardData.KERNEL)
+                        .arg("N", c.n()).arg("C", c.c()).arg("H", c.h()).arg("W", c.w()).arg("K", c.k())
+                        .arg("P", c.p()).arg("Q", c.q()).arg("R", c.r()).arg("S", c.s())
+                        .arg("sh", c.strideH()).arg("sw", c.strideW()).arg("pw", c.padW()).arg("ph", c.padH())
+                        .arg("dh", c.dilationH()).arg("dw", c.dilationW()).arg("G", c.groups())
+                        .arg("w", b).arg("wf", b)
+                        .elements(c.weightElements()));
+        assertTrue(pads.getMessage().contains("int sw, int pw, int ph, int dh")
+                && pads.getMessage().contains("int sw, int ph, int pw, int dh"), pads.getMessage());
+        // the same launch in the declared order runs
+        d.launch("test", c.toString(), DirectConvAlgorithm.SOURCE, FlippedBackwardData.KERNEL).convShape(c)
+                .arg("w", b).arg("wf", b).elements(c.weightElements());
+        assertEquals(1, d.launches().size(), "only the launch in the declared order was issued");
     }
 
     @Test

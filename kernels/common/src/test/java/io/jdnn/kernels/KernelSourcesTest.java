@@ -5,10 +5,13 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static io.jdnn.kernels.KernelSources.ArgKind.BUFFER;
@@ -20,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** What the host reads out of the kernel sources: signatures, tuning defaults, unique names. */
+/** What the host reads out of the kernel sources: signatures (names and kinds), tuning defaults, unique names. */
 class KernelSourcesTest {
 
     static List<String> sources() throws IOException {
@@ -64,14 +67,14 @@ class KernelSourcesTest {
         assertEquals(Optional.of("igemm_backward_data_t128x128"), KernelSources.precompiledName(f,
                 Map.of("IGEMM_TM", 128, "IGEMM_TN", 128, "IGEMM_TK", 16, "IGEMM_WM", 8, "IGEMM_WN", 8),
                 "igemm_backward_data"));
-        assertEquals(Optional.of("igemm_sum_splits_t32x32"), KernelSources.precompiledName(f,
-                Map.of("IGEMM_TM", "32", "IGEMM_TN", "32"), "igemm_sum_splits"), "unnamed constants at their defaults");
+        assertEquals(Optional.of("igemm_backward_filter_t32x32"), KernelSources.precompiledName(f,
+                Map.of("IGEMM_TM", "32", "IGEMM_TN", "32"), "igemm_backward_filter"), "unnamed constants at their defaults");
         assertEquals(Optional.empty(), KernelSources.precompiledName(f, Map.of("IGEMM_TM", 128), "igemm_forward"));
         assertEquals(Optional.empty(), KernelSources.precompiledName(f,
                 Map.of("IGEMM_TM", 16, "IGEMM_TN", 16, "IGEMM_TK", 16, "IGEMM_WM", 4, "IGEMM_WN", 4), "igemm_forward"));
         assertEquals(Optional.empty(), KernelSources.precompiledName(f, Map.of("NOT_A_KNOB", 1), "igemm_forward"));
         assertEquals(Optional.empty(), KernelSources.precompiledName("gemm.cl", Map.of("GEMM_TM", 32), "gemm_f32"));
-        assertEquals(4 * 4, KernelSources.precompiledKernels(f).size(), "4 kernels, defaults and 3 variants");
+        assertEquals(3 * 4, KernelSources.precompiledKernels(f).size(), "3 kernels, defaults and 3 variants");
         assertEquals(KernelSources.signature(f, "igemm_forward"),
                 KernelSources.precompiledKernels(f).get("igemm_forward_t128x64"));
         for (String other : sources()) {
@@ -105,6 +108,45 @@ class KernelSourcesTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> KernelSources.signature("elementwise.cl", "ew_no_such_kernel"));
         assertTrue(e.getMessage().contains("ew_fill"), "lists the kernels there are: " + e.getMessage());
+    }
+
+    /** The names of CONV_SHAPE_PARAMS (jdnn_portable.h), in order. */
+    static final List<String> CONV_SHAPE = List.of("N", "C", "H", "W", "K", "P", "Q", "R", "S", "sh", "sw", "ph", "pw",
+            "dh", "dw", "G");
+
+    private static List<String> names(List<KernelSources.Param> params) {
+        return params.stream().map(KernelSources.Param::name).toList();
+    }
+
+    @Test
+    void parameterNamesAreReadWithTheShapeMacroExpanded() throws IOException {
+        assertEquals(List.of(new KernelSources.Param("n", LONG), new KernelSources.Param("value", FLOAT),
+                new KernelSources.Param("out", BUFFER)), KernelSources.parameters("elementwise.cl", "ew_fill"));
+        List<String> direct = new ArrayList<>(CONV_SHAPE);
+        direct.addAll(List.of("has_bias", "x", "w", "bias", "y"));
+        assertEquals(direct, names(KernelSources.parameters("conv_direct.cl", "conv_direct_forward")));
+        // every kernel declared with the macro takes the 16 ints of the shape first
+        Pattern withShape = Pattern.compile("KERNEL\\s+void\\s+(\\w+)\\s*\\(\\s*CONV_SHAPE_PARAMS\\s*,");
+        int kernels = 0;
+        for (String f : sources()) {
+            Matcher m = withShape.matcher(KernelSources.text(f));
+            while (m.find()) {
+                List<KernelSources.Param> p = KernelSources.parameters(f, m.group(1));
+                assertEquals(CONV_SHAPE, names(p.subList(0, CONV_SHAPE.size())), f + ":" + m.group(1));
+                assertTrue(p.subList(0, CONV_SHAPE.size()).stream().allMatch(q -> q.kind() == INT), f);
+                kernels++;
+            }
+        }
+        assertTrue(kernels >= 20, "conv kernels declared with CONV_SHAPE_PARAMS: " + kernels);
+    }
+
+    @Test
+    void objectLikeMacrosAreReadWithTheirContinuationLines() {
+        Map<String, String> m = KernelSources.macros("#define A int a, \\\n    int b\n#define F(x) (x)\n"
+                + "/* #define B int c */\n  #  define E\n");
+        assertEquals(List.of("A", "E"), List.copyOf(m.keySet()), "function-like and commented-out macros are no parameters");
+        assertEquals("int a, int b", m.get("A").replaceAll("\\s+", " "));
+        assertEquals("", m.get("E"));
     }
 
     @Test

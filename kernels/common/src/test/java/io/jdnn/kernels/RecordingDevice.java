@@ -20,12 +20,12 @@ import java.util.TreeMap;
  * CUDA backend's tests); it is no backend and is never registered as one. A launch fails with an
  * {@link AssertionError} unless:
  * <ul>
- *   <li>the argument kinds match the kernel's declaration ({@link KernelLaunch} checks that on
- *       every backend);</li>
+ *   <li>the arguments' names, kinds and order match the kernel's declaration ({@link KernelLaunch}
+ *       checks that on every backend);</li>
  *   <li>the define set is the source's defaults or one of its declared variants (the define sets
  *       the fatbin holds, {@link KernelSources#precompiledName});</li>
  *   <li>the launch shape is one CUDA accepts: 1 to 3 dimensions, global a multiple of local,
- *       at most 1024 threads a block, grid y and z at most 65535.</li>
+ *       at most 1024 threads a block, grid y and z at most 65535 ({@link CudaLimits}).</li>
  * </ul>
  */
 public final class RecordingDevice extends KernelDevice {
@@ -57,11 +57,6 @@ public final class RecordingDevice extends KernelDevice {
             return elements;
         }
     }
-
-    /** CUDA's limits (compute capability 8.0 and newer). */
-    static final long MAX_THREADS = 1024;
-    static final long MAX_GRID_X = Integer.MAX_VALUE;
-    static final long MAX_GRID_YZ = 65535;
 
     private final List<Launch> launches = new ArrayList<>();
     private final Map<String, FakeBuffer> workspaces = new HashMap<>();
@@ -110,7 +105,7 @@ public final class RecordingDevice extends KernelDevice {
 
         @Override
         public long maxLocalSize() {
-            return MAX_THREADS;
+            return CudaLimits.MAX_THREADS_PER_BLOCK;
         }
 
         @Override
@@ -158,11 +153,11 @@ public final class RecordingDevice extends KernelDevice {
             }
             threads *= loc;
             long blocks = g / loc;
-            if (blocks > (d == 0 ? MAX_GRID_X : MAX_GRID_YZ)) {
+            if (blocks > (d == 0 ? CudaLimits.MAX_GRID_X : CudaLimits.MAX_GRID_YZ)) {
                 throw new AssertionError(l + ": " + blocks + " blocks in dimension " + d + ", more than CUDA allows");
             }
         }
-        if (threads > MAX_THREADS) {
+        if (threads > CudaLimits.MAX_THREADS_PER_BLOCK) {
             throw new AssertionError(l + ": " + threads + " threads a block, more than CUDA allows");
         }
     }
@@ -226,7 +221,7 @@ public final class RecordingDevice extends KernelDevice {
 
     @Override
     public long maxLocalSize() {
-        return MAX_THREADS;
+        return CudaLimits.MAX_THREADS_PER_BLOCK;
     }
 
     @Override

@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * A {@link KernelLaunch} on a CUDA device: each argument becomes one entry of the kernelParams
  * array (a pointer to an int, a long long, a float or a CUdeviceptr, in parameter order; the
- * argument kinds were checked against the kernel's declaration before the launch), and the launch
- * is one cuLaunchKernel on the device's stream with grid = global / local.
+ * arguments' names, kinds and order were checked against the kernel's declaration before the
+ * launch), and the launch is one cuLaunchKernel on the device's stream with grid = global / local.
  */
 final class CudaLaunch extends KernelLaunch {
     private final CudaDevice device;

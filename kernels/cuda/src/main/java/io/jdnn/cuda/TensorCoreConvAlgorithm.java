@@ -5,14 +5,16 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
 import io.jdnn.kernels.FlippedBackwardData;
-import io.jdnn.kernels.ImplicitGemmConvAlgorithm;
 import io.jdnn.kernels.KernelConvAlgorithm;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
+import io.jdnn.kernels.SplitSums;
 import io.jdnn.spi.Buffer;
 
 import java.util.Map;
 import java.util.Optional;
+
+import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
 
 /**
  * TENSOR_CORE_TF32 and TENSOR_CORE_BF16, CUDA only, one class for both {@link Precision}s: the
@@ -38,8 +40,6 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
     static final int TILE_M = 64;
     static final int TILE_N = 64;
     static final int THREADS = 128;
-    /** CUDA's limit on a grid's y and z extents. */
-    static final long MAX_GRID_YZ = 65535;
     /** Backward-filter's partial sums (one workspace for both precisions: they never run at once). */
     static final String SPLITS_WORKSPACE = "tc.splits";
 
@@ -105,7 +105,7 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
             if (!c.reached()) {
                 continue;
             }
-            FlippedBackwardData.ForwardShape f = c.forward();
+            DirectConv f = c.forward();
             Optional<String> limit = limits(cuda, f.groups(), f.kPerGroup(), (long) f.p() * f.q(),
                     (long) f.cPerGroup() * f.r() * f.s(), f.gemmM());
             if (limit.isPresent()) {
@@ -141,11 +141,7 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
 
     @Override
     public void forward(KernelDevice device, DirectConv c, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        KernelLaunch l = device.launch("convForward", c.toString(), SOURCE, precision.defines, KERNEL)
-                .arg(c.n()).arg(c.c()).arg(c.h()).arg(c.w()).arg(c.k()).arg(c.p()).arg(c.q()).arg(c.r()).arg(c.s())
-                .arg(c.strideH()).arg(c.strideW()).arg(c.padH()).arg(c.padW()).arg(c.dilationH()).arg(c.dilationW())
-                .arg(c.groups());
-        run(device, l, c.gemmM(), c.kPerGroup(), c.groups(), x, w, bias, y);
+        run(device, device.launch("convForward", c.toString(), SOURCE, precision.defines, KERNEL), c, x, w, bias, y);
     }
 
     /**
@@ -159,18 +155,18 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
             throw refused(device, conv, ConvDirection.BACKWARD_DATA);
         }
         FlippedBackwardData.backwardData(device, op, conv, dy, w, bias, dx, (f, in, wf, b, out) -> {
-            KernelLaunch l = f.args(device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL));
-            run(device, l, f.gemmM(), f.kPerGroup(), f.groups(), in, wf, b, out);
+            run(device, device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL), f, in, wf, b, out);
         });
     }
 
-    /** The rest of a launch whose shape arguments are set: bias flag, buffers, the 3-D grid of 128-thread blocks. */
-    private static void run(KernelDevice device, KernelLaunch l, long gemmM, int kpg, int groups, Buffer in, Buffer w,
-                            Buffer bias, Buffer out) {
-        long pixelTiles = (gemmM + TILE_M - 1) / TILE_M;
-        long channelTiles = (kpg + (long) TILE_N - 1) / TILE_N;
-        l.arg(bias != null).arg(in).arg(w).arg(device.orPlaceholder(bias)).arg(out)
-                .run(new long[] {pixelTiles * THREADS, channelTiles, groups}, new long[] {THREADS, 1, 1});
+    /** The forward kernel's launch {@code l} for problem {@code c}: its arguments and the 3-D grid of 128-thread blocks. */
+    private static void run(KernelDevice device, KernelLaunch l, DirectConv c, Buffer in, Buffer w, Buffer bias,
+                            Buffer out) {
+        long pixelTiles = (c.gemmM() + TILE_M - 1) / TILE_M;
+        long channelTiles = (c.kPerGroup() + (long) TILE_N - 1) / TILE_N;
+        l.convShape(c).arg("has_bias", bias != null).arg("x", in).arg("w", w).arg("bias", device.orPlaceholder(bias))
+                .arg("y", out)
+                .run(new long[] {pixelTiles * THREADS, channelTiles, c.groups()}, new long[] {THREADS, 1, 1});
     }
 
     /** Backward-filter's limits: one grid slice per group, 64 output channels per block row, 32-bit m and kk. */
@@ -213,7 +209,7 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
 
     /**
      * dw through the tensor cores ({@code conv_tc_tf32_backward_filter}, or its {@code _bf16} copy), the
-     * reduction cut into {@link #splits} whose partial sums {@code igemm_sum_splits} adds in split order
+     * reduction cut into {@link #splits} whose partial sums {@link SplitSums} adds in split order
      * (workspace {@value #SPLITS_WORKSPACE}); with one split the kernel writes dw itself.
      */
     @Override
@@ -229,17 +225,13 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
         Buffer out = splits == 1 ? dw : device.workspace(SPLITS_WORKSPACE, splits * weights);
         long tapTiles = ((long) conv.cPerGroup() * conv.r() * conv.s() + TILE_N - 1) / TILE_N;
         long channelTiles = (conv.kPerGroup() + (long) TILE_M - 1) / TILE_M;
-        device.launch(op, problem, SOURCE, precision.defines, FILTER_KERNEL)
-                .arg(conv.n()).arg(conv.c()).arg(conv.h()).arg(conv.w()).arg(conv.k()).arg(conv.p()).arg(conv.q())
-                .arg(conv.r()).arg(conv.s()).arg(conv.strideH()).arg(conv.strideW()).arg(conv.padH()).arg(conv.padW())
-                .arg(conv.dilationH()).arg(conv.dilationW()).arg(conv.groups()).arg(splits).arg(sc[1])
-                .arg(splits == 1 ? 0L : weights).arg(x).arg(dy).arg(out)
+        device.launch(op, problem, SOURCE, precision.defines, FILTER_KERNEL).convShape(conv)
+                .arg("splits", splits).arg("chunk", sc[1]).arg("split_stride", splits == 1 ? 0L : weights)
+                .arg("x", x).arg("dy", dy).arg("out", out)
                 .run(new long[] {tapTiles * THREADS, channelTiles, (long) conv.groups() * splits},
                         new long[] {THREADS, 1, 1});
         if (splits > 1) {
-            device.launch(op, problem, ImplicitGemmConvAlgorithm.SOURCE, "igemm_sum_splits")
-                    .arg(weights).arg(splits).arg(out).arg(dw)
-                    .elements(weights);
+            SplitSums.add(device, op, problem, weights, splits, out, dw);
         }
     }
 

@@ -12,6 +12,7 @@ import io.jdnn.DirectConv;
 import io.jdnn.kernels.FlippedBackwardData;
 import io.jdnn.kernels.KernelSources;
 import io.jdnn.kernels.RecordingDevice;
+import io.jdnn.kernels.SplitSums;
 import io.jdnn.spi.Buffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -203,8 +204,8 @@ class CudaBackendTest {
 
     @Test
     void theTensorCoreKernelTakesTheDirectKernelsArguments() {
-        assertEquals(KernelSources.signature("conv_direct.cl", "conv_direct_forward"),
-                KernelSources.signature(TensorCoreConvAlgorithm.SOURCE, TensorCoreConvAlgorithm.KERNEL));
+        assertEquals(KernelSources.parameters("conv_direct.cl", "conv_direct_forward"),
+                KernelSources.parameters(TensorCoreConvAlgorithm.SOURCE, TensorCoreConvAlgorithm.KERNEL));
         assertEquals(Map.of("TC_BF16", "0"), KernelSources.defaults(TensorCoreConvAlgorithm.SOURCE),
                 "one tuning constant, the operand type: TF32 by default");
         // the BF16 build is the source's one variant, compiled under the kernels' names suffixed _bf16
@@ -344,7 +345,7 @@ class CudaBackendTest {
             int[] sc = TensorCoreConvAlgorithm.splits(c, d.info().computeUnits());
             assertEquals(2, sc[0], "splits");
             assertEquals(196, sc[1], "rows per split");
-            assertEquals(List.of(compiled(tc, TensorCoreConvAlgorithm.FILTER_KERNEL), "igemm_sum_splits"),
+            assertEquals(List.of(compiled(tc, TensorCoreConvAlgorithm.FILTER_KERNEL), SplitSums.KERNEL),
                     d.launches().stream().map(RecordingDevice.Launch::compiled).toList());
             assertArrayEquals(new long[] {9 * 128, 1, 2}, d.launches().get(0).global());
         }

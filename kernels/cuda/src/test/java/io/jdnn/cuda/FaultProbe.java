@@ -25,7 +25,7 @@ public final class FaultProbe {
         String fault = null;
         try {
             raw.launch("faultProbe", "n=" + n + " into 1 element", "elementwise.cl", "ew_fill")
-                    .arg(n).arg(1f).arg(tiny)
+                    .arg("n", n).arg("value", 1f).arg("out", tiny)
                     .elements(n);
         } catch (DeviceException e) { // with -Djdnn.cuda.syncLaunches=true the launch itself reports it
             fault = e.status() + " " + e.op() + " " + e.kernel();

@@ -85,7 +85,7 @@ class TensorCoreSimTest {
         return null;
     }
 
-    /** The forward kernel's shape arguments for a direct problem (stride as given). */
+    /** The kernels' 16 shape arguments (CONV_SHAPE_PARAMS) for a direct problem (stride as given). */
     private static int[] forwardArgs(DirectConv c) {
         return new int[] {c.n(), c.c(), c.h(), c.w(), c.k(), c.p(), c.q(), c.r(), c.s(), c.strideH(), c.strideW(),
                 c.padH(), c.padW(), c.dilationH(), c.dilationW(), c.groups()};
@@ -201,10 +201,8 @@ class TensorCoreSimTest {
             if (c.strideH() != 1 || c.strideW() != 1) {
                 continue; // strided: per residue class, stridedBackwardDataReplaysTheAlgorithmsLaunchesWithinTheBound
             }
-            FlippedBackwardData.ForwardShape f = FlippedBackwardData.forwardShape(c);
-            int[] args = {f.n(), f.c(), f.h(), f.w(), f.k(), f.p(), f.q(), f.r(), f.s(), 1, 1, f.padH(), f.padW(),
-                    f.dilationH(), f.dilationW(), f.groups()};
-            int[] flip = {c.k(), c.c(), c.r() * c.s(), c.groups()};
+            int[] args = forwardArgs(FlippedBackwardData.forwardShape(c));
+            int[] flip = forwardArgs(c);
             float[] dys = random(text.hashCode() + 3, Math.toIntExact(p.outputShape().elements()), -1, 1);
             float[] ws = random(text.hashCode() + 1, Math.toIntExact(p.weightShape().elements()), -1, 1);
             try (Tensor rdy = ref.upload(p.outputShape(), dys); Tensor rw = ref.upload(p.weightShape(), ws);

@@ -147,10 +147,11 @@ class FlippedBackwardDataTest extends ClDeviceTest {
     /** The mapping on {@code dev} with conv_direct_forward as the forward pass. */
     private static void run(KernelDevice dev, String text, DirectConv c, Buffer dy, Buffer w, Buffer bias, Buffer dx) {
         FlippedBackwardData.backwardData(dev, "test", c, dy, w, bias, dx, (f, in, wf, b, out) -> {
-            assertEquals(f.outputElements(), out == dx ? c.imageElements() : f.outputElements(), text);
-            f.args(dev.launch("test", text, DirectConvAlgorithm.SOURCE, "conv_direct_forward"))
-                    .arg(b != null).arg(in).arg(wf).arg(dev.orPlaceholder(b)).arg(out)
-                    .elements(f.outputElements());
+            assertEquals(f.responseElements(), out == dx ? c.imageElements() : f.responseElements(), text);
+            dev.launch("test", text, DirectConvAlgorithm.SOURCE, "conv_direct_forward").convShape(f)
+                    .arg("has_bias", b != null).arg("x", in).arg("w", wf).arg("bias", dev.orPlaceholder(b))
+                    .arg("y", out)
+                    .elements(f.responseElements());
         });
     }
 

@@ -4,6 +4,7 @@ import io.jdnn.DeviceOptions;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
 import io.jdnn.kernels.KernelSources;
+import io.jdnn.kernels.Pooling;
 import io.jdnn.kernels.KernelTestSupport;
 import io.jdnn.ErrorBounds;
 import io.jdnn.PoolProblem;
@@ -139,8 +140,7 @@ class PoolTest extends ClDeviceTest {
 
     /** The arguments pool_max_backward and pool_max_backward_tiled share after the first, in order. */
     private static KernelLaunch window(KernelLaunch l, PoolProblem p) {
-        return l.arg(p.height()).arg(p.width()).arg(p.outHeight()).arg(p.outWidth()).arg(p.kernelH()).arg(p.kernelW())
-                .arg(p.strideH()).arg(p.strideW()).arg(p.padH()).arg(p.padW()).arg(p.dilationH()).arg(p.dilationW());
+        return Pooling.window(l, p).arg("dh", p.dilationH()).arg("dw", p.dilationW());
     }
 
     private static float[] read(KernelDevice dev, Buffer b, long n) {
@@ -160,8 +160,8 @@ class PoolTest extends ClDeviceTest {
         long n = p.inputShape().elements();
         Buffer dx = dev.allocate(n);
         dev.fill(dx, n, Float.NaN);
-        window(dev.launch("test", p.toString(), "pool.cl", "pool_max_backward").arg(n), p)
-                .arg(x).arg(dy).arg(dx)
+        window(dev.launch("test", p.toString(), "pool.cl", "pool_max_backward").arg("total", n), p)
+                .arg("x", x).arg("dy", dy).arg("dx", dx)
                 .elements(n);
         float[] out = read(dev, dx, n);
         dev.free(dx);
@@ -175,8 +175,8 @@ class PoolTest extends ClDeviceTest {
         Buffer dx = dev.allocate(n);
         dev.fill(dx, n, Float.NaN);
         window(dev.launch("test", p.toString(), "pool.cl", "pool_max_backward_tiled")
-                .arg((long) p.batch() * p.channels()), p)
-                .arg(toh).arg(tow).arg(x).arg(dy).arg(dx)
+                .arg("planes", (long) p.batch() * p.channels()), p)
+                .arg("TOH", toh).arg("TOW", tow).arg("x", x).arg("dy", dy).arg("dx", dx)
                 .groups(groups, local);
         float[] out = read(dev, dx, n);
         dev.free(dx);
@@ -223,7 +223,7 @@ class PoolTest extends ClDeviceTest {
             int capacity = KernelSources.defaultInt("pool.cl", "POOL_TILE_WINDOWS");
             for (String text : MAX_TILED) {
                 PoolProblem p = PoolProblem.parse(text);
-                KernelDevice.PoolTile hostTile = KernelDevice.poolMaxTile(p, capacity);
+                Pooling.PoolTile hostTile = Pooling.poolMaxTile(p, capacity);
                 assertNotNull(hostTile, text + ": the tiled kernel takes it");
                 for (boolean tiesAndNaN : new boolean[] {false, true}) {
                     String what = text + (tiesAndNaN ? " with ties and NaN" : "");
@@ -263,7 +263,7 @@ class PoolTest extends ClDeviceTest {
     @Test
     void maxBackwardWithoutATileRunsTheGatherKernel() {
         PoolProblem p = PoolProblem.parse(MAX_NO_TILE);
-        assertNull(KernelDevice.poolMaxTile(p, KernelSources.defaultInt("pool.cl", "POOL_TILE_WINDOWS")));
+        assertNull(Pooling.poolMaxTile(p, KernelSources.defaultInt("pool.cl", "POOL_TILE_WINDOWS")));
         check(MAX_NO_TILE, false);
         check(MAX_NO_TILE, true);
         try (KernelDevice dev = OpenClBackendTest.openRaw(DeviceOptions.DEFAULT)) {
@@ -287,14 +287,14 @@ class PoolTest extends ClDeviceTest {
     void maxTileChoiceKeepsItsLimits() {
         int capacity = KernelSources.defaultInt("pool.cl", "POOL_TILE_WINDOWS");
         // the ResNet stem pool: 56x56 windows, halo 1: 16x16 is the squarest 256, evened out to 4 tiles of 14
-        assertEquals(new KernelDevice.PoolTile(14, 14),
-                KernelDevice.poolMaxTile(PoolProblem.parse("maxpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1"), capacity));
+        assertEquals(new Pooling.PoolTile(14, 14),
+                Pooling.poolMaxTile(PoolProblem.parse("maxpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1"), capacity));
         // halos 31x31: a 1x1 tile with its halo is 32x32 = 1024 windows, just fits; one more row does not
         PoolProblem edge = PoolProblem.max().channels(1).size(40, 40).kernel(32, 32).stride(1, 1).padding(16, 16).build();
-        assertEquals(new KernelDevice.PoolTile(1, 1), KernelDevice.poolMaxTile(edge, 1024));
-        assertNull(KernelDevice.poolMaxTile(edge, 1023));
+        assertEquals(new Pooling.PoolTile(1, 1), Pooling.poolMaxTile(edge, 1024));
+        assertNull(Pooling.poolMaxTile(edge, 1023));
         PoolProblem over = PoolProblem.max().channels(1).size(40, 40).kernel(33, 32).stride(1, 1).padding(16, 16).build();
-        assertNull(KernelDevice.poolMaxTile(over, 1024));
+        assertNull(Pooling.poolMaxTile(over, 1024));
 
         int big = Integer.MAX_VALUE;
         List<PoolProblem> problems = new ArrayList<>();
@@ -316,7 +316,7 @@ class PoolTest extends ClDeviceTest {
             long haloH = (long) (p.kernelH() - 1) * p.dilationH() / p.strideH();
             long haloW = (long) (p.kernelW() - 1) * p.dilationW() / p.strideW();
             for (int cap : new int[] {capacity, 64, 9, 1}) {
-                KernelDevice.PoolTile t = KernelDevice.poolMaxTile(p, cap);
+                Pooling.PoolTile t = Pooling.poolMaxTile(p, cap);
                 boolean oneFits = (haloH + 1) * (haloW + 1) <= cap;
                 assertEquals(oneFits, t != null, p + " capacity " + cap + ": a tile exactly when 1x1 fits");
                 if (t == null) {
