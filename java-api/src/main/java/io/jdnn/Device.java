@@ -416,6 +416,14 @@ public final class Device implements AutoCloseable {
         linear.linearBackwardBias(p, dy, db);
     }
 
+    // ================================================================== activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    // ================================================================== normalization: local response, group, instance and layer norm
+
+    // ================================================================== losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    // ================================================================== tensor ops: cat and split, permute, broadcasting arithmetic
+
     // ================================================================== optimizers
 
     /** Per-element state for {@code rule} over parameters of {@code shape}, initialized as the rule says. */

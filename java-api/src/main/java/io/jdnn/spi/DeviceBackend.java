@@ -209,6 +209,14 @@ public interface DeviceBackend extends AutoCloseable {
     /** dw (out, in) = dy^T x, overwritten. */
     void linearBackwardWeight(LinearProblem p, Buffer x, Buffer dy, Buffer dw);
 
+    // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
     // ---------------------------------------------------------------- optimizers
 
     /**

@@ -132,6 +132,14 @@ public final class GoldenRunner {
         m.put("softmax", SoftmaxHandler::softmax);
         m.put("softmax_cross_entropy", SoftmaxHandler::crossEntropy);
         m.put("linear", LinearHandler::run);
+        // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+        // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+        // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+        // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
         for (String op : List.of("sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta")) {
             m.put(op, OptimizerHandler::run);
         }

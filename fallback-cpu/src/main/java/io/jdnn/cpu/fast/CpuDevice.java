@@ -303,6 +303,14 @@ final class CpuDevice implements DeviceBackend {
         Gemm.multiply(this, p.outFeatures(), p.inFeatures(), p.batch(), f(dy), true, f(x), false, null, f(dw));
     }
 
+    // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
     // ---------------------------------------------------------------- optimizers
 
     @Override

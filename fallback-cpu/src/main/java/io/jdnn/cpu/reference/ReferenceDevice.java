@@ -289,6 +289,14 @@ final class ReferenceDevice implements DeviceBackend {
         RefLinear.backwardWeight(p, data(x), data(dy), data(dw));
     }
 
+    // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
     // ---------------------------------------------------------------- optimizers
 
     @Override

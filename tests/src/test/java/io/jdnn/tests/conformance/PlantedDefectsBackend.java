@@ -406,6 +406,14 @@ final class PlantedDefectsBackend implements DeviceBackend {
         ref.linearBackwardWeight(p, x, dy, dw);
     }
 
+    // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
     @Override
     public void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state) {
         ref.optimizerStep(rule, step, n, param, grad, state);
