@@ -35,13 +35,42 @@ KERNEL void ew_axpby(i64 n, float alpha, GLOBAL const float *a, float beta, GLOB
 #define EW_ELU 2
 #define EW_SIGMOID 3
 #define EW_TANH 4
+#define EW_RELU6 5
+#define EW_HARDSWISH 6
+#define EW_HARDSIGMOID 7
+#define EW_SILU 8
+#define EW_MISH 9
+#define EW_GELU 10
+#define EW_GELU_TANH 11
+#define EW_SOFTPLUS 12
+
+#define EW_SQRT_HALF 0.70710678118654752f  /* 1/sqrt(2), GELU's erf argument scale */
+#define EW_INV_SQRT_2PI 0.39894228040143268f /* 1/sqrt(2*pi), the normal density's scale */
+#define EW_TANH_BETA 0.79788456080286536f  /* sqrt(2/pi), GELU_TANH's inner scale */
+#define EW_TANH_KAPPA 0.044715f
+
+/* log(1 + exp(z)) as max(z, 0) + log1p(exp(-|z|)): no overflow for large z. */
+DEVICE_FN float ew_softplus(float z) {
+    return FMAXF(z, 0.0f) + LOG1PF(EXPF(-FABSF(z)));
+}
+
+/* min(max(v, lo), hi), NaN stays NaN (fmin and fmax would drop it). */
+DEVICE_FN float ew_clamp(float v, float lo, float hi) {
+    return ISNAN(v) ? v : FMINF(FMAXF(v, lo), hi);
+}
 
 /*
- * y[i] = f(x[i]) for i < n, PyTorch's definitions: relu max(x, 0) (NaN stays NaN), leaky relu
- * x > 0 ? x : alpha*x, elu x <= 0 ? alpha*expm1(x) : x, sigmoid 1/(1+exp(-x)), tanh.
- * alpha is the slope (leaky relu) or alpha (elu), unused otherwise. y may be x.
+ * y[i] = f(x[i]) for i < n, PyTorch's definitions (io.jdnn.Activation): relu max(x, 0) (NaN stays
+ * NaN), leaky relu x > 0 ? x : alpha*x, elu x <= 0 ? alpha*expm1(x) : x, sigmoid 1/(1+exp(-x)),
+ * tanh, relu6 clamp(x, 0, 6), hardsigmoid clamp(x+3, 0, 6)/6, hardswish x*clamp(x+3, 0, 6)/6,
+ * silu x/(1+exp(-x)), mish x*tanh(softplus(x)), gelu x/2*(1+erf(x/sqrt 2)), gelu tanh
+ * x/2*(1+tanh(sqrt(2/pi)*(x+0.044715x^3))), softplus (z = alpha*x) x where z > threshold, else
+ * softplus(z)/alpha. alpha is the slope (leaky relu), alpha (elu) or beta (softplus), threshold
+ * softplus's; unused otherwise. Softplus is evaluated without overflow (ew_softplus). y may be x.
+ * Launch: 1-D grid-stride, any geometry.
  */
-KERNEL void ew_activation_forward(i64 n, int kind, float alpha, GLOBAL const float *x, GLOBAL float *y) {
+KERNEL void ew_activation_forward(i64 n, int kind, float alpha, float threshold, GLOBAL const float *x,
+                                  GLOBAL float *y) {
     GRID_STRIDE_LOOP(i, n) {
         float v = x[i];
         float r;
@@ -53,8 +82,25 @@ KERNEL void ew_activation_forward(i64 n, int kind, float alpha, GLOBAL const flo
             r = v <= 0.0f ? alpha * EXPM1F(v) : v;
         } else if (kind == EW_SIGMOID) {
             r = 1.0f / (1.0f + EXPF(-v));
-        } else {
+        } else if (kind == EW_TANH) {
             r = TANHF(v);
+        } else if (kind == EW_RELU6) {
+            r = ew_clamp(v, 0.0f, 6.0f);
+        } else if (kind == EW_HARDSIGMOID) {
+            r = ew_clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
+        } else if (kind == EW_HARDSWISH) {
+            r = v * ew_clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
+        } else if (kind == EW_SILU) {
+            r = v / (1.0f + EXPF(-v));
+        } else if (kind == EW_MISH) {
+            r = v * TANHF(ew_softplus(v));
+        } else if (kind == EW_GELU) {
+            r = 0.5f * v * (1.0f + ERFF(v * EW_SQRT_HALF));
+        } else if (kind == EW_GELU_TANH) {
+            r = 0.5f * v * (1.0f + TANHF(EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v)));
+        } else {
+            float z = alpha * v;
+            r = z > threshold ? v : ew_softplus(z) / alpha;
         }
         y[i] = r;
     }
@@ -65,10 +111,15 @@ KERNEL void ew_activation_forward(i64 n, int kind, float alpha, GLOBAL const flo
  * the negative branch at 0 (gradient 0 and slope), elu alpha*exp(x) for x <= 0, sigmoid s*(1-s),
  * tanh 1-t^2. The last two are evaluated as e/(1+e)^2 with e = exp(-|x|) and 4e/(1+e)^2 with
  * e = exp(-2|x|): the same values without the cancellation of 1-s or 1-t^2 where the function
- * saturates, so the tiny gradient there keeps its relative accuracy. dx may be x or dy.
+ * saturates, so the tiny gradient there keeps its relative accuracy. The second set at PyTorch's
+ * kinks: relu6 1 strictly inside (0, 6) else 0; hardsigmoid 1/6 strictly inside (-3, 3) else 0;
+ * hardswish 0 below -3, x/3 + 1/2 on [-3, 3), 1 from 3 on; silu s*(1 + x*(1-s)); mish
+ * t + x*s*(1-t^2) with t = tanh(softplus(x)); gelu Phi(x) + x*phi(x); gelu tanh
+ * (1+t)/2 + x/2*(1-t^2)*sqrt(2/pi)*(1+3*0.044715x^2); softplus sigmoid(alpha*x), 1 where
+ * alpha*x > threshold (s = sigmoid(x)). dx may be x or dy. Launch: 1-D grid-stride, any geometry.
  */
-KERNEL void ew_activation_backward(i64 n, int kind, float alpha, GLOBAL const float *x, GLOBAL const float *dy,
-                                   GLOBAL float *dx) {
+KERNEL void ew_activation_backward(i64 n, int kind, float alpha, float threshold, GLOBAL const float *x,
+                                   GLOBAL const float *dy, GLOBAL float *dx) {
     GRID_STRIDE_LOOP(i, n) {
         float v = x[i];
         float g = dy[i];
@@ -83,10 +134,33 @@ KERNEL void ew_activation_backward(i64 n, int kind, float alpha, GLOBAL const fl
             float e = EXPF(-FABSF(v));
             float d = 1.0f + e;
             r = g * (e / (d * d));
-        } else {
+        } else if (kind == EW_TANH) {
             float e = EXPF(-2.0f * FABSF(v));
             float d = 1.0f + e;
             r = g * (4.0f * e / (d * d));
+        } else if (kind == EW_RELU6) {
+            r = (v > 0.0f && v < 6.0f) ? g : 0.0f;
+        } else if (kind == EW_HARDSIGMOID) {
+            r = (v > -3.0f && v < 3.0f) ? g * (1.0f / 6.0f) : 0.0f;
+        } else if (kind == EW_HARDSWISH) {
+            r = v >= 3.0f ? g : (v < -3.0f ? 0.0f : g * (v / 3.0f + 0.5f));
+        } else if (kind == EW_SILU) {
+            float s = 1.0f / (1.0f + EXPF(-v));
+            r = g * s * (1.0f + v * (1.0f - s));
+        } else if (kind == EW_MISH) {
+            float t = TANHF(ew_softplus(v));
+            float s = 1.0f / (1.0f + EXPF(-v));
+            r = g * (t + v * s * (1.0f - t * t));
+        } else if (kind == EW_GELU) {
+            float cdf = 0.5f * (1.0f + ERFF(v * EW_SQRT_HALF));
+            r = g * (cdf + v * EW_INV_SQRT_2PI * EXPF(-0.5f * v * v));
+        } else if (kind == EW_GELU_TANH) {
+            float t = TANHF(EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v));
+            float slope = EW_TANH_BETA * (1.0f + 3.0f * EW_TANH_KAPPA * v * v);
+            r = g * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * slope);
+        } else {
+            float z = alpha * v;
+            r = z > threshold ? g : g / (1.0f + EXPF(-z));
         }
         dx[i] = r;
     }

@@ -37,6 +37,7 @@ public final class Device implements AutoCloseable {
     private final ConvolutionOps convolution;
     private final PoolingOps pooling;
     private final BatchNormOps batchNorm;
+    private final PreluOps prelu;
     private final ElementwiseOps elementwise;
     private final SoftmaxLossOps softmaxLoss;
     private final LinearOps linear;
@@ -48,6 +49,7 @@ public final class Device implements AutoCloseable {
         this.convolution = new ConvolutionOps(core);
         this.pooling = new PoolingOps(core);
         this.batchNorm = new BatchNormOps(core);
+        this.prelu = new PreluOps(core);
         this.elementwise = new ElementwiseOps(core);
         this.softmaxLoss = new SoftmaxLossOps(core);
         this.linear = new LinearOps(core);
@@ -417,6 +419,29 @@ public final class Device implements AutoCloseable {
     }
 
     // ================================================================== activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    // The element-wise ones are Activation kinds (activation, activationBackward above).
+
+    /**
+     * PReLU (PyTorch's F.prelu) into a new tensor: y = x &gt; 0 ? x : weight[c] * x, for x (N, C, ...)
+     * and a weight of C slopes (channel c = index of dimension 1) or of 1 shared slope.
+     */
+    public Tensor prelu(Tensor x, Tensor weight) {
+        return prelu.prelu(x, weight);
+    }
+
+    /** PReLU into y (shape of x): y = x &gt; 0 ? x : weight[c] * x; y may be x (in place). */
+    public void prelu(Tensor x, Tensor weight, Tensor y) {
+        prelu.prelu(x, weight, y);
+    }
+
+    /**
+     * PReLU backward: dx = x &gt; 0 ? dy : weight[c] * dy (dx may be x or dy) and dweight (shape of
+     * weight, overwritten) = the sum of x * dy over the elements of each slope where x &lt;= 0.
+     */
+    public void preluBackward(Tensor x, Tensor weight, Tensor dy, Tensor dx, Tensor dweight) {
+        prelu.preluBackward(x, weight, dy, dx, dweight);
+    }
 
     // ================================================================== normalization: local response, group, instance and layer norm
 

@@ -111,11 +111,19 @@ class ProblemStringRoundTripTest {
 
     @Test
     void activations() {
-        roundTrips("Activation", () -> switch (r.nextInt(5)) {
+        roundTrips("Activation", () -> switch (r.nextInt(13)) {
             case 0 -> Activation.relu();
             case 1 -> Activation.sigmoid();
             case 2 -> Activation.tanh();
             case 3 -> Activation.leakyRelu(r.nextBoolean() ? real() : -0.5 - real());
+            case 4 -> Activation.relu6();
+            case 5 -> Activation.hardswish();
+            case 6 -> Activation.hardsigmoid();
+            case 7 -> Activation.silu();
+            case 8 -> Activation.mish();
+            case 9 -> Activation.gelu();
+            case 10 -> Activation.geluTanh();
+            case 11 -> Activation.softplus(0.25 + real(), r.nextBoolean() ? real() : -real());
             default -> Activation.elu(real());
         }, Activation::parse);
     }
@@ -163,6 +171,7 @@ class ProblemStringRoundTripTest {
         assertEquals(Adam.of(0.001), Optimizer.parse("adam"), "PyTorch's defaults");
         assertEquals(AdamW.of(0.001), Optimizer.parse("adamw"), "AdamW's weight decay default is 0.01");
         assertEquals(Activation.leakyRelu(0.01), Activation.parse("leakyrelu"));
+        assertEquals(Activation.softplus(1, 20), Activation.parse("softplus"), "PyTorch's softplus defaults");
         assertEquals("conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1", ConvProblem.builder().batch(32).inChannels(64)
                 .size(56, 56).outChannels(64).kernel(3, 3).padding(1, 1).build().toString(), "the documented canonical form");
         assertEquals("adam_lr=0.001_beta1=0.9_beta2=0.999_eps=1.0E-8_weight_decay=0_amsgrad=0", Adam.of(0.001).toString());

@@ -100,6 +100,9 @@ class ValidationMessageTest {
         rejects(() -> Adam.of(Double.POSITIVE_INFINITY), "lr", "got Infinity");
         rejects(() -> Activation.elu(-1), "alpha", "got -1.0");
         rejects(() -> Activation.leakyRelu(Double.NaN), "negativeSlope", "got NaN");
+        rejects(() -> Activation.softplus(0, 20), "beta", "got 0.0");
+        rejects(() -> Activation.softplus(1, Double.POSITIVE_INFINITY), "threshold", "got Infinity");
+        rejects(() -> new Activation(Activation.Kind.RELU6, 0, 3), "threshold", "got 3.0");
     }
 
     @Test

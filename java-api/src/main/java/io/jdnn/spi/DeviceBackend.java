@@ -211,6 +211,22 @@ public interface DeviceBackend extends AutoCloseable {
 
     // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
 
+    /**
+     * PReLU forward over x viewed as (outer, channels, inner), weight of {@code channels} slopes (a
+     * shared slope arrives as channels = 1): y = x &gt; 0 ? x : weight[c] * x (NaN stays NaN); y may be x.
+     * Semantics: the reference's loop (RefPrelu.forward).
+     */
+    void preluForward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer y);
+
+    /**
+     * PReLU backward over the same view: dweight[c] (overwritten) = sum over (n, i) of
+     * (x &gt; 0 ? 0 : x * dy), summed in a fixed order (deterministic), then dx = x &gt; 0 ? dy :
+     * weight[c] * dy; dx may be x or dy (so dweight is computed first). Semantics: the reference's
+     * loop (RefPrelu.backward).
+     */
+    void preluBackward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer dy, Buffer dx,
+                       Buffer dweight);
+
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits

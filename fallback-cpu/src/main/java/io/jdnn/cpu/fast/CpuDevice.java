@@ -305,6 +305,17 @@ final class CpuDevice implements DeviceBackend {
 
     // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
 
+    @Override
+    public void preluForward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer y) {
+        Prelu.forward(this, outer, channels, inner, f(x), f(weight), f(y));
+    }
+
+    @Override
+    public void preluBackward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer dy, Buffer dx,
+                              Buffer dweight) {
+        Prelu.backward(this, outer, channels, inner, f(x), f(weight), f(dy), f(dx), f(dweight));
+    }
+
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits

@@ -3,7 +3,7 @@ package io.jdnn.cpu.fast;
 import io.jdnn.Activation;
 
 /**
- * Element-wise ops: activations, axpby, dropout and the Philox fills. The index range is split
+ * Element-wise ops: activations (the second set's in {@link Activations}), axpby, dropout and the Philox fills. The index range is split
  * into fixed contiguous chunks; every loop indexes all its arrays alike, so HotSpot vectorizes
  * the arithmetic ones. Transcendentals go through float64 {@link Math} and round once.
  */
@@ -54,6 +54,8 @@ final class Elementwise {
                         y[i] = (float) Math.tanh(x[i]);
                     }
                 }
+                case RELU6, HARDSWISH, HARDSIGMOID, SILU, MISH, GELU, GELU_TANH, SOFTPLUS ->
+                        Activations.forward(a, from, to, x, y);
             }
         });
     }
@@ -90,6 +92,8 @@ final class Elementwise {
                         dx[i] = (float) (dy[i] * (1 - t * t));
                     }
                 }
+                case RELU6, HARDSWISH, HARDSIGMOID, SILU, MISH, GELU, GELU_TANH, SOFTPLUS ->
+                        Activations.backward(a, from, to, x, dy, dx);
             }
         });
     }

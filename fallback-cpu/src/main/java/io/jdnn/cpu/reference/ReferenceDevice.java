@@ -223,12 +223,12 @@ final class ReferenceDevice implements DeviceBackend {
 
     @Override
     public void activationForward(Activation a, long n, Buffer x, Buffer y) {
-        RefElementwise.activationForward(a, (int) n, data(x), data(y));
+        RefActivations.forward(a, (int) n, data(x), data(y));
     }
 
     @Override
     public void activationBackward(Activation a, long n, Buffer x, Buffer dy, Buffer dx) {
-        RefElementwise.activationBackward(a, (int) n, data(x), data(dy), data(dx));
+        RefActivations.backward(a, (int) n, data(x), data(dy), data(dx));
     }
 
     @Override
@@ -290,6 +290,17 @@ final class ReferenceDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+
+    @Override
+    public void preluForward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer y) {
+        RefPrelu.forward(outer, channels, inner, data(x), data(weight), data(y));
+    }
+
+    @Override
+    public void preluBackward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer dy, Buffer dx,
+                              Buffer dweight) {
+        RefPrelu.backward(outer, channels, inner, data(x), data(weight), data(dy), data(dx), data(dweight));
+    }
 
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 

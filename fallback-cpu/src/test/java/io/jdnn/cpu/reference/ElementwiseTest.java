@@ -35,12 +35,14 @@ class ElementwiseTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"relu", "leakyrelu_slope=0.1", "elu_alpha=0.7", "sigmoid", "tanh"})
+    @ValueSource(strings = {"relu", "leakyrelu_slope=0.1", "elu_alpha=0.7", "sigmoid", "tanh", "relu6", "hardswish",
+            "hardsigmoid", "silu", "mish", "gelu", "gelutanh", "softplus", "softplus_beta=0.5_threshold=1"})
     void backwardIsTheGradientOfTheForwardPass(String text) {
         Activation a = Activation.parse(text);
         Random rnd = new Random(text.hashCode());
         Shape s = Shape.of(4, 9);
-        // |x| >= 0.1, 10^4 steps away from the kinks of relu, leaky relu and elu at 0
+        // |x| in [0.1, 3), 10^4 steps away from the kinks of relu, leaky relu, elu and relu6 at 0 (and of
+        // hardswish and hardsigmoid at +-3 for these seeds)
         float[] xv = Grad.awayFromZero(rnd, 36, 0.1, 3);
         float[] r = Grad.uniform(rnd, 36, -1, 1);
         try (Tensor x = dev.upload(s, xv); Tensor dy = dev.upload(s, r); Tensor dx = dev.activationBackward(a, x, dy)) {

@@ -26,20 +26,28 @@ final class Elementwise {
             case ELU -> 2;
             case SIGMOID -> 3;
             case TANH -> 4;
+            case RELU6 -> 5;
+            case HARDSWISH -> 6;
+            case HARDSIGMOID -> 7;
+            case SILU -> 8;
+            case MISH -> 9;
+            case GELU -> 10;
+            case GELU_TANH -> 11;
+            case SOFTPLUS -> 12;
         };
     }
 
     static void activationForward(KernelDevice device, Activation a, long n, Buffer x, Buffer y) {
         device.launch("activationForward", a + " n=" + n, "elementwise.cl", "ew_activation_forward")
                 .arg("n", n).arg("kind", activationCode(a.kind())).arg("alpha", (float) a.alpha())
-                .arg("x", x).arg("y", y)
+                .arg("threshold", (float) a.threshold()).arg("x", x).arg("y", y)
                 .elements(n);
     }
 
     static void activationBackward(KernelDevice device, Activation a, long n, Buffer x, Buffer dy, Buffer dx) {
         device.launch("activationBackward", a + " n=" + n, "elementwise.cl", "ew_activation_backward")
                 .arg("n", n).arg("kind", activationCode(a.kind())).arg("alpha", (float) a.alpha())
-                .arg("x", x).arg("dy", dy).arg("dx", dx)
+                .arg("threshold", (float) a.threshold()).arg("x", x).arg("dy", dy).arg("dx", dx)
                 .elements(n);
     }
 

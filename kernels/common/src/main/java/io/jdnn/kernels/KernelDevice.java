@@ -332,6 +332,17 @@ public abstract class KernelDevice implements DeviceBackend {
 
     // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
 
+    @Override
+    public void preluForward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer y) {
+        Prelu.forward(this, outer, channels, inner, x, weight, y);
+    }
+
+    @Override
+    public void preluBackward(int outer, int channels, long inner, Buffer x, Buffer weight, Buffer dy, Buffer dx,
+                              Buffer dweight) {
+        Prelu.backward(this, outer, channels, inner, x, weight, dy, dx, dweight);
+    }
+
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits

@@ -7,6 +7,8 @@ import io.jdnn.tests.support.DevicesUnderTest;
 import io.jdnn.tests.support.Verdicts;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -32,7 +34,26 @@ class ElementwiseConformanceTest {
                 Arbitraries.of(0.01, 0.2, 1.5, -0.25).map(Activation::leakyRelu),
                 Arbitraries.of(1.0, 0.5, 2.0, 0.0).map(Activation::elu),
                 Arbitraries.just(Activation.sigmoid()),
-                Arbitraries.just(Activation.tanh()));
+                Arbitraries.just(Activation.tanh()),
+                Arbitraries.of(Activation.relu6(), Activation.hardswish(), Activation.hardsigmoid(), Activation.silu(),
+                        Activation.mish(), Activation.gelu(), Activation.geluTanh()),
+                Combinators.combine(Arbitraries.of(1.0, 2.0, 0.5, 3.0), Arbitraries.of(20.0, 1.0, 0.0, -2.0))
+                        .as(Activation::softplus));
+    }
+
+    /**
+     * Every activation kind (softplus with a threshold that the inputs cross), forward in place and
+     * backward with dx on dy, on quantized inputs that hit every kink (0, +-3, 6) on every device.
+     */
+    @Example
+    void everyKindAtItsKinks() {
+        Verdicts v = new Verdicts();
+        for (Activation.Kind kind : Activation.Kind.values()) {
+            Activation a = kind == Activation.Kind.SOFTPLUS ? Activation.softplus(2, 3) : new Activation(kind, 0.25);
+            ElementwiseChecks.activationForward(DevicesUnderTest.devices(), a, 257, true, true, 15, v);
+            ElementwiseChecks.activationBackward(DevicesUnderTest.devices(), a, 257, true, Aliasing.OUT_IS_SECOND, 15, v);
+        }
+        v.assertPassed();
     }
 
     @Provide
