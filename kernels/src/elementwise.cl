@@ -54,6 +54,18 @@ DEVICE_FN float ew_softplus(float z) {
     return FMAXF(z, 0.0f) + LOG1PF(EXPF(-FABSF(z)));
 }
 
+/*
+ * (1 + tanh(u)) / 2 = 1 / (1 + exp(-2u)), or with `complement` (1 - tanh(u)) / 2, from e = exp(-2|u|):
+ * no cancellation where tanh saturates, so (1 + t)/2 and (1 - t^2)/4 = ((1 + t)/2) * ((1 - t)/2)
+ * keep their relative accuracy in GELU_TANH's tails.
+ */
+DEVICE_FN float ew_sigmoid2(float u, int complement) {
+    float e = EXPF(-2.0f * FABSF(u));
+    float big = 1.0f / (1.0f + e);
+    float small = e / (1.0f + e);
+    return (u >= 0.0f) != (complement != 0) ? big : small;
+}
+
 /* min(max(v, lo), hi), NaN stays NaN (fmin and fmax would drop it). */
 DEVICE_FN float ew_clamp(float v, float lo, float hi) {
     return ISNAN(v) ? v : FMINF(FMAXF(v, lo), hi);
@@ -63,8 +75,9 @@ DEVICE_FN float ew_clamp(float v, float lo, float hi) {
  * y[i] = f(x[i]) for i < n, PyTorch's definitions (io.jdnn.Activation): relu max(x, 0) (NaN stays
  * NaN), leaky relu x > 0 ? x : alpha*x, elu x <= 0 ? alpha*expm1(x) : x, sigmoid 1/(1+exp(-x)),
  * tanh, relu6 clamp(x, 0, 6), hardsigmoid clamp(x+3, 0, 6)/6, hardswish x*clamp(x+3, 0, 6)/6,
- * silu x/(1+exp(-x)), mish x*tanh(softplus(x)), gelu x/2*(1+erf(x/sqrt 2)), gelu tanh
- * x/2*(1+tanh(sqrt(2/pi)*(x+0.044715x^3))), softplus (z = alpha*x) x where z > threshold, else
+ * silu x/(1+exp(-x)), mish x*tanh(softplus(x)), gelu x/2*(1+erf(x/sqrt 2)) evaluated as
+ * x/2*erfc(-x/sqrt 2) (no cancellation for x < 0), gelu tanh x/2*(1+tanh(u)) with
+ * u = sqrt(2/pi)*(x+0.044715x^3), evaluated as x*ew_sigmoid2(u), softplus (z = alpha*x) x where z > threshold, else
  * softplus(z)/alpha. alpha is the slope (leaky relu), alpha (elu) or beta (softplus), threshold
  * softplus's; unused otherwise. Softplus is evaluated without overflow (ew_softplus). y may be x.
  * Launch: 1-D grid-stride, any geometry.
@@ -95,9 +108,9 @@ KERNEL void ew_activation_forward(i64 n, int kind, float alpha, float threshold,
         } else if (kind == EW_MISH) {
             r = v * TANHF(ew_softplus(v));
         } else if (kind == EW_GELU) {
-            r = 0.5f * v * (1.0f + ERFF(v * EW_SQRT_HALF));
+            r = 0.5f * v * ERFCF(-v * EW_SQRT_HALF);
         } else if (kind == EW_GELU_TANH) {
-            r = 0.5f * v * (1.0f + TANHF(EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v)));
+            r = v * ew_sigmoid2(EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v), 0);
         } else {
             float z = alpha * v;
             r = z > threshold ? v : ew_softplus(z) / alpha;
@@ -114,8 +127,8 @@ KERNEL void ew_activation_forward(i64 n, int kind, float alpha, float threshold,
  * saturates, so the tiny gradient there keeps its relative accuracy. The second set at PyTorch's
  * kinks: relu6 1 strictly inside (0, 6) else 0; hardsigmoid 1/6 strictly inside (-3, 3) else 0;
  * hardswish 0 below -3, x/3 + 1/2 on [-3, 3), 1 from 3 on; silu s*(1 + x*(1-s)); mish
- * t + x*s*(1-t^2) with t = tanh(softplus(x)); gelu Phi(x) + x*phi(x); gelu tanh
- * (1+t)/2 + x/2*(1-t^2)*sqrt(2/pi)*(1+3*0.044715x^2); softplus sigmoid(alpha*x), 1 where
+ * t + x*s*(1-t^2) with t = tanh(softplus(x)); gelu Phi(x) + x*phi(x) (Phi through erfc); gelu tanh
+ * (1+t)/2 + x/2*(1-t^2)*sqrt(2/pi)*(1+3*0.044715x^2) with t = tanh(u), through ew_sigmoid2; softplus sigmoid(alpha*x), 1 where
  * alpha*x > threshold (s = sigmoid(x)). dx may be x or dy. Launch: 1-D grid-stride, any geometry.
  */
 KERNEL void ew_activation_backward(i64 n, int kind, float alpha, float threshold, GLOBAL const float *x,
@@ -146,18 +159,32 @@ KERNEL void ew_activation_backward(i64 n, int kind, float alpha, float threshold
             r = v >= 3.0f ? g : (v < -3.0f ? 0.0f : g * (v / 3.0f + 0.5f));
         } else if (kind == EW_SILU) {
             float s = 1.0f / (1.0f + EXPF(-v));
-            r = g * s * (1.0f + v * (1.0f - s));
+            r = g * s * (1.0f + v * (1.0f / (1.0f + EXPF(v)))); /* 1 - s, without its cancellation */
         } else if (kind == EW_MISH) {
-            float t = TANHF(ew_softplus(v));
+            /* t = tanh(sp), sp = softplus(x) >= 0; for x >= 0 (sp >= log 2) t and 1 - t^2 come from
+               e = exp(-2 sp) as (1 - e)/(1 + e) and 4e/(1 + e)^2, so x * (1 - t^2) keeps its accuracy
+               where t rounds to 1 (and a few-ulp tanh would leave 1 - t^2 = 1e-7, times x) */
+            float sp = ew_softplus(v);
+            float t, omt2;
+            if (v < 0.0f) {
+                t = TANHF(sp);
+                omt2 = 1.0f - t * t;
+            } else {
+                float e = EXPF(-2.0f * sp);
+                float d = 1.0f + e;
+                t = (1.0f - e) / d;
+                omt2 = 4.0f * e / (d * d);
+            }
             float s = 1.0f / (1.0f + EXPF(-v));
-            r = g * (t + v * s * (1.0f - t * t));
+            r = g * (t + v * s * omt2);
         } else if (kind == EW_GELU) {
-            float cdf = 0.5f * (1.0f + ERFF(v * EW_SQRT_HALF));
+            float cdf = 0.5f * ERFCF(-v * EW_SQRT_HALF);
             r = g * (cdf + v * EW_INV_SQRT_2PI * EXPF(-0.5f * v * v));
         } else if (kind == EW_GELU_TANH) {
-            float t = TANHF(EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v));
+            float u = EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v);
+            float s = ew_sigmoid2(u, 0);
             float slope = EW_TANH_BETA * (1.0f + 3.0f * EW_TANH_KAPPA * v * v);
-            r = g * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * slope);
+            r = g * (s + 2.0f * v * s * ew_sigmoid2(u, 1) * slope);
         } else {
             float z = alpha * v;
             r = z > threshold ? g : g / (1.0f + EXPF(-z));

@@ -133,6 +133,10 @@ public final class GoldenRunner {
         m.put("softmax_cross_entropy", SoftmaxHandler::crossEntropy);
         m.put("linear", LinearHandler::run);
         // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
+        for (String op : ActivationHandler.SECOND_SET) {
+            m.put(op, ActivationHandler::run);
+        }
+        m.put("prelu", PreluHandler::run);
 
         // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 

@@ -84,7 +84,8 @@ class EveryLaunchTest {
 
     /** Sources whose every kernel (every variant's copy too) some op launches. */
     static final List<String> FULLY_USED = List.of("elementwise.cl", "pool.cl", "batchnorm.cl", "reduce.cl",
-            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl", "conv_implicit_gemm.cl", "conv_grouped.cl");
+            "softmax.cl", "gemm.cl", "optimizer.cl", "conv_direct.cl", "conv_implicit_gemm.cl", "conv_grouped.cl",
+            "prelu.cl");
 
     @Test
     void everyOpLaunchesItsKernelsAsDeclared() {
@@ -95,9 +96,19 @@ class EveryLaunchTest {
         Buffer c = d.allocate(n);
         d.fill(a, n, 1.5);
         for (Activation act : List.of(Activation.relu(), Activation.leakyRelu(0.1), Activation.elu(1.3),
-                Activation.sigmoid(), Activation.tanh())) {
+                Activation.sigmoid(), Activation.tanh(), Activation.relu6(), Activation.hardswish(),
+                Activation.hardsigmoid(), Activation.silu(), Activation.mish(), Activation.gelu(),
+                Activation.geluTanh(), Activation.softplus(2, 10))) {
             d.activationForward(act, n, a, b);
             d.activationBackward(act, n, a, b, c);
+        }
+        // PReLU: per-channel slopes, one shared slope, and channels of several reduction chunks
+        for (int[] nci : new int[][] {{2, 3, 167}, {1, 1, 1003}, {3, 2, 5000}}) {
+            long e = (long) nci[0] * nci[1] * nci[2];
+            Buffer x = d.allocate(e);
+            Buffer w = d.allocate(nci[1]);
+            d.preluForward(nci[0], nci[1], nci[2], x, w, d.allocate(e));
+            d.preluBackward(nci[0], nci[1], nci[2], x, w, d.allocate(e), d.allocate(e), d.allocate(nci[1]));
         }
         d.axpby(n, 2, a, -1, b, c);
         d.dropoutForward(n, 0.3, 42, 7, a, b);

@@ -39,7 +39,9 @@ class ElementwiseTest extends ClDeviceTest {
         float[] dys = KernelTestSupport.random(12, N, -1, 1);
         Shape s = Shape.of(N);
         for (Activation a : List.of(Activation.relu(), Activation.leakyRelu(0.1), Activation.elu(1.3),
-                Activation.sigmoid(), Activation.tanh())) {
+                Activation.sigmoid(), Activation.tanh(), Activation.relu6(), Activation.hardswish(),
+                Activation.hardsigmoid(), Activation.silu(), Activation.mish(), Activation.gelu(),
+                Activation.geluTanh(), Activation.softplus(1, 20), Activation.softplus(2, 3))) {
             try (Tensor x = cl.upload(s, xs); Tensor dy = cl.upload(s, dys); Tensor rx = ref.upload(s, xs);
                  Tensor rdy = ref.upload(s, dys); Tensor y = poisoned(cl, s); Tensor dx = poisoned(cl, s)) {
                 cl.activation(a, x, y);

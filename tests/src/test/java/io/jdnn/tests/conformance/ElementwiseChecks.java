@@ -12,8 +12,10 @@ import io.jdnn.tests.support.Output;
 import io.jdnn.tests.support.Verdicts;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Element-wise ops against the reference: activations forward and backward (also in place),
@@ -63,13 +65,30 @@ final class ElementwiseChecks {
         }
     }
 
+    /**
+     * Activations whose derivative changes sign inside the domain (silu near -1.28, gelu near -0.75,
+     * ...): there f'(x) is the difference of terms of size about 1, so float32 leaves an absolute
+     * error of a few 2^-24 * |dy| however small dx is. Their dx is compared with errors normalized
+     * by max(max|dx|, max|dy|) (see {@link io.jdnn.tests.support.Comparison}); with more than a few
+     * elements max|dx| is about max|dy| anyway, so this only matters for the shortest tensors.
+     */
+    static final Set<Activation.Kind> GRADIENT_CROSSES_ZERO = EnumSet.of(Activation.Kind.HARDSWISH,
+            Activation.Kind.SILU, Activation.Kind.MISH, Activation.Kind.GELU, Activation.Kind.GELU_TANH);
+
     static void activationBackward(List<Device> devices, Activation a, int n, boolean quantized, Aliasing alias,
                                    long seed, Verdicts v) {
         HostData data = new HostData(seed);
         Shape shape = Shape.of(n);
+        float[] dyValues = data.signed("dy", n);
+        double dyScale = 0;
+        if (GRADIENT_CROSSES_ZERO.contains(a.kind())) {
+            for (float g : dyValues) {
+                dyScale = Math.max(dyScale, Math.abs(g));
+            }
+        }
         Conformance.Run run = s -> {
             Tensor x = s.upload(shape, activationInput(n, quantized, data));
-            Tensor dy = s.upload(shape, data.signed("dy", n));
+            Tensor dy = s.upload(shape, dyValues);
             Tensor dx = switch (alias) {
                 case OUT_IS_FIRST -> x;
                 case OUT_IS_SECOND -> dy;
@@ -81,7 +100,7 @@ final class ElementwiseChecks {
         Map<String, Output> ref = Conformance.reference(run);
         for (Device d : devices) {
             Conformance.check(v, d, "activation bwd", a + " n=" + n, aliasName(alias, "dx", "x", "dy"), run, ref,
-                    Conformance.bounds("dx", ErrorBounds.ELEMENTWISE));
+                    Conformance.bounds("dx", ErrorBounds.ELEMENTWISE), Map.of("dx", dyScale));
         }
     }
 

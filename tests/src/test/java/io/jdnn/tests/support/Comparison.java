@@ -43,6 +43,17 @@ public record Comparison(String output, Shape shape, double error, double normwi
 
     /** Compares {@code got} (the device's output widened to double) with {@code ref}. */
     public static Comparison of(String output, Shape shape, double[] got, double[] ref, double bound) {
+        return of(output, shape, got, ref, bound, 0);
+    }
+
+    /**
+     * As {@link #of(String, Shape, double[], double[], double)}, with errors normalized by
+     * max(max|ref|, {@code scale}) instead of max|ref|: for an output whose float32 error is set by
+     * the magnitude of an input rather than by its own (a gradient f'(x) * dy near a root of f',
+     * where f' is the difference of terms of size |dy|), {@code scale} being that magnitude. A
+     * scale of 0 is the plain comparison.
+     */
+    public static Comparison of(String output, Shape shape, double[] got, double[] ref, double bound, double scale) {
         if (got.length != ref.length || got.length != shape.elements()) {
             throw new IllegalArgumentException(output + ": expected " + shape.elements() + " elements for shape "
                     + shape + ", got " + got.length + " from the device and " + ref.length + " from the reference");
@@ -54,6 +65,10 @@ public record Comparison(String output, Shape shape, double error, double normwi
             if (Double.isFinite(r)) {
                 maxRef = Math.max(maxRef, Math.abs(r));
             }
+        }
+        if (scale > maxRef && Double.isFinite(error)) {
+            error = error * (maxRef == 0 ? 1 : maxRef) / scale;
+            maxRef = scale;
         }
         long count = 0;
         List<Mismatch> first = new ArrayList<>();

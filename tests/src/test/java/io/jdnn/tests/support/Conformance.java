@@ -2,6 +2,7 @@ package io.jdnn.tests.support;
 
 import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
+import io.jdnn.Shape;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,6 +62,17 @@ public final class Conformance {
      */
     public static Map<String, Output> check(Verdicts v, Device d, String op, Object problem, String variant, Run run,
                                             Map<String, Output> ref, Map<String, Double> bounds) {
+        return check(v, d, op, problem, variant, run, ref, bounds, Map.of());
+    }
+
+    /**
+     * As {@link #check(Verdicts, Device, String, Object, String, Run, Map, Map)}, with the outputs
+     * named in {@code scales} compared under {@link Comparison#of(String, Shape, double[], double[],
+     * double, double)}'s normalization floor (the caller states why the output needs one).
+     */
+    public static Map<String, Output> check(Verdicts v, Device d, String op, Object problem, String variant, Run run,
+                                            Map<String, Output> ref, Map<String, Double> bounds,
+                                            Map<String, Double> scales) {
         long liveBefore = d.memory().liveTensors();
         Map<String, Output> got = new LinkedHashMap<>();
         try (Scope s = new Scope(d)) {
@@ -80,7 +92,7 @@ public final class Conformance {
                         + (r == null ? "the reference's" : "the device's") + " outputs " + (r == null ? ref : got).keySet());
             }
             cs.add(Comparison.of(b.getKey(), r.shape(), o.values(), r.values(),
-                    ErrorBounds.forPrecision(d.info().precision(), b.getValue())));
+                    ErrorBounds.forPrecision(d.info().precision(), b.getValue()), scales.getOrDefault(b.getKey(), 0.0)));
         }
         v.compared(d, op, problem, variant, cs);
         long liveAfter = d.memory().liveTensors();
