@@ -802,7 +802,8 @@ public final class Device implements AutoCloseable {
             try {
                 if (!released && !closed) {
                     leaks++;
-                    System.err.println("jdnn: leaked tensor freed by the cleaner on " + spec + ": " + describe());
+                    System.getLogger(Device.class.getName()).log(System.Logger.Level.WARNING,
+                            "jdnn: leaked tensor freed by the cleaner on " + spec + ": " + describe());
                     releaseLocked();
                     live.remove(this);
                 }
