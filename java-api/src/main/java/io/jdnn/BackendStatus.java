@@ -10,14 +10,17 @@ import java.util.List;
  */
 public record BackendStatus(String backend, boolean available, String reason, List<DeviceInfo> devices, int autoRank) {
 
+    /** Copies {@code devices}; a null list throws {@link NullPointerException}. */
     public BackendStatus {
         devices = List.copyOf(devices);
     }
 
+    /** An available backend with its devices; the reason is empty. */
     public static BackendStatus available(String backend, List<DeviceInfo> devices, int autoRank) {
         return new BackendStatus(backend, true, "", devices, autoRank);
     }
 
+    /** An unavailable backend: no devices, never chosen by {@code auto} (rank -1). */
     public static BackendStatus unavailable(String backend, String reason) {
         return new BackendStatus(backend, false, reason, List.of(), -1);
     }

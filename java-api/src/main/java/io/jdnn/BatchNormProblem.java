@@ -37,6 +37,7 @@ public record BatchNormProblem(int batch, int channels, int height, int width, d
         return new BatchNormProblem(batch, channels, height, width, DEFAULT_EPS, DEFAULT_MOMENTUM);
     }
 
+    /** Shape of x and y: (batch, channels, height, width). */
     public Shape inputShape() {
         return Shape.of(batch, channels, height, width);
     }

@@ -220,16 +220,19 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         private Builder() {
         }
 
+        /** Images per batch (default 1). */
         public Builder batch(int n) {
             this.batch = n;
             return this;
         }
 
+        /** Channels of x, the tensor the op takes. */
         public Builder inChannels(int c) {
             this.inChannels = c;
             return this;
         }
 
+        /** Channels of y, the tensor the op produces. */
         public Builder outChannels(int k) {
             this.outChannels = k;
             return this;
@@ -242,30 +245,35 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
             return this;
         }
 
+        /** Kernel height and width. */
         public Builder kernel(int r, int s) {
             this.kernelH = r;
             this.kernelW = s;
             return this;
         }
 
+        /** Vertical and horizontal stride (default 1). */
         public Builder stride(int sh, int sw) {
             this.strideH = sh;
             this.strideW = sw;
             return this;
         }
 
+        /** Zero padding added to the top and bottom, and to the left and right (default 0). */
         public Builder padding(int ph, int pw) {
             this.padH = ph;
             this.padW = pw;
             return this;
         }
 
+        /** Vertical and horizontal dilation of the kernel (default 1). */
         public Builder dilation(int dh, int dw) {
             this.dilationH = dh;
             this.dilationW = dw;
             return this;
         }
 
+        /** Groups (default 1); both channel counts must be multiples of it. */
         public Builder groups(int g) {
             this.groups = g;
             return this;
@@ -284,6 +292,11 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
             return this;
         }
 
+        /**
+         * The problem, validated.
+         *
+         * @throws IllegalArgumentException naming the first setting that is out of range
+         */
         public ConvProblem build() {
             return new ConvProblem(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
                     padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW);

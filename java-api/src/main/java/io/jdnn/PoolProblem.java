@@ -147,10 +147,12 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         return (int) (((long) (o + 1) * in + out - 1) / out);
     }
 
+    /** Shape of x: (batch, channels, height, width). */
     public Shape inputShape() {
         return Shape.of(batch, channels, height, width);
     }
 
+    /** Shape of y: (batch, channels, outHeight, outWidth). */
     public Shape outputShape() {
         return Shape.of(batch, channels, outHeight(), outWidth());
     }
@@ -237,46 +239,54 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             this.mode = mode;
         }
 
+        /** Images per batch (default 1). */
         public Builder batch(int n) {
             this.batch = n;
             return this;
         }
 
+        /** Channels of x and y. */
         public Builder channels(int c) {
             this.channels = c;
             return this;
         }
 
+        /** Input height and width. */
         public Builder size(int h, int w) {
             this.height = h;
             this.width = w;
             return this;
         }
 
+        /** Window height and width. */
         public Builder kernel(int kh, int kw) {
             this.kernelH = kh;
             this.kernelW = kw;
             return this;
         }
 
+        /** Vertical and horizontal stride (default: the kernel's size). */
         public Builder stride(int sh, int sw) {
             this.strideH = sh;
             this.strideW = sw;
             return this;
         }
 
+        /** Padding on the top and bottom, and on the left and right (default 0; at most half the kernel). */
         public Builder padding(int ph, int pw) {
             this.padH = ph;
             this.padW = pw;
             return this;
         }
 
+        /** Vertical and horizontal dilation of the window (default 1; max pooling only). */
         public Builder dilation(int dh, int dw) {
             this.dilationH = dh;
             this.dilationW = dw;
             return this;
         }
 
+        /** Rounds the output size up instead of down (default false; see the class comment). */
         public Builder ceilMode(boolean ceil) {
             this.ceilMode = ceil;
             return this;
@@ -288,6 +298,11 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             return this;
         }
 
+        /**
+         * The problem, validated.
+         *
+         * @throws IllegalArgumentException naming the first setting that is out of range
+         */
         public PoolProblem build() {
             return new PoolProblem(mode, batch, channels, height, width, kernelH, kernelW,
                     strideH < 0 ? kernelH : strideH, strideW < 0 ? kernelW : strideW, padH, padW, dilationH, dilationW,

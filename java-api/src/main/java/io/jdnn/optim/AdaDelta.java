@@ -21,6 +21,7 @@ public record AdaDelta(double lr, double rho, double eps, double weightDecay) im
 
     private static final Set<String> KEYS = Set.of("lr", "rho", "eps", "weight_decay");
 
+    /** Validates: lr and eps positive, rho in [0, 1], weightDecay non-negative. */
     public AdaDelta {
         Check.positive("lr", lr);
         Check.inClosedRange("rho", rho, 0, 1);

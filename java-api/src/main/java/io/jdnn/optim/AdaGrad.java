@@ -21,6 +21,7 @@ public record AdaGrad(double lr, double lrDecay, double weightDecay, double init
 
     private static final Set<String> KEYS = Set.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps");
 
+    /** Validates: lr and eps positive; lrDecay, weightDecay and initialAccumulatorValue non-negative. */
     public AdaGrad {
         Check.positive("lr", lr);
         Check.nonNegative("lrDecay", lrDecay);

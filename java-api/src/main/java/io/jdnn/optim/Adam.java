@@ -23,6 +23,7 @@ public record Adam(double lr, double beta1, double beta2, double eps, double wei
 
     static final Set<String> KEYS = Set.of("lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad");
 
+    /** Validates: lr and eps positive, beta1 and beta2 in [0, 1), weightDecay non-negative. */
     public Adam {
         checkAdam(lr, beta1, beta2, eps, weightDecay);
     }

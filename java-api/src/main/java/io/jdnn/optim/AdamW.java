@@ -15,6 +15,7 @@ import java.util.List;
 public record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
         implements Optimizer {
 
+    /** Validates as {@link Adam} does: lr and eps positive, beta1 and beta2 in [0, 1), weightDecay non-negative. */
     public AdamW {
         Adam.checkAdam(lr, beta1, beta2, eps, weightDecay);
     }

@@ -24,6 +24,7 @@ public record RmsProp(double lr, double alpha, double eps, double weightDecay, d
 
     private static final Set<String> KEYS = Set.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered");
 
+    /** Validates: lr and eps positive, alpha in [0, 1], weightDecay and momentum non-negative. */
     public RmsProp {
         Check.positive("lr", lr);
         Check.inClosedRange("alpha", alpha, 0, 1);

@@ -21,6 +21,10 @@ public record Sgd(double lr, double momentum, double dampening, boolean nesterov
 
     private static final Set<String> KEYS = Set.of("lr", "momentum", "dampening", "nesterov", "weight_decay");
 
+    /**
+     * Validates: lr positive; momentum, dampening and weightDecay non-negative; Nesterov needs momentum &gt; 0 and
+     * dampening 0.
+     */
     public Sgd {
         Check.positive("lr", lr);
         Check.nonNegative("momentum", momentum);
