@@ -8,6 +8,7 @@ import io.jdnn.Shape;
  */
 public record Batch(Shape shape, float[] images, int[] labels) {
 
+    /** Validates: a rank-4 shape, one value per element, and either no labels or one per image. */
     public Batch {
         if (shape.rank() != 4 || images.length != shape.elements()) {
             throw new IllegalArgumentException("images: expected " + shape.elements() + " values for NCHW shape " + shape
@@ -18,6 +19,7 @@ public record Batch(Shape shape, float[] images, int[] labels) {
         }
     }
 
+    /** Images in the batch: the shape's first dimension. */
     public int size() {
         return shape.dim(0);
     }

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public record CaseResult(String name, String op, List<OutputResult> outputs, String failure) {
 
+    /** Copies {@code outputs}. */
     public CaseResult {
         outputs = List.copyOf(outputs);
     }
@@ -19,6 +20,7 @@ public record CaseResult(String name, String op, List<OutputResult> outputs, Str
         return new CaseResult(name, op, outputs, failure);
     }
 
+    /** True when the case ran, compared at least one output, and every output is within its bound. */
     public boolean passed() {
         if (failure != null || outputs.isEmpty()) {
             return false;

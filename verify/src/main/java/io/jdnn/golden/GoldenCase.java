@@ -15,6 +15,7 @@ import java.util.Map;
 public record GoldenCase(String name, String op, Map<String, Object> params, List<String> inputs,
                          List<String> outputs, Map<String, GoldenTensor> tensors) {
 
+    /** Copies the parameters, the name lists and the tensors into unmodifiable collections. */
     public GoldenCase {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         inputs = List.copyOf(inputs);

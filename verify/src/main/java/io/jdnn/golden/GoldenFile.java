@@ -35,6 +35,7 @@ public record GoldenFile(String source, String format, String generator, List<Go
     private static final Set<String> CASE_KEYS = Set.of("name", "op", "params", "inputs", "outputs", "tensors");
     private static final Set<String> TENSOR_KEYS = Set.of("shape", "dtype", "data");
 
+    /** Copies {@code cases}. */
     public GoldenFile {
         cases = List.copyOf(cases);
     }

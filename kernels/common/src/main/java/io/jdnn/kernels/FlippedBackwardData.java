@@ -52,15 +52,17 @@ import java.util.Optional;
  * (min(sh, H) * min(sw, W)); beyond that the launches would dominate ({@link #whyNot}).
  */
 public final class FlippedBackwardData {
-    /** The flip, sub-filter and scatter kernels' source, and the whole-filter flip's name. */
+    /** The flip, sub-filter and scatter kernels' source. */
     public static final String SOURCE = "conv_direct.cl";
+    /** The whole filter rotated by 180 degrees, (C, K/G, R, S): stride 1, or a class whose sub-filter is the whole filter. */
     public static final String KERNEL = "conv_flip_filter";
     /** A class's flipped sub-filter, (C, K/G, Rc, Sc). */
     public static final String CLASS_FILTER_KERNEL = "conv_flip_class_filter";
     /** A class's compact result into dx's strided positions (or the bias, or 0, where no tap reaches). */
     public static final String SCATTER_KERNEL = "conv_scatter_class";
-    /** The workspaces: the flipped (sub-)filter, and a class's compact result. */
+    /** The workspace of the flipped (sub-)filter. */
     public static final String FILTER_WORKSPACE = "flipped.filter";
+    /** The workspace of a class's compact result, (N, C, Hc, Wc). */
     public static final String CLASS_WORKSPACE = "flipped.class";
     /**
      * Residue classes holding pixels, min(sh, H) * min(sw, W), at most: up to three launches each

@@ -30,14 +30,17 @@ public final class Gemm {
 
     /** A tile shape: the work-group computes tm x tn of C with (tn/wn) x (tm/wm) work-items, k slices of tk. */
     public record Tiles(int tm, int tn, int tk, int wm, int wn) {
+        /** Work-items along M: tm / wm, each computing wm rows. */
         public int threadsM() {
             return tm / wm;
         }
 
+        /** Work-items along N: tn / wn, each computing wn columns. */
         public int threadsN() {
             return tn / wn;
         }
 
+        /** Work-items per work-group: threadsM() * threadsN(). */
         public int threads() {
             return threadsM() * threadsN();
         }
@@ -122,6 +125,7 @@ public final class Gemm {
         return this;
     }
 
+    /** The scale of op(A) op(B) (default 1). */
     public Gemm alpha(float v) {
         this.alpha = v;
         return this;
