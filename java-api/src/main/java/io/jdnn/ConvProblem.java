@@ -19,6 +19,26 @@ import java.util.Set;
  * {@code conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1} and, for a transposed convolution,
  * {@code deconv_mb...g1oph0opw0}. {@link #parse} reads it back, and also shorter forms that leave out
  * defaults (iw=ih, kw=kh, stride 1, padding 0, dilation 1, groups 1).
+ *
+ * @param batch       images per batch (positive)
+ * @param inChannels  channels of x, the tensor the op takes (positive, a multiple of groups)
+ * @param height      height of x (positive)
+ * @param width       width of x (positive)
+ * @param outChannels channels of y, the tensor the op produces (positive, a multiple of groups)
+ * @param kernelH     kernel height (positive)
+ * @param kernelW     kernel width (positive)
+ * @param strideH     vertical stride (positive)
+ * @param strideW     horizontal stride (positive)
+ * @param padH        zero rows added above and below (non-negative)
+ * @param padW        zero columns added left and right (non-negative)
+ * @param dilationH   vertical spacing of the kernel taps (positive; 1 is dense)
+ * @param dilationW   horizontal spacing of the kernel taps (positive; 1 is dense)
+ * @param groups      channel groups (positive; inChannels for a depthwise convolution)
+ * @param transposed  true for a transposed convolution
+ * @param outputPadH  rows added to one side of a transposed convolution's output (0 otherwise; less than max(strideH,
+ *                    dilationH))
+ * @param outputPadW  columns added to one side of a transposed convolution's output (0 otherwise; less than
+ *                    max(strideW, dilationW))
  */
 public record ConvProblem(int batch, int inChannels, int height, int width, int outChannels,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,

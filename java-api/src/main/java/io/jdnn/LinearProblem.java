@@ -7,6 +7,10 @@ import java.util.Set;
  * w (out, in), b (out), y (batch, out).
  *
  * <p>Canonical string: {@code linear_mb32ic2048oc1000}.
+ *
+ * @param batch       rows of x and y (positive)
+ * @param inFeatures  columns of x (positive)
+ * @param outFeatures columns of y (positive)
  */
 public record LinearProblem(int batch, int inFeatures, int outFeatures) {
 

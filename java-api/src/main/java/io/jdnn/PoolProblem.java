@@ -21,6 +21,24 @@ import java.util.Set;
  * <p>Canonical strings: {@code maxpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1dh1dw1ceil0},
  * {@code avgpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1ceil0cip1},
  * {@code adaptiveavgpool_mb32ic2048ih7iw7oh1ow1}.
+ *
+ * @param mode            MAX, AVG or ADAPTIVE_AVG
+ * @param batch           images per batch (positive)
+ * @param channels        channels of x and y (positive)
+ * @param height          height of x (positive)
+ * @param width           width of x (positive)
+ * @param kernelH         window height (MAX and AVG)
+ * @param kernelW         window width (MAX and AVG)
+ * @param strideH         vertical stride (MAX and AVG)
+ * @param strideW         horizontal stride (MAX and AVG)
+ * @param padH            padding above and below, at most half the window (MAX and AVG)
+ * @param padW            padding left and right, at most half the window (MAX and AVG)
+ * @param dilationH       vertical spacing of the window's taps (MAX only; 1 for AVG)
+ * @param dilationW       horizontal spacing of the window's taps (MAX only; 1 for AVG)
+ * @param ceilMode        round the output size up instead of down (MAX and AVG)
+ * @param countIncludePad AVG only: padded positions count in the divisor
+ * @param adaptiveH       ADAPTIVE_AVG only: the output height (unused otherwise)
+ * @param adaptiveW       ADAPTIVE_AVG only: the output width (unused otherwise)
  */
 public record PoolProblem(PoolMode mode, int batch, int channels, int height, int width,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,

@@ -5,6 +5,10 @@ import io.jdnn.Shape;
 /**
  * One batch of host images, NCHW row-major float32, with one class label per image (empty for
  * unlabelled data).
+ *
+ * @param shape  (images, channels, height, width)
+ * @param images the pixels, NCHW row-major, one per element of the shape
+ * @param labels one class index per image, or empty for unlabelled data
  */
 public record Batch(Shape shape, float[] images, int[] labels) {
 

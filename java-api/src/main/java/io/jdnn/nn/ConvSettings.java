@@ -3,6 +3,23 @@ package io.jdnn.nn;
 /**
  * The size-independent settings of a convolution layer; the batch and image size come from the
  * input at run time and complete them into a {@link io.jdnn.ConvProblem}.
+ *
+ * @param inChannels  channels of the layer's input (positive, a multiple of groups)
+ * @param outChannels channels of the layer's output (positive, a multiple of groups)
+ * @param kernelH     kernel height
+ * @param kernelW     kernel width
+ * @param strideH     vertical stride
+ * @param strideW     horizontal stride
+ * @param padH        zero rows added above and below
+ * @param padW        zero columns added left and right
+ * @param dilationH   vertical spacing of the kernel taps
+ * @param dilationW   horizontal spacing of the kernel taps
+ * @param groups      channel groups (positive)
+ * @param transposed  true for a transposed convolution
+ * @param outputPadH  rows added to one side of a transposed convolution's output (0 otherwise)
+ * @param outputPadW  columns added to one side of a transposed convolution's output (0 otherwise)
+ * @param bias        whether the layer has a bias
+ * @param init        how the weights are drawn (not null)
  */
 public record ConvSettings(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                            int padH, int padW, int dilationH, int dilationW, int groups,

@@ -16,6 +16,11 @@ import java.util.Set;
  *   p = p - lr * delta
  * </pre>
  * State: {@code square_avg}, {@code acc_delta}.
+ *
+ * @param lr          learning rate (positive)
+ * @param rho         decay of the running averages, in [0, 1]
+ * @param eps         added under both square roots (positive)
+ * @param weightDecay L2 penalty added to the gradient (non-negative)
  */
 public record AdaDelta(double lr, double rho, double eps, double weightDecay) implements Optimizer {
 

@@ -15,6 +15,12 @@ import java.util.Set;
  *   p = p - clr * g / (sqrt(sum) + eps)
  * </pre>
  * State: {@code sum}, starting at {@code initialAccumulatorValue}.
+ *
+ * @param lr                      learning rate (positive)
+ * @param lrDecay                 learning-rate decay per step (non-negative)
+ * @param weightDecay             L2 penalty added to the gradient (non-negative)
+ * @param initialAccumulatorValue the starting value of the sum (non-negative)
+ * @param eps                     added to the denominator (positive)
  */
 public record AdaGrad(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps)
         implements Optimizer {

@@ -18,6 +18,13 @@ import java.util.Set;
  *   else:            p = p - lr * g / avg
  * </pre>
  * State: {@code square_avg}, then {@code momentum_buffer} if momentum > 0, then {@code grad_avg} if centered.
+ *
+ * @param lr          learning rate (positive)
+ * @param alpha       decay of the squared-gradient average, in [0, 1]
+ * @param eps         added to the denominator (positive)
+ * @param weightDecay L2 penalty added to the gradient (non-negative)
+ * @param momentum    momentum factor (non-negative; 0 for none)
+ * @param centered    normalize by the variance estimate instead of the raw second moment
  */
 public record RmsProp(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered)
         implements Optimizer {

@@ -8,6 +8,9 @@ import java.util.List;
  *
  * @param failure null when the case ran; otherwise the reason it could not (an unknown op, a
  *                parameter the runner cannot honour, an error the device raised)
+ * @param name    the case's name in the golden file
+ * @param op      the case's op
+ * @param outputs the outputs compared (copied)
  */
 public record CaseResult(String name, String op, List<OutputResult> outputs, String failure) {
 

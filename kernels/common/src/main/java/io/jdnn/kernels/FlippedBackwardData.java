@@ -89,6 +89,18 @@ public final class FlippedBackwardData {
      * reached by the taps r0 + t*rstep (t &lt; rc) and s0 + u*sstep (u &lt; sc), computed as the
      * stride-1 convolution {@code forward} over dy (its response side the class's compact pixels;
      * meaningful only when {@link #reached}: with rc or sc 0 the class gets the bias or 0).
+     *
+     * @param forward the stride-1 forward convolution over dy that computes the class's compact pixels
+     * @param hs      the class's first row of dx
+     * @param ws      the class's first column of dx
+     * @param hc      rows of dx in the class
+     * @param wc      columns of dx in the class
+     * @param r0      first filter row that reaches the class
+     * @param rstep   step between the filter rows that reach it
+     * @param rc      filter rows that reach it (0: none)
+     * @param s0      first filter column that reaches the class
+     * @param sstep   step between the filter columns that reach it
+     * @param sc      filter columns that reach it (0: none)
      */
     public record ClassPlan(DirectConv forward, int hs, int ws, int hc, int wc, int r0, int rstep, int rc, int s0,
                             int sstep, int sc) {

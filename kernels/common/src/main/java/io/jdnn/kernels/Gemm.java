@@ -28,7 +28,15 @@ public final class Gemm {
     /** The kernel's name. */
     public static final String KERNEL = "gemm_f32";
 
-    /** A tile shape: the work-group computes tm x tn of C with (tn/wn) x (tm/wm) work-items, k slices of tk. */
+    /**
+     * A tile shape: the work-group computes tm x tn of C with (tn/wn) x (tm/wm) work-items, k slices of tk.
+     *
+     * @param tm rows of C per work-group
+     * @param tn columns of C per work-group
+     * @param tk depth of each k slice
+     * @param wm rows of C per work-item
+     * @param wn columns of C per work-item
+     */
     public record Tiles(int tm, int tn, int tk, int wm, int wn) {
         /** Work-items along M: tm / wm, each computing wm rows. */
         public int threadsM() {
