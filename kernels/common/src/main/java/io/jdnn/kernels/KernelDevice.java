@@ -46,7 +46,12 @@ public abstract class KernelDevice implements DeviceBackend {
     private final List<KernelConvAlgorithm> convAlgorithms;
     private Gemm.Tiles gemmTiles;
 
-    /** A launch of a reduction kernel and the work-group size it was built for: launch exactly that many. */
+    /**
+     * A launch of a reduction kernel and the work-group size it was built for: launch exactly that many.
+     *
+     * @param launch    the launch, its arguments set
+     * @param localSize work-items per work-group the kernel was built for
+     */
     public record Reduction(KernelLaunch launch, int localSize) {
     }
 
