@@ -3,20 +3,20 @@
  * (n*C + c)*inner + i, with one slope per channel (a shared slope arrives as C = 1 over
  * inner = all but the batch dimension). See io.jdnn.Device#prelu.
  *
- *   forward   prelu_forward                                   (reads x, writes y)
- *   backward  prelu_chunk_wsum -> prelu_wsum_combine -> prelu_backward_data
+ *   forward   prelu_forward                                           (reads x, writes y)
+ *   backward  prelu_chunk_wsum -> reduce.cl's reduce_combine -> prelu_backward_data
  *             (dweight first: dx may be x or dy)
  *
- * The weight gradient cuts each channel's M = N*inner values (in (n, i) order, as batchnorm.cl)
- * into chunks of `chunk` values: pair b = c*chunks + k is chunk k of channel c. prelu_chunk_wsum
- * sums each pair (a per-work-item loop in a fixed order, then jdnn_group_sum's tree), and
- * prelu_wsum_combine adds a channel's pairs the same way: deterministic for a given chunk and
- * PRELU_WG, with no atomics.
+ * The weight gradient cuts each channel's M = N*inner values (in (n, i) order, as batchnorm.cl and
+ * reduce.cl) into chunks of `chunk` values: pair b = c*chunks + k is chunk k of channel c.
+ * prelu_chunk_wsum sums each pair (a per-work-item loop in a fixed order, then jdnn_group_sum's
+ * tree), and reduce_combine adds a channel's pairs the same way (with one chunk per channel the
+ * host passes dweight as the partial array and skips it): deterministic for a given chunk and
+ * work-group size, with no atomics.
  *
  * Launch geometry: prelu_forward and prelu_backward_data: 1-D grid-stride, any geometry.
- * prelu_chunk_wsum and prelu_wsum_combine: 1-D, groups of exactly PRELU_WG work-items (a power of
- * two, the size of their local reduction array), any number of groups (pairs b = GROUP_ID(0),
- * GROUP_ID(0) + NUM_GROUPS(0), ...; channels likewise for the combine).
+ * prelu_chunk_wsum: 1-D, groups of exactly PRELU_WG work-items (a power of two, the size of its
+ * local reduction array), any number of groups (pairs b = GROUP_ID(0), GROUP_ID(0) + NUM_GROUPS(0), ...).
  * Limits: tensors of any size (i64 offsets), N and C below 2^31.
  */
 #ifndef PRELU_WG
@@ -58,23 +58,6 @@ KERNEL void prelu_chunk_wsum(int N, int C, i64 inner, i64 chunks, i64 chunk, GLO
         float sum = jdnn_group_sum(red, part);
         if (lid == 0) {
             partial[b] = sum;
-        }
-    }
-}
-
-/* dweight[c] = the sum of channel c's pair sums partial[c*chunks .. c*chunks + chunks), overwritten. */
-KERNEL void prelu_wsum_combine(int C, i64 chunks, GLOBAL const float *RESTRICT partial,
-                               GLOBAL float *RESTRICT dweight) {
-    LOCAL_ARRAY(float, red, PRELU_WG);
-    int lid = LOCAL_ID(0);
-    for (int c = (int)GROUP_ID(0); c < C; c += (int)NUM_GROUPS(0)) {
-        float part = 0.0f;
-        for (i64 k = lid; k < chunks; k += PRELU_WG) {
-            part += partial[(i64)c * chunks + k];
-        }
-        float sum = jdnn_group_sum(red, part);
-        if (lid == 0) {
-            dweight[c] = sum;
         }
     }
 }

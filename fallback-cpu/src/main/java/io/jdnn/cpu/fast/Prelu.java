@@ -14,17 +14,28 @@ final class Prelu {
     /** Values of a channel per weight-gradient task. */
     static final int BLOCK = 1 << 14;
 
-    static void forward(CpuDevice dev, int outer, int channels, long inner, float[] x, float[] weight, float[] y) {
+    /** The elements [from, to) of one (n, c) plane, all with the slope {@code slope}. */
+    private interface PlaneRun {
+        void run(int from, int to, float slope);
+    }
+
+    /** Calls {@code body} on every run of one plane inside {@link Elementwise#chunks}' chunks of the flat range. */
+    private static void byPlane(CpuDevice dev, int outer, int channels, long inner, float[] weight, PlaneRun body) {
         Elementwise.chunks(dev, (long) outer * channels * inner, (from, to) -> {
             for (int at = from; at < to; ) {
                 long plane = at / inner;
                 int end = (int) Math.min(to, (plane + 1) * inner);
-                float slope = weight[(int) (plane % channels)];
-                for (int i = at; i < end; i++) {
-                    float v = x[i];
-                    y[i] = v > 0f ? v : slope * v;
-                }
+                body.run(at, end, weight[(int) (plane % channels)]);
                 at = end;
+            }
+        });
+    }
+
+    static void forward(CpuDevice dev, int outer, int channels, long inner, float[] x, float[] weight, float[] y) {
+        byPlane(dev, outer, channels, inner, weight, (from, to, slope) -> {
+            for (int i = from; i < to; i++) {
+                float v = x[i];
+                y[i] = v > 0f ? v : slope * v;
             }
         });
     }
@@ -61,15 +72,9 @@ final class Prelu {
             }
             dweight[c] = (float) sum;
         }
-        Elementwise.chunks(dev, (long) outer * channels * inner, (from, to) -> {
-            for (int at = from; at < to; ) {
-                long plane = at / inner;
-                int end = (int) Math.min(to, (plane + 1) * inner);
-                float slope = weight[(int) (plane % channels)];
-                for (int i = at; i < end; i++) {
-                    dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
-                }
-                at = end;
+        byPlane(dev, outer, channels, inner, weight, (from, to, slope) -> {
+            for (int i = from; i < to; i++) {
+                dx[i] = x[i] > 0f ? dy[i] : slope * dy[i];
             }
         });
     }

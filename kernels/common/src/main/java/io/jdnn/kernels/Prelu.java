@@ -5,7 +5,7 @@ import io.jdnn.spi.Buffer;
 /**
  * The PReLU op of a {@link KernelDevice} ({@code prelu.cl}): the element-wise forward and data
  * gradient as 1-D grid-stride launches, the weight gradient as (channel, chunk) pair sums
- * combined per channel (deterministic, no atomics).
+ * combined per channel by reduce.cl's reduce_combine (deterministic, no atomics).
  */
 final class Prelu {
     private Prelu() {
@@ -31,15 +31,17 @@ final class Prelu {
         KernelDevice.Reduction sums = device.reduction(op, problem, "prelu.cl", "prelu_chunk_wsum", "PRELU_WG");
         long chunk = (long) sums.localSize() * KernelSources.defaultInt("prelu.cl", "PRELU_ITEMS");
         long chunks = ((long) outer * inner + chunk - 1) / chunk;
-        Buffer partial = device.workspace("prelu.partial", channels * chunks);
+        Buffer partial = chunks == 1 ? dweight : device.workspace("prelu.partial", channels * chunks);
         sums.launch()
                 .arg("N", outer).arg("C", channels).arg("inner", inner).arg("chunks", chunks).arg("chunk", chunk)
                 .arg("x", x).arg("dy", dy).arg("partial", partial)
                 .groups(device.cappedGroups(channels * chunks), sums.localSize());
-        KernelDevice.Reduction combine = device.reduction(op, problem, "prelu.cl", "prelu_wsum_combine", "PRELU_WG");
-        combine.launch()
-                .arg("C", channels).arg("chunks", chunks).arg("partial", partial).arg("dweight", dweight)
-                .groups(device.cappedGroups(channels), combine.localSize());
+        if (chunks > 1) {
+            KernelDevice.Reduction combine = device.reduction(op, problem, "reduce.cl", "reduce_combine", "REDUCE_WG");
+            combine.launch()
+                    .arg("C", channels).arg("chunks", chunks).arg("partial", partial).arg("out", dweight)
+                    .groups(device.cappedGroups(channels), combine.localSize());
+        }
         long n = (long) outer * channels * inner;
         device.launch(op, problem, "prelu.cl", "prelu_backward_data")
                 .arg("n", n).arg("C", channels).arg("inner", inner)

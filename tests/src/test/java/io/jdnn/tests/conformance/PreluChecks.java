@@ -8,6 +8,7 @@ import io.jdnn.tests.conformance.ElementwiseChecks.Aliasing;
 import io.jdnn.tests.support.Conformance;
 import io.jdnn.tests.support.HostData;
 import io.jdnn.tests.support.Output;
+import io.jdnn.tests.support.Scope;
 import io.jdnn.tests.support.Verdicts;
 
 import java.util.List;
@@ -31,13 +32,30 @@ final class PreluChecks {
         return "prelu x=" + x + (shared ? " shared slope" : " per-channel slopes");
     }
 
+    /** The inputs of one check: x (multiples of 1/4 with exact zeros), the weight and dy, by name from the seed. */
+    private record Inputs(HostData data, Shape xs, Shape ws) {
+        Inputs(long seed, Shape xs, boolean shared) {
+            this(new HostData(seed), xs, weightShape(xs, shared));
+        }
+
+        Tensor x(Scope s) {
+            return s.upload(xs, data.quantized("x", (int) xs.elements(), 24));
+        }
+
+        Tensor weight(Scope s) {
+            return s.upload(ws, data.signed("weight", (int) ws.elements()));
+        }
+
+        Tensor dy(Scope s) {
+            return s.upload(xs, data.signed("dy", (int) xs.elements()));
+        }
+    }
+
     static void forward(List<Device> devices, Shape xs, boolean shared, boolean inPlace, long seed, Verdicts v) {
-        HostData data = new HostData(seed);
-        int n = (int) xs.elements();
-        Shape ws = weightShape(xs, shared);
+        Inputs in = new Inputs(seed, xs, shared);
         Conformance.Run run = s -> {
-            Tensor x = s.upload(xs, data.quantized("x", n, 24));
-            Tensor w = s.upload(ws, data.signed("weight", (int) ws.elements()));
+            Tensor x = in.x(s);
+            Tensor w = in.weight(s);
             Tensor y = inPlace ? x : s.poisoned(xs);
             s.device().prelu(x, w, y);
             return List.of(Output.of("y", y));
@@ -50,19 +68,17 @@ final class PreluChecks {
     }
 
     static void backward(List<Device> devices, Shape xs, boolean shared, Aliasing alias, long seed, Verdicts v) {
-        HostData data = new HostData(seed);
-        int n = (int) xs.elements();
-        Shape ws = weightShape(xs, shared);
+        Inputs in = new Inputs(seed, xs, shared);
         Conformance.Run run = s -> {
-            Tensor x = s.upload(xs, data.quantized("x", n, 24));
-            Tensor w = s.upload(ws, data.signed("weight", (int) ws.elements()));
-            Tensor dy = s.upload(xs, data.signed("dy", n));
+            Tensor x = in.x(s);
+            Tensor w = in.weight(s);
+            Tensor dy = in.dy(s);
             Tensor dx = switch (alias) {
                 case OUT_IS_FIRST -> x;
                 case OUT_IS_SECOND -> dy;
                 default -> s.poisoned(xs);
             };
-            Tensor dw = s.poisoned(ws);
+            Tensor dw = s.poisoned(in.ws());
             s.device().preluBackward(x, w, dy, dx, dw);
             return List.of(Output.of("dx", dx), Output.of("dweight", dw));
         };
