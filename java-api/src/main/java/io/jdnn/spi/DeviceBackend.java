@@ -26,6 +26,7 @@ import java.util.Optional;
  */
 public interface DeviceBackend extends AutoCloseable {
 
+    /** What the device is: backend, index, name, memory, compute units, precision. Called without the lock. */
     DeviceInfo info();
 
     // ---------------------------------------------------------------- memory
@@ -36,8 +37,10 @@ public interface DeviceBackend extends AutoCloseable {
     /** Frees a buffer; called exactly once per buffer. */
     void free(Buffer buffer);
 
+    /** Writes {@code length} floats of {@code src} from {@code srcOffset} into {@code dst} at element {@code dstOffset}. */
     void write(Buffer dst, long dstOffset, float[] src, int srcOffset, int length);
 
+    /** Reads {@code length} elements of {@code src} from {@code srcOffset} into {@code dst}; waits for pending work. */
     void read(Buffer src, long srcOffset, float[] dst, int dstOffset, int length);
 
     /** Reads at the storage precision; float32 backends widen. */
@@ -58,8 +61,10 @@ public interface DeviceBackend extends AutoCloseable {
         write(dst, dstOffset, tmp, 0, length);
     }
 
+    /** Sets the first {@code elements} values of {@code dst} to {@code value}. */
     void fill(Buffer dst, long elements, double value);
 
+    /** Copies the first {@code elements} values of {@code src} into {@code dst} (distinct buffers). */
     void copy(Buffer src, Buffer dst, long elements);
 
     /** Waits until every operation issued so far has finished. */
@@ -136,6 +141,7 @@ public interface DeviceBackend extends AutoCloseable {
 
     // ---------------------------------------------------------------- pooling
 
+    /** y, overwritten: max, average or adaptive average pooling of x as {@code p} says. */
     void poolForward(PoolProblem p, Buffer x, Buffer y);
 
     /** dx, overwritten; max pooling re-finds each window's argmax in x. */
@@ -147,6 +153,7 @@ public interface DeviceBackend extends AutoCloseable {
     void batchNormTrain(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
                         Buffer runningVar, Buffer y, Buffer saveMean, Buffer saveInvStd);
 
+    /** y = gamma (x - runningMean) / sqrt(runningVar + eps) + beta per channel; y may be x. */
     void batchNormInference(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
                             Buffer runningVar, Buffer y);
 

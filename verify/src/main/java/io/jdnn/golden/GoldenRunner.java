@@ -76,10 +76,12 @@ public final class GoldenRunner {
         this(device, ConvAlgorithm.AUTO);
     }
 
+    /** The device the cases run on. */
     public Device device() {
         return device;
     }
 
+    /** The convolution algorithm requested for every case ({@link ConvAlgorithm#AUTO}: the device's choice). */
     public ConvAlgorithm algorithm() {
         return algorithm;
     }
