@@ -8,7 +8,8 @@ final class Softmax {
     private Softmax() {
     }
 
-    private static void rows(CpuDevice dev, int rows, java.util.function.IntConsumer row) {
+    /** Runs {@code row} for every row in [0, rows), blocks of rows in parallel. */
+    static void rows(CpuDevice dev, int rows, java.util.function.IntConsumer row) {
         int parts = Math.min(rows, dev.parallel().threads() * 8);
         dev.parallel().forEach(parts, (part, worker) -> {
             int from = (int) Parallel.split(rows, parts, part), to = (int) Parallel.split(rows, parts, part + 1);
