@@ -1,12 +1,9 @@
 /*
- * losses.cl: row-wise log-softmax of a (rows, cols) float32 matrix and its backward pass, and the
- * mean-reduced losses: the negative log-likelihood of log-probabilities against class labels, and
- * the element-wise losses of io.jdnn.Loss (MSE, L1, smooth L1, binary cross-entropy with logits).
+ * losses.cl: the mean-reduced losses: the negative log-likelihood of log-probabilities against
+ * class labels, and the element-wise losses of io.jdnn.Loss (MSE, L1, smooth L1, binary
+ * cross-entropy with logits). Log-softmax is in softmax.cl, beside softmax.
  *
  * Launch geometry:
- *   loss_logsm_forward, loss_logsm_backward: 1-D, work-groups of exactly LOSS_WG work-items, any
- *     number of groups (the host launches min(rows, cap)); group g handles rows g, g + NUM_GROUPS(0),
- *     ... one at a time.
  *   loss_ew_chunks, loss_nll_chunks: 1-D, work-groups of exactly LOSS_WG work-items, any number
  *     of groups; the values (elements, or rows for nll) are cut into chunks of `chunk` values
  *     (chunk k holds [k*chunk, min((k+1)*chunk, n))), group g takes chunks g, g + NUM_GROUPS(0), ...
@@ -16,7 +13,7 @@
  * LOSS_WG is a power of two, the size of the local reduction array.
  * Limits: any number of elements (i64 offsets); rows and cols below 2^31.
  *
- * Deterministic: each work-item sums its strided share of a chunk (or row) in float32 in index
+ * Deterministic: each work-item sums its strided share of a chunk in float32 in index
  * order, then a tree in local memory (jdnn_group_sum) whose pairing depends only on LOSS_WG; the
  * chunk size is fixed per call and the partials are added by one group the same way.
  */
@@ -32,52 +29,6 @@
 #define LOSS_KIND_L1 1
 #define LOSS_KIND_SMOOTH_L1 2
 #define LOSS_KIND_BCE_WITH_LOGITS 3
-
-/* y[r][j] = x[r][j] - m - log(sum_k exp(x[r][k] - m)), m = max_k x[r][k], for each row r. */
-KERNEL void loss_logsm_forward(int rows, int cols, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
-    LOCAL_ARRAY(float, red, LOSS_WG);
-    int lid = LOCAL_ID(0);
-    for (i64 row = GROUP_ID(0); row < rows; row += NUM_GROUPS(0)) {
-        GLOBAL const float *xr = x + row * cols;
-        GLOBAL float *yr = y + row * cols;
-
-        float m = -INFINITY_F;
-        for (int j = lid; j < cols; j += LOSS_WG) {
-            m = FMAXF(m, xr[j]);
-        }
-        m = jdnn_group_max(red, m);
-
-        float s = 0.0f;
-        for (int j = lid; j < cols; j += LOSS_WG) {
-            s += EXPF(xr[j] - m);
-        }
-        s = jdnn_group_sum(red, s);
-        float log_s = LOGF(s);
-
-        for (int j = lid; j < cols; j += LOSS_WG) {
-            yr[j] = (xr[j] - m) - log_s;
-        }
-    }
-}
-
-/* dx[r][j] = dy[r][j] - exp(y[r][j]) * sum_k dy[r][k] for each row r, y the log-softmax output. */
-KERNEL void loss_logsm_backward(int rows, int cols, GLOBAL const float *RESTRICT y, GLOBAL const float *RESTRICT dy,
-                                GLOBAL float *RESTRICT dx) {
-    LOCAL_ARRAY(float, red, LOSS_WG);
-    int lid = LOCAL_ID(0);
-    for (i64 row = GROUP_ID(0); row < rows; row += NUM_GROUPS(0)) {
-        i64 base = row * cols;
-        float sum = 0.0f;
-        for (int j = lid; j < cols; j += LOSS_WG) {
-            sum += dy[base + j];
-        }
-        sum = jdnn_group_sum(red, sum);
-
-        for (int j = lid; j < cols; j += LOSS_WG) {
-            dx[base + j] = dy[base + j] - EXPF(y[base + j]) * sum;
-        }
-    }
-}
 
 /*
  * One element of an element-wise loss: returns the loss term of x against t and stores its

@@ -18,17 +18,10 @@ final class Losses {
     static void logSoftmaxForward(CpuDevice dev, int rows, int cols, float[] x, float[] y) {
         Softmax.rows(dev, rows, r -> {
             int o = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
+            float max = Softmax.rowMax(x, o, cols);
+            double logSum = Math.log(Softmax.sumExp(x, o, cols, max));
             for (int j = 0; j < cols; j++) {
-                max = Math.max(max, x[o + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp((double) x[o + j] - max);
-            }
-            double shift = max + Math.log(sum);
-            for (int j = 0; j < cols; j++) {
-                y[o + j] = (float) (x[o + j] - shift);
+                y[o + j] = (float) (((double) x[o + j] - max) - logSum);
             }
         });
     }

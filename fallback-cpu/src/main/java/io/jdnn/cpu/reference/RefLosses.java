@@ -10,21 +10,14 @@ final class RefLosses {
     private RefLosses() {
     }
 
-    // y (rows,cols) = x - max - log(sum_j exp(x_j - max)), row by row
+    // y (rows,cols) = (x - max) - log(sum_j exp(x_j - max)), row by row (x - max first: exact for large x)
     static void logSoftmaxForward(int rows, int cols, double[] x, double[] y) {
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
-            double max = Double.NEGATIVE_INFINITY;
+            double max = RefSoftmax.rowMax(x, row, cols);
+            double logSum = Math.log(RefSoftmax.sumExp(x, row, cols, max));
             for (int j = 0; j < cols; j++) {
-                max = Math.max(max, x[row + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp(x[row + j] - max);
-            }
-            double logSum = Math.log(sum);
-            for (int j = 0; j < cols; j++) {
-                y[row + j] = x[row + j] - max - logSum;
+                y[row + j] = (x[row + j] - max) - logSum;
             }
         }
     }

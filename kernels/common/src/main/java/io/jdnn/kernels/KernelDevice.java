@@ -339,12 +339,12 @@ public abstract class KernelDevice implements DeviceBackend {
 
     @Override
     public void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y) {
-        Losses.logSoftmaxForward(this, rows, cols, x, y);
+        Softmax.logForward(this, rows, cols, x, y);
     }
 
     @Override
     public void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
-        Losses.logSoftmaxBackward(this, rows, cols, y, dy, dx);
+        Softmax.logBackward(this, rows, cols, y, dy, dx);
     }
 
     @Override

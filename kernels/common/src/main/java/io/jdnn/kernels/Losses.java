@@ -4,32 +4,14 @@ import io.jdnn.Loss;
 import io.jdnn.spi.Buffer;
 
 /**
- * The loss ops of a {@link KernelDevice} ({@code losses.cl}): row-wise log-softmax forward and
- * backward (one work-group per row, up to the grid-stride cap), the negative log-likelihood and the
+ * The loss ops of a {@link KernelDevice} ({@code losses.cl}): the negative log-likelihood and the
  * element-wise {@link Loss}es, each a sum of per-chunk partial sums that one work-group then adds
- * and divides into the mean.
+ * and divides into the mean (log-softmax is {@link Softmax}'s, beside softmax).
  */
 final class Losses {
     private static final String SOURCE = "losses.cl";
 
     private Losses() {
-    }
-
-    static void logSoftmaxForward(KernelDevice device, int rows, int cols, Buffer x, Buffer y) {
-        String problem = "rows=" + rows + " cols=" + cols;
-        KernelDevice.Reduction rk = device.reduction("logSoftmax", problem, SOURCE, "loss_logsm_forward", "LOSS_WG");
-        rk.launch()
-                .arg("rows", rows).arg("cols", cols).arg("x", x).arg("y", y)
-                .groups(device.cappedGroups(rows), rk.localSize());
-    }
-
-    static void logSoftmaxBackward(KernelDevice device, int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
-        String problem = "rows=" + rows + " cols=" + cols;
-        KernelDevice.Reduction rk = device.reduction("logSoftmaxBackward", problem, SOURCE, "loss_logsm_backward",
-                "LOSS_WG");
-        rk.launch()
-                .arg("rows", rows).arg("cols", cols).arg("y", y).arg("dy", dy).arg("dx", dx)
-                .groups(device.cappedGroups(rows), rk.localSize());
     }
 
     static void nll(KernelDevice device, int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx) {
