@@ -133,6 +133,22 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         return Shape.of(outChannels);
     }
 
+    /**
+     * The pass of {@link #direct()} that runs {@code direction} of this problem: the same one for a
+     * convolution; for a transposed convolution, forward runs as direct backward-data, backward-data
+     * as direct forward, backward-filter as direct backward-filter (see {@link DirectConv}).
+     */
+    public ConvDirection directDirection(ConvDirection direction) {
+        if (!transposed) {
+            return direction;
+        }
+        return switch (direction) {
+            case FORWARD -> ConvDirection.BACKWARD_DATA;
+            case BACKWARD_DATA -> ConvDirection.FORWARD;
+            case BACKWARD_FILTER -> ConvDirection.BACKWARD_FILTER;
+        };
+    }
+
     /** The direct convolution this problem runs on (see {@link DirectConv}). */
     public DirectConv direct() {
         return transposed

@@ -130,10 +130,6 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
-    void markClosed() {
-        closed = true;
-    }
-
     @Override
     public String toString() {
         return "Tensor" + shape + " on " + device.spec() + (isClosed() ? " (closed)" : "");
