@@ -7,6 +7,7 @@ import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
 import io.jdnn.DirectConv;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 
@@ -221,6 +222,29 @@ public interface DeviceBackend extends AutoCloseable {
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    /**
+     * Row-wise log-softmax of a (rows, cols) matrix. Semantics: the reference's loop, y[r][j] =
+     * x[r][j] - m - log(sum_k exp(x[r][k] - m)), m = max_k x[r][k].
+     */
+    void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y);
+
+    /** Log-softmax backward from its output y: dx[r][j] = dy[r][j] - exp(y[r][j]) * sum_k dy[r][k]. */
+    void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx);
+
+    /**
+     * Mean negative log-likelihood of (rows, cols) log-probabilities x against labels (valid
+     * class indices, one per row). Semantics: the reference's loop, loss (1 element) =
+     * -sum_r x[r][labels[r]] / rows; dx = -1/rows at (r, labels[r]), 0 elsewhere.
+     */
+    void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx);
+
+    /**
+     * Element-wise loss {@code l} of n elements of x against target, mean-reduced. Semantics: the
+     * reference's loop (the formulas of {@link Loss}): loss (1 element) = sum_i l(x_i, t_i) / n,
+     * dx_i = l'(x_i, t_i) / n.
+     */
+    void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx);
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 
