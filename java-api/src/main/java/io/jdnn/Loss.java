@@ -19,7 +19,16 @@ import java.util.Set;
 public record Loss(Kind kind, double beta, String reduction) {
 
     /** The loss functions. */
-    public enum Kind { MSE, L1, SMOOTH_L1, BCE_WITH_LOGITS }
+    public enum Kind {
+        /** Mean squared error. */
+        MSE,
+        /** Mean absolute error. */
+        L1,
+        /** Huber-like: quadratic below {@code beta}, linear above (PyTorch's smooth_l1_loss). */
+        SMOOTH_L1,
+        /** Binary cross-entropy of sigmoid(x) against targets in [0, 1], computed stably from the logits. */
+        BCE_WITH_LOGITS
+    }
 
     /** The one reduction jdnn computes: the mean over every element. */
     public static final String MEAN = "mean";
