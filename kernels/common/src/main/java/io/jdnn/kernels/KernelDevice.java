@@ -8,6 +8,7 @@ import io.jdnn.DeviceException;
 import io.jdnn.DeviceOptions;
 import io.jdnn.DirectConv;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -351,6 +352,26 @@ public abstract class KernelDevice implements DeviceBackend {
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        Softmax.logForward(this, rows, cols, x, y);
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        Softmax.logBackward(this, rows, cols, y, dy, dx);
+    }
+
+    @Override
+    public void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx) {
+        Losses.nll(this, rows, cols, labels, x, loss, dx);
+    }
+
+    @Override
+    public void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx) {
+        Losses.loss(this, l, n, x, target, loss, dx);
+    }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 
