@@ -45,8 +45,7 @@ class JavadocCoverageTest {
             "kernels/opencl", "kernels/cuda");
 
     /** Files whose missing comments do not fail the test, each with the reason; meant to be empty. */
-    static final Map<String, String> ALLOWED = Map.of(
-            "java-api/src/main/java/io/jdnn/Activation.java", "being changed by the activations family of issue 15");
+    static final Map<String, String> ALLOWED = Map.of();
 
     @Test
     void everyPublicMemberIsDocumentedAndJavadocHasNoErrors(@TempDir Path out) throws IOException {
