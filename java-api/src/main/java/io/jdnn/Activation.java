@@ -29,8 +29,35 @@ import java.util.Set;
  */
 public record Activation(Kind kind, double alpha, double threshold) {
 
-    /** The activation functions. */
-    public enum Kind { RELU, LEAKY_RELU, ELU, SIGMOID, TANH, RELU6, HARDSWISH, HARDSIGMOID, SILU, MISH, GELU, GELU_TANH, SOFTPLUS }
+    /** The activation functions (definitions in the class comment). */
+    public enum Kind {
+        /** max(x, 0). */
+        RELU,
+        /** x if x &gt; 0 else slope*x (slope in alpha). */
+        LEAKY_RELU,
+        /** x if x &gt; 0 else alpha*(exp(x) - 1). */
+        ELU,
+        /** 1 / (1 + exp(-x)). */
+        SIGMOID,
+        /** tanh(x). */
+        TANH,
+        /** min(max(x, 0), 6). */
+        RELU6,
+        /** x * relu6(x + 3) / 6. */
+        HARDSWISH,
+        /** relu6(x + 3) / 6. */
+        HARDSIGMOID,
+        /** x * sigmoid(x). */
+        SILU,
+        /** x * tanh(softplus(x)). */
+        MISH,
+        /** x * Phi(x), the exact GELU (erf). */
+        GELU,
+        /** GELU's tanh approximation. */
+        GELU_TANH,
+        /** log(1 + exp(beta*x)) / beta (beta in alpha), x above the threshold. */
+        SOFTPLUS
+    }
 
     /** PyTorch's default softplus threshold. */
     public static final double SOFTPLUS_THRESHOLD = 20;
