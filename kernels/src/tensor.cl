@@ -148,14 +148,17 @@ KERNEL void tn_binary_forward(i64 n, int rank, int op, GLOBAL const int *RESTRIC
 }
 
 /*
- * One input's gradient (a's when of_a != 0, else b's): grad[j] = the sum of tn_grad over every
- * output position that reads element j (j's coordinates in the dimensions the input keeps, every
- * coordinate in those where it is broadcast), summed in ascending output order: deterministic.
- * n = the input's elements; meta as tn_binary_forward. grad must not be a, b or dy.
+ * One input's gradient (a's when of_a != 0, else b's), cut into chunks: element j of the input is
+ * read by `count` output positions (j's coordinates in the dimensions the input keeps, every
+ * coordinate in those where it is broadcast, taken row-major among them: ascending output order);
+ * work item i = c * n + j sums tn_grad over positions [c * chunk, min((c + 1) * chunk, count)) of
+ * element j into partial[i], in order. With chunks == 1 partial is the gradient itself; otherwise
+ * the host adds each element's chunks in chunk order (reduce.cl's reduce_sum_splits): deterministic.
+ * n = the input's elements; meta as tn_binary_forward. partial must not be a, b or dy.
  */
-KERNEL void tn_binary_grad(i64 n, int rank, int op, int of_a, GLOBAL const int *RESTRICT meta,
+KERNEL void tn_binary_grad(i64 n, int rank, int op, int of_a, i64 chunk, i64 chunks, GLOBAL const int *RESTRICT meta,
                            GLOBAL const float *RESTRICT a, GLOBAL const float *RESTRICT b,
-                           GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT grad) {
+                           GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT partial) {
     i64 so[TN_MAX_RANK];
     i64 sa[TN_MAX_RANK];
     i64 sb[TN_MAX_RANK];
@@ -169,7 +172,9 @@ KERNEL void tn_binary_grad(i64 n, int rank, int op, int of_a, GLOBAL const int *
             count *= meta[d];
         }
     }
-    GRID_STRIDE_LOOP(j, n) {
+    GRID_STRIDE_LOOP(i, n * chunks) {
+        i64 c = i / n;
+        i64 j = i - c * n;
         /* the offsets of j's own coordinates */
         i64 rest = j;
         i64 base_o = 0;
@@ -177,15 +182,16 @@ KERNEL void tn_binary_grad(i64 n, int rank, int op, int of_a, GLOBAL const int *
         i64 base_b = 0;
         for (int d = rank - 1; d >= 0; d--) {
             i64 extent = own[d];
-            i64 c = rest % extent;
+            i64 coord = rest % extent;
             rest /= extent;
-            base_o += c * so[d];
-            base_a += c * sa[d];
-            base_b += c * sb[d];
+            base_o += coord * so[d];
+            base_a += coord * sa[d];
+            base_b += coord * sb[d];
         }
+        i64 end = (c + 1) * chunk < count ? (c + 1) * chunk : count;
         float sum = 0.0f;
-        for (i64 k = 0; k < count; k++) {
-            /* k's coordinates in the broadcast dimensions, row-major among them: ascending output order */
+        for (i64 k = c * chunk; k < end; k++) {
+            /* k's coordinates in the broadcast dimensions */
             i64 r = k;
             i64 io = base_o;
             i64 ia = base_a;
@@ -193,15 +199,15 @@ KERNEL void tn_binary_grad(i64 n, int rank, int op, int of_a, GLOBAL const int *
             for (int d = rank - 1; d >= 0; d--) {
                 if (own[d] == 1) {
                     i64 extent = meta[d];
-                    i64 c = r % extent;
+                    i64 coord = r % extent;
                     r /= extent;
-                    io += c * so[d];
-                    ia += c * sa[d];
-                    ib += c * sb[d];
+                    io += coord * so[d];
+                    ia += coord * sa[d];
+                    ib += coord * sb[d];
                 }
             }
             sum += tn_grad(op, of_a, a[ia], b[ib], dy[io]);
         }
-        grad[j] = sum;
+        partial[i] = sum;
     }
 }

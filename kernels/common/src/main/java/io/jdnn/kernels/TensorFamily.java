@@ -8,11 +8,14 @@ import io.jdnn.spi.Buffer;
 /**
  * The tensor ops of a {@link KernelDevice} ({@code tensor.cl}): cat and split as one row-block
  * copy per input, permute and the broadcasting arithmetic as one launch each (shapes passed as an
- * int array in a workspace), and each broadcasting gradient as one launch whose work-items own
- * one gradient element and sum its output positions in a fixed order.
+ * int array in a workspace), and each broadcasting gradient as one launch whose work-items sum
+ * a chunk of one gradient element's output positions in a fixed order (and a second launch
+ * adding the chunks in order where there are several).
  */
 final class TensorFamily {
     private static final String SOURCE = "tensor.cl";
+    /** Output positions one work-item of tn_binary_grad sums: enough to amortize its index set-up. */
+    private static final long GRAD_CHUNK = 512;
 
     private TensorFamily() {
     }
@@ -106,12 +109,23 @@ final class TensorFamily {
         }
     }
 
+    /**
+     * One input's gradient: tn_binary_grad sums chunks of {@link #GRAD_CHUNK} output positions per
+     * element (so that a gradient of few elements, a bias's, still fills the device), and where an
+     * element has more than one chunk reduce_sum_splits adds them in chunk order.
+     */
     private static void gradient(KernelDevice device, String op, BroadcastProblem p, Buffer meta, boolean ofA,
                                  Buffer a, Buffer b, Buffer dy, Buffer grad) {
         long n = (ofA ? p.a() : p.b()).elements();
+        long chunks = (p.elements() / n + GRAD_CHUNK - 1) / GRAD_CHUNK;
+        Buffer partial = chunks == 1 ? grad : device.workspace("binaryBackward.partial", n * chunks);
         device.launch(op, p.toString(), SOURCE, "tn_binary_grad")
-                .arg("n", n).arg("rank", p.rank()).arg("op", code(p.op())).arg("of_a", ofA).arg("meta", meta)
-                .arg("a", a).arg("b", b).arg("dy", dy).arg("grad", grad)
-                .elements(n);
+                .arg("n", n).arg("rank", p.rank()).arg("op", code(p.op())).arg("of_a", ofA)
+                .arg("chunk", GRAD_CHUNK).arg("chunks", chunks).arg("meta", meta)
+                .arg("a", a).arg("b", b).arg("dy", dy).arg("partial", partial)
+                .elements(n * chunks);
+        if (chunks > 1) {
+            SplitSums.add(device, op, p.toString(), n, Math.toIntExact(chunks), partial, grad);
+        }
     }
 }

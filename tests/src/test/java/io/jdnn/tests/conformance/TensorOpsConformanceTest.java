@@ -17,6 +17,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
+import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,6 +130,24 @@ class TensorOpsConformanceTest {
                         @ForAll Gradients which, @ForAll long seed) {
         Verdicts v = new Verdicts();
         TensorOpsChecks.binaryBackward(DevicesUnderTest.devices(), p, quantized, which, seed, v);
+        v.assertPassed();
+    }
+
+    /**
+     * Gradients summed over many output positions per element, beyond the small problems above:
+     * the backends cut such sums into chunks and add the chunks in order (a scalar over 3e5
+     * positions; a per-channel gradient over two of the cpu backend's chunks). A plain test, run
+     * once: the conformance hook would repeat a property without parameters jdnn.test.tries times.
+     */
+    @Test
+    void binaryBackwardOfLongReductions() {
+        Verdicts v = new Verdicts();
+        TensorOpsChecks.binaryBackward(DevicesUnderTest.devices(),
+                new BroadcastProblem(BinaryOp.MUL, Shape.of(1), Shape.of(300_001)), false, Gradients.BOTH, 1, v);
+        TensorOpsChecks.binaryBackward(DevicesUnderTest.devices(),
+                new BroadcastProblem(BinaryOp.MAXIMUM, Shape.of(3, 1, 1), Shape.of(4, 3, 70, 70)), true, Gradients.BOTH, 2, v);
+        TensorOpsChecks.binaryBackward(DevicesUnderTest.devices(),
+                new BroadcastProblem(BinaryOp.SUB, Shape.of(5, 1, 7, 1), Shape.of(1, 700, 1, 9)), false, Gradients.BOTH, 3, v);
         v.assertPassed();
     }
 }
