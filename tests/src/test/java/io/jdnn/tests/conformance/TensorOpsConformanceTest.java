@@ -136,7 +136,8 @@ class TensorOpsConformanceTest {
     /**
      * Gradients summed over many output positions per element, beyond the small problems above:
      * the backends cut such sums into chunks and add the chunks in order (a scalar over 3e5
-     * positions; a per-channel gradient over two of the cpu backend's chunks). A plain test, run
+     * positions; a per-channel gradient over two of the cpu backend's chunks; a row of nine
+     * gradient elements over many chunks). A plain test, run
      * once: the conformance hook would repeat a property without parameters jdnn.test.tries times.
      */
     @Test
@@ -148,6 +149,8 @@ class TensorOpsConformanceTest {
                 new BroadcastProblem(BinaryOp.MAXIMUM, Shape.of(3, 1, 1), Shape.of(4, 3, 70, 70)), true, Gradients.BOTH, 2, v);
         TensorOpsChecks.binaryBackward(DevicesUnderTest.devices(),
                 new BroadcastProblem(BinaryOp.SUB, Shape.of(5, 1, 7, 1), Shape.of(1, 700, 1, 9)), false, Gradients.BOTH, 3, v);
+        TensorOpsChecks.binaryBackward(DevicesUnderTest.devices(),
+                new BroadcastProblem(BinaryOp.DIV, Shape.of(20_000, 9), Shape.of(9)), false, Gradients.BOTH, 4, v);
         v.assertPassed();
     }
 }
