@@ -72,6 +72,11 @@ public record BroadcastProblem(BinaryOp op, Shape a, Shape b) {
         return a.bytes() + b.bytes() + outputShape().bytes();
     }
 
+    /** The backward pass's minimal traffic: read a, b and dy once, write da and db, float32. */
+    public long backwardMinimalBytes() {
+        return 2 * (a.bytes() + b.bytes()) + outputShape().bytes();
+    }
+
     /**
      * Element strides (row-major, in elements) of a tensor of extents {@code padded} as seen from
      * the output's index space: 0 in every dimension where it is broadcast (extent 1).
