@@ -14,6 +14,7 @@ public record BroadcastProblem(BinaryOp op, Shape a, Shape b) {
     /** The largest rank of a, b and the output that every backend takes. */
     public static final int MAX_RANK = 8;
 
+    /** Validates the op, the ranks (at most {@link #MAX_RANK}) and that a and b broadcast together. */
     public BroadcastProblem {
         Check.that(op != null, "op", "a binary op", "null");
         Check.that(a != null, "a", "a shape", "null");

@@ -16,6 +16,7 @@ public record CatProblem(int axis, List<Shape> inputs) {
 
     private static final Set<String> KEYS = Set.of("axis", "y", "sizes");
 
+    /** Validates the axis and that the inputs agree in every dimension but the axis; copies the list. */
     public CatProblem {
         Check.that(inputs != null && !inputs.isEmpty(), "inputs", "at least one shape", inputs == null ? "null" : "none");
         inputs = List.copyOf(inputs);

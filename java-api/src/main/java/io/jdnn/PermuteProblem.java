@@ -13,6 +13,7 @@ public record PermuteProblem(Shape input, int[] dims) {
 
     private static final Set<String> KEYS = Set.of("x", "dims");
 
+    /** Validates that dims is a permutation of the input's axes (rank at most BroadcastProblem.MAX_RANK); copies it. */
     public PermuteProblem {
         Check.that(input != null, "input", "a shape", "null");
         Check.that(dims != null, "dims", "a permutation", "null");
