@@ -58,6 +58,19 @@ final class Params {
         return new int[] {i, i};
     }
 
+    /** A list of integers, each fitting an int. */
+    int[] intList(String key) {
+        Object v = get(key);
+        if (!(v instanceof List<?> l)) {
+            throw new UnsupportedCase("parameter '" + key + "': expected a list of integers, got " + v);
+        }
+        int[] out = new int[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = toInt(key + "[" + i + "]", l.get(i));
+        }
+        return out;
+    }
+
     /** A number, integer or not. */
     double real(String key) {
         return toReal(key, get(key));
