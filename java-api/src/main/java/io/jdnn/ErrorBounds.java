@@ -58,6 +58,14 @@ public final class ErrorBounds {
     public static final double REDUCTION = 1e-5;
 
     /**
+     * Local response norm: a window of up to size squares summed in float32, then a float32 power
+     * (exp(-beta log D), each within a few ulp, the power's error growing with beta * |log D|);
+     * backward subtracts two such terms, so cancellation can leave errors of a few 1e-7 of the
+     * largest gradient. Neither ELEMENTWISE (one rounded function) nor POOLING (no power) covers it.
+     */
+    public static final double LRN = 1e-5;
+
+    /**
      * Matrix products of the linear layer: float32 dot products of length up to a few thousand,
      * accumulated in tiles; the same reasoning and bound as the GEMM-based convolution algorithms
      * ({@link ConvAlgorithm#IM2COL_GEMM}).

@@ -135,6 +135,10 @@ public final class GoldenRunner {
         // ---------------------------------------------------------------- activations: relu6, hardswish, hardsigmoid, silu, mish, gelu, softplus, prelu
 
         // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+        m.put("local_response_norm", NormHandler::localResponseNorm);
+        m.put("group_norm", NormHandler::groupNorm);
+        m.put("instance_norm", NormHandler::instanceNorm);
+        m.put("layer_norm", NormHandler::layerNorm);
 
         // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

@@ -58,6 +58,19 @@ final class Params {
         return new int[] {i, i};
     }
 
+    /** A list of integers [a, b, ...], or a single integer meaning [a] (as PyTorch reads a normalized_shape). */
+    int[] intList(String key) {
+        Object v = get(key);
+        if (v instanceof List<?> l) {
+            int[] out = new int[l.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = toInt(key + "[" + i + "]", l.get(i));
+            }
+            return out;
+        }
+        return new int[] {toInt(key, v)};
+    }
+
     /** A number, integer or not. */
     double real(String key) {
         return toReal(key, get(key));

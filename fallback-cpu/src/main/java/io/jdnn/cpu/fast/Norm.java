@@ -1,0 +1,202 @@
+package io.jdnn.cpu.fast;
+
+import io.jdnn.GroupNormProblem;
+import io.jdnn.LrnProblem;
+
+import java.util.Arrays;
+
+/**
+ * Local response norm across channels and group norm (instance and layer norm arrive as group
+ * norm) on float32 data with float64 accumulation. Every sum runs in a fixed order that depends on
+ * the problem alone (one task owns a row, a channel plane or a channel's batch sum), so results are
+ * bitwise identical for any thread count.
+ *
+ * <p>Group norm forward: one task per run of rows, each row's mean and variance in two float64
+ * passes over its contiguous values, then y channel by channel. Backward: per row the two sums of
+ * dx and dx itself, and per (sample, channel) plane the partial sums of dweight and dbias into
+ * scratch; then one task per block of channels adds those partials in sample order.
+ *
+ * <p>Local response norm: one task per (sample, channel) plane, the window's squares added plane by
+ * plane in channel order into a float64 row. Backward first stores per element D^-beta and
+ * dy * x * D^(-beta-1) (float32 scratch), then adds the second over each window.
+ */
+final class Norm {
+    private Norm() {
+    }
+
+    /** Rows of group norm per task: about this many values. */
+    private static final int VALUES_PER_TASK = 1 << 14;
+
+    private static int rowsPerTask(GroupNormProblem p) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, VALUES_PER_TASK / p.groupSize()));
+    }
+
+    private static int tasks(int items, int perTask) {
+        return (items + perTask - 1) / perTask;
+    }
+
+    static void groupNormForward(CpuDevice dev, GroupNormProblem p, float[] x, float[] weight, float[] bias,
+                                 float[] y, float[] saveMean, float[] saveInvStd) {
+        int hw = p.height() * p.width();
+        int m = (int) p.groupSize();
+        int rows = p.batch() * p.groups();
+        int per = rowsPerTask(p);
+        dev.parallel().forEach(tasks(rows, per), (task, worker) -> {
+            for (int r = task * per; r < Math.min(rows, (task + 1) * per); r++) {
+                int base = r * m;
+                double sum = 0;
+                for (int j = base; j < base + m; j++) {
+                    sum += x[j];
+                }
+                double mean = sum / m;
+                double sq = 0;
+                for (int j = base; j < base + m; j++) {
+                    double d = x[j] - mean;
+                    sq += d * d;
+                }
+                double invstd = 1 / Math.sqrt(sq / m + p.eps());
+                int c0 = r % p.groups() * p.channelsPerGroup();
+                for (int cc = 0; cc < p.channelsPerGroup(); cc++) {
+                    double scale = invstd * weight[c0 + cc];
+                    double shift = bias[c0 + cc];
+                    int off = base + cc * hw;
+                    for (int j = off; j < off + hw; j++) {
+                        y[j] = (float) ((x[j] - mean) * scale + shift);
+                    }
+                }
+                saveMean[r] = (float) mean;
+                saveInvStd[r] = (float) invstd;
+            }
+        });
+    }
+
+    static void groupNormBackward(CpuDevice dev, GroupNormProblem p, float[] x, float[] dy, float[] weight,
+                                  float[] saveMean, float[] saveInvStd, float[] dx, float[] dweight, float[] dbias) {
+        int hw = p.height() * p.width();
+        int m = (int) p.groupSize();
+        int rows = p.batch() * p.groups();
+        int cpg = p.channelsPerGroup();
+        int channels = p.channels();
+        // partial[2 * (n*C + c)] = sum over plane (n, c) of dy * xhat, partial[.. + 1] = sum of dy
+        double[] partial = dev.scratchDoubles(2 * p.batch() * channels);
+        int per = rowsPerTask(p);
+        dev.parallel().forEach(tasks(rows, per), (task, worker) -> {
+            for (int r = task * per; r < Math.min(rows, (task + 1) * per); r++) {
+                int base = r * m;
+                int c0 = r % p.groups() * cpg;
+                double mean = saveMean[r];
+                double invstd = saveInvStd[r];
+                double sumG = 0;
+                double sumGXhat = 0;
+                for (int cc = 0; cc < cpg; cc++) {
+                    double w = weight[c0 + cc];
+                    double sDy = 0;
+                    double sDyXhat = 0;
+                    int off = base + cc * hw;
+                    for (int j = off; j < off + hw; j++) {
+                        double xhat = (x[j] - mean) * invstd;
+                        sDy += dy[j];
+                        sDyXhat += dy[j] * xhat;
+                    }
+                    sumG += w * sDy;
+                    sumGXhat += w * sDyXhat;
+                    int at = 2 * (r / p.groups() * channels + c0 + cc);
+                    partial[at] = sDyXhat;
+                    partial[at + 1] = sDy;
+                }
+                double meanG = sumG / m;
+                double meanGXhat = sumGXhat / m;
+                for (int cc = 0; cc < cpg; cc++) {
+                    double w = weight[c0 + cc];
+                    int off = base + cc * hw;
+                    for (int j = off; j < off + hw; j++) {
+                        double xhat = (x[j] - mean) * invstd;
+                        dx[j] = (float) (invstd * (dy[j] * w - meanG - xhat * meanGXhat));
+                    }
+                }
+            }
+        });
+        int channelsPerTask = Math.max(1, VALUES_PER_TASK / p.batch());
+        dev.parallel().forEach(tasks(channels, channelsPerTask), (task, worker) -> {
+            for (int c = task * channelsPerTask; c < Math.min(channels, (task + 1) * channelsPerTask); c++) {
+                double dw = 0;
+                double db = 0;
+                for (int n = 0; n < p.batch(); n++) {
+                    dw += partial[2 * (n * channels + c)];
+                    db += partial[2 * (n * channels + c) + 1];
+                }
+                dweight[c] = (float) dw;
+                dbias[c] = (float) db;
+            }
+        });
+    }
+
+    /** acc[i] = sum over channels [from, to] of sample n of x^2 (float64), in channel order. */
+    private static void windowSquares(float[] x, int n, int channels, int hw, int from, int to, double[] acc) {
+        Arrays.fill(acc, 0, hw, 0);
+        for (int c2 = from; c2 <= to; c2++) {
+            int off = (n * channels + c2) * hw;
+            for (int i = 0; i < hw; i++) {
+                double v = x[off + i];
+                acc[i] += v * v;
+            }
+        }
+    }
+
+    static void lrnForward(CpuDevice dev, LrnProblem p, float[] x, float[] y) {
+        int channels = p.channels();
+        int hw = p.height() * p.width();
+        double scale = p.alpha() / p.size();
+        dev.parallel().forEach(p.batch() * channels, (task, worker) -> {
+            int n = task / channels;
+            int c = task % channels;
+            double[] acc = dev.workspace(worker).doubles(hw);
+            windowSquares(x, n, channels, hw, Math.max(0, c - p.lowerReach()), Math.min(channels - 1, c + p.upperReach()),
+                    acc);
+            int off = task * hw;
+            for (int i = 0; i < hw; i++) {
+                y[off + i] = (float) (x[off + i] * Math.pow(p.k() + scale * acc[i], -p.beta()));
+            }
+        });
+    }
+
+    static void lrnBackward(CpuDevice dev, LrnProblem p, float[] x, float[] dy, float[] dx) {
+        int channels = p.channels();
+        int hw = p.height() * p.width();
+        int total = p.batch() * channels * hw;
+        double scale = p.alpha() / p.size();
+        double factor = 2 * p.alpha() * p.beta() / p.size();
+        float[] powBeta = dev.scratch(0, total); // D^-beta
+        float[] weighted = dev.scratch(1, total); // dy * x * D^(-beta-1)
+        dev.parallel().forEach(p.batch() * channels, (task, worker) -> {
+            int n = task / channels;
+            int c = task % channels;
+            double[] acc = dev.workspace(worker).doubles(hw);
+            windowSquares(x, n, channels, hw, Math.max(0, c - p.lowerReach()), Math.min(channels - 1, c + p.upperReach()),
+                    acc);
+            int off = task * hw;
+            for (int i = 0; i < hw; i++) {
+                double d = p.k() + scale * acc[i];
+                double pb = Math.pow(d, -p.beta());
+                powBeta[off + i] = (float) pb;
+                weighted[off + i] = (float) (dy[off + i] * x[off + i] * pb / d);
+            }
+        });
+        dev.parallel().forEach(p.batch() * channels, (task, worker) -> {
+            int n = task / channels;
+            int c = task % channels;
+            double[] acc = dev.workspace(worker).doubles(hw);
+            Arrays.fill(acc, 0, hw, 0);
+            for (int c2 = Math.max(0, c - p.upperReach()); c2 <= Math.min(channels - 1, c + p.lowerReach()); c2++) {
+                int off2 = (n * channels + c2) * hw;
+                for (int i = 0; i < hw; i++) {
+                    acc[i] += weighted[off2 + i];
+                }
+            }
+            int off = task * hw;
+            for (int i = 0; i < hw; i++) {
+                dx[off + i] = (float) (dy[off + i] * (double) powBeta[off + i] - factor * x[off + i] * acc[i]);
+            }
+        });
+    }
+}

@@ -1,0 +1,226 @@
+package io.jdnn.tests.conformance;
+
+import io.jdnn.Device;
+import io.jdnn.ErrorBounds;
+import io.jdnn.GroupNormProblem;
+import io.jdnn.InstanceNormProblem;
+import io.jdnn.LayerNormProblem;
+import io.jdnn.LrnProblem;
+import io.jdnn.Shape;
+import io.jdnn.Tensor;
+import io.jdnn.tests.support.Conformance;
+import io.jdnn.tests.support.HostData;
+import io.jdnn.tests.support.Output;
+import io.jdnn.tests.support.Verdicts;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Normalization against the reference: local response norm forward and backward, and group,
+ * instance and layer norm forward (y and the saved statistics) followed by backward from the
+ * statistics that device's forward pass saved. Group-style norms are row and channel reductions:
+ * {@link ErrorBounds#REDUCTION}; local response norm {@link ErrorBounds#LRN}.
+ */
+final class NormChecks {
+    private NormChecks() {
+    }
+
+    /** The calls of one group-style norm (group, instance or layer) and the shapes of its tensors. */
+    interface Api {
+        Shape input();
+
+        Shape params();
+
+        Shape stats();
+
+        void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor mean, Tensor invStd);
+
+        void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor mean, Tensor invStd, Tensor dx, Tensor dw,
+                      Tensor db);
+    }
+
+    static Api group(GroupNormProblem p) {
+        return new Api() {
+            public Shape input() {
+                return p.inputShape();
+            }
+
+            public Shape params() {
+                return p.channelShape();
+            }
+
+            public Shape stats() {
+                return p.statsShape();
+            }
+
+            public void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor m, Tensor s) {
+                d.groupNorm(p, x, w, b, y, m, s);
+            }
+
+            public void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor m, Tensor s, Tensor dx, Tensor dw,
+                                 Tensor db) {
+                d.groupNormBackward(p, x, dy, w, m, s, dx, dw, db);
+            }
+
+            @Override
+            public String toString() {
+                return p.toString();
+            }
+        };
+    }
+
+    static Api instance(InstanceNormProblem p) {
+        return new Api() {
+            public Shape input() {
+                return p.inputShape();
+            }
+
+            public Shape params() {
+                return p.channelShape();
+            }
+
+            public Shape stats() {
+                return p.statsShape();
+            }
+
+            public void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor m, Tensor s) {
+                d.instanceNorm(p, x, w, b, y, m, s);
+            }
+
+            public void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor m, Tensor s, Tensor dx, Tensor dw,
+                                 Tensor db) {
+                d.instanceNormBackward(p, x, dy, w, m, s, dx, dw, db);
+            }
+
+            @Override
+            public String toString() {
+                return p.toString();
+            }
+        };
+    }
+
+    static Api layer(LayerNormProblem p) {
+        return new Api() {
+            public Shape input() {
+                return p.inputShape();
+            }
+
+            public Shape params() {
+                return p.featureShape();
+            }
+
+            public Shape stats() {
+                return p.statsShape();
+            }
+
+            public void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor m, Tensor s) {
+                d.layerNorm(p, x, w, b, y, m, s);
+            }
+
+            public void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor m, Tensor s, Tensor dx, Tensor dw,
+                                 Tensor db) {
+                d.layerNormBackward(p, x, dy, w, m, s, dx, dw, db);
+            }
+
+            @Override
+            public String toString() {
+                return p.toString();
+            }
+        };
+    }
+
+    /**
+     * x = offset + scale * v per row (v uniform in [-1, 1), offset in [-4, 4], a power-of-two scale
+     * in 1/4..2): rows with different means and variances.
+     */
+    static float[] input(int rows, int rowLength, HostData data) {
+        float[] x = data.signed("x", rows * rowLength);
+        float[] offset = data.uniform("offset", rows, -4, 4);
+        int[] scaleLog2 = data.ints("scale", rows, 4);
+        for (int i = 0; i < x.length; i++) {
+            int r = i / rowLength;
+            x[i] = offset[r] + Math.scalb(x[i], scaleLog2[r] - 2);
+        }
+        return x;
+    }
+
+    /**
+     * dy: dyadic magnitudes with the sign of x minus its row's mean, so that dbias = sum(dy) is exact
+     * in float32 and dweight = sum(dy * xhat) adds terms of one sign (no cancellation that float32
+     * could not resolve when a channel has few values).
+     */
+    static float[] gradient(int rows, int rowLength, float[] x, HostData data) {
+        float[] dy = data.dyadic("dy", x.length);
+        for (int r = 0; r < rows; r++) {
+            double sum = 0;
+            for (int j = 0; j < rowLength; j++) {
+                sum += x[r * rowLength + j];
+            }
+            double mean = sum / rowLength;
+            for (int j = 0; j < rowLength; j++) {
+                int i = r * rowLength + j;
+                dy[i] = Math.copySign(dy[i], x[i] - mean < 0 ? -1f : 1f);
+            }
+        }
+        return dy;
+    }
+
+    /**
+     * Forward of a group-style norm (rows of {@code rowLength} values, the layout of {@code g}), then
+     * backward from the statistics the device saved; every output poisoned first.
+     */
+    static void groupStyle(List<Device> devices, String op, Api api, GroupNormProblem g, long seed, Verdicts v) {
+        HostData data = new HostData(seed);
+        int rows = g.batch() * g.groups();
+        int rowLength = (int) g.groupSize();
+        float[] xs = input(rows, rowLength, data);
+        float[] dys = gradient(rows, rowLength, xs, data);
+        float[] ws = data.nonZero("weight", g.channels(), 0.5, 1.5);
+        float[] bs = data.signed("bias", g.channels());
+        Conformance.Run run = s -> {
+            Tensor x = s.upload(api.input(), xs);
+            Tensor w = s.upload(api.params(), ws);
+            Tensor b = s.upload(api.params(), bs);
+            Tensor y = s.poisoned(api.input());
+            Tensor mean = s.poisoned(api.stats());
+            Tensor invStd = s.poisoned(api.stats());
+            api.forward(s.device(), x, w, b, y, mean, invStd);
+            Tensor dy = s.upload(api.input(), dys);
+            Tensor dx = s.poisoned(api.input());
+            Tensor dw = s.poisoned(api.params());
+            Tensor db = s.poisoned(api.params());
+            api.backward(s.device(), x, dy, w, mean, invStd, dx, dw, db);
+            return List.of(Output.of("y", y), Output.of("save_mean", mean), Output.of("save_invstd", invStd),
+                    Output.of("dx", dx), Output.of("dweight", dw), Output.of("dbias", db));
+        };
+        Map<String, Output> ref = Conformance.reference(run);
+        double bound = ErrorBounds.REDUCTION;
+        for (Device d : devices) {
+            Conformance.check(v, d, op, api, "", run, ref, Conformance.bounds("y", bound, "save_mean", bound,
+                    "save_invstd", bound, "dx", bound, "dweight", bound, "dbias", bound));
+        }
+    }
+
+    /** Local response norm forward and backward (the allocating variants), x and dy uniform in [-2, 2). */
+    static void lrn(List<Device> devices, LrnProblem p, long seed, Verdicts v) {
+        HostData data = new HostData(seed);
+        int n = (int) p.inputShape().elements();
+        float[] xs = data.uniform("x", n, -2, 2);
+        float[] dys = data.signed("dy", n);
+        Conformance.Run run = s -> {
+            Tensor x = s.upload(p.inputShape(), xs);
+            Tensor dy = s.upload(p.inputShape(), dys);
+            Tensor y = s.poisoned(p.inputShape());
+            Tensor dx = s.poisoned(p.inputShape());
+            s.device().localResponseNorm(p, x, y);
+            s.device().localResponseNormBackward(p, x, dy, dx);
+            return List.of(Output.of("y", y), Output.of("dx", dx));
+        };
+        Map<String, Output> ref = Conformance.reference(run);
+        for (Device d : devices) {
+            Conformance.check(v, d, "localResponseNorm", p, "", run, ref,
+                    Conformance.bounds("y", ErrorBounds.LRN, "dx", ErrorBounds.LRN));
+        }
+    }
+}
