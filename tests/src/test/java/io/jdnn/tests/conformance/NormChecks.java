@@ -15,6 +15,7 @@ import io.jdnn.tests.support.Verdicts;
 
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
  * Normalization against the reference: local response norm forward and backward, and group,
@@ -131,16 +132,30 @@ final class NormChecks {
     }
 
     /**
-     * x = offset + scale * v per row (v uniform in [-1, 1), offset in [-4, 4], a power-of-two scale
-     * in 1/4..2): rows with different means and variances.
+     * x = offset + scale * v per row: offset in [-4, 4], a power-of-two scale in 1/4..2, and v the
+     * row's values spread evenly over [-1, 1] in random order (v_j = -1 + 2 (k_j + u_j) / M, k a
+     * permutation, u_j in [1/4, 3/4]). Rows get different means and variances, and no row's values
+     * crowd together: a row whose spread is tiny beside its mean makes x - mean a cancellation that
+     * float32 statistics cannot resolve, in any implementation.
      */
     static float[] input(int rows, int rowLength, HostData data) {
-        float[] x = data.signed("x", rows * rowLength);
+        float[] x = new float[rows * rowLength];
         float[] offset = data.uniform("offset", rows, -4, 4);
         int[] scaleLog2 = data.ints("scale", rows, 4);
-        for (int i = 0; i < x.length; i++) {
-            int r = i / rowLength;
-            x[i] = offset[r] + Math.scalb(x[i], scaleLog2[r] - 2);
+        float[] jitter = data.uniform("jitter", x.length, 0.25, 0.75);
+        SplittableRandom order = data.stream("order");
+        int[] k = new int[rowLength];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < rowLength; j++) {
+                int swap = order.nextInt(j + 1);
+                k[j] = k[swap];
+                k[swap] = j;
+            }
+            for (int j = 0; j < rowLength; j++) {
+                int i = r * rowLength + j;
+                double v = -1 + 2 * (k[j] + jitter[i]) / rowLength;
+                x[i] = offset[r] + (float) Math.scalb(v, scaleLog2[r] - 2);
+            }
         }
         return x;
     }
@@ -196,9 +211,15 @@ final class NormChecks {
         };
         Map<String, Output> ref = Conformance.reference(run);
         double bound = ErrorBounds.REDUCTION;
+        Map<String, Double> bounds = Conformance.bounds("y", bound, "save_mean", bound, "save_invstd", bound,
+                "dweight", bound, "dbias", bound);
+        if (rowLength != 2) {
+            // With two values a row, xhat is +-1 and dx vanishes analytically (what is left is eps's
+            // trace and rounding noise, as batch norm's generator notes): compared for every other length.
+            bounds.put("dx", bound);
+        }
         for (Device d : devices) {
-            Conformance.check(v, d, op, api, "", run, ref, Conformance.bounds("y", bound, "save_mean", bound,
-                    "save_invstd", bound, "dx", bound, "dweight", bound, "dbias", bound));
+            Conformance.check(v, d, op, api, "", run, ref, bounds);
         }
     }
 
