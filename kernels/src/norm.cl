@@ -10,7 +10,7 @@
  * whose pairing depends on NORM_WG only. dweight and dbias reduce over the batch too: one
  * work-group per channel walks the channel's (n, i) values in a fixed order (gn_backward_params).
  *
- *   forward   gn_forward (reads x twice for mean and variance, a third time to write y)
+ *   forward   gn_forward (reads x twice for the statistics, a third time to write y)
  *   backward  gn_backward_rows (reads x, dy twice, writes dx) and gn_backward_params (reads x, dy)
  *
  * Local response norm: one work-item per element (grid-stride), the window's squares summed in
@@ -30,7 +30,10 @@
 #define NORM_WG 256
 #endif
 
-/* Mean and 1/sqrt(biased variance + eps) of row r = n*G + g of M values at r*M; saved by the forward pass. */
+/*
+ * Per row r = n*G + g of M values at r*M: mean (a first sum, then corrected by the mean deviation
+ * from it) and invstd = 1/sqrt(biased variance + eps), saved; y = (x - mean) * invstd * weight[c] + bias[c].
+ */
 KERNEL void gn_forward(int rows, int G, int cpg, i64 HW, float eps, GLOBAL const float *RESTRICT x,
                        GLOBAL const float *RESTRICT weight, GLOBAL const float *RESTRICT bias,
                        GLOBAL float *RESTRICT y, GLOBAL float *RESTRICT save_mean, GLOBAL float *RESTRICT save_invstd) {
@@ -44,20 +47,26 @@ KERNEL void gn_forward(int rows, int G, int cpg, i64 HW, float eps, GLOBAL const
         for (i64 j = lid; j < M; j += NORM_WG) {
             part += xr[j];
         }
-        float mean = jdnn_group_sum(red, part) / (float)M;
+        float m0 = jdnn_group_sum(red, part) / (float)M;
         part = 0.0f;
+        float part_sq = 0.0f;
         for (i64 j = lid; j < M; j += NORM_WG) {
-            float d = xr[j] - mean;
-            part += d * d;
+            float d = xr[j] - m0;
+            part += d;
+            part_sq += d * d;
         }
-        float invstd = 1.0f / SQRTF(jdnn_group_sum(red, part) / (float)M + eps);
+        /* m0 carries the rounding of the first sum; delta = mean(x - m0) corrects it, so that a row
+         * whose spread is small beside its mean still normalizes accurately */
+        float delta = jdnn_group_sum(red, part) / (float)M;
+        float var = FMAXF(jdnn_group_sum(red, part_sq) / (float)M - delta * delta, 0.0f);
+        float invstd = 1.0f / SQRTF(var + eps);
         int c0 = (int)(r % G) * cpg;
         for (i64 j = lid; j < M; j += NORM_WG) {
             int c = c0 + (int)(j / HW);
-            yr[j] = (xr[j] - mean) * (invstd * weight[c]) + bias[c];
+            yr[j] = ((xr[j] - m0) - delta) * (invstd * weight[c]) + bias[c];
         }
         if (lid == 0) {
-            save_mean[r] = mean;
+            save_mean[r] = m0 + delta;
             save_invstd[r] = invstd;
         }
     }

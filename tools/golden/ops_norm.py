@@ -2,7 +2,8 @@
 
 Loaded by generate.py (see the comment above FAMILIES there). Every case has x, and weight and bias
 where the op takes them; three cases in four also have dy and list the gradients (the others are
-forward-only, outputs ["y"]).
+forward-only, outputs ["y"]). Gradient cases of group, instance and layer norm normalize rows of
+four or more values and take a dy that keeps dweight and dbias well-conditioned (_row_signed_dyadic).
 """
 
 import torch
@@ -78,11 +79,29 @@ def random_case(src, op, opts):
         params, inputs, shape = _random_forward(src, op)
         # With two values a row, x_hat is +-1 and dx vanishes analytically, leaving only rounding
         # noise to compare (as for batch norm in generate.py): gradient cases normalize four or more.
+        if op == "group_norm" and shape[0] * _row_size(op, params, shape) <= 1:
+            continue  # PyTorch: "Expected more than 1 value per channel when training" (N * C/G * spatial > 1)
         if op == "local_response_norm" or not with_grad or _row_size(op, params, shape) >= 4:
             break
     if with_grad:
-        inputs["dy"] = src.normal(*shape)
+        if op == "local_response_norm":
+            inputs["dy"] = src.normal(*shape)
+        else:
+            inputs["dy"] = _row_signed_dyadic(src, inputs["x"], _row_size(op, params, shape))
     return params, inputs
+
+
+def _row_signed_dyadic(src, x, row_size):
+    """dy = sign(x - its row's mean) * k / 64, k in 1..64 (as io.jdnn's BatchNormChecks makes it).
+
+    dbias = sum(dy) is then exact in float32 in any order, and dweight = sum(dy * x_hat) adds terms
+    of one sign: with one channel (or feature) each is a single output, and a random dy would make
+    it a cancellation of terms a hundred times its size, which float32 cannot resolve to the bound.
+    """
+    rows = x.reshape(-1, row_size)
+    sign = torch.where(rows >= rows.mean(dim=1, keepdim=True), 1.0, -1.0).to(F64)
+    k = torch.randint(1, 65, tuple(rows.shape), generator=src.gen).to(F64)
+    return (sign * k / 64).reshape(x.shape)
 
 
 def _random_forward(src, op):
