@@ -82,6 +82,11 @@ public record GroupNormProblem(int batch, int channels, int height, int width, i
         return 3 * inputShape().bytes() + 3 * channelShape().bytes() + 2 * statsShape().bytes();
     }
 
+    /** The same problem with another batch size. */
+    public GroupNormProblem withBatch(int newBatch) {
+        return new GroupNormProblem(newBatch, channels, height, width, groups, eps);
+    }
+
     @Override
     public String toString() {
         return ProblemString.of("gn").i("mb", batch).i("ic", channels).i("ih", height).i("iw", width).i("g", groups)

@@ -77,6 +77,11 @@ public record LrnProblem(int batch, int channels, int height, int width, int siz
         return 3 * inputShape().bytes();
     }
 
+    /** The same problem with another batch size. */
+    public LrnProblem withBatch(int newBatch) {
+        return new LrnProblem(newBatch, channels, height, width, size, alpha, beta, k);
+    }
+
     @Override
     public String toString() {
         return ProblemString.of("lrn").i("mb", batch).i("ic", channels).i("ih", height).i("iw", width).i("ls", size)

@@ -166,6 +166,15 @@ public final class Suites {
                 e("res4_bn", "bn_mb32ic1024ih14"),
                 e("res5_bn", "bn_mb32ic2048ih7"));
 
+        add("norm", "Local response norm of AlexNet (batch 128), group norm of a ResNet-50 (32 groups, batch 32), "
+                        + "instance norm of a style-transfer net and BERT-base's layer norm (4096 tokens) as group norm",
+                e("alexnet_lrn1", "lrn_mb128ic96ih55ls5_alpha=0.0001_beta=0.75_k=2"),
+                e("alexnet_lrn2", "lrn_mb128ic256ih27ls5_alpha=0.0001_beta=0.75_k=2"),
+                e("res2_gn", "gn_mb32ic256ih56g32"),
+                e("res4_gn", "gn_mb32ic1024ih14g32"),
+                e("style_in", "gn_mb4ic128ih128g128"),
+                e("bert_ln", "gn_mb4096ic768g1"));
+
         List<Entry> optimizers = new ArrayList<>();
         String[][] rules = {
                 {"sgd", "sgd_lr=0.1_momentum=0.9_weight_decay=0.0001"},
