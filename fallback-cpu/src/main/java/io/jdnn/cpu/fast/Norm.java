@@ -13,8 +13,7 @@ import java.util.Arrays;
  *
  * <p>Group norm forward: one task per run of rows, each row's mean and variance in two float64
  * passes over its contiguous values, then y channel by channel. Backward: per row the two sums of
- * dx and dx itself, and per (sample, channel) plane the partial sums of dweight and dbias into
- * scratch; then one task per block of channels adds those partials in sample order.
+ * dx and dx itself; then one task per block of channels sums dweight and dbias over (n, i).
  *
  * <p>Local response norm: one task per (sample, channel) plane, the window's squares added plane by
  * plane in channel order into a float64 row. Backward first stores per element D^-beta and
@@ -76,9 +75,6 @@ final class Norm {
         int m = (int) p.groupSize();
         int rows = p.batch() * p.groups();
         int cpg = p.channelsPerGroup();
-        int channels = p.channels();
-        // partial[2 * (n*C + c)] = sum over plane (n, c) of dy * xhat, partial[.. + 1] = sum of dy
-        double[] partial = dev.scratchDoubles(2 * p.batch() * channels);
         int per = rowsPerTask(p);
         dev.parallel().forEach(tasks(rows, per), (task, worker) -> {
             for (int r = task * per; r < Math.min(rows, (task + 1) * per); r++) {
@@ -90,19 +86,12 @@ final class Norm {
                 double sumGXhat = 0;
                 for (int cc = 0; cc < cpg; cc++) {
                     double w = weight[c0 + cc];
-                    double sDy = 0;
-                    double sDyXhat = 0;
                     int off = base + cc * hw;
                     for (int j = off; j < off + hw; j++) {
-                        double xhat = (x[j] - mean) * invstd;
-                        sDy += dy[j];
-                        sDyXhat += dy[j] * xhat;
+                        double g = dy[j] * w;
+                        sumG += g;
+                        sumGXhat += g * ((x[j] - mean) * invstd);
                     }
-                    sumG += w * sDy;
-                    sumGXhat += w * sDyXhat;
-                    int at = 2 * (r / p.groups() * channels + c0 + cc);
-                    partial[at] = sDyXhat;
-                    partial[at + 1] = sDy;
                 }
                 double meanG = sumG / m;
                 double meanGXhat = sumGXhat / m;
@@ -116,17 +105,35 @@ final class Norm {
                 }
             }
         });
-        int channelsPerTask = Math.max(1, VALUES_PER_TASK / p.batch());
-        dev.parallel().forEach(tasks(channels, channelsPerTask), (task, worker) -> {
-            for (int c = task * channelsPerTask; c < Math.min(channels, (task + 1) * channelsPerTask); c++) {
-                double dw = 0;
-                double db = 0;
-                for (int n = 0; n < p.batch(); n++) {
-                    dw += partial[2 * (n * channels + c)];
-                    db += partial[2 * (n * channels + c) + 1];
+        // dweight and dbias: each task a block of channels, every channel summed over (n, i) in that
+        // order whatever the blocks are, so the thread count cannot change a bit; samples outermost,
+        // so that with 1x1 images (layer norm) a block reads contiguous runs of each row.
+        int channels = p.channels();
+        int block = Math.max(1, (channels + 4 * dev.parallel().threads() - 1) / (4 * dev.parallel().threads()));
+        dev.parallel().forEach(tasks(channels, block), (task, worker) -> {
+            int from = task * block;
+            int to = Math.min(channels, from + block);
+            double[] acc = dev.workspace(worker).doubles(2 * (to - from));
+            Arrays.fill(acc, 0, 2 * (to - from), 0);
+            for (int n = 0; n < p.batch(); n++) {
+                for (int c = from; c < to; c++) {
+                    int r = n * p.groups() + c / cpg;
+                    double mean = saveMean[r];
+                    double invstd = saveInvStd[r];
+                    int off = (n * channels + c) * hw;
+                    double sw = acc[2 * (c - from)];
+                    double sb = acc[2 * (c - from) + 1];
+                    for (int j = off; j < off + hw; j++) {
+                        sw += dy[j] * ((x[j] - mean) * invstd);
+                        sb += dy[j];
+                    }
+                    acc[2 * (c - from)] = sw;
+                    acc[2 * (c - from) + 1] = sb;
                 }
-                dweight[c] = (float) dw;
-                dbias[c] = (float) db;
+            }
+            for (int c = from; c < to; c++) {
+                dweight[c] = (float) acc[2 * (c - from)];
+                dbias[c] = (float) acc[2 * (c - from) + 1];
             }
         });
     }
