@@ -138,16 +138,25 @@ final class Norm {
         });
     }
 
-    /** acc[i] = sum over channels [from, to] of sample n of x^2 (float64), in channel order. */
-    private static void windowSquares(float[] x, int n, int channels, int hw, int from, int to, double[] acc) {
+    /**
+     * The window's squares of plane {@code task} = n*C + c, in a worker's float64 row: acc[i] = sum of
+     * x[n,c',i]^2 over the channels c' in [c - size/2, c + (size-1)/2] that exist, in channel order.
+     */
+    private static double[] windowSquares(CpuDevice dev, LrnProblem p, float[] x, int task, int worker) {
+        int channels = p.channels();
+        int hw = p.height() * p.width();
+        int n = task / channels;
+        int c = task % channels;
+        double[] acc = dev.workspace(worker).doubles(hw);
         Arrays.fill(acc, 0, hw, 0);
-        for (int c2 = from; c2 <= to; c2++) {
+        for (int c2 = Math.max(0, c - p.lowerReach()); c2 <= Math.min(channels - 1, c + p.upperReach()); c2++) {
             int off = (n * channels + c2) * hw;
             for (int i = 0; i < hw; i++) {
                 double v = x[off + i];
                 acc[i] += v * v;
             }
         }
+        return acc;
     }
 
     static void lrnForward(CpuDevice dev, LrnProblem p, float[] x, float[] y) {
@@ -155,11 +164,7 @@ final class Norm {
         int hw = p.height() * p.width();
         double scale = p.alpha() / p.size();
         dev.parallel().forEach(p.batch() * channels, (task, worker) -> {
-            int n = task / channels;
-            int c = task % channels;
-            double[] acc = dev.workspace(worker).doubles(hw);
-            windowSquares(x, n, channels, hw, Math.max(0, c - p.lowerReach()), Math.min(channels - 1, c + p.upperReach()),
-                    acc);
+            double[] acc = windowSquares(dev, p, x, task, worker);
             int off = task * hw;
             for (int i = 0; i < hw; i++) {
                 y[off + i] = (float) (x[off + i] * Math.pow(p.k() + scale * acc[i], -p.beta()));
@@ -176,11 +181,7 @@ final class Norm {
         float[] powBeta = dev.scratch(0, total); // D^-beta
         float[] weighted = dev.scratch(1, total); // dy * x * D^(-beta-1)
         dev.parallel().forEach(p.batch() * channels, (task, worker) -> {
-            int n = task / channels;
-            int c = task % channels;
-            double[] acc = dev.workspace(worker).doubles(hw);
-            windowSquares(x, n, channels, hw, Math.max(0, c - p.lowerReach()), Math.min(channels - 1, c + p.upperReach()),
-                    acc);
+            double[] acc = windowSquares(dev, p, x, task, worker);
             int off = task * hw;
             for (int i = 0; i < hw; i++) {
                 double d = p.k() + scale * acc[i];

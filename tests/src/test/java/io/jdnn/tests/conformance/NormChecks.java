@@ -27,108 +27,37 @@ final class NormChecks {
     private NormChecks() {
     }
 
-    /** The calls of one group-style norm (group, instance or layer) and the shapes of its tensors. */
-    interface Api {
-        Shape input();
+    /** A group-style forward call: y and the saved statistics from x, weight and bias. */
+    interface Forward {
+        void run(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor mean, Tensor invStd);
+    }
 
-        Shape params();
+    /** A group-style backward call: dx, dweight and dbias from the saved statistics. */
+    interface Backward {
+        void run(Device d, Tensor x, Tensor dy, Tensor w, Tensor mean, Tensor invStd, Tensor dx, Tensor dw, Tensor db);
+    }
 
-        Shape stats();
-
-        void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor mean, Tensor invStd);
-
-        void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor mean, Tensor invStd, Tensor dx, Tensor dw,
-                      Tensor db);
+    /** The calls of one group-style norm (group, instance or layer), the shapes of its tensors, its problem. */
+    record Api(Object problem, Shape input, Shape params, Shape stats, Forward forward, Backward backward) {
+        @Override
+        public String toString() {
+            return problem.toString();
+        }
     }
 
     static Api group(GroupNormProblem p) {
-        return new Api() {
-            public Shape input() {
-                return p.inputShape();
-            }
-
-            public Shape params() {
-                return p.channelShape();
-            }
-
-            public Shape stats() {
-                return p.statsShape();
-            }
-
-            public void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor m, Tensor s) {
-                d.groupNorm(p, x, w, b, y, m, s);
-            }
-
-            public void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor m, Tensor s, Tensor dx, Tensor dw,
-                                 Tensor db) {
-                d.groupNormBackward(p, x, dy, w, m, s, dx, dw, db);
-            }
-
-            @Override
-            public String toString() {
-                return p.toString();
-            }
-        };
+        return new Api(p, p.inputShape(), p.channelShape(), p.statsShape(), (d, x, w, b, y, m, s) -> d.groupNorm(p, x,
+                w, b, y, m, s), (d, x, dy, w, m, s, dx, dw, db) -> d.groupNormBackward(p, x, dy, w, m, s, dx, dw, db));
     }
 
     static Api instance(InstanceNormProblem p) {
-        return new Api() {
-            public Shape input() {
-                return p.inputShape();
-            }
-
-            public Shape params() {
-                return p.channelShape();
-            }
-
-            public Shape stats() {
-                return p.statsShape();
-            }
-
-            public void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor m, Tensor s) {
-                d.instanceNorm(p, x, w, b, y, m, s);
-            }
-
-            public void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor m, Tensor s, Tensor dx, Tensor dw,
-                                 Tensor db) {
-                d.instanceNormBackward(p, x, dy, w, m, s, dx, dw, db);
-            }
-
-            @Override
-            public String toString() {
-                return p.toString();
-            }
-        };
+        return new Api(p, p.inputShape(), p.channelShape(), p.statsShape(), (d, x, w, b, y, m, s) -> d.instanceNorm(p,
+                x, w, b, y, m, s), (d, x, dy, w, m, s, dx, dw, db) -> d.instanceNormBackward(p, x, dy, w, m, s, dx, dw, db));
     }
 
     static Api layer(LayerNormProblem p) {
-        return new Api() {
-            public Shape input() {
-                return p.inputShape();
-            }
-
-            public Shape params() {
-                return p.featureShape();
-            }
-
-            public Shape stats() {
-                return p.statsShape();
-            }
-
-            public void forward(Device d, Tensor x, Tensor w, Tensor b, Tensor y, Tensor m, Tensor s) {
-                d.layerNorm(p, x, w, b, y, m, s);
-            }
-
-            public void backward(Device d, Tensor x, Tensor dy, Tensor w, Tensor m, Tensor s, Tensor dx, Tensor dw,
-                                 Tensor db) {
-                d.layerNormBackward(p, x, dy, w, m, s, dx, dw, db);
-            }
-
-            @Override
-            public String toString() {
-                return p.toString();
-            }
-        };
+        return new Api(p, p.inputShape(), p.featureShape(), p.statsShape(), (d, x, w, b, y, m, s) -> d.layerNorm(p, x,
+                w, b, y, m, s), (d, x, dy, w, m, s, dx, dw, db) -> d.layerNormBackward(p, x, dy, w, m, s, dx, dw, db));
     }
 
     /**
@@ -200,12 +129,12 @@ final class NormChecks {
             Tensor y = s.poisoned(api.input());
             Tensor mean = s.poisoned(api.stats());
             Tensor invStd = s.poisoned(api.stats());
-            api.forward(s.device(), x, w, b, y, mean, invStd);
+            api.forward().run(s.device(), x, w, b, y, mean, invStd);
             Tensor dy = s.upload(api.input(), dys);
             Tensor dx = s.poisoned(api.input());
             Tensor dw = s.poisoned(api.params());
             Tensor db = s.poisoned(api.params());
-            api.backward(s.device(), x, dy, w, mean, invStd, dx, dw, db);
+            api.backward().run(s.device(), x, dy, w, mean, invStd, dx, dw, db);
             return List.of(Output.of("y", y), Output.of("save_mean", mean), Output.of("save_invstd", invStd),
                     Output.of("dx", dx), Output.of("dweight", dw), Output.of("dbias", db));
         };
