@@ -1,9 +1,10 @@
 /*
- * softmax.cl: row-wise softmax of a (rows, cols) float32 matrix, its backward pass, and the mean
- * softmax cross-entropy with label smoothing.
+ * softmax.cl: row-wise softmax and log-softmax of a (rows, cols) float32 matrix, their backward
+ * passes, and the mean softmax cross-entropy with label smoothing.
  *
  * Launch geometry:
- *   softmax_forward, softmax_backward, softmax_xent_rows: 1-D, work-groups of exactly SOFTMAX_WG
+ *   softmax_forward, softmax_backward, softmax_log_forward, softmax_log_backward,
+ *   softmax_xent_rows: 1-D, work-groups of exactly SOFTMAX_WG
  *     work-items, any number of groups (the host launches min(rows, cap)); group g handles rows
  *     g, g + NUM_GROUPS(0), ... one at a time. SOFTMAX_WG is a power of two, the size of the local
  *     reduction array.
@@ -16,6 +17,26 @@
 #define SOFTMAX_WG 256
 #endif
 
+/*
+ * The statistics of one row xr[0, cols) for the calling work-group (every work-item must call it):
+ * returns m = max_k xr[k] and sets *sum_exp = sum_k exp(xr[k] - m).
+ */
+DEVICE_FN float softmax_row_stats(LOCAL float *red, GLOBAL const float *xr, int cols, float *sum_exp) {
+    int lid = LOCAL_ID(0);
+    float m = -INFINITY_F;
+    for (int j = lid; j < cols; j += SOFTMAX_WG) {
+        m = FMAXF(m, xr[j]);
+    }
+    m = jdnn_group_max(red, m);
+
+    float s = 0.0f;
+    for (int j = lid; j < cols; j += SOFTMAX_WG) {
+        s += EXPF(xr[j] - m);
+    }
+    *sum_exp = jdnn_group_sum(red, s);
+    return m;
+}
+
 /* y[r][j] = exp(x[r][j] - m) / sum_k exp(x[r][k] - m), m = max_k x[r][k], for each row r. */
 KERNEL void softmax_forward(int rows, int cols, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, red, SOFTMAX_WG);
@@ -23,21 +44,44 @@ KERNEL void softmax_forward(int rows, int cols, GLOBAL const float *RESTRICT x, 
     for (i64 row = GROUP_ID(0); row < rows; row += NUM_GROUPS(0)) {
         GLOBAL const float *xr = x + row * cols;
         GLOBAL float *yr = y + row * cols;
-
-        float m = -INFINITY_F;
-        for (int j = lid; j < cols; j += SOFTMAX_WG) {
-            m = FMAXF(m, xr[j]);
-        }
-        m = jdnn_group_max(red, m);
-
-        float s = 0.0f;
-        for (int j = lid; j < cols; j += SOFTMAX_WG) {
-            s += EXPF(xr[j] - m);
-        }
-        s = jdnn_group_sum(red, s);
-
+        float s;
+        float m = softmax_row_stats(red, xr, cols, &s);
         for (int j = lid; j < cols; j += SOFTMAX_WG) {
             yr[j] = EXPF(xr[j] - m) / s;
+        }
+    }
+}
+
+/* Log-softmax: y[r][j] = (x[r][j] - m) - log(sum_k exp(x[r][k] - m)), m = max_k x[r][k], for each row r. */
+KERNEL void softmax_log_forward(int rows, int cols, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
+    LOCAL_ARRAY(float, red, SOFTMAX_WG);
+    int lid = LOCAL_ID(0);
+    for (i64 row = GROUP_ID(0); row < rows; row += NUM_GROUPS(0)) {
+        GLOBAL const float *xr = x + row * cols;
+        GLOBAL float *yr = y + row * cols;
+        float s;
+        float m = softmax_row_stats(red, xr, cols, &s);
+        float log_s = LOGF(s);
+        for (int j = lid; j < cols; j += SOFTMAX_WG) {
+            yr[j] = (xr[j] - m) - log_s;
+        }
+    }
+}
+
+/* Log-softmax backward from its output y: dx[r][j] = dy[r][j] - exp(y[r][j]) * sum_k dy[r][k], for each row r. */
+KERNEL void softmax_log_backward(int rows, int cols, GLOBAL const float *RESTRICT y, GLOBAL const float *RESTRICT dy,
+                                 GLOBAL float *RESTRICT dx) {
+    LOCAL_ARRAY(float, red, SOFTMAX_WG);
+    int lid = LOCAL_ID(0);
+    for (i64 row = GROUP_ID(0); row < rows; row += NUM_GROUPS(0)) {
+        i64 base = row * cols;
+        float sum = 0.0f;
+        for (int j = lid; j < cols; j += SOFTMAX_WG) {
+            sum += dy[base + j];
+        }
+        sum = jdnn_group_sum(red, sum);
+        for (int j = lid; j < cols; j += SOFTMAX_WG) {
+            dx[base + j] = dy[base + j] - EXPF(y[base + j]) * sum;
         }
     }
 }

@@ -30,6 +30,7 @@ import json
 import random
 import struct
 import sys
+import zlib
 
 torch = None  # imported by load_torch(), so that --help works without PyTorch
 F = None
@@ -54,7 +55,8 @@ def load_torch():
 #   compute(op, params, inputs)  {output name: float64 tensor}, from float64 copies of the inputs
 #   random_case(src, op, opts)   (params, inputs) of one random valid case, src a Source (below)
 # and may define fixed_cases(src): [(name, op, params, inputs)], named cases of common networks.
-# A module imports torch itself; it is loaded after PyTorch is (load_families).
+# A module imports torch itself; it is loaded after PyTorch is (load_families). Each family draws
+# from a Source of its own, seeded from --seed and the module's name.
 FAMILIES = []
 
 
@@ -522,11 +524,13 @@ def generate(opts):
         params, inputs = random_optimizer(src, op)
         plan.append(("%s_rand%d" % (op, i), op, params, inputs))
     for family in FAMILIES:
+        # A stream of its own per family: adding a family, or first-set cases, changes no family's cases.
+        fsrc = Source(zlib.crc32(("%d:%s" % (opts.seed, family.__name__)).encode("utf-8")))
         if not opts.no_fixed and hasattr(family, "fixed_cases"):
-            plan.extend(family.fixed_cases(src))
+            plan.extend(family.fixed_cases(fsrc))
         for i in range(opts.second_cases):
             for op in family.PARAMS:
-                params, inputs = family.random_case(src, op, opts)
+                params, inputs = family.random_case(fsrc, op, opts)
                 plan.append(("%s_rand%d" % (op, i), op, params, inputs))
     cases = []
     for name, op, params, inputs in plan:

@@ -1,261 +1,320 @@
 #!/usr/bin/env bash
-# run-owed.sh — the checks owed on a GPU (docs/cuda.md, "Checks still owed on a GPU"), in one script
-# for the GPU host (one NVIDIA H100 or H200, NVIDIA's OpenCL and PoCL, Python with PyTorch, no Java
-# but the packed .gpu/; see ../shared/gpu/README.md).
+# run-owed.sh — the checks owed on a GPU (docs/cuda.md, "Checks still owed on a GPU"), sized for the
+# GPU host's sessions: 15 minutes of device time per session, the machine's start (a few minutes)
+# included, so about 8 minutes of work per device call; and only 8 files come back from $OUT.
 #
-# Here, first:   ../shared/gpu/pack          # every module: builds, then gathers .gpu/
-# There, from the project root (with .gpu/ sent along):
+# Here, first:   ../shared/gpu/pack                  # every module: builds, then gathers .gpu/
+# Then one device call per session (carry [".gpu"], timeout_s = budget + 80), from the project root:
 #
-#   bash tools/gpu/run-owed.sh                    # every stage, in the order below
-#   bash tools/gpu/run-owed.sh tests verify       # stages or groups by name
-#   bash tools/gpu/run-owed.sh --list             # the stages and groups
+#   bash tools/gpu/run-owed.sh --budget 480 call1      # the calls below, one per session
+#   bash tools/gpu/run-owed.sh --budget 480 golden-cuda tests-cuda   # or stages and groups by name
+#   bash tools/gpu/run-owed.sh --list                  # stages, groups and calls
+#   bash tools/gpu/run-owed.sh --dry-run call5         # the steps and commands, without running them
 #
-# Everything goes under $OUT (default ./gpu-out): one log per step (<step>.log), JUnit reports
-# (junit-<step>/), jdnn bench's JSON, CSV, HTML and table (bench-<suite>.*), bench_torch.py's JSON
-# and table (torch-<suite>.*), the merged report (merged.md, merged.csv), and summary.txt: one line
-# per step with its exit status, seconds and log (a train step adds its images/s line). A failing
-# step does not stop the later ones; the script exits 1 when any step failed, 2 on a usage error.
-# Each step's last lines are echoed, so a command's output tail says how it went.
+# Every step runs under `timeout`, capped by its own limit and by what is left of the budget (default
+# 480 s; 20 s are kept back for the archive); a step that cannot get 30 s is skipped and says so.
+# The selected stages run in the order of importance below, whatever the order of the arguments.
+# Work files go to $WORK (default /tmp/run-owed, emptied first); after every step everything is
+# tarred into $OUT/owed.tgz (logs, JUnit XML, bench JSON/CSV/HTML, torch JSON, merged.md/csv) and
+# $OUT/summary.txt is updated: one line per step with its exit status (124: timed out), seconds and
+# cap. Two files, so a call that is cut off still brings back everything done by then. Exit status 0
+# when every step ran and passed, 1 otherwise, 2 on a usage error.
 #
-# Stages (groups: tests = the five tests-*; bench = every bench-<suite>; torch = every torch-<suite>;
-# suite-<suite> = bench-<suite> torch-<suite> merge; all = everything):
-#   env                bash .gpu/remote env: the GPU, the OpenCL platforms, the CUDA libraries
-#   tests-units        java-api, fallback-cpu, kernels/common and benchmarks tests
-#   tests-cuda         kernels/cuda (CudaBackendTest, CudaDeviceTest, CudaFaultTest, KernelOpsTest with
-#                      -Djdnn.test.kernels=cuda,opencl: on CUDA and on NVIDIA's OpenCL)
-#   tests-opencl       kernels/opencl on NVIDIA's OpenCL and again on PoCL (-Djdnn.test.opencl), and
-#                      KernelOpsTest on PoCL
-#   tests-conformance  tests/: conformance, golden, API and training tests on every device (cpu:0,
-#                      each opencl:N of both platforms, cuda:0)
-#   tests-reliability  tests/: fuzz, memory, out-of-memory, concurrency, determinism, large tensors
-#   verify             jdnn verify --golden on each file of tests/src/test/resources/golden, on cuda,
-#                      opencl:nvidia and opencl:pocl
-#   train              jdnn train lenet|resnet|dcgan on cuda and opencl:nvidia (images/s)
-#   bench-<suite>      jdnn bench --suite <suite> --device cuda --json $OUT/bench-<suite>.json (with the
-#                      cuDNN/cuBLAS baseline), for resnet50 mobilenet_v2 dcgan deeplab pooling batchnorm
-#                      optimizers resnext vgg16
-#   torch-<suite>      benchmarks/pytorch/bench_torch.py --suite <suite> --device cuda (the same
-#                      problems, listed by jdnn bench --print-problems through .gpu/remote)
-#   merge              benchmarks/pytorch/merge.py over every bench-*.json and torch-*.json in $OUT
-# Every test step runs with -Djdnn.test.require (cuda,opencl; opencl alone for the kernels/opencl
-# and PoCL steps), so a backend that does not load fails instead of skipping. merge always runs last.
+# Stages, most important first (CI already runs everything on cpu:0 and on PoCL, so nothing here
+# does; TensorCoreSimTest is a CPU emulation that CI runs too):
+#   env                        .gpu/remote env (unpacks the JRE, registers NVIDIA's OpenCL) and jdnn devices
+#   golden-cuda                jdnn verify --golden on cuda: public.json first, then every other file of
+#                              tests/src/test/resources/golden; a failing public.json is rerun with
+#                              -Djdnn.cuda.syncLaunches=true, which names the failing launch
+#   tests-cuda                 kernels/cuda: CudaBackendTest, CudaDeviceTest, CudaFaultTest, KernelOpsTest on cuda
+#   conformance-cuda           tests/ without reliability (conformance, golden, API, training) on cuda
+#   golden-opencl-nvidia       jdnn verify --golden, every file, on opencl:nvidia
+#   tests-opencl-nvidia        KernelOpsTest (kernels/cuda) and kernels/opencl's tests on opencl:nvidia
+#   conformance-opencl-nvidia  tests/ without reliability on opencl:nvidia
+#   reliability-cuda           tests/ io.jdnn.tests.reliability (fuzz, memory, out of memory, concurrency,
+#   reliability-opencl-nvidia  determinism, large tensors) on cuda, on opencl:nvidia
+#   train                      jdnn train lenet|resnet|dcgan on cuda and opencl:nvidia (images/s in the summary)
+#   bench-quick                jdnn bench --suite quick --device cuda (with the cuDNN/cuBLAS baseline)
+#   bench-SUITE, torch-SUITE   jdnn bench --suite SUITE --device cuda, and benchmarks/pytorch/bench_torch.py on
+#                              the same problems, for resnet50 mobilenet_v2 dcgan deeplab pooling batchnorm
+#                              optimizers resnext vgg16
+#   merge                      benchmarks/pytorch/merge.py over this call's bench-*.json and torch-*.json (last)
+# Groups: verify = golden-*; tests = tests-* conformance-*; reliability = reliability-*; suite-SUITE =
+# bench-SUITE torch-SUITE merge; bench, torch = every suite's; all = everything; callN = below.
+# (Earlier versions also had tests-units and PoCL steps, now left to CI; tests-conformance and
+# tests-reliability ran every device at once, now one stage per GPU device.)
 #
-# One device command may run 10 minutes at most and a session has 30 minutes of GPU time, so split
-# the work into calls such as these. The split is an estimate, not yet measured on the GPU:
-# summary.txt gives each step's seconds, so adjust it after the first calls; a call that hits its
-# limit still brings back what $OUT holds by then. A bench suite that overruns can be cut with
-# BENCH_ARGS="--algo auto" (AUTO's choice instead of every algorithm) or "--dir fwd". $OUT is fresh
-# in every call: keep each suite's bench and torch stages in one call (suite-<suite>), so that each
-# ratio comes from one run on one machine, and merge the fetched files here afterwards with
-# python3 benchmarks/pytorch/merge.py DIR/bench-*.json DIR/torch-*.json --md merged.md.
-#    1. env tests-units tests-cuda tests-opencl
-#    2. tests-conformance
-#    3. tests-reliability
-#    4. verify train
-#    5. suite-pooling suite-batchnorm suite-optimizers suite-dcgan
-#    6. suite-resnet50
-#    7. suite-mobilenet_v2 suite-resnext
-#    8. suite-deeplab
-#    9. suite-vgg16
-# Calls 1-4 fit in one session's 30 minutes only if they are quick; plan two sessions for 1-9.
+# The calls, one session each, that together run everything owed (estimates: no GPU has timed them
+# yet; summary.txt gives each step's seconds, so move stages between calls after the first runs, and
+# rerun what a call skipped for lack of time in the next session):
+#   call1   env golden-cuda tests-cuda conformance-cuda                          CUDA correctness (owed 1-5)
+#   call2   env golden-opencl-nvidia tests-opencl-nvidia conformance-opencl-nvidia   NVIDIA's OpenCL
+#   call3   env reliability-cuda reliability-opencl-nvidia
+#   call4   env train bench-quick
+#   call5   env suite-pooling suite-batchnorm suite-optimizers
+#   call6   env suite-dcgan
+#   call7   env suite-resnet50        (owed 6: TENSOR_CORE_TF32/BF16 against DIRECT and cuDNN on its 3x3 layers)
+#   call8   env suite-mobilenet_v2
+#   call9   env suite-resnext
+#   call10  env suite-deeplab
+#   call11  env suite-vgg16
+# A suite that does not fit one call splits by pass across calls: PASSES=fwd, then PASSES=bwd-data,
+# then PASSES=bwd-filter (passed to jdnn bench and bench_torch.py as --dir). Merge the fetched
+# archives here afterwards: tar xzf owed.tgz -C DIR for each, then
+# python3 benchmarks/pytorch/merge.py DIR*/bench-*.json DIR*/torch-*.json --md merged.md.
 #
-# Environment: OUT (default ./gpu-out), PYTHON (default python3), TAIL (lines of each log echoed,
-# default 15), TORCH_ARGS (extra options for bench_torch.py, e.g. "--tf32"), BENCH_ARGS (extra
-# options for jdnn bench, e.g. "--tf32").
-# shellcheck disable=SC2317 # the stage functions are called indirectly, as stage_NAME
+# Environment: OUT (default ./gpu-out), WORK (default /tmp/run-owed), PYTHON (default python3), TAIL
+# (lines of each log echoed, default 8), SEED (jqwik and fuzz seed, default 20261123), PASSES,
+# BENCH_ARGS and TORCH_ARGS (extra options for jdnn bench and bench_torch.py, e.g. "--tf32").
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root" || exit 2
-OUT=${OUT:-$root/gpu-out}
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-PYTHON=${PYTHON:-python3}
 remote="$root/.gpu/remote"
+lib="$root/.gpu/lib"
 jdnn=(bash "$remote" run io.jdnn.bench.Main)
+PYTHON=${PYTHON:-python3}
+SEEDS="-Djdnn.test.seed=${SEED:-20261123} -Djdnn.test.fuzz.seed=${SEED:-20261123}"
 
-SUITES=(resnet50 mobilenet_v2 dcgan deeplab pooling batchnorm optimizers resnext vgg16)
-TEST_STAGES=(tests-units tests-cuda tests-opencl tests-conformance tests-reliability)
-GOLDEN_DEVICES=(cuda opencl:nvidia opencl:pocl)
-TRAIN_DEVICES=(cuda opencl:nvidia)
-TRAIN_EXAMPLES=(lenet resnet dcgan)
+SUITES=(pooling batchnorm optimizers dcgan resnet50 mobilenet_v2 resnext deeplab vgg16)
+STAGES=(env golden-cuda tests-cuda conformance-cuda golden-opencl-nvidia tests-opencl-nvidia conformance-opencl-nvidia
+        reliability-cuda reliability-opencl-nvidia train bench-quick)
+for s in "${SUITES[@]}"; do STAGES+=("bench-$s" "torch-$s"); done
+STAGES+=(merge)
+CALLS=("env golden-cuda tests-cuda conformance-cuda"
+       "env golden-opencl-nvidia tests-opencl-nvidia conformance-opencl-nvidia"
+       "env reliability-cuda reliability-opencl-nvidia"
+       "env train bench-quick"
+       "env suite-pooling suite-batchnorm suite-optimizers"
+       "env suite-dcgan" "env suite-resnet50" "env suite-mobilenet_v2" "env suite-resnext" "env suite-deeplab"
+       "env suite-vgg16")
 
-failed=0
+usage() {
+    echo "usage: run-owed.sh [--budget SECONDS] [--dry-run] STAGE|GROUP|callN ... | --list" >&2
+    exit 2
+}
 
-# step NAME COMMAND...: runs one command with its output in $OUT/NAME.log, records it in summary.txt.
+list() {
+    echo "stages (in run order): ${STAGES[*]}"
+    echo "groups: verify tests reliability bench torch suite-SUITE all callN"
+    local i
+    for i in "${!CALLS[@]}"; do
+        echo "call$((i + 1)): ${CALLS[$i]}"
+    done
+}
+
+# The stages a name stands for.
+expand() {
+    local s
+    case $1 in
+        all) echo "${STAGES[@]}" ;;
+        verify) echo golden-cuda golden-opencl-nvidia ;;
+        tests) echo tests-cuda conformance-cuda tests-opencl-nvidia conformance-opencl-nvidia ;;
+        reliability) echo reliability-cuda reliability-opencl-nvidia ;;
+        bench) for s in "${SUITES[@]}"; do echo "bench-$s"; done ;;
+        torch) for s in "${SUITES[@]}"; do echo "torch-$s"; done ;;
+        suite-*) echo "bench-${1#suite-}" "torch-${1#suite-}" merge ;;
+        call[0-9]*) local n=${1#call}
+            if [[ $n =~ ^[0-9]+$ ]] && (( n >= 1 && n <= ${#CALLS[@]} )); then
+                for s in ${CALLS[$((n - 1))]}; do expand "$s"; done
+            else
+                echo "$1"
+            fi ;;
+        *) echo "$1" ;;
+    esac
+}
+
+budget=480 dry=0 args=()
+while (( $# )); do
+    case $1 in
+        --list|-h|--help) list; exit 0 ;;
+        --budget) [[ ${2:-} =~ ^[0-9]+$ ]] || usage; budget=$2; shift ;;
+        --budget=*) budget=${1#--budget=}; [[ $budget =~ ^[0-9]+$ ]] || usage ;;
+        --dry-run) dry=1 ;;
+        -*) usage ;;
+        *) args+=("$1") ;;
+    esac
+    shift
+done
+(( ${#args[@]} )) || usage
+
+# The selected stages, each once, in the order of STAGES.
+declare -A chosen=()
+for arg in "${args[@]}"; do
+    for s in $(expand "$arg"); do
+        [[ " ${STAGES[*]} " == *" $s "* ]] || { echo "run-owed.sh: unknown stage '$s' (from '$arg'); see --list" >&2; exit 2; }
+        chosen[$s]=1
+    done
+done
+stages=()
+for s in "${STAGES[@]}"; do [[ -n ${chosen[$s]:-} ]] && stages+=("$s"); done
+
+if (( !dry )) && [[ ! -f $remote ]]; then
+    echo "run-owed.sh: no .gpu/remote in $root: run ../shared/gpu/pack here first and carry .gpu along" >&2
+    exit 2
+fi
+OUT=${OUT:-$root/gpu-out}
+W=${WORK:-/tmp/run-owed}
+if (( !dry )); then
+    mkdir -p "$OUT" && rm -rf "$W" && mkdir -p "$W" || exit 2
+fi
+end=$(( $(date +%s) + budget ))
+failed=0 capped=0
+
+save() {
+    tar czf "$OUT/owed.tgz" -C "$W" . && cp "$W/summary.txt" "$OUT/summary.txt"
+}
+
+# step NAME CAP DIR COMMAND...: runs COMMAND in DIR under timeout (CAP, or what the budget has left),
+# its output in NAME.log; a line in summary.txt; then the archive. Returns the command's status.
 step() {
-    local name=$1; shift
-    local log="$OUT/$name.log" start rc secs extra=""
+    local name=$1 cap=$2 dir=$3; shift 3
+    if (( dry )); then
+        local rel=${dir#"$root"} cmd
+        rel=${rel#/}
+        printf -v cmd '%q ' "$@"
+        printf '%-40s cap %4ss  (cd %s && %s)\n' "$name" "$cap" "${rel:-.}" "${cmd% }"
+        capped=$(( capped + cap ))
+        return 0
+    fi
+    local start left rc secs extra=""
     start=$(date +%s)
-    echo "== $name: $*"
-    "$@" >"$log" 2>&1
+    left=$(( end - start - 20 ))
+    if (( left < 30 )); then
+        printf '%-40s skipped: out of time (budget %ss)\n' "$name" "$budget" | tee -a "$W/summary.txt"
+        failed=1
+        save
+        return 1
+    fi
+    (( cap > left )) && cap=$left
+    echo "== $name (cap ${cap}s): $*"
+    (cd "$dir" && timeout -k 10 "$cap" "$@") >"$W/$name.log" 2>&1
     rc=$?
     secs=$(( $(date +%s) - start ))
-    if [[ $name == train-* ]]; then
-        extra=$(grep -m1 '^images/s' "$log" || true)
-    fi
-    printf '%-48s rc=%-3s %6ss  %s%s\n' "$name" "$rc" "$secs" "${log#"$root"/}" "${extra:+  $extra}" >>"$OUT/summary.txt"
-    tail -n "${TAIL:-15}" "$log" | sed 's/^/   | /'
-    echo "== $name: exit $rc after ${secs} s"
-    [[ $rc -eq 0 ]] || failed=1
-    return 0
+    [[ $name == train-* ]] && extra=$(grep -m1 '^images/s' "$W/$name.log")
+    printf '%-40s rc=%-3s %5ss of %4ss%s\n' "$name" "$rc" "$secs" "$cap" "${extra:+  $extra}" >>"$W/summary.txt"
+    tail -n "${TAIL:-8}" "$W/$name.log" | sed 's/^/   | /'
+    echo "== $name: exit $rc after ${secs}s"
+    (( rc == 0 )) || failed=1
+    save
+    return $rc
 }
 
-# junit NAME MODULE JAVA_OPTS [JUNIT OPTIONS...]: the packed tests of one module, run from the module's
-# folder (tests read files relative to it, as under Maven); without options, every test class it has.
+# junit NAME CAP MODULE JAVA_OPTS JUNIT_OPTIONS...: packed tests of one module, run from its folder (tests read
+# files relative to it, as under Maven), JUnit XML under junit-NAME/.
 junit() {
-    local name=$1 module=$2 opts=$3; shift 3
-    local classes="$root/.gpu/lib/${module//\//_}-test-classes"
-    if [[ $# -eq 0 ]]; then
-        set -- "--scan-class-path=$classes"
-    fi
-    step "$name" in_dir "$root/$module" env OUT="$OUT/junit-$name" JAVA_OPTS="$opts" bash "$remote" test "$@"
+    local name=$1 cap=$2 module=$3 opts=$4; shift 4
+    step "$name" "$cap" "$root/$module" env OUT="$W/junit-$name" JAVA_OPTS="$opts" bash "$remote" test "$@"
 }
 
-# in_dir DIR COMMAND...: runs the command in DIR.
-in_dir() {
-    (cd "$1" && shift && "$@")
+golden_files() {
+    local f
+    echo tests/src/test/resources/golden/public.json
+    for f in tests/src/test/resources/golden/*.json; do
+        [[ $f == */public.json ]] || echo "$f"
+    done
+}
+
+# The tests module: conformance (without reliability) or reliability, on one device.
+suite() {
+    local name=$1 cap=$2 device=$3 backend=${3%%:*} selection=$4
+    junit "$name" "$cap" tests "-Djdnn.test.require=$backend -Djdnn.test.devices=$device $SEEDS" \
+        "--scan-class-path=$lib/tests-test-classes" "$selection" io.jdnn.tests.reliability
 }
 
 stage_env() {
-    step env bash "$remote" env
+    step env 120 "$root" bash "$remote" env
+    step devices 60 "$root" "${jdnn[@]}" devices
 }
 
-stage_tests-units() {
-    local m
-    for m in java-api fallback-cpu kernels/common benchmarks; do
-        junit "tests-units-${m//\//_}" "$m" "-Djdnn.test.require=cuda,opencl"
+stage_golden() {  # stage_golden DEVICE
+    local device=$1 f n rc
+    for f in $(golden_files); do
+        n=$(basename "$f" .json)
+        step "golden-${device//:/-}-$n" 120 "$root" "${jdnn[@]}" verify --golden "$f" --device "$device"
+        rc=$?
+        # only when it failed (a dry run lists it)
+        if [[ $device == cuda && $n == public ]] && (( rc != 0 || dry )); then
+            step "golden-cuda-sync-$n" 90 "$root" env JAVA_OPTS=-Djdnn.cuda.syncLaunches=true \
+                "${jdnn[@]}" verify --golden "$f" --device cuda
+        fi
     done
 }
 
 stage_tests-cuda() {
-    junit tests-cuda kernels/cuda \
-        "-Djdnn.test.require=cuda,opencl -Djdnn.test.kernels=cuda,opencl -Djdnn.test.opencl=opencl:nvidia"
+    local k=io.jdnn.cuda
+    junit tests-cuda 240 kernels/cuda "-Djdnn.test.require=cuda -Djdnn.test.kernels=cuda" \
+        --select-class $k.CudaBackendTest --select-class $k.CudaDeviceTest --select-class $k.CudaFaultTest \
+        --select-class $k.KernelOpsTest
 }
 
-stage_tests-opencl() {
-    junit tests-opencl-nvidia kernels/opencl "-Djdnn.test.require=opencl -Djdnn.test.opencl=opencl:nvidia"
-    junit tests-opencl-pocl kernels/opencl "-Djdnn.test.require=opencl -Djdnn.test.opencl=opencl:pocl"
-    junit tests-kernelops-pocl kernels/cuda \
-        "-Djdnn.test.require=opencl -Djdnn.test.kernels=opencl -Djdnn.test.opencl=opencl:pocl" \
-        --select-class io.jdnn.cuda.KernelOpsTest
-}
-
-stage_tests-conformance() {
-    junit tests-conformance tests "-Djdnn.test.require=cuda,opencl" \
-        "--scan-class-path=$root/.gpu/lib/tests-test-classes" --exclude-package io.jdnn.tests.reliability
-}
-
-stage_tests-reliability() {
-    junit tests-reliability tests "-Djdnn.test.require=cuda,opencl" \
-        "--scan-class-path=$root/.gpu/lib/tests-test-classes" --include-package io.jdnn.tests.reliability
-}
-
-stage_verify() {
-    local file device
-    for file in tests/src/test/resources/golden/*.json; do
-        for device in "${GOLDEN_DEVICES[@]}"; do
-            step "verify-$(basename "$file" .json)-${device//:/-}" "${jdnn[@]}" verify --golden "$file" --device "$device"
-        done
-    done
+stage_tests-opencl-nvidia() {
+    local opts="-Djdnn.test.require=opencl -Djdnn.test.kernels=opencl -Djdnn.test.opencl=opencl:nvidia"
+    junit kernelops-opencl-nvidia 180 kernels/cuda "$opts" --select-class io.jdnn.cuda.KernelOpsTest
+    junit opencl-unit-nvidia 180 kernels/opencl "$opts" "--scan-class-path=$lib/kernels_opencl-test-classes"
 }
 
 stage_train() {
-    local example device
-    for device in "${TRAIN_DEVICES[@]}"; do
-        for example in "${TRAIN_EXAMPLES[@]}"; do
-            step "train-$example-${device//:/-}" "${jdnn[@]}" train "$example" --device "$device" --progress never
+    local device example
+    for device in cuda opencl:nvidia; do
+        for example in lenet resnet dcgan; do
+            step "train-$example-${device//:/-}" 120 "$root" "${jdnn[@]}" train "$example" --device "$device" \
+                --progress never
         done
     done
 }
 
-bench_suite() {
-    local suite=$1
+bench_suite() {  # bench_suite SUITE CAP
+    local s=$1
     # shellcheck disable=SC2086 # BENCH_ARGS holds several words on purpose
-    step "bench-$suite" "${jdnn[@]}" bench --suite "$suite" --device cuda --json "$OUT/bench-$suite.json" \
-        --csv "$OUT/bench-$suite.csv" --html "$OUT/bench-$suite.html" ${BENCH_ARGS:-}
+    step "bench-$s" "$2" "$root" "${jdnn[@]}" bench --suite "$s" --device cuda --json "$W/bench-$s.json" \
+        --csv "$W/bench-$s.csv" --html "$W/bench-$s.html" ${PASSES:+--dir "$PASSES"} ${BENCH_ARGS:-}
 }
 
-torch_suite() {
-    local suite=$1
+torch_suite() {  # torch_suite SUITE
+    local s=$1
     # shellcheck disable=SC2086 # TORCH_ARGS holds several words on purpose
-    step "torch-$suite" "$PYTHON" benchmarks/pytorch/bench_torch.py --suite "$suite" --device cuda \
-        --jdnn "bash $remote run io.jdnn.bench.Main" --json "$OUT/torch-$suite.json" ${TORCH_ARGS:-}
+    step "torch-$s" 300 "$root" "$PYTHON" benchmarks/pytorch/bench_torch.py --suite "$s" --device cuda \
+        --jdnn "bash $remote run io.jdnn.bench.Main" --json "$W/torch-$s.json" ${PASSES:+--dir "$PASSES"} ${TORCH_ARGS:-}
 }
 
 stage_merge() {
     local files=()
     shopt -s nullglob
-    files=("$OUT"/bench-*.json "$OUT"/torch-*.json)
+    files=("$W"/bench-*.json "$W"/torch-*.json)
     shopt -u nullglob
-    step merge "$PYTHON" benchmarks/pytorch/merge.py "${files[@]}" --md "$OUT/merged.md" --csv "$OUT/merged.csv"
+    step merge 60 "$root" "$PYTHON" benchmarks/pytorch/merge.py "${files[@]}" --md "$W/merged.md" --csv "$W/merged.csv"
 }
 
-# The stages a name stands for, in run order.
-expand() {
-    local s
+run_stage() {
     case $1 in
-        all) echo env "${TEST_STAGES[@]}" verify train
-             for s in "${SUITES[@]}"; do echo "bench-$s"; done
-             for s in "${SUITES[@]}"; do echo "torch-$s"; done
-             echo merge ;;
-        tests) echo "${TEST_STAGES[@]}" ;;
-        bench) for s in "${SUITES[@]}"; do echo "bench-$s"; done ;;
-        torch) for s in "${SUITES[@]}"; do echo "torch-$s"; done ;;
-        suite-*) echo "bench-${1#suite-}" "torch-${1#suite-}" merge ;;
-        *) echo "$1" ;;
+        env) stage_env ;;
+        golden-cuda) stage_golden cuda ;;
+        golden-opencl-nvidia) stage_golden opencl:nvidia ;;
+        conformance-cuda) suite conformance-cuda 240 cuda --exclude-package ;;
+        conformance-opencl-nvidia) suite conformance-opencl-nvidia 240 opencl:nvidia --exclude-package ;;
+        reliability-cuda) suite reliability-cuda 300 cuda --include-package ;;
+        reliability-opencl-nvidia) suite reliability-opencl-nvidia 300 opencl:nvidia --include-package ;;
+        bench-quick) bench_suite quick 300 ;;
+        bench-*) bench_suite "${1#bench-}" 420 ;;
+        torch-*) torch_suite "${1#torch-}" ;;
+        *) "stage_$1" ;;
     esac
 }
 
-valid() {
-    local s
-    case $1 in
-        env|verify|train|merge) return 0 ;;
-        bench-*|torch-*) for s in "${SUITES[@]}" quick; do [[ ${1#*-} == "$s" ]] && return 0; done; return 1 ;;
-        *) for s in "${TEST_STAGES[@]}"; do [[ $1 == "$s" ]] && return 0; done; return 1 ;;
-    esac
-}
-
-if [[ ${1:-} == --list || ${1:-} == -h || ${1:-} == --help ]]; then
-    echo "stages: env ${TEST_STAGES[*]} verify train bench-SUITE torch-SUITE merge"
-    echo "suites: ${SUITES[*]} (and quick)"
-    echo "groups: all, tests, bench, torch, suite-SUITE (= bench-SUITE torch-SUITE merge)"
+if (( dry )); then
+    echo "# dry run, budget ${budget}s: ${stages[*]}"
+else
+    echo "# run-owed.sh ${args[*]} on $(hostname) at $(date -Is), budget ${budget}s: ${stages[*]}" | tee "$W/summary.txt"
+fi
+for s in "${stages[@]}"; do
+    run_stage "$s"
+done
+if (( dry )); then
+    echo "# the caps add up to ${capped}s against a budget of ${budget}s: caps are limits, not estimates"
     exit 0
 fi
-if [[ ! -f $remote ]]; then
-    echo "run-owed.sh: no .gpu/remote in $root: run ../shared/gpu/pack on the build machine and send .gpu/ along" >&2
-    exit 2
-fi
-
-# Expand the arguments (default: all) into stages, each once, in the order given.
-stages=()
-for arg in "${@:-all}"; do
-    for s in $(expand "$arg"); do
-        if ! valid "$s"; then
-            echo "run-owed.sh: unknown stage '$s' (from '$arg'); see --list" >&2
-            exit 2
-        fi
-        [[ " ${stages[*]} " == *" $s "* ]] || stages+=("$s")
-    done
-done
-# merge reads what the other stages wrote: it runs last, once.
-if [[ " ${stages[*]} " == *" merge "* ]]; then
-    kept=()
-    for s in "${stages[@]}"; do
-        [[ $s == merge ]] || kept+=("$s")
-    done
-    stages=("${kept[@]}" merge)
-fi
-
-echo "# run-owed.sh ${*:-all} on $(hostname) at $(date -Is): ${stages[*]}" >>"$OUT/summary.txt"
-for s in "${stages[@]}"; do
-    case $s in
-        bench-*) bench_suite "${s#bench-}" ;;
-        torch-*) torch_suite "${s#torch-}" ;;
-        *) "stage_$s" ;;
-    esac
-done
 echo
-echo "== summary ($OUT/summary.txt)"
-cat "$OUT/summary.txt"
+echo "== summary ($OUT/summary.txt; everything in $OUT/owed.tgz)"
+cat "$W/summary.txt"
 exit $failed

@@ -11,6 +11,13 @@ import java.util.Set;
  * (N, C) data use height = width = 1.
  *
  * <p>Canonical string: {@code bn_mb32ic64ih112iw112_eps=1e-05_momentum=0.1}.
+ *
+ * @param batch    images per batch, N (positive)
+ * @param channels channels, C (positive): the statistics are per channel
+ * @param height   image height, H (positive)
+ * @param width    image width, W (positive)
+ * @param eps      added to the variance under the square root (positive)
+ * @param momentum weight of the batch statistics in the running ones, in [0, 1]
  */
 public record BatchNormProblem(int batch, int channels, int height, int width, double eps, double momentum) {
 
@@ -37,6 +44,7 @@ public record BatchNormProblem(int batch, int channels, int height, int width, d
         return new BatchNormProblem(batch, channels, height, width, DEFAULT_EPS, DEFAULT_MOMENTUM);
     }
 
+    /** Shape of x and y: (batch, channels, height, width). */
     public Shape inputShape() {
         return Shape.of(batch, channels, height, width);
     }

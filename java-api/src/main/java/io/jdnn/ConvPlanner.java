@@ -38,21 +38,9 @@ final class ConvPlanner {
         this.options = options;
     }
 
-    /** The direct direction that runs {@code direction} of {@code p} (they differ for a transposed problem). */
-    static ConvDirection directDirection(ConvProblem p, ConvDirection direction) {
-        if (!p.transposed()) {
-            return direction;
-        }
-        return switch (direction) {
-            case FORWARD -> ConvDirection.BACKWARD_DATA;
-            case BACKWARD_DATA -> ConvDirection.FORWARD;
-            case BACKWARD_FILTER -> ConvDirection.BACKWARD_FILTER;
-        };
-    }
-
     ConvPlan plan(ConvProblem p, ConvDirection direction, ConvAlgorithm requested, double maxErrorBound) {
         DirectConv d = p.direct();
-        ConvDirection dd = directDirection(p, direction);
+        ConvDirection dd = p.directDirection(direction);
         String spec = impl.info().spec();
         if (requested != ConvAlgorithm.AUTO) {
             Optional<String> why = impl.whyNot(d, dd, requested);
@@ -100,7 +88,7 @@ final class ConvPlanner {
     Optional<String> autoWhyNot(ConvProblem p, ConvDirection direction) {
         List<String> refused = new ArrayList<>();
         DirectConv d = p.direct();
-        ConvDirection dd = directDirection(p, direction);
+        ConvDirection dd = p.directDirection(direction);
         if (remembered.containsKey(Key.of(d, dd, Double.POSITIVE_INFINITY))) {
             return Optional.empty();
         }

@@ -19,6 +19,26 @@ import java.util.Set;
  * {@code conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1} and, for a transposed convolution,
  * {@code deconv_mb...g1oph0opw0}. {@link #parse} reads it back, and also shorter forms that leave out
  * defaults (iw=ih, kw=kh, stride 1, padding 0, dilation 1, groups 1).
+ *
+ * @param batch       images per batch (positive)
+ * @param inChannels  channels of x, the tensor the op takes (positive, a multiple of groups)
+ * @param height      height of x (positive)
+ * @param width       width of x (positive)
+ * @param outChannels channels of y, the tensor the op produces (positive, a multiple of groups)
+ * @param kernelH     kernel height (positive)
+ * @param kernelW     kernel width (positive)
+ * @param strideH     vertical stride (positive)
+ * @param strideW     horizontal stride (positive)
+ * @param padH        zero rows added above and below (non-negative)
+ * @param padW        zero columns added left and right (non-negative)
+ * @param dilationH   vertical spacing of the kernel taps (positive; 1 is dense)
+ * @param dilationW   horizontal spacing of the kernel taps (positive; 1 is dense)
+ * @param groups      channel groups (positive; inChannels for a depthwise convolution)
+ * @param transposed  true for a transposed convolution
+ * @param outputPadH  rows added to one side of a transposed convolution's output (0 otherwise; less than max(strideH,
+ *                    dilationH))
+ * @param outputPadW  columns added to one side of a transposed convolution's output (0 otherwise; less than
+ *                    max(strideW, dilationW))
  */
 public record ConvProblem(int batch, int inChannels, int height, int width, int outChannels,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
@@ -133,6 +153,22 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         return Shape.of(outChannels);
     }
 
+    /**
+     * The pass of {@link #direct()} that runs {@code direction} of this problem: the same one for a
+     * convolution; for a transposed convolution, forward runs as direct backward-data, backward-data
+     * as direct forward, backward-filter as direct backward-filter (see {@link DirectConv}).
+     */
+    public ConvDirection directDirection(ConvDirection direction) {
+        if (!transposed) {
+            return direction;
+        }
+        return switch (direction) {
+            case FORWARD -> ConvDirection.BACKWARD_DATA;
+            case BACKWARD_DATA -> ConvDirection.FORWARD;
+            case BACKWARD_FILTER -> ConvDirection.BACKWARD_FILTER;
+        };
+    }
+
     /** The direct convolution this problem runs on (see {@link DirectConv}). */
     public DirectConv direct() {
         return transposed
@@ -220,16 +256,19 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         private Builder() {
         }
 
+        /** Images per batch (default 1). */
         public Builder batch(int n) {
             this.batch = n;
             return this;
         }
 
+        /** Channels of x, the tensor the op takes. */
         public Builder inChannels(int c) {
             this.inChannels = c;
             return this;
         }
 
+        /** Channels of y, the tensor the op produces. */
         public Builder outChannels(int k) {
             this.outChannels = k;
             return this;
@@ -242,30 +281,35 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
             return this;
         }
 
+        /** Kernel height and width. */
         public Builder kernel(int r, int s) {
             this.kernelH = r;
             this.kernelW = s;
             return this;
         }
 
+        /** Vertical and horizontal stride (default 1). */
         public Builder stride(int sh, int sw) {
             this.strideH = sh;
             this.strideW = sw;
             return this;
         }
 
+        /** Zero padding added to the top and bottom, and to the left and right (default 0). */
         public Builder padding(int ph, int pw) {
             this.padH = ph;
             this.padW = pw;
             return this;
         }
 
+        /** Vertical and horizontal dilation of the kernel (default 1). */
         public Builder dilation(int dh, int dw) {
             this.dilationH = dh;
             this.dilationW = dw;
             return this;
         }
 
+        /** Groups (default 1); both channel counts must be multiples of it. */
         public Builder groups(int g) {
             this.groups = g;
             return this;
@@ -284,6 +328,11 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
             return this;
         }
 
+        /**
+         * The problem, validated.
+         *
+         * @throws IllegalArgumentException naming the first setting that is out of range
+         */
         public ConvProblem build() {
             return new ConvProblem(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
                     padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW);

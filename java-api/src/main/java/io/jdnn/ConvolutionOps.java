@@ -81,7 +81,7 @@ final class ConvolutionOps extends OpFamily {
         Check.that(requested != null, "algorithm", "a ConvAlgorithm (AUTO to let the device choose)", "null");
         ConvAlgorithm a = planner.plan(p, direction, requested, Double.POSITIVE_INFINITY).algorithm();
         DirectConv d = p.direct();
-        switch (ConvPlanner.directDirection(p, direction)) {
+        switch (p.directDirection(direction)) {
             case FORWARD -> impl.convForward(d, a, in1, in2, bias, out);
             case BACKWARD_DATA -> impl.convBackwardData(d, a, in1, in2, bias, out);
             case BACKWARD_FILTER -> {

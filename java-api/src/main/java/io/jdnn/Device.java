@@ -39,6 +39,7 @@ public final class Device implements AutoCloseable {
     private final BatchNormOps batchNorm;
     private final ElementwiseOps elementwise;
     private final SoftmaxLossOps softmaxLoss;
+    private final LossOps losses;
     private final LinearOps linear;
     private final OptimizerOps optimizers;
     private final NormOps norm;
@@ -51,6 +52,7 @@ public final class Device implements AutoCloseable {
         this.batchNorm = new BatchNormOps(core);
         this.elementwise = new ElementwiseOps(core);
         this.softmaxLoss = new SoftmaxLossOps(core);
+        this.losses = new LossOps(core);
         this.linear = new LinearOps(core);
         this.optimizers = new OptimizerOps(core);
         this.norm = new NormOps(core);
@@ -503,6 +505,43 @@ public final class Device implements AutoCloseable {
     }
 
     // ================================================================== losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    /** y = log softmax(x) row by row (dim 1 of a (rows, cols) matrix), into a new tensor. */
+    public Tensor logSoftmax(Tensor x) {
+        return losses.logSoftmax(x);
+    }
+
+    /** y = x - max(row) - log(sum(exp(x - max(row)))) row by row of a (rows, cols) matrix; y must not be x. */
+    public void logSoftmax(Tensor x, Tensor y) {
+        losses.logSoftmax(x, y);
+    }
+
+    /** dx = dy - exp(y) * rowsum(dy), from the log-softmax output y, into a new tensor. */
+    public Tensor logSoftmaxBackward(Tensor y, Tensor dy) {
+        return losses.logSoftmaxBackward(y, dy);
+    }
+
+    /** dx = dy - exp(y) * rowsum(dy), from the log-softmax output y; dx must not be y or dy. */
+    public void logSoftmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        losses.logSoftmaxBackward(y, dy, dx);
+    }
+
+    /**
+     * Mean negative log-likelihood [F.nll_loss] of (rows, classes) log-probabilities x against
+     * {@code target} (one class index per row): loss (one element) = -mean_r x[r][target[r]], and
+     * its gradient dx = -1/rows at each row's target, 0 elsewhere.
+     */
+    public void nllLoss(Tensor x, int[] target, Tensor loss, Tensor dx) {
+        losses.nllLoss(x, target, loss, dx);
+    }
+
+    /**
+     * The mean of loss function {@code l} of x against {@code target} (same shape) into {@code loss}
+     * (one element), and its gradient into dx (see {@link Loss}).
+     */
+    public void loss(Loss l, Tensor x, Tensor target, Tensor loss, Tensor dx) {
+        losses.loss(l, x, target, loss, dx);
+    }
 
     // ================================================================== tensor ops: cat and split, permute, broadcasting arithmetic
 

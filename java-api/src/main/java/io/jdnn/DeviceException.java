@@ -8,10 +8,15 @@ package io.jdnn;
  */
 public class DeviceException extends JdnnException {
     private static final long serialVersionUID = 1L;
+    /** The native status name. */
     private final String status;
+    /** The op that failed, or null. */
     private final String op;
+    /** The kernel that failed, or null. */
     private final String kernel;
+    /** The problem string, or null. */
     private final String problem;
+    /** True for a kernel fault after which the device refuses further work. */
     private final boolean fault;
 
     /**

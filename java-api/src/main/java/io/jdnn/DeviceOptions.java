@@ -23,14 +23,17 @@ public record DeviceOptions(boolean deterministic, boolean allowTf32, boolean al
         this(deterministic, allowTf32, false);
     }
 
+    /** These options with {@link #deterministic()} set to {@code d}. */
     public DeviceOptions withDeterministic(boolean d) {
         return new DeviceOptions(d, allowTf32, allowBf16);
     }
 
+    /** These options with {@link #allowTf32()} set to {@code t}. */
     public DeviceOptions withAllowTf32(boolean t) {
         return new DeviceOptions(deterministic, t, allowBf16);
     }
 
+    /** These options with {@link #allowBf16()} set to {@code b}. */
     public DeviceOptions withAllowBf16(boolean b) {
         return new DeviceOptions(deterministic, allowTf32, b);
     }

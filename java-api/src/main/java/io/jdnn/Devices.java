@@ -24,6 +24,8 @@ import java.util.ServiceLoader;
  * opens something else instead.
  */
 public final class Devices {
+    private static final System.Logger LOG = System.getLogger(Devices.class.getName());
+
     private Devices() {
     }
 
@@ -121,7 +123,7 @@ public final class Devices {
             } catch (java.util.ServiceConfigurationError | LinkageError e) {
                 // A provider that cannot even load is reported once and left out; Devices.list()
                 // cannot name it as a backend because its name() is unreachable.
-                System.err.println("jdnn: a backend failed to load: " + e);
+                LOG.log(System.Logger.Level.WARNING, "jdnn: a backend failed to load: " + e);
             }
         }
         out.sort(Comparator.comparingInt((Backend b) -> {

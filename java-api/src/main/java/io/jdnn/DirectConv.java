@@ -20,6 +20,22 @@ package io.jdnn;
  * filter row r; likewise for columns.
  *
  * @param problem the problem as the caller gave it, for messages
+ * @param n         images per batch
+ * @param c         channels of the image side
+ * @param h         height of the image side
+ * @param w         width of the image side
+ * @param k         channels of the response side
+ * @param p         height of the response side
+ * @param q         width of the response side
+ * @param r         filter height
+ * @param s         filter width
+ * @param strideH   vertical stride
+ * @param strideW   horizontal stride
+ * @param padH      zero rows above and below the image side
+ * @param padW      zero columns left and right of the image side
+ * @param dilationH vertical spacing of the filter taps
+ * @param dilationW horizontal spacing of the filter taps
+ * @param groups    channel groups
  */
 public record DirectConv(ConvProblem problem, int n, int c, int h, int w, int k, int p, int q,
                          int r, int s, int strideH, int strideW, int padH, int padW,

@@ -26,6 +26,7 @@ public final class OptimizerState implements AutoCloseable {
         this.slots = slots;
     }
 
+    /** The device the state tensors live on. */
     public Device device() {
         return device;
     }
@@ -40,6 +41,7 @@ public final class OptimizerState implements AutoCloseable {
         return shape;
     }
 
+    /** The names of the state tensors, in the rule's order (see {@link Optimizer#stateNames()}); may be empty. */
     public List<String> stateNames() {
         return stateNames;
     }

@@ -21,6 +21,24 @@ import java.util.Set;
  * <p>Canonical strings: {@code maxpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1dh1dw1ceil0},
  * {@code avgpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1ceil0cip1},
  * {@code adaptiveavgpool_mb32ic2048ih7iw7oh1ow1}.
+ *
+ * @param mode            MAX, AVG or ADAPTIVE_AVG
+ * @param batch           images per batch (positive)
+ * @param channels        channels of x and y (positive)
+ * @param height          height of x (positive)
+ * @param width           width of x (positive)
+ * @param kernelH         window height (MAX and AVG)
+ * @param kernelW         window width (MAX and AVG)
+ * @param strideH         vertical stride (MAX and AVG)
+ * @param strideW         horizontal stride (MAX and AVG)
+ * @param padH            padding above and below, at most half the window (MAX and AVG)
+ * @param padW            padding left and right, at most half the window (MAX and AVG)
+ * @param dilationH       vertical spacing of the window's taps (MAX only; 1 for AVG)
+ * @param dilationW       horizontal spacing of the window's taps (MAX only; 1 for AVG)
+ * @param ceilMode        round the output size up instead of down (MAX and AVG)
+ * @param countIncludePad AVG only: padded positions count in the divisor
+ * @param adaptiveH       ADAPTIVE_AVG only: the output height (unused otherwise)
+ * @param adaptiveW       ADAPTIVE_AVG only: the output width (unused otherwise)
  */
 public record PoolProblem(PoolMode mode, int batch, int channels, int height, int width,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
@@ -147,10 +165,12 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         return (int) (((long) (o + 1) * in + out - 1) / out);
     }
 
+    /** Shape of x: (batch, channels, height, width). */
     public Shape inputShape() {
         return Shape.of(batch, channels, height, width);
     }
 
+    /** Shape of y: (batch, channels, outHeight, outWidth). */
     public Shape outputShape() {
         return Shape.of(batch, channels, outHeight(), outWidth());
     }
@@ -237,46 +257,54 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             this.mode = mode;
         }
 
+        /** Images per batch (default 1). */
         public Builder batch(int n) {
             this.batch = n;
             return this;
         }
 
+        /** Channels of x and y. */
         public Builder channels(int c) {
             this.channels = c;
             return this;
         }
 
+        /** Input height and width. */
         public Builder size(int h, int w) {
             this.height = h;
             this.width = w;
             return this;
         }
 
+        /** Window height and width. */
         public Builder kernel(int kh, int kw) {
             this.kernelH = kh;
             this.kernelW = kw;
             return this;
         }
 
+        /** Vertical and horizontal stride (default: the kernel's size). */
         public Builder stride(int sh, int sw) {
             this.strideH = sh;
             this.strideW = sw;
             return this;
         }
 
+        /** Padding on the top and bottom, and on the left and right (default 0; at most half the kernel). */
         public Builder padding(int ph, int pw) {
             this.padH = ph;
             this.padW = pw;
             return this;
         }
 
+        /** Vertical and horizontal dilation of the window (default 1; max pooling only). */
         public Builder dilation(int dh, int dw) {
             this.dilationH = dh;
             this.dilationW = dw;
             return this;
         }
 
+        /** Rounds the output size up instead of down (default false; see the class comment). */
         public Builder ceilMode(boolean ceil) {
             this.ceilMode = ceil;
             return this;
@@ -288,6 +316,11 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             return this;
         }
 
+        /**
+         * The problem, validated.
+         *
+         * @throws IllegalArgumentException naming the first setting that is out of range
+         */
         public PoolProblem build() {
             return new PoolProblem(mode, batch, channels, height, width, kernelH, kernelW,
                     strideH < 0 ? kernelH : strideH, strideW < 0 ? kernelW : strideW, padH, padW, dilationH, dilationW,

@@ -41,14 +41,7 @@ final class SoftmaxLossOps extends OpFamily {
             requireMatrix(op, "logits", logits);
             int rows = logits.shape().dim(0);
             int cols = logits.shape().dim(1);
-            Check.that(labels != null && labels.length == rows, "labels", "one label per row (" + rows + ")",
-                    labels == null ? "null" : labels.length + " labels");
-            for (int i = 0; i < rows; i++) {
-                if (labels[i] < 0 || labels[i] >= cols) {
-                    throw new IllegalArgumentException("labels[" + i + "]: expected a class index in [0, " + cols
-                            + "), got " + labels[i]);
-                }
-            }
+            requireLabels("labels", labels, rows, cols);
             Check.inClosedRange("labelSmoothing", labelSmoothing, 0, 1);
             Buffer bloss = core.use(op, "loss", loss, Shape.of(1));
             Buffer bd = core.use(op, "dlogits", dlogits, logits.shape());
@@ -57,7 +50,20 @@ final class SoftmaxLossOps extends OpFamily {
         });
     }
 
-    private static void requireMatrix(String op, String name, Tensor t) {
+    /** Validates class labels: {@code rows} of them, each in [0, cols); {@code name} names the argument. */
+    static void requireLabels(String name, int[] labels, int rows, int cols) {
+        Check.that(labels != null && labels.length == rows, name, "one label per row (" + rows + ")",
+                labels == null ? "null" : labels.length + " labels");
+        for (int i = 0; i < rows; i++) {
+            if (labels[i] < 0 || labels[i] >= cols) {
+                throw new IllegalArgumentException(name + "[" + i + "]: expected a class index in [0, " + cols
+                        + "), got " + labels[i]);
+            }
+        }
+    }
+
+    /** Validates that {@code t} is a (rows, cols) matrix. */
+    static void requireMatrix(String op, String name, Tensor t) {
         Check.that(t.shape().rank() == 2, op + ": argument '" + name + "'", "a (rows, cols) matrix", "shape " + t.shape());
     }
 }

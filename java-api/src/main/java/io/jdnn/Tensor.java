@@ -30,10 +30,12 @@ public final class Tensor implements AutoCloseable {
         this.base = base;
     }
 
+    /** The tensor's shape (for a view, the view's own). */
     public Shape shape() {
         return shape;
     }
 
+    /** The device that holds the tensor's memory and runs the ops on it. */
     public Device device() {
         return device;
     }
@@ -128,10 +130,6 @@ public final class Tensor implements AutoCloseable {
         if (base == null) {
             allocation.release();
         }
-    }
-
-    void markClosed() {
-        closed = true;
     }
 
     @Override

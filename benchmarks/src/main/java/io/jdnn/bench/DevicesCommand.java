@@ -17,14 +17,19 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code jdnn devices}: every backend on the class path, available with its devices or unavailable
- * with the reason. Exit status 0 (a missing backend is information, not an error).
+ * {@code jdnn devices}: the Java runtime and whether it has the Vector API, then every backend on the
+ * class path, available with its devices or unavailable with the reason. Exit status 0 (a missing
+ * backend is information, not an error).
  */
 @Command(name = "devices", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Lists every backend: available with its devices (spec, name, memory, compute units, "
-                + "precision, details), or unavailable with the reason.",
+        description = {"Names the Java runtime (version, vendor, home) and whether it has the Vector API module "
+                + "(jdk.incubator.vector), then lists every backend: available with its devices (spec, name, memory, "
+                + "compute units, precision, details), or unavailable with the reason.",
                 "A device's spec is what --device takes in the other commands."})
 public final class DevicesCommand implements Callable<Integer> {
+
+    /** The incubating module the cpu backend's Vector API kernels need. */
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     /** The backends jdnn ships; one that ServiceLoader does not find is listed as unavailable too. */
     static final List<String> KNOWN = List.of("reference", "cpu", "opencl", "cuda");
@@ -41,6 +46,7 @@ public final class DevicesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        printRuntime(out);
         List<BackendStatus> all = new ArrayList<>(Devices.list());
         for (String name : KNOWN) {
             if (all.stream().noneMatch(b -> b.backend().equals(name))) {
@@ -70,6 +76,22 @@ public final class DevicesCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * The Java runtime (version, vendor, home) and whether the Vector API module is in the boot layer: with it
+     * the cpu backend can run its Vector API kernels (its device's details say which kernels it runs).
+     */
+    private static void printRuntime(PrintWriter out) {
+        out.printf(Locale.ROOT, "%-10s %s, %s, %s%n", "java", Runtime.version(), System.getProperty("java.vendor"),
+                System.getProperty("java.home"));
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
+            out.printf(Locale.ROOT, "%-10s %s present: cpu:0's details name the kernels it runs%n", "vector API",
+                    VECTOR_MODULE);
+        } else {
+            out.printf(Locale.ROOT, "%-10s %s absent: the cpu backend runs its plain kernels (start the JVM with "
+                    + "--add-modules %s for the Vector API ones)%n", "vector API", VECTOR_MODULE, VECTOR_MODULE);
+        }
     }
 
     /** Opens {@code deviceSpec} and prints its memory counters and live allocations (none: it is fresh). */

@@ -181,6 +181,16 @@ class MainTest {
     }
 
     @Test
+    void devicesNamesTheJavaRuntimeAndTheVectorApi() {
+        Run r = jdnn("devices");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.lines().get(0).startsWith("java       " + Runtime.version() + ", "), r.out());
+        boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertTrue(r.lines().get(1).startsWith("vector API jdk.incubator.vector " + (vector ? "present" : "absent")),
+                r.out());
+    }
+
+    @Test
     void verboseListsEveryOutput() throws IOException {
         GoldenFile both = golden.withCases(List.of(golden.find("batch_norm_train_rand1"), golden.find("sgd_rand6")));
         Run r = jdnn("verify", "--golden", write(both).toString(), "--device", "reference", "--verbose");

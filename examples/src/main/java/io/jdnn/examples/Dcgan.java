@@ -60,6 +60,10 @@ public final class Dcgan implements Example {
     private final int[] realLabels;
     private final int[] fakeLabels;
 
+    /**
+     * Builds the generator, the discriminator and their optimizers on {@code device}; weights, noise and data come from
+     * {@code cfg.seed()}.
+     */
     public Dcgan(Device device, ExampleConfig cfg) {
         this.device = device;
         this.seed = cfg.seed();

@@ -16,6 +16,7 @@ public interface Example extends AutoCloseable {
     /** lenet, resnet, dcgan. */
     String name();
 
+    /** The device the network, its optimizer state and its data live on. */
     Device device();
 
     /** Names of the losses {@link #step} returns, in order. */

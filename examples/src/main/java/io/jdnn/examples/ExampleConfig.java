@@ -12,6 +12,7 @@ import io.jdnn.nn.ConvAlgorithmChoice;
  */
 public record ExampleConfig(long seed, int batch, double learningRate, ConvAlgorithmChoice algorithms) {
 
+    /** Validates: batch and learning rate non-negative (0 for the default), the rate finite, algorithms not null. */
     public ExampleConfig {
         if (batch < 0) {
             throw new IllegalArgumentException("batch: expected a value >= 0 (0 for the default), got " + batch);
@@ -29,18 +30,22 @@ public record ExampleConfig(long seed, int batch, double learningRate, ConvAlgor
         return new ExampleConfig(1, 0, 0, ConvAlgorithmChoice.auto());
     }
 
+    /** This configuration with seed {@code s}. */
     public ExampleConfig withSeed(long s) {
         return new ExampleConfig(s, batch, learningRate, algorithms);
     }
 
+    /** This configuration with batch {@code b} (0 for the example's default). */
     public ExampleConfig withBatch(int b) {
         return new ExampleConfig(seed, b, learningRate, algorithms);
     }
 
+    /** This configuration with learning rate {@code lr} (0 for the example's default). */
     public ExampleConfig withLearningRate(double lr) {
         return new ExampleConfig(seed, batch, lr, algorithms);
     }
 
+    /** This configuration with conv algorithm choice {@code a}. */
     public ExampleConfig withAlgorithms(ConvAlgorithmChoice a) {
         return new ExampleConfig(seed, batch, learningRate, a);
     }

@@ -29,6 +29,10 @@ public final class Examples {
         return List.copyOf(ALL.keySet());
     }
 
+    /**
+     * A one-line description of example {@code name}: the network, the data and the image size; an
+     * unknown name throws {@link IllegalArgumentException}.
+     */
     public static String description(String name) {
         return entry(name).description();
     }

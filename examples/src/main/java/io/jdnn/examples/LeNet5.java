@@ -20,6 +20,10 @@ public final class LeNet5 extends ClassifierExample {
     /** SGD learning rate unless configured. */
     public static final double DEFAULT_LR = 0.05;
 
+    /**
+     * Builds the network and its optimizer on {@code device}; weights, dropout masks and data come from {@code
+     * cfg.seed()}.
+     */
     public LeNet5(Device device, ExampleConfig cfg) {
         super("lenet", device, cfg.batchOr(DEFAULT_BATCH), new SyntheticDigits(cfg.seed())::batch,
                 build(Layers.on(device, cfg.seed()).convAlgorithms(cfg.algorithms()).defaultInit(Init.torchDefault())),

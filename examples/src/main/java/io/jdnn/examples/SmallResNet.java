@@ -31,6 +31,7 @@ public final class SmallResNet extends ClassifierExample {
     /** Channels of the stem and the first block. */
     public static final int WIDTH = 16;
 
+    /** Builds the network and its optimizer on {@code device}; weights and data come from {@code cfg.seed()}. */
     public SmallResNet(Device device, ExampleConfig cfg) {
         super("resnet", device, cfg.batchOr(DEFAULT_BATCH), new SyntheticShapes(cfg.seed())::batch,
                 build(Layers.on(device, cfg.seed()).convAlgorithms(cfg.algorithms())),

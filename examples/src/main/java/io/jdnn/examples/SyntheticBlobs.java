@@ -15,6 +15,7 @@ public final class SyntheticBlobs {
 
     private final long seed;
 
+    /** A data set whose batches are drawn from {@code seed}. */
     public SyntheticBlobs(long seed) {
         this.seed = seed;
     }

@@ -27,6 +27,7 @@ public final class SyntheticDigits {
 
     private final long seed;
 
+    /** A data set whose batches are drawn from {@code seed}. */
     public SyntheticDigits(long seed) {
         this.seed = seed;
     }

@@ -21,6 +21,7 @@ public final class SyntheticShapes {
 
     private final long seed;
 
+    /** A data set whose batches are drawn from {@code seed}. */
     public SyntheticShapes(long seed) {
         this.seed = seed;
     }

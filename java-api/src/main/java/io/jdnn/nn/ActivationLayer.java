@@ -20,6 +20,7 @@ public final class ActivationLayer extends Layer {
         this.activation = activation;
     }
 
+    /** The activation this layer applies. */
     public Activation activation() {
         return activation;
     }

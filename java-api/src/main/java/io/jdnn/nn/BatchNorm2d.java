@@ -40,18 +40,22 @@ public final class BatchNorm2d extends Layer {
         this.runningVar = addBuffer(device.full(cs, 1f));
     }
 
+    /** The per-channel scale, shape (channels), initialized to 1. */
     public Parameter gamma() {
         return gamma;
     }
 
+    /** The per-channel shift, shape (channels), initialized to 0. */
     public Parameter beta() {
         return beta;
     }
 
+    /** The running mean, shape (channels): updated by training passes, used by evaluation passes. */
     public Tensor runningMean() {
         return runningMean;
     }
 
+    /** The running (unbiased) variance, shape (channels): updated by training passes, used by evaluation passes. */
     public Tensor runningVar() {
         return runningVar;
     }

@@ -25,10 +25,12 @@ public sealed interface ConvAlgorithmChoice {
     /** The algorithm that runs {@code direction} of {@code p} on {@code device}. */
     ConvAlgorithm pick(Device device, ConvProblem p, ConvDirection direction);
 
+    /** {@link ConvAlgorithm#AUTO} for every pass: the backend's fastest. */
     static ConvAlgorithmChoice auto() {
         return Fixed.AUTO;
     }
 
+    /** {@code a} for every pass; a pass it cannot run throws {@link io.jdnn.AlgorithmNotSupportedException}. */
     static ConvAlgorithmChoice fixed(ConvAlgorithm a) {
         if (a == null) {
             throw new IllegalArgumentException("algorithm: expected a ConvAlgorithm, got null");
@@ -36,6 +38,7 @@ public sealed interface ConvAlgorithmChoice {
         return new Fixed(a);
     }
 
+    /** AUTO among the algorithms whose error bound is no looser than {@link ConvAlgorithm#DIRECT}'s. */
     static ConvAlgorithmChoice accurate() {
         return Bounded.ACCURATE;
     }

@@ -50,6 +50,7 @@ public abstract sealed class ConvLayer extends Layer permits Conv2d, ConvTranspo
                 + ")";
     }
 
+    /** The weights, in PyTorch's layout (see {@link io.jdnn.ConvProblem#weightShape()}). */
     public Parameter weight() {
         return weight;
     }
@@ -59,6 +60,7 @@ public abstract sealed class ConvLayer extends Layer permits Conv2d, ConvTranspo
         return bias;
     }
 
+    /** The layer's size-independent settings. */
     public ConvSettings settings() {
         return settings;
     }

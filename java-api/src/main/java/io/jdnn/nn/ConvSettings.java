@@ -3,11 +3,33 @@ package io.jdnn.nn;
 /**
  * The size-independent settings of a convolution layer; the batch and image size come from the
  * input at run time and complete them into a {@link io.jdnn.ConvProblem}.
+ *
+ * @param inChannels  channels of the layer's input (positive, a multiple of groups)
+ * @param outChannels channels of the layer's output (positive, a multiple of groups)
+ * @param kernelH     kernel height
+ * @param kernelW     kernel width
+ * @param strideH     vertical stride
+ * @param strideW     horizontal stride
+ * @param padH        zero rows added above and below
+ * @param padW        zero columns added left and right
+ * @param dilationH   vertical spacing of the kernel taps
+ * @param dilationW   horizontal spacing of the kernel taps
+ * @param groups      channel groups (positive)
+ * @param transposed  true for a transposed convolution
+ * @param outputPadH  rows added to one side of a transposed convolution's output (0 otherwise)
+ * @param outputPadW  columns added to one side of a transposed convolution's output (0 otherwise)
+ * @param bias        whether the layer has a bias
+ * @param init        how the weights are drawn (not null)
  */
 public record ConvSettings(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                            int padH, int padW, int dilationH, int dilationW, int groups,
                            boolean transposed, int outputPadH, int outputPadW, boolean bias, Init init) {
 
+    /**
+     * Validates the settings with {@link io.jdnn.ConvProblem}'s rules.
+     *
+     * @throws IllegalArgumentException naming the first setting that is out of range, or a null {@code init}
+     */
     public ConvSettings {
         io.jdnn.Check.positive("inChannels", inChannels);
         io.jdnn.Check.positive("outChannels", outChannels);
@@ -58,38 +80,45 @@ public record ConvSettings(int inChannels, int outChannels, int kernelH, int ker
             return kernel(k, k);
         }
 
+        /** Kernel height and width (default 1x1). */
         public Builder<T> kernel(int kh, int kw) {
             this.kernelH = kh;
             this.kernelW = kw;
             return this;
         }
 
+        /** The same stride in both directions (default 1). */
         public Builder<T> stride(int s) {
             return stride(s, s);
         }
 
+        /** Vertical and horizontal stride (default 1). */
         public Builder<T> stride(int sh, int sw) {
             this.strideH = sh;
             this.strideW = sw;
             return this;
         }
 
+        /** The same zero padding on every side (default 0). */
         public Builder<T> padding(int p) {
             return padding(p, p);
         }
 
+        /** Zero padding on the top and bottom, and on the left and right (default 0). */
         public Builder<T> padding(int ph, int pw) {
             this.padH = ph;
             this.padW = pw;
             return this;
         }
 
+        /** The same dilation in both directions (default 1). */
         public Builder<T> dilation(int d) {
             this.dilationH = d;
             this.dilationW = d;
             return this;
         }
 
+        /** Groups (default 1); both channel counts must be multiples of it. */
         public Builder<T> groups(int g) {
             this.groups = g;
             return this;
@@ -114,6 +143,7 @@ public record ConvSettings(int inChannels, int outChannels, int kernelH, int ker
             return this;
         }
 
+        /** The settings as given so far, validated; no layer is made. */
         public ConvSettings settings() {
             return new ConvSettings(in, out, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
                     groups, transposed, outputPadH, outputPadW, bias, init);

@@ -16,10 +16,12 @@ public final class CrossEntropyLoss implements AutoCloseable {
     private Tensor loss;
     private Tensor gradient;
 
+    /** A loss on {@code device} without label smoothing. */
     public CrossEntropyLoss(Device device) {
         this(device, 0);
     }
 
+    /** A loss on {@code device} with label smoothing in [0, 1] (checked by the first {@link #forward}). */
     public CrossEntropyLoss(Device device, double labelSmoothing) {
         if (device == null) {
             throw new IllegalArgumentException("device: expected a Device, got null");

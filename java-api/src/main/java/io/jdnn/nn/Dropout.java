@@ -25,6 +25,7 @@ public final class Dropout extends Layer {
         this.offsetBase = offsetBase;
     }
 
+    /** The probability of zeroing an element, in [0, 1). */
     public double p() {
         return p;
     }

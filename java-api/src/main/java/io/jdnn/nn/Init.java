@@ -40,6 +40,7 @@ public record Init(Kind kind, double value) {
         CONSTANT
     }
 
+    /** Validates: {@code kind} not null, {@code value} finite, and non-negative unless the kind is CONSTANT. */
     public Init {
         if (kind == null) {
             throw new IllegalArgumentException("kind: expected an Init.Kind, got null");
@@ -50,18 +51,22 @@ public record Init(Kind kind, double value) {
         }
     }
 
+    /** He (Kaiming) normal, the {@link Layers}' default. */
     public static Init heNormal() {
         return new Init(Kind.HE_NORMAL, 0);
     }
 
+    /** He (Kaiming) uniform. */
     public static Init heUniform() {
         return new Init(Kind.HE_UNIFORM, 0);
     }
 
+    /** Glorot (Xavier) normal. */
     public static Init xavierNormal() {
         return new Init(Kind.XAVIER_NORMAL, 0);
     }
 
+    /** Glorot (Xavier) uniform. */
     public static Init xavierUniform() {
         return new Init(Kind.XAVIER_UNIFORM, 0);
     }
@@ -71,14 +76,17 @@ public record Init(Kind kind, double value) {
         return new Init(Kind.TORCH_DEFAULT, 0);
     }
 
+    /** N(0, std^2); {@code std} must be finite and non-negative. */
     public static Init normal(double std) {
         return new Init(Kind.NORMAL, std);
     }
 
+    /** U(-bound, bound); {@code bound} must be finite and non-negative. */
     public static Init uniform(double bound) {
         return new Init(Kind.UNIFORM, bound);
     }
 
+    /** Every element equal to {@code value} (finite). */
     public static Init constant(double value) {
         return new Init(Kind.CONSTANT, value);
     }

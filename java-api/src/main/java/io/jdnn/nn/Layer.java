@@ -13,6 +13,7 @@ import java.util.List;
  * {@link #forward} and {@link #backward}.
  */
 public abstract class Layer implements Module {
+    /** The device the layer's parameters, buffers and outputs live on. */
     protected final Device device;
     private final List<Parameter> params = new ArrayList<>();
     private final List<Tensor> buffers = new ArrayList<>();
@@ -24,6 +25,7 @@ public abstract class Layer implements Module {
     /** The backward pass's output (owned here), or null. */
     protected Tensor inputGrad;
 
+    /** A layer on {@code device} (not null), in training mode. */
     protected Layer(Device device) {
         if (device == null) {
             throw new IllegalArgumentException("device: expected a Device, got null");
@@ -31,6 +33,7 @@ public abstract class Layer implements Module {
         this.device = device;
     }
 
+    /** The device the layer's parameters, buffers and outputs live on. */
     public Device device() {
         return device;
     }
@@ -57,6 +60,7 @@ public abstract class Layer implements Module {
         return List.copyOf(buffers);
     }
 
+    /** True in training mode (the default), false in evaluation mode. */
     public boolean isTraining() {
         return training;
     }

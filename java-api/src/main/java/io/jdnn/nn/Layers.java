@@ -45,10 +45,12 @@ public final class Layers {
         return new Layers(device, seed);
     }
 
+    /** The device every layer made here lives on. */
     public Device device() {
         return device;
     }
 
+    /** The seed of every parameter's and dropout mask's Philox stream. */
     public long seed() {
         return seed;
     }
@@ -62,6 +64,7 @@ public final class Layers {
         return this;
     }
 
+    /** How convolution layers made from now on pick their algorithms. */
     public ConvAlgorithmChoice convAlgorithms() {
         return convAlgorithms;
     }
@@ -75,6 +78,7 @@ public final class Layers {
         return this;
     }
 
+    /** The weight initialization of convolution and linear layers made from now on. */
     public Init defaultInit() {
         return defaultInit;
     }
@@ -106,6 +110,9 @@ public final class Layers {
         return batchNorm2d(channels, BatchNormProblem.DEFAULT_EPS, BatchNormProblem.DEFAULT_MOMENTUM);
     }
 
+    /**
+     * Batch normalization over {@code channels} channels; {@code eps} must be positive and {@code momentum} in [0, 1].
+     */
     public BatchNorm2d batchNorm2d(int channels, double eps, double momentum) {
         return new BatchNorm2d(this, channels, eps, momentum);
     }
@@ -115,6 +122,7 @@ public final class Layers {
         return maxPool2d(kernel, kernel, 0);
     }
 
+    /** Max pooling with a square window; padding at most half the kernel. */
     public MaxPool2d maxPool2d(int kernel, int stride, int padding) {
         return new MaxPool2d(this, kernel, stride, padding, false);
     }
@@ -139,26 +147,35 @@ public final class Layers {
         return linear(in, out, true, defaultInit);
     }
 
+    /**
+     * A fully connected layer from {@code in} to {@code out} features, with or without a bias, weights from {@code
+     * init}.
+     */
     public Linear linear(int in, int out, boolean bias, Init init) {
         return new Linear(this, in, out, bias, init);
     }
 
+    /** An element-wise activation layer applying {@code a}. */
     public ActivationLayer activation(Activation a) {
         return new ActivationLayer(this, a);
     }
 
+    /** An element-wise ReLU layer. */
     public ActivationLayer relu() {
         return activation(Activation.relu());
     }
 
+    /** An element-wise LeakyReLU layer with slope {@code negativeSlope} for negative inputs. */
     public ActivationLayer leakyRelu(double negativeSlope) {
         return activation(Activation.leakyRelu(negativeSlope));
     }
 
+    /** An element-wise tanh layer. */
     public ActivationLayer tanh() {
         return activation(Activation.tanh());
     }
 
+    /** An element-wise sigmoid layer. */
     public ActivationLayer sigmoid() {
         return activation(Activation.sigmoid());
     }
@@ -169,14 +186,17 @@ public final class Layers {
         return new Dropout(this, p, seed, dropoutLayers * DROPOUT_STREAM);
     }
 
+    /** A layer that flattens every dimension after the batch into one. */
     public Flatten flatten() {
         return new Flatten(this);
     }
 
+    /** The modules run one after another; at least one, none null. */
     public Sequential sequential(Module... modules) {
         return new Sequential(modules);
     }
 
+    /** The modules of the list run one after another; at least one, none null. */
     public Sequential sequential(List<? extends Module> modules) {
         return new Sequential(modules);
     }

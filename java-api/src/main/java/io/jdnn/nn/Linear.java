@@ -27,6 +27,7 @@ public final class Linear extends Layer {
         this.bias = withBias ? addParameter(layers.parameter(name + ".bias", Shape.of(out), Init.constant(0), in, out)) : null;
     }
 
+    /** The weights, shape (out, in), PyTorch's layout. */
     public Parameter weight() {
         return weight;
     }

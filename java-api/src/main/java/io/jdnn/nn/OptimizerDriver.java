@@ -14,6 +14,7 @@ public final class OptimizerDriver {
     private final List<Parameter> params;
     private Optimizer rule;
 
+    /** A driver stepping {@code params} with {@code rule}; neither may be null. */
     public OptimizerDriver(Optimizer rule, List<Parameter> params) {
         if (rule == null || params == null) {
             throw new IllegalArgumentException("optimizer: expected a rule and parameters, got " + rule + ", " + params);
@@ -27,6 +28,7 @@ public final class OptimizerDriver {
         return new OptimizerDriver(rule, module.parameters());
     }
 
+    /** The update rule of the next {@link #step()}. */
     public Optimizer rule() {
         return rule;
     }
@@ -40,6 +42,7 @@ public final class OptimizerDriver {
         this.rule = newRule;
     }
 
+    /** The parameters this driver steps, unmodifiable. */
     public List<Parameter> parameters() {
         return params;
     }

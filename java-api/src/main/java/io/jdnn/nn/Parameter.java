@@ -38,6 +38,7 @@ public final class Parameter implements AutoCloseable {
         return name;
     }
 
+    /** The parameter's values, owned by the parameter. */
     public Tensor value() {
         return value;
     }
@@ -47,10 +48,12 @@ public final class Parameter implements AutoCloseable {
         return grad;
     }
 
+    /** Shape of the values (and of the gradient). */
     public Shape shape() {
         return value.shape();
     }
 
+    /** The device that holds the values, the gradient and the optimizer state. */
     public Device device() {
         return value.device();
     }

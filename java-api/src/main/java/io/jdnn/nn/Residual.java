@@ -28,6 +28,7 @@ public final class Residual implements Module {
         this.shortcut = shortcut;
     }
 
+    /** The main branch. */
     public Module main() {
         return main;
     }

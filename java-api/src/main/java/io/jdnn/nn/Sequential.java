@@ -14,6 +14,7 @@ import java.util.List;
 public final class Sequential implements Module {
     private final List<Module> modules;
 
+    /** The modules in forward order; at least one, none null. */
     public Sequential(List<? extends Module> modules) {
         if (modules == null || modules.isEmpty()) {
             throw new IllegalArgumentException("modules: expected at least one module, got " + (modules == null ? "null" : "none"));
@@ -26,6 +27,7 @@ public final class Sequential implements Module {
         this.modules = List.copyOf(modules);
     }
 
+    /** The modules in forward order; at least one, none null. */
     public Sequential(Module... modules) {
         this(modules == null ? null : java.util.Arrays.asList(modules));
     }
@@ -35,6 +37,7 @@ public final class Sequential implements Module {
         return modules.get(i);
     }
 
+    /** The number of modules. */
     public int size() {
         return modules.size();
     }

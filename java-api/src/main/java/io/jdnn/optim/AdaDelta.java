@@ -16,11 +16,17 @@ import java.util.Set;
  *   p = p - lr * delta
  * </pre>
  * State: {@code square_avg}, {@code acc_delta}.
+ *
+ * @param lr          learning rate (positive)
+ * @param rho         decay of the running averages, in [0, 1]
+ * @param eps         added under both square roots (positive)
+ * @param weightDecay L2 penalty added to the gradient (non-negative)
  */
 public record AdaDelta(double lr, double rho, double eps, double weightDecay) implements Optimizer {
 
     private static final Set<String> KEYS = Set.of("lr", "rho", "eps", "weight_decay");
 
+    /** Validates: lr and eps positive, rho in [0, 1], weightDecay non-negative. */
     public AdaDelta {
         Check.positive("lr", lr);
         Check.inClosedRange("rho", rho, 0, 1);

@@ -15,12 +15,19 @@ import java.util.Set;
  *   p = p - clr * g / (sqrt(sum) + eps)
  * </pre>
  * State: {@code sum}, starting at {@code initialAccumulatorValue}.
+ *
+ * @param lr                      learning rate (positive)
+ * @param lrDecay                 learning-rate decay per step (non-negative)
+ * @param weightDecay             L2 penalty added to the gradient (non-negative)
+ * @param initialAccumulatorValue the starting value of the sum (non-negative)
+ * @param eps                     added to the denominator (positive)
  */
 public record AdaGrad(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue, double eps)
         implements Optimizer {
 
     private static final Set<String> KEYS = Set.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps");
 
+    /** Validates: lr and eps positive; lrDecay, weightDecay and initialAccumulatorValue non-negative. */
     public AdaGrad {
         Check.positive("lr", lr);
         Check.nonNegative("lrDecay", lrDecay);

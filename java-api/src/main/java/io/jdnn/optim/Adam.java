@@ -17,12 +17,20 @@ import java.util.Set;
  * </pre>
  * State: {@code exp_avg}, {@code exp_avg_sq}, and {@code max_exp_avg_sq} with AMSGrad.
  * {@link AdamW} is the same rule with decoupled weight decay.
+ *
+ * @param lr          learning rate (positive)
+ * @param beta1       decay of the first-moment average, in [0, 1)
+ * @param beta2       decay of the second-moment average, in [0, 1)
+ * @param eps         added to the denominator (positive)
+ * @param weightDecay L2 penalty added to the gradient (non-negative)
+ * @param amsgrad     use the maximum of the second-moment averages so far
  */
 public record Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
         implements Optimizer {
 
     static final Set<String> KEYS = Set.of("lr", "beta1", "beta2", "eps", "weight_decay", "amsgrad");
 
+    /** Validates: lr and eps positive, beta1 and beta2 in [0, 1), weightDecay non-negative. */
     public Adam {
         checkAdam(lr, beta1, beta2, eps, weightDecay);
     }

@@ -11,10 +11,18 @@ import java.util.List;
  *   then Adam's update with weightDecay = 0 (see {@link Adam})
  * </pre>
  * State: {@code exp_avg}, {@code exp_avg_sq}, and {@code max_exp_avg_sq} with AMSGrad.
+ *
+ * @param lr          learning rate (positive)
+ * @param beta1       decay of the first-moment average, in [0, 1)
+ * @param beta2       decay of the second-moment average, in [0, 1)
+ * @param eps         added to the denominator (positive)
+ * @param weightDecay decoupled weight decay, applied to the parameter before the update (non-negative)
+ * @param amsgrad     use the maximum of the second-moment averages so far
  */
 public record AdamW(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
         implements Optimizer {
 
+    /** Validates as {@link Adam} does: lr and eps positive, beta1 and beta2 in [0, 1), weightDecay non-negative. */
     public AdamW {
         Adam.checkAdam(lr, beta1, beta2, eps, weightDecay);
     }

@@ -18,12 +18,20 @@ import java.util.Set;
  *   else:            p = p - lr * g / avg
  * </pre>
  * State: {@code square_avg}, then {@code momentum_buffer} if momentum > 0, then {@code grad_avg} if centered.
+ *
+ * @param lr          learning rate (positive)
+ * @param alpha       decay of the squared-gradient average, in [0, 1]
+ * @param eps         added to the denominator (positive)
+ * @param weightDecay L2 penalty added to the gradient (non-negative)
+ * @param momentum    momentum factor (non-negative; 0 for none)
+ * @param centered    normalize by the variance estimate instead of the raw second moment
  */
 public record RmsProp(double lr, double alpha, double eps, double weightDecay, double momentum, boolean centered)
         implements Optimizer {
 
     private static final Set<String> KEYS = Set.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered");
 
+    /** Validates: lr and eps positive, alpha in [0, 1], weightDecay and momentum non-negative. */
     public RmsProp {
         Check.positive("lr", lr);
         Check.inClosedRange("alpha", alpha, 0, 1);

@@ -16,11 +16,21 @@ import java.util.Set;
  *   p = p - lr * g
  * </pre>
  * State: {@code momentum_buffer} when momentum != 0, none otherwise.
+ *
+ * @param lr          learning rate (positive)
+ * @param momentum    momentum factor (non-negative; 0 for none)
+ * @param dampening   damping of the momentum's new gradient (non-negative; 0 with Nesterov)
+ * @param nesterov    Nesterov momentum (needs momentum &gt; 0)
+ * @param weightDecay L2 penalty added to the gradient (non-negative)
  */
 public record Sgd(double lr, double momentum, double dampening, boolean nesterov, double weightDecay) implements Optimizer {
 
     private static final Set<String> KEYS = Set.of("lr", "momentum", "dampening", "nesterov", "weight_decay");
 
+    /**
+     * Validates: lr positive; momentum, dampening and weightDecay non-negative; Nesterov needs momentum &gt; 0 and
+     * dampening 0.
+     */
     public Sgd {
         Check.positive("lr", lr);
         Check.nonNegative("momentum", momentum);

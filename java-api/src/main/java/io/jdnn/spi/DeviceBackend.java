@@ -8,6 +8,7 @@ import io.jdnn.DeviceInfo;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -28,6 +29,7 @@ import java.util.Optional;
  */
 public interface DeviceBackend extends AutoCloseable {
 
+    /** What the device is: backend, index, name, memory, compute units, precision. Called without the lock. */
     DeviceInfo info();
 
     // ---------------------------------------------------------------- memory
@@ -38,8 +40,10 @@ public interface DeviceBackend extends AutoCloseable {
     /** Frees a buffer; called exactly once per buffer. */
     void free(Buffer buffer);
 
+    /** Writes {@code length} floats of {@code src} from {@code srcOffset} into {@code dst} at element {@code dstOffset}. */
     void write(Buffer dst, long dstOffset, float[] src, int srcOffset, int length);
 
+    /** Reads {@code length} elements of {@code src} from {@code srcOffset} into {@code dst}; waits for pending work. */
     void read(Buffer src, long srcOffset, float[] dst, int dstOffset, int length);
 
     /** Reads at the storage precision; float32 backends widen. */
@@ -60,8 +64,10 @@ public interface DeviceBackend extends AutoCloseable {
         write(dst, dstOffset, tmp, 0, length);
     }
 
+    /** Sets the first {@code elements} values of {@code dst} to {@code value}. */
     void fill(Buffer dst, long elements, double value);
 
+    /** Copies the first {@code elements} values of {@code src} into {@code dst} (distinct buffers). */
     void copy(Buffer src, Buffer dst, long elements);
 
     /** Waits until every operation issued so far has finished. */
@@ -138,6 +144,7 @@ public interface DeviceBackend extends AutoCloseable {
 
     // ---------------------------------------------------------------- pooling
 
+    /** y, overwritten: max, average or adaptive average pooling of x as {@code p} says. */
     void poolForward(PoolProblem p, Buffer x, Buffer y);
 
     /** dx, overwritten; max pooling re-finds each window's argmax in x. */
@@ -149,6 +156,7 @@ public interface DeviceBackend extends AutoCloseable {
     void batchNormTrain(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
                         Buffer runningVar, Buffer y, Buffer saveMean, Buffer saveInvStd);
 
+    /** y = gamma (x - runningMean) / sqrt(runningVar + eps) + beta per channel; y may be x. */
     void batchNormInference(BatchNormProblem p, Buffer x, Buffer gamma, Buffer beta, Buffer runningMean,
                             Buffer runningVar, Buffer y);
 
@@ -248,6 +256,29 @@ public interface DeviceBackend extends AutoCloseable {
                            Buffer dx, Buffer dweight, Buffer dbias);
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    /**
+     * Row-wise log-softmax of a (rows, cols) matrix. Semantics: the reference's loop, y[r][j] =
+     * x[r][j] - m - log(sum_k exp(x[r][k] - m)), m = max_k x[r][k].
+     */
+    void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y);
+
+    /** Log-softmax backward from its output y: dx[r][j] = dy[r][j] - exp(y[r][j]) * sum_k dy[r][k]. */
+    void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx);
+
+    /**
+     * Mean negative log-likelihood of (rows, cols) log-probabilities x against labels (valid
+     * class indices, one per row). Semantics: the reference's loop, loss (1 element) =
+     * -sum_r x[r][labels[r]] / rows; dx = -1/rows at (r, labels[r]), 0 elsewhere.
+     */
+    void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx);
+
+    /**
+     * Element-wise loss {@code l} of n elements of x against target, mean-reduced. Semantics: the
+     * reference's loop (the formulas of {@link Loss}): loss (1 element) = sum_i l(x_i, t_i) / n,
+     * dx_i = l'(x_i, t_i) / n.
+     */
+    void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx);
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 

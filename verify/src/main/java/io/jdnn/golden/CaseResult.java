@@ -8,9 +8,13 @@ import java.util.List;
  *
  * @param failure null when the case ran; otherwise the reason it could not (an unknown op, a
  *                parameter the runner cannot honour, an error the device raised)
+ * @param name    the case's name in the golden file
+ * @param op      the case's op
+ * @param outputs the outputs compared (copied)
  */
 public record CaseResult(String name, String op, List<OutputResult> outputs, String failure) {
 
+    /** Copies {@code outputs}. */
     public CaseResult {
         outputs = List.copyOf(outputs);
     }
@@ -19,6 +23,7 @@ public record CaseResult(String name, String op, List<OutputResult> outputs, Str
         return new CaseResult(name, op, outputs, failure);
     }
 
+    /** True when the case ran, compared at least one output, and every output is within its bound. */
     public boolean passed() {
         if (failure != null || outputs.isEmpty()) {
             return false;

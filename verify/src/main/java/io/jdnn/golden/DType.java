@@ -4,8 +4,11 @@ import java.util.Locale;
 
 /** Element types of golden tensors: little-endian IEEE float32 and float64, and int64. */
 public enum DType {
+    /** IEEE float32, 4 bytes. */
     F32(4),
+    /** IEEE float64, 8 bytes. */
     F64(8),
+    /** Two's-complement int64, 8 bytes (labels, indices). */
     I64(8);
 
     private final int bytes;

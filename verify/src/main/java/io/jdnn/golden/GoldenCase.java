@@ -11,10 +11,18 @@ import java.util.Map;
  * Double, Boolean, and null for JSON's null), the names of its input and expected-output tensors,
  * and the tensors. {@link GoldenFile} checks the structure (every listed name has a tensor, every
  * tensor is listed once); {@link GoldenRunner} interprets the op and its parameters.
+ *
+ * @param name    the case's name, unique in its file
+ * @param op      the op the runner runs
+ * @param params  the op's parameters by name
+ * @param inputs  names of the input tensors, in the op's order
+ * @param outputs names of the expected-output tensors
+ * @param tensors every input and output tensor by name
  */
 public record GoldenCase(String name, String op, Map<String, Object> params, List<String> inputs,
                          List<String> outputs, Map<String, GoldenTensor> tensors) {
 
+    /** Copies the parameters, the name lists and the tensors into unmodifiable collections. */
     public GoldenCase {
         params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
         inputs = List.copyOf(inputs);

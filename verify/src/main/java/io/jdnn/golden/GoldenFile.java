@@ -25,6 +25,11 @@ import java.util.TreeSet;
  * input and output, a repeated case name, or data of the wrong length is an error naming the case
  * and the key. The ops and parameters are not checked here: {@link GoldenRunner} does that per case,
  * so one case it cannot run does not hide the others.
+ *
+ * @param source    what the file was read from, for messages
+ * @param format    the format version, {@value #FORMAT}
+ * @param generator what wrote the file (free text)
+ * @param cases     the cases in file order
  */
 public record GoldenFile(String source, String format, String generator, List<GoldenCase> cases) {
 
@@ -35,6 +40,7 @@ public record GoldenFile(String source, String format, String generator, List<Go
     private static final Set<String> CASE_KEYS = Set.of("name", "op", "params", "inputs", "outputs", "tensors");
     private static final Set<String> TENSOR_KEYS = Set.of("shape", "dtype", "data");
 
+    /** Copies {@code cases}. */
     public GoldenFile {
         cases = List.copyOf(cases);
     }

@@ -31,6 +31,9 @@ import java.util.Map;
  *       <td>{@link ErrorBounds#GEMM}; db: {@link ErrorBounds#REDUCTION}</td></tr>
  *   <tr><td>sgd, adagrad, rmsprop, adam, adamw, adadelta</td><td>optimizerState, then step per g1, g2, ...
  *       comparing p1, p2, ...</td><td>{@link ErrorBounds#OPTIMIZER}</td></tr>
+ *   <tr><td>log_softmax (dim 1 of 2-D)</td><td>logSoftmax, logSoftmaxBackward</td><td>{@link ErrorBounds#SOFTMAX}</td></tr>
+ *   <tr><td>nll_loss, mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy_with_logits (reduction "mean")</td>
+ *       <td>nllLoss, loss</td><td>loss: {@link ErrorBounds#REDUCTION}; dx: {@link ErrorBounds#ELEMENTWISE}</td></tr>
  * </table>
  *
  * The bound applied is {@link ErrorBounds#forPrecision} of the device's precision and the op's
@@ -41,7 +44,7 @@ import java.util.Map;
  * reject, fails with the reason; nothing is skipped and nothing falls back.
  *
  * <p>Each op family has its handler class (ConvHandler, PoolHandler, BatchNormHandler,
- * ActivationHandler, SoftmaxHandler, LinearHandler, OptimizerHandler), registered by op name in
+ * ActivationHandler, SoftmaxHandler, LinearHandler, OptimizerHandler, LossHandler), registered by op name in
  * one table that {@link #OPS} lists. CaseRun holds what every handler uses (the checks of what a
  * case declares, tensor bookkeeping, comparison); Params reads the case's parameters.
  */
@@ -76,10 +79,12 @@ public final class GoldenRunner {
         this(device, ConvAlgorithm.AUTO);
     }
 
+    /** The device the cases run on. */
     public Device device() {
         return device;
     }
 
+    /** The convolution algorithm requested for every case ({@link ConvAlgorithm#AUTO}: the device's choice). */
     public ConvAlgorithm algorithm() {
         return algorithm;
     }
@@ -141,6 +146,11 @@ public final class GoldenRunner {
         m.put("layer_norm", NormHandler::layerNorm);
 
         // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+        m.put("log_softmax", LossHandler::logSoftmax);
+        m.put("nll_loss", LossHandler::nll);
+        for (String op : List.of("mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy_with_logits")) {
+            m.put(op, LossHandler::elementwise);
+        }
 
         // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 

@@ -136,6 +136,7 @@ public final class GoldenTensor {
         return m;
     }
 
+    /** The tensor's name, as the case's {@code inputs}, {@code outputs} and {@code tensors} list it. */
     public String name() {
         return name;
     }
@@ -145,6 +146,7 @@ public final class GoldenTensor {
         return shape.clone();
     }
 
+    /** The element type. */
     public DType dtype() {
         return dtype;
     }

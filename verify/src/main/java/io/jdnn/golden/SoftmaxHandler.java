@@ -16,11 +16,7 @@ final class SoftmaxHandler {
     static void softmax(CaseRun r) {
         r.declare(List.of("dim"), List.of(), List.of("x"), List.of("dy"), List.of("y", "dx"));
         r.requireIfAny("dy", "dx");
-        int[] dims = r.dims("x", 2, "(rows, classes)");
-        int dim = r.params().integer("dim");
-        if (dim != 1 && dim != -1) {
-            throw new UnsupportedCase("parameter 'dim': expected 1 (or -1), the class dimension of a 2-D x, got " + dim);
-        }
+        int[] dims = rowsAndClasses(r);
         Tensor x = r.upload("x");
         Tensor y = r.allocate(x.shape());
         r.device().softmax(x, y);
@@ -37,10 +33,7 @@ final class SoftmaxHandler {
     static void crossEntropy(CaseRun r) {
         r.declare(List.of("reduction", "label_smoothing"), List.of(), List.of("logits", "target"), List.of(),
                 List.of("loss", "dlogits"));
-        String reduction = r.params().string("reduction");
-        if (!reduction.equals("mean")) {
-            throw new UnsupportedCase("parameter 'reduction': only \"mean\" is supported, got \"" + reduction + "\"");
-        }
+        requireMean(r);
         double smoothing = r.params().real("label_smoothing");
         int[] dims = r.dims("logits", 2, "(rows, classes)");
         int[] labels = labels(r.tensor("target"), dims[0]);
@@ -52,8 +45,26 @@ final class SoftmaxHandler {
         r.compare("dlogits", dlogits, dims, ErrorBounds.SOFTMAX, "softmax");
     }
 
+    /** The (rows, classes) extents of input 'x', refusing any parameter 'dim' but the class dimension. */
+    static int[] rowsAndClasses(CaseRun r) {
+        int[] dims = r.dims("x", 2, "(rows, classes)");
+        int dim = r.params().integer("dim");
+        if (dim != 1 && dim != -1) {
+            throw new UnsupportedCase("parameter 'dim': expected 1 (or -1), the class dimension of a 2-D x, got " + dim);
+        }
+        return dims;
+    }
+
+    /** Refuses a parameter 'reduction' other than "mean". */
+    static void requireMean(CaseRun r) {
+        String reduction = r.params().string("reduction");
+        if (!reduction.equals("mean")) {
+            throw new UnsupportedCase("parameter 'reduction': only \"mean\" is supported, got \"" + reduction + "\"");
+        }
+    }
+
     /** The class indices of input 'target': i64, one per row. */
-    private static int[] labels(GoldenTensor target, int rows) {
+    static int[] labels(GoldenTensor target, int rows) {
         if (target.dtype() != DType.I64) {
             throw new UnsupportedCase("input 'target': expected class indices of dtype i64, got " + target.dtype().token());
         }

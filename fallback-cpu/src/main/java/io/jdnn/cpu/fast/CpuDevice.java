@@ -10,6 +10,7 @@ import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -333,6 +334,26 @@ final class CpuDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        Losses.logSoftmaxForward(this, rows, cols, f(x), f(y));
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        Losses.logSoftmaxBackward(this, rows, cols, f(y), f(dy), f(dx));
+    }
+
+    @Override
+    public void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx) {
+        Losses.nll(this, rows, cols, labels, f(x), f(loss), f(dx));
+    }
+
+    @Override
+    public void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx) {
+        Losses.loss(this, l, (int) n, f(x), f(target), f(loss), f(dx));
+    }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 

@@ -10,6 +10,7 @@ final class KernelsLoader {
     private KernelsLoader() {
     }
 
+    private static final System.Logger LOG = System.getLogger(KernelsLoader.class.getName());
     private static final Kernels PLAIN = new PlainKernels();
     private static final Kernels BEST = load();
 
@@ -40,7 +41,8 @@ final class KernelsLoader {
         try {
             return (Kernels) Class.forName("io.jdnn.cpu.fast.VectorKernels").getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
-            System.err.println("jdnn: cpu backend: Vector API kernels failed to load, using the plain ones: " + e);
+            LOG.log(System.Logger.Level.WARNING,
+                    "jdnn: cpu backend: Vector API kernels failed to load, using the plain ones: " + e);
             return PLAIN;
         }
     }

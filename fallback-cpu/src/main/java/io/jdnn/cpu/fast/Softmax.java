@@ -8,7 +8,8 @@ final class Softmax {
     private Softmax() {
     }
 
-    private static void rows(CpuDevice dev, int rows, java.util.function.IntConsumer row) {
+    /** Runs {@code row} for every row in [0, rows), blocks of rows in parallel. */
+    static void rows(CpuDevice dev, int rows, java.util.function.IntConsumer row) {
         int parts = Math.min(rows, dev.parallel().threads() * 8);
         dev.parallel().forEach(parts, (part, worker) -> {
             int from = (int) Parallel.split(rows, parts, part), to = (int) Parallel.split(rows, parts, part + 1);
@@ -21,19 +22,30 @@ final class Softmax {
     static void forward(CpuDevice dev, int rows, int cols, float[] x, float[] y) {
         rows(dev, rows, r -> {
             int o = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, x[o + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp((double) x[o + j] - max);
-            }
-            double inv = 1 / sum;
+            float max = rowMax(x, o, cols);
+            double inv = 1 / sumExp(x, o, cols, max);
             for (int j = 0; j < cols; j++) {
                 y[o + j] = (float) (Math.exp((double) x[o + j] - max) * inv);
             }
         });
+    }
+
+    /** The largest of x[o], ..., x[o + cols - 1]. */
+    static float rowMax(float[] x, int o, int cols) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < cols; j++) {
+            max = Math.max(max, x[o + j]);
+        }
+        return max;
+    }
+
+    /** sum_j exp(x[o + j] - max) over j &lt; cols, in float64 in index order. */
+    static double sumExp(float[] x, int o, int cols, float max) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+            sum += Math.exp((double) x[o + j] - max);
+        }
+        return sum;
     }
 
     static void backward(CpuDevice dev, int rows, int cols, float[] y, float[] dy, float[] dx) {
@@ -56,10 +68,7 @@ final class Softmax {
         double on = 1 - smoothing + off;
         rows(dev, rows, r -> {
             int o = r * cols;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, logits[o + j]);
-            }
+            float max = rowMax(logits, o, cols);
             double sum = 0, sumX = 0;
             for (int j = 0; j < cols; j++) {
                 sum += Math.exp((double) logits[o + j] - max);

@@ -9,14 +9,8 @@ final class RefSoftmax {
     static void forward(int rows, int cols, double[] x, double[] y) {
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, x[row + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp(x[row + j] - max);
-            }
+            double max = rowMax(x, row, cols);
+            double sum = sumExp(x, row, cols, max);
             for (int j = 0; j < cols; j++) {
                 y[row + j] = Math.exp(x[row + j] - max) / sum;
             }
@@ -44,15 +38,8 @@ final class RefSoftmax {
         double total = 0;
         for (int r = 0; r < rows; r++) {
             int row = r * cols;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < cols; j++) {
-                max = Math.max(max, logits[row + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                sum += Math.exp(logits[row + j] - max);
-            }
-            double logSumExp = max + Math.log(sum);
+            double max = rowMax(logits, row, cols);
+            double logSumExp = max + Math.log(sumExp(logits, row, cols, max));
             double sumLogP = 0;
             for (int j = 0; j < cols; j++) {
                 sumLogP += logits[row + j] - logSumExp;
@@ -65,5 +52,23 @@ final class RefSoftmax {
             }
         }
         loss[0] = total / rows;
+    }
+
+    /** The largest of x[row], ..., x[row + cols - 1]. */
+    static double rowMax(double[] x, int row, int cols) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < cols; j++) {
+            max = Math.max(max, x[row + j]);
+        }
+        return max;
+    }
+
+    /** sum_j exp(x[row + j] - max) over j &lt; cols. */
+    static double sumExp(double[] x, int row, int cols, double max) {
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+            sum += Math.exp(x[row + j] - max);
+        }
+        return sum;
     }
 }

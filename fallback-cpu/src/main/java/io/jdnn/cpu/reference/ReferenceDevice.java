@@ -10,6 +10,7 @@ import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -319,6 +320,26 @@ final class ReferenceDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        RefLosses.logSoftmaxForward(rows, cols, data(x), data(y));
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        RefLosses.logSoftmaxBackward(rows, cols, data(y), data(dy), data(dx));
+    }
+
+    @Override
+    public void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx) {
+        RefLosses.nll(rows, cols, labels, data(x), data(loss), data(dx));
+    }
+
+    @Override
+    public void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx) {
+        RefLosses.loss(l, (int) n, data(x), data(target), data(loss), data(dx));
+    }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 

@@ -52,15 +52,17 @@ import java.util.Optional;
  * (min(sh, H) * min(sw, W)); beyond that the launches would dominate ({@link #whyNot}).
  */
 public final class FlippedBackwardData {
-    /** The flip, sub-filter and scatter kernels' source, and the whole-filter flip's name. */
+    /** The flip, sub-filter and scatter kernels' source. */
     public static final String SOURCE = "conv_direct.cl";
+    /** The whole filter rotated by 180 degrees, (C, K/G, R, S): stride 1, or a class whose sub-filter is the whole filter. */
     public static final String KERNEL = "conv_flip_filter";
     /** A class's flipped sub-filter, (C, K/G, Rc, Sc). */
     public static final String CLASS_FILTER_KERNEL = "conv_flip_class_filter";
     /** A class's compact result into dx's strided positions (or the bias, or 0, where no tap reaches). */
     public static final String SCATTER_KERNEL = "conv_scatter_class";
-    /** The workspaces: the flipped (sub-)filter, and a class's compact result. */
+    /** The workspace of the flipped (sub-)filter. */
     public static final String FILTER_WORKSPACE = "flipped.filter";
+    /** The workspace of a class's compact result, (N, C, Hc, Wc). */
     public static final String CLASS_WORKSPACE = "flipped.class";
     /**
      * Residue classes holding pixels, min(sh, H) * min(sw, W), at most: up to three launches each
@@ -87,6 +89,18 @@ public final class FlippedBackwardData {
      * reached by the taps r0 + t*rstep (t &lt; rc) and s0 + u*sstep (u &lt; sc), computed as the
      * stride-1 convolution {@code forward} over dy (its response side the class's compact pixels;
      * meaningful only when {@link #reached}: with rc or sc 0 the class gets the bias or 0).
+     *
+     * @param forward the stride-1 forward convolution over dy that computes the class's compact pixels
+     * @param hs      the class's first row of dx
+     * @param ws      the class's first column of dx
+     * @param hc      rows of dx in the class
+     * @param wc      columns of dx in the class
+     * @param r0      first filter row that reaches the class
+     * @param rstep   step between the filter rows that reach it
+     * @param rc      filter rows that reach it (0: none)
+     * @param s0      first filter column that reaches the class
+     * @param sstep   step between the filter columns that reach it
+     * @param sc      filter columns that reach it (0: none)
      */
     public record ClassPlan(DirectConv forward, int hs, int ws, int hc, int wc, int r0, int rstep, int rc, int s0,
                             int sstep, int sc) {

@@ -28,16 +28,27 @@ public final class Gemm {
     /** The kernel's name. */
     public static final String KERNEL = "gemm_f32";
 
-    /** A tile shape: the work-group computes tm x tn of C with (tn/wn) x (tm/wm) work-items, k slices of tk. */
+    /**
+     * A tile shape: the work-group computes tm x tn of C with (tn/wn) x (tm/wm) work-items, k slices of tk.
+     *
+     * @param tm rows of C per work-group
+     * @param tn columns of C per work-group
+     * @param tk depth of each k slice
+     * @param wm rows of C per work-item
+     * @param wn columns of C per work-item
+     */
     public record Tiles(int tm, int tn, int tk, int wm, int wn) {
+        /** Work-items along M: tm / wm, each computing wm rows. */
         public int threadsM() {
             return tm / wm;
         }
 
+        /** Work-items along N: tn / wn, each computing wn columns. */
         public int threadsN() {
             return tn / wn;
         }
 
+        /** Work-items per work-group: threadsM() * threadsN(). */
         public int threads() {
             return threadsM() * threadsN();
         }
@@ -122,6 +133,7 @@ public final class Gemm {
         return this;
     }
 
+    /** The scale of op(A) op(B) (default 1). */
     public Gemm alpha(float v) {
         this.alpha = v;
         return this;

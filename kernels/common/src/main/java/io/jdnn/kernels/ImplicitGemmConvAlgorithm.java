@@ -42,6 +42,12 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
     /**
      * A tile shape: tm x tn outputs per work-group, (tm/wm) x (tn/wn) work-items of wm x wn
      * outputs each, reduction slices of tk (the source's IGEMM_TM, TN, TK, WM, WN).
+     *
+     * @param tm outputs per work-group along M (IGEMM_TM)
+     * @param tn outputs per work-group along N (IGEMM_TN)
+     * @param tk depth of each reduction slice (IGEMM_TK)
+     * @param wm outputs per work-item along M (IGEMM_WM)
+     * @param wn outputs per work-item along N (IGEMM_WN)
      */
     public record Tiles(int tm, int tn, int tk, int wm, int wn) {
         /** The shape a define set of the source gives (every IGEMM_* named). */

@@ -9,6 +9,7 @@ import io.jdnn.DeviceOptions;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -48,7 +49,12 @@ public abstract class KernelDevice implements DeviceBackend {
     private final List<KernelConvAlgorithm> convAlgorithms;
     private Gemm.Tiles gemmTiles;
 
-    /** A launch of a reduction kernel and the work-group size it was built for: launch exactly that many. */
+    /**
+     * A launch of a reduction kernel and the work-group size it was built for: launch exactly that many.
+     *
+     * @param launch    the launch, its arguments set
+     * @param localSize work-items per work-group the kernel was built for
+     */
     public record Reduction(KernelLaunch launch, int localSize) {
     }
 
@@ -359,6 +365,26 @@ public abstract class KernelDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        Softmax.logForward(this, rows, cols, x, y);
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        Softmax.logBackward(this, rows, cols, y, dy, dx);
+    }
+
+    @Override
+    public void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx) {
+        Losses.nll(this, rows, cols, labels, x, loss, dx);
+    }
+
+    @Override
+    public void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx) {
+        Losses.loss(this, l, n, x, target, loss, dx);
+    }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 

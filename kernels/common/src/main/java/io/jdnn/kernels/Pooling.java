@@ -68,7 +68,12 @@ public final class Pooling {
         }
     }
 
-    /** A tile of max-pooling backward's output windows: {@code rows x cols} of one plane. */
+    /**
+     * A tile of max-pooling backward's output windows: {@code rows x cols} of one plane.
+     *
+     * @param rows output rows per tile
+     * @param cols output columns per tile
+     */
     public record PoolTile(int rows, int cols) {
     }
 

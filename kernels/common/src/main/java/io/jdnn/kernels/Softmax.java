@@ -2,9 +2,12 @@ package io.jdnn.kernels;
 
 import io.jdnn.spi.Buffer;
 
+import java.util.function.UnaryOperator;
+
 /**
- * The softmax and loss ops of a {@link KernelDevice} ({@code softmax.cl}): row-wise softmax
- * forward and backward, and softmax cross-entropy with label smoothing (its mean loss and dlogits).
+ * The softmax and loss ops of a {@link KernelDevice} ({@code softmax.cl}): row-wise softmax and
+ * log-softmax forward and backward, and softmax cross-entropy with label smoothing (its mean loss
+ * and dlogits).
  * One work-group per row, up to the grid-stride cap.
  */
 final class Softmax {
@@ -12,20 +15,32 @@ final class Softmax {
     }
 
     static void forward(KernelDevice device, int rows, int cols, Buffer x, Buffer y) {
-        String problem = "rows=" + rows + " cols=" + cols;
-        KernelDevice.Reduction rk = device.reduction("softmaxForward", problem, "softmax.cl", "softmax_forward",
-                "SOFTMAX_WG");
-        rk.launch()
-                .arg("rows", rows).arg("cols", cols).arg("x", x).arg("y", y)
-                .groups(device.cappedGroups(rows), rk.localSize());
+        perRow(device, "softmaxForward", "softmax_forward", rows, cols, l -> l.arg("x", x).arg("y", y));
     }
 
     static void backward(KernelDevice device, int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        perRow(device, "softmaxBackward", "softmax_backward", rows, cols,
+                l -> l.arg("y", y).arg("dy", dy).arg("dx", dx));
+    }
+
+    static void logForward(KernelDevice device, int rows, int cols, Buffer x, Buffer y) {
+        perRow(device, "logSoftmax", "softmax_log_forward", rows, cols, l -> l.arg("x", x).arg("y", y));
+    }
+
+    static void logBackward(KernelDevice device, int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        perRow(device, "logSoftmaxBackward", "softmax_log_backward", rows, cols,
+                l -> l.arg("y", y).arg("dy", dy).arg("dx", dx));
+    }
+
+    /**
+     * Launches a row kernel of softmax.cl taking rows, cols and then the buffers {@code buffers}
+     * adds: SOFTMAX_WG work-items a group, one group per row up to the grid-stride cap.
+     */
+    private static void perRow(KernelDevice device, String op, String kernel, int rows, int cols,
+                               UnaryOperator<KernelLaunch> buffers) {
         String problem = "rows=" + rows + " cols=" + cols;
-        KernelDevice.Reduction rk = device.reduction("softmaxBackward", problem, "softmax.cl", "softmax_backward",
-                "SOFTMAX_WG");
-        rk.launch()
-                .arg("rows", rows).arg("cols", cols).arg("y", y).arg("dy", dy).arg("dx", dx)
+        KernelDevice.Reduction rk = device.reduction(op, problem, "softmax.cl", kernel, "SOFTMAX_WG");
+        buffers.apply(rk.launch().arg("rows", rows).arg("cols", cols))
                 .groups(device.cappedGroups(rows), rk.localSize());
     }
 

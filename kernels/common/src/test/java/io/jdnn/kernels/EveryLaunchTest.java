@@ -145,6 +145,8 @@ class EveryLaunchTest {
             Buffer dx = d.allocate((long) rows * cols);
             d.softmaxForward(rows, cols, x, y);
             d.softmaxBackward(rows, cols, y, x, dx);
+            d.logSoftmaxForward(rows, cols, x, y);
+            d.logSoftmaxBackward(rows, cols, y, x, dx);
             int[] labels = new int[rows];
             d.softmaxCrossEntropy(rows, cols, labels, 0.1, x, d.allocate(1), dx);
         }

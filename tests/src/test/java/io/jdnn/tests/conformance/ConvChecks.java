@@ -47,18 +47,6 @@ final class ConvChecks {
         return "conv2d " + direction.shortName();
     }
 
-    /** The direction of the direct convolution that runs {@code direction} of {@code p} (see {@link io.jdnn.DirectConv}). */
-    static ConvDirection directDirection(ConvProblem p, ConvDirection direction) {
-        if (!p.transposed()) {
-            return direction;
-        }
-        return switch (direction) {
-            case FORWARD -> ConvDirection.BACKWARD_DATA;
-            case BACKWARD_DATA -> ConvDirection.FORWARD;
-            case BACKWARD_FILTER -> ConvDirection.BACKWARD_FILTER;
-        };
-    }
-
     /** One pass of {@code p} with {@code algorithm}, its output poisoned, on the scope's device. */
     static Conformance.Run run(ConvProblem p, ConvDirection direction, ConvAlgorithm algorithm, boolean withBias,
                                HostData data) {
@@ -98,7 +86,7 @@ final class ConvChecks {
         Map<String, Output> ref = Conformance.reference(run(p, direction, ConvAlgorithm.AUTO, withBias, data));
         String out = outputName(direction);
         String op = op(direction) + (withBias ? " with bias" : "");
-        String via = p.transposed() ? " (runs as direct " + directDirection(p, direction).shortName() + ")" : "";
+        String via = p.transposed() ? " (runs as direct " + p.directDirection(direction).shortName() + ")" : "";
         for (Device d : devices) {
             List<ConvAlgorithm> listed;
             try {

@@ -9,6 +9,7 @@ import io.jdnn.DeviceOptions;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
 import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
@@ -435,6 +436,26 @@ final class PlantedDefectsBackend implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
+
+    @Override
+    public void logSoftmaxForward(int rows, int cols, Buffer x, Buffer y) {
+        ref.logSoftmaxForward(rows, cols, x, y);
+    }
+
+    @Override
+    public void logSoftmaxBackward(int rows, int cols, Buffer y, Buffer dy, Buffer dx) {
+        ref.logSoftmaxBackward(rows, cols, y, dy, dx);
+    }
+
+    @Override
+    public void nllLoss(int rows, int cols, int[] labels, Buffer x, Buffer loss, Buffer dx) {
+        ref.nllLoss(rows, cols, labels, x, loss, dx);
+    }
+
+    @Override
+    public void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx) {
+        ref.loss(l, n, x, target, loss, dx);
+    }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
 
