@@ -42,6 +42,7 @@ public final class Device implements AutoCloseable {
     private final LossOps losses;
     private final LinearOps linear;
     private final OptimizerOps optimizers;
+    private final TensorFamilyOps tensorFamily;
     private final NormOps norm;
 
     Device(DeviceBackend impl, DeviceOptions options) {
@@ -55,6 +56,7 @@ public final class Device implements AutoCloseable {
         this.losses = new LossOps(core);
         this.linear = new LinearOps(core);
         this.optimizers = new OptimizerOps(core);
+        this.tensorFamily = new TensorFamilyOps(core);
         this.norm = new NormOps(core);
     }
 
@@ -544,6 +546,78 @@ public final class Device implements AutoCloseable {
     }
 
     // ================================================================== tensor ops: cat and split, permute, broadcasting arithmetic
+
+    /** torch.cat: the inputs concatenated along {@code axis} (they agree in every other dimension), into a new tensor. */
+    public Tensor cat(List<Tensor> xs, int axis) {
+        return tensorFamily.cat(xs, axis);
+    }
+
+    /** torch.cat into {@code y} (of {@link CatProblem#outputShape()}), which shares storage with no input. */
+    public void cat(List<Tensor> xs, int axis, Tensor y) {
+        tensorFamily.cat(xs, axis, y);
+    }
+
+    /**
+     * The backward of {@link #cat} (and ONNX's Split): x cut along {@code axis} into new tensors of
+     * extents {@code sizes} there (summing to x's extent).
+     */
+    public List<Tensor> split(Tensor x, int axis, int... sizes) {
+        return tensorFamily.split(x, axis, sizes);
+    }
+
+    /** The backward of {@link #cat}: x cut along {@code axis} into {@code outs}, whose extents there sum to x's. */
+    public void split(Tensor x, int axis, List<Tensor> outs) {
+        tensorFamily.split(x, axis, outs);
+    }
+
+    /** Tensor.permute written out densely: output dimension i is x's dimension {@code dims[i]}, into a new tensor. */
+    public Tensor permute(Tensor x, int... dims) {
+        return tensorFamily.permute(x, dims);
+    }
+
+    /** Tensor.permute into {@code y} (of {@link PermuteProblem#outputShape()}), which shares storage with no input. */
+    public void permute(Tensor x, int[] dims, Tensor y) {
+        tensorFamily.permute(x, dims, y);
+    }
+
+    /** The backward of {@link #permute}(x, dims): dy permuted by the inverse of {@code dims}, into a new tensor. */
+    public Tensor permuteBackward(Tensor dy, int... dims) {
+        return tensorFamily.permuteBackward(dy, dims);
+    }
+
+    /** The backward of {@link #permute}(x, dims) into {@code dx} (x's shape). */
+    public void permuteBackward(Tensor dy, int[] dims, Tensor dx) {
+        tensorFamily.permuteBackward(dy, dims, dx);
+    }
+
+    /** y = op(a, b) with NumPy broadcasting ({@link BroadcastProblem}), into a new tensor. */
+    public Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        return tensorFamily.binary(op, a, b);
+    }
+
+    /**
+     * y = op(a, b) with NumPy broadcasting into {@code y} (of {@link BroadcastProblem#outputShape()});
+     * y may be a or b where that input has the output's shape.
+     */
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor y) {
+        tensorFamily.binary(op, a, b, y);
+    }
+
+    /**
+     * The gradients of {@link #binary} as new tensors [da, db]: {@link BinaryOp}'s per-element
+     * gradients summed over the dimensions where each input was broadcast, back to its own shape.
+     */
+    public List<Tensor> binaryBackward(BinaryOp op, Tensor a, Tensor b, Tensor dy) {
+        return tensorFamily.binaryBackward(op, a, b, dy);
+    }
+
+    /**
+     * The gradients of {@link #binary} into da (a's shape) and db (b's shape), overwritten; either
+     * may be null to skip it. Neither shares storage with an input.
+     */
+    public void binaryBackward(BinaryOp op, Tensor a, Tensor b, Tensor dy, Tensor da, Tensor db) {
+        tensorFamily.binaryBackward(op, a, b, dy, da, db);
+    }
 
     // ================================================================== optimizers
 

@@ -156,6 +156,28 @@ public final class ProblemString {
         }
     }
 
+    /**
+     * A key=value list of integers written as {@code 2x3x4} (see {@link Builder#dims}), which must
+     * be present.
+     */
+    public int[] requireDims(String key) {
+        String v = values.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("problem string '" + text + "': missing '" + key + "'");
+        }
+        String[] parts = v.split("x", -1);
+        int[] dims = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                dims[i] = Integer.parseInt(parts[i]);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("problem string '" + text + "': " + key
+                        + ": expected integers joined by 'x' (2x3x4), got '" + v + "'");
+            }
+        }
+        return dims;
+    }
+
     /** Throws if the string holds a key this record does not know (catches typos). */
     public ProblemString allowOnly(java.util.Set<String> known) {
         for (String k : ints.keySet()) {
@@ -206,6 +228,15 @@ public final class ProblemString {
         /** Appends a {@code _key=value} real setting. */
         public Builder d(String key, double value) {
             values.append('_').append(key).append('=').append(formatDouble(value));
+            return this;
+        }
+
+        /** Appends a {@code _key=2x3x4} list of integers (extents, axes), read back by {@link #requireDims}. */
+        public Builder dims(String key, int... values) {
+            this.values.append('_').append(key).append('=');
+            for (int i = 0; i < values.length; i++) {
+                this.values.append(i == 0 ? "" : "x").append(values[i]);
+            }
             return this;
         }
 

@@ -2,6 +2,8 @@ package io.jdnn.spi;
 
 import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
+import io.jdnn.BroadcastProblem;
+import io.jdnn.CatProblem;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
@@ -10,6 +12,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 
@@ -281,6 +284,37 @@ public interface DeviceBackend extends AutoCloseable {
     void loss(Loss l, long n, Buffer x, Buffer target, Buffer loss, Buffer dx);
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
+    /**
+     * y = the inputs {@code xs} (shapes {@code p.inputs()}) concatenated along {@code p.axis()}.
+     * Semantics: the reference's loop (RefTensorFamily.cat).
+     */
+    void cat(CatProblem p, Buffer[] xs, Buffer y);
+
+    /**
+     * The backward of cat: {@code outs[i]} = input i's slice of x (shape {@code p.outputShape()})
+     * along {@code p.axis()}. Semantics: the reference's loop (RefTensorFamily.split).
+     */
+    void split(CatProblem p, Buffer x, Buffer[] outs);
+
+    /**
+     * y = x (shape {@code p.input()}) with its dimensions permuted by {@code p.dims()}, written
+     * densely. Semantics: the reference's loop (RefTensorFamily.permute).
+     */
+    void permute(PermuteProblem p, Buffer x, Buffer y);
+
+    /**
+     * y = op(a, b) with NumPy broadcasting; y may be a or b where that input has the output's
+     * shape. Semantics: the reference's loop (RefTensorFamily.forward).
+     */
+    void binaryForward(BroadcastProblem p, Buffer a, Buffer b, Buffer y);
+
+    /**
+     * da, db (overwritten; either may be null: skipped) = the op's per-element gradients of dy
+     * summed over each input's broadcast dimensions in a fixed order. Semantics: the reference's
+     * loop (RefTensorFamily.backward).
+     */
+    void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db);
 
     // ---------------------------------------------------------------- optimizers
 

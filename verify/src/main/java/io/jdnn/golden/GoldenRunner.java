@@ -153,6 +153,11 @@ public final class GoldenRunner {
         }
 
         // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+        m.put("cat", TensorHandler::cat);
+        m.put("permute", TensorHandler::permute);
+        for (io.jdnn.BinaryOp op : io.jdnn.BinaryOp.values()) {
+            m.put(op.opName(), TensorHandler::binary);
+        }
 
         for (String op : List.of("sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta")) {
             m.put(op, OptimizerHandler::run);

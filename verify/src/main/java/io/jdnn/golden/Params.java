@@ -58,17 +58,17 @@ final class Params {
         return new int[] {i, i};
     }
 
-    /** A list of integers [a, b, ...], or a single integer meaning [a] (as PyTorch reads a normalized_shape). */
+    /** A list of integers, each fitting an int. */
     int[] intList(String key) {
         Object v = get(key);
-        if (v instanceof List<?> l) {
-            int[] out = new int[l.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = toInt(key + "[" + i + "]", l.get(i));
-            }
-            return out;
+        if (!(v instanceof List<?> l)) {
+            throw new UnsupportedCase("parameter '" + key + "': expected a list of integers, got " + v);
         }
-        return new int[] {toInt(key, v)};
+        int[] out = new int[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = toInt(key + "[" + i + "]", l.get(i));
+        }
+        return out;
     }
 
     /** A number, integer or not. */

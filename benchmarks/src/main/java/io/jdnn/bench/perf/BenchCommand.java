@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = {"-p", "--problem"}, paramLabel = "STRING",
             description = "A canonical problem string (conv_..., deconv_..., maxpool_..., avgpool_..., adaptiveavgpool_..., "
-                    + "bn_..., linear_..., or an optimizer rule such as adam_lr=0.001 with --params). Repeatable.")
+                    + "bn_..., linear_..., cat_..., permute_..., add_... (sub, mul, div, maximum, minimum), or an optimizer rule such as adam_lr=0.001 with --params). Repeatable.")
     List<String> problems = new ArrayList<>();
 
     @Option(names = "--params", paramLabel = "N", defaultValue = "0",

@@ -51,6 +51,8 @@ public sealed interface BenchProblem {
             case "maxpool", "avgpool", "adaptiveavgpool" -> new Pool(PoolProblem.parse(text));
             case "bn" -> new BatchNorm(BatchNormProblem.parse(text));
             case "linear" -> new Linear(LinearProblem.parse(text));
+            case "cat", "permute", "add", "sub", "mul", "div", "maximum", "minimum" ->
+                    new TensorFamily(TensorFamilyOp.parse(text));
             case "gn" -> new GroupNorm(GroupNormProblem.parse(text));
             case "lrn" -> new Lrn(LrnProblem.parse(text));
             case "sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta" -> {
@@ -61,7 +63,7 @@ public sealed interface BenchProblem {
                 yield new Step(Optimizer.parse(text), parameters, text);
             }
             default -> throw new IllegalArgumentException("problem string '" + text + "': expected kind conv, deconv, "
-                    + "maxpool, avgpool, adaptiveavgpool, bn, linear, gn, lrn, sgd, adagrad, rmsprop, adam, adamw or adadelta, got '"
+                    + "maxpool, avgpool, adaptiveavgpool, bn, linear, gn, lrn, cat, permute, add, sub, mul, div, maximum, minimum, sgd, adagrad, rmsprop, adam, adamw or adadelta, got '"
                     + kind + "'");
         };
         if (!(p instanceof Step) && parameters > 0) {
@@ -78,7 +80,7 @@ public sealed interface BenchProblem {
         BWD_DATA("bwd-data", "bwd-data"),
         /** Convolution / linear gradient of the weights. */
         BWD_FILTER("bwd-filter", "bwd-filter"),
-        /** Pooling backward (the gradient of the input). */
+        /** Pooling backward (the gradient of the input); the tensor ops' backward passes. */
         BWD("bwd", "bwd-data"),
         /** Batch-norm training forward (batch statistics, running-statistics update). */
         FWD_TRAIN("fwd-train", "fwd"),
@@ -273,6 +275,34 @@ public sealed interface BenchProblem {
         @Override
         public int batch() {
             return problem.batch();
+        }
+    }
+
+    /** A tensor op: a CatProblem, PermuteProblem or BroadcastProblem (see {@link TensorFamilyOp}). */
+    record TensorFamily(Object problem) implements BenchProblem {
+        @Override
+        public String canonical() {
+            return problem.toString();
+        }
+
+        @Override
+        public String kind() {
+            return "tensor";
+        }
+
+        @Override
+        public List<Pass> passes() {
+            return List.of(Pass.FWD, Pass.BWD);
+        }
+
+        @Override
+        public BenchProblem withBatch(int batch) {
+            return new TensorFamily(TensorFamilyOp.withBatch(problem, batch));
+        }
+
+        @Override
+        public int batch() {
+            return TensorFamilyOp.batch(problem);
         }
     }
 

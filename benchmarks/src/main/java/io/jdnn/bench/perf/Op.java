@@ -68,6 +68,8 @@ public abstract class Op {
             return new BatchNormOp(b, pass);
         } else if (problem instanceof BenchProblem.Linear l) {
             return new LinearOp(l, pass);
+        } else if (problem instanceof BenchProblem.TensorFamily t) {
+            return new TensorFamilyOp(t, pass);
         } else if (problem instanceof BenchProblem.GroupNorm g) {
             return new NormOp.GroupNormOp(g, pass);
         } else if (problem instanceof BenchProblem.Lrn l) {

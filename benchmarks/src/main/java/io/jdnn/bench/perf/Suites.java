@@ -166,6 +166,14 @@ public final class Suites {
                 e("res4_bn", "bn_mb32ic1024ih14"),
                 e("res5_bn", "bn_mb32ic2048ih7"));
 
+        add("tensor", "Tensor ops of the networks above, batch 32: Inception's and DenseNet's channel concat, "
+                        + "NCHW to NHWC, a bias add, a residual add and a squeeze-and-excitation scale",
+                e("googlenet_inception3b_concat", "cat_axis1_y=32x480x28x28_sizes=128x192x96x64"),
+                e("densenet121_block1_concat", "cat_axis1_y=32x256x56x56_sizes=224x32"),
+                e("nchw_to_nhwc", "permute_x=32x256x56x56_dims=0x2x3x1"),
+                e("bias_add", "add_a=32x256x56x56_b=256x1x1"),
+                e("residual_add", "add_a=32x256x56x56_b=32x256x56x56"),
+                e("se_scale", "mul_a=32x256x56x56_b=32x256x1x1"));
         add("norm", "Local response norm of AlexNet (batch 128), group norm of a ResNet-50 (32 groups, batch 32), "
                         + "instance norm of a style-transfer net and BERT-base's layer norm (4096 tokens) as group norm",
                 e("alexnet_lrn1", "lrn_mb128ic96ih55ls5_alpha=0.0001_beta=0.75_k=2"),

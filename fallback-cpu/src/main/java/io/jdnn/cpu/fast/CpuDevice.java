@@ -2,6 +2,8 @@ package io.jdnn.cpu.fast;
 
 import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
+import io.jdnn.BroadcastProblem;
+import io.jdnn.CatProblem;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
@@ -12,6 +14,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -356,6 +359,39 @@ final class CpuDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
+    private static float[][] f(Buffer[] bs) {
+        float[][] out = new float[bs.length][];
+        for (int i = 0; i < bs.length; i++) {
+            out[i] = f(bs[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public void cat(CatProblem p, Buffer[] xs, Buffer y) {
+        TensorFamily.cat(this, p, f(xs), f(y));
+    }
+
+    @Override
+    public void split(CatProblem p, Buffer x, Buffer[] outs) {
+        TensorFamily.split(this, p, f(x), f(outs));
+    }
+
+    @Override
+    public void permute(PermuteProblem p, Buffer x, Buffer y) {
+        TensorFamily.permute(this, p, f(x), f(y));
+    }
+
+    @Override
+    public void binaryForward(BroadcastProblem p, Buffer a, Buffer b, Buffer y) {
+        TensorFamily.forward(this, p, f(a), f(b), f(y));
+    }
+
+    @Override
+    public void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        TensorFamily.backward(this, p, f(a), f(b), f(dy), da == null ? null : f(da), db == null ? null : f(db));
+    }
 
     // ---------------------------------------------------------------- optimizers
 

@@ -3,6 +3,8 @@ package io.jdnn.cpu.reference;
 import io.jdnn.Activation;
 import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.BatchNormProblem;
+import io.jdnn.BroadcastProblem;
+import io.jdnn.CatProblem;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
@@ -12,6 +14,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -342,6 +345,39 @@ final class ReferenceDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
+    private static double[][] data(Buffer[] bs) {
+        double[][] out = new double[bs.length][];
+        for (int i = 0; i < bs.length; i++) {
+            out[i] = data(bs[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public void cat(CatProblem p, Buffer[] xs, Buffer y) {
+        RefTensorFamily.cat(p, data(xs), data(y));
+    }
+
+    @Override
+    public void split(CatProblem p, Buffer x, Buffer[] outs) {
+        RefTensorFamily.split(p, data(x), data(outs));
+    }
+
+    @Override
+    public void permute(PermuteProblem p, Buffer x, Buffer y) {
+        RefTensorFamily.permute(p, data(x), data(y));
+    }
+
+    @Override
+    public void binaryForward(BroadcastProblem p, Buffer a, Buffer b, Buffer y) {
+        RefTensorFamily.forward(p, data(a), data(b), data(y));
+    }
+
+    @Override
+    public void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        RefTensorFamily.backward(p, data(a), data(b), data(dy), data(da), data(db));
+    }
 
     // ---------------------------------------------------------------- optimizers
 

@@ -2,6 +2,8 @@ package io.jdnn.kernels;
 
 import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
+import io.jdnn.BroadcastProblem;
+import io.jdnn.CatProblem;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceException;
@@ -11,6 +13,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -387,6 +390,31 @@ public abstract class KernelDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
+    @Override
+    public void cat(CatProblem p, Buffer[] xs, Buffer y) {
+        TensorFamily.cat(this, p, xs, y);
+    }
+
+    @Override
+    public void split(CatProblem p, Buffer x, Buffer[] outs) {
+        TensorFamily.split(this, p, x, outs);
+    }
+
+    @Override
+    public void permute(PermuteProblem p, Buffer x, Buffer y) {
+        TensorFamily.permute(this, p, x, y);
+    }
+
+    @Override
+    public void binaryForward(BroadcastProblem p, Buffer a, Buffer b, Buffer y) {
+        TensorFamily.forward(this, p, a, b, y);
+    }
+
+    @Override
+    public void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        TensorFamily.backward(this, p, a, b, dy, da, db);
+    }
 
     @Override
     public void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state) {

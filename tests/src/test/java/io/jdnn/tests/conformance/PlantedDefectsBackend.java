@@ -2,6 +2,8 @@ package io.jdnn.tests.conformance;
 
 import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
+import io.jdnn.BroadcastProblem;
+import io.jdnn.CatProblem;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
@@ -11,6 +13,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PermuteProblem;
 import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
 import io.jdnn.Precision;
@@ -458,6 +461,31 @@ final class PlantedDefectsBackend implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- tensor ops: cat and split, permute, broadcasting arithmetic
+
+    @Override
+    public void cat(CatProblem p, Buffer[] xs, Buffer y) {
+        ref.cat(p, xs, y);
+    }
+
+    @Override
+    public void split(CatProblem p, Buffer x, Buffer[] outs) {
+        ref.split(p, x, outs);
+    }
+
+    @Override
+    public void permute(PermuteProblem p, Buffer x, Buffer y) {
+        ref.permute(p, x, y);
+    }
+
+    @Override
+    public void binaryForward(BroadcastProblem p, Buffer a, Buffer b, Buffer y) {
+        ref.binaryForward(p, a, b, y);
+    }
+
+    @Override
+    public void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        ref.binaryBackward(p, a, b, dy, da, db);
+    }
 
     @Override
     public void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state) {

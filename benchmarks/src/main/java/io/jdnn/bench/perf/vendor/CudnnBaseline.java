@@ -111,6 +111,9 @@ final class CudnnBaseline implements VendorBaseline {
         if (p instanceof BenchProblem.Step) {
             return Optional.of("neither cuDNN nor cuBLAS has an optimizer step");
         }
+        if (p instanceof BenchProblem.TensorFamily) {
+            return Optional.of("no cuDNN or cuBLAS baseline for the tensor ops");
+        }
         if (p instanceof BenchProblem.Linear) {
             return handles.blas == null ? Optional.of(handles.blasMissing) : Optional.empty();
         }
