@@ -44,6 +44,7 @@ public final class Device implements AutoCloseable {
     private final LinearOps linear;
     private final OptimizerOps optimizers;
     private final TensorFamilyOps tensorFamily;
+    private final NormOps norm;
 
     Device(DeviceBackend impl, DeviceOptions options) {
         this.core = new DeviceCore(this, impl, options);
@@ -58,6 +59,7 @@ public final class Device implements AutoCloseable {
         this.linear = new LinearOps(core);
         this.optimizers = new OptimizerOps(core);
         this.tensorFamily = new TensorFamilyOps(core);
+        this.norm = new NormOps(core);
     }
 
     // ================================================================== identity
@@ -448,6 +450,86 @@ public final class Device implements AutoCloseable {
     }
 
     // ================================================================== normalization: local response, group, instance and layer norm
+
+    /** Local response normalization across channels into a new tensor of {@link LrnProblem#inputShape()}. */
+    public Tensor localResponseNorm(LrnProblem p, Tensor x) {
+        return norm.localResponseNorm(p, x);
+    }
+
+    /** Local response normalization across channels into {@code y} (overwritten; distinct from x). */
+    public void localResponseNorm(LrnProblem p, Tensor x, Tensor y) {
+        norm.localResponseNorm(p, x, y);
+    }
+
+    /** Local response norm backward into a new tensor; x is the forward input. */
+    public Tensor localResponseNormBackward(LrnProblem p, Tensor x, Tensor dy) {
+        return norm.localResponseNormBackward(p, x, dy);
+    }
+
+    /** Local response norm backward into {@code dx} (overwritten; distinct from x and dy). */
+    public void localResponseNormBackward(LrnProblem p, Tensor x, Tensor dy, Tensor dx) {
+        norm.localResponseNormBackward(p, x, dy, dx);
+    }
+
+    /** Group norm forward into a new tensor (the statistics are not kept: for inference). */
+    public Tensor groupNorm(GroupNormProblem p, Tensor x, Tensor weight, Tensor bias) {
+        return norm.groupNorm(p, x, weight, bias);
+    }
+
+    /**
+     * Group norm forward into {@code y}, saving each (sample, group) row's mean and inverse
+     * standard deviation, of {@link GroupNormProblem#statsShape()}, for {@link #groupNormBackward}.
+     */
+    public void groupNorm(GroupNormProblem p, Tensor x, Tensor weight, Tensor bias, Tensor y, Tensor saveMean,
+                          Tensor saveInvStd) {
+        norm.groupNorm(p, x, weight, bias, y, saveMean, saveInvStd);
+    }
+
+    /** Group norm backward from the statistics {@link #groupNorm} saved: dx, dweight, dbias (overwritten). */
+    public void groupNormBackward(GroupNormProblem p, Tensor x, Tensor dy, Tensor weight, Tensor saveMean,
+                                  Tensor saveInvStd, Tensor dx, Tensor dweight, Tensor dbias) {
+        norm.groupNormBackward(p, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
+    }
+
+    /** Instance norm forward into a new tensor (the statistics are not kept: for inference). */
+    public Tensor instanceNorm(InstanceNormProblem p, Tensor x, Tensor weight, Tensor bias) {
+        return norm.instanceNorm(p, x, weight, bias);
+    }
+
+    /**
+     * Instance norm forward into {@code y}, saving each (sample, channel) plane's mean and inverse
+     * standard deviation, of {@link InstanceNormProblem#statsShape()}, for {@link #instanceNormBackward}.
+     */
+    public void instanceNorm(InstanceNormProblem p, Tensor x, Tensor weight, Tensor bias, Tensor y, Tensor saveMean,
+                             Tensor saveInvStd) {
+        norm.instanceNorm(p, x, weight, bias, y, saveMean, saveInvStd);
+    }
+
+    /** Instance norm backward from the statistics {@link #instanceNorm} saved: dx, dweight, dbias (overwritten). */
+    public void instanceNormBackward(InstanceNormProblem p, Tensor x, Tensor dy, Tensor weight, Tensor saveMean,
+                                     Tensor saveInvStd, Tensor dx, Tensor dweight, Tensor dbias) {
+        norm.instanceNormBackward(p, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
+    }
+
+    /** Layer norm forward into a new tensor (the statistics are not kept: for inference). */
+    public Tensor layerNorm(LayerNormProblem p, Tensor x, Tensor weight, Tensor bias) {
+        return norm.layerNorm(p, x, weight, bias);
+    }
+
+    /**
+     * Layer norm forward into {@code y}, saving each row's mean and inverse standard deviation, of
+     * {@link LayerNormProblem#statsShape()}, for {@link #layerNormBackward}.
+     */
+    public void layerNorm(LayerNormProblem p, Tensor x, Tensor weight, Tensor bias, Tensor y, Tensor saveMean,
+                          Tensor saveInvStd) {
+        norm.layerNorm(p, x, weight, bias, y, saveMean, saveInvStd);
+    }
+
+    /** Layer norm backward from the statistics {@link #layerNorm} saved: dx, dweight, dbias (overwritten). */
+    public void layerNormBackward(LayerNormProblem p, Tensor x, Tensor dy, Tensor weight, Tensor saveMean,
+                                  Tensor saveInvStd, Tensor dx, Tensor dweight, Tensor dbias) {
+        norm.layerNormBackward(p, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
+    }
 
     // ================================================================== losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

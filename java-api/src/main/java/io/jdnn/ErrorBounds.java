@@ -58,6 +58,14 @@ public final class ErrorBounds {
     public static final double REDUCTION = 1e-5;
 
     /**
+     * Local response norm: a window of squares summed in float32, then a float32 power
+     * (exp(-beta log D), each within a few ulp, the power's error growing with beta * |log D|);
+     * backward subtracts two such terms. The suite observes up to about 2e-7 of the largest value.
+     * Neither ELEMENTWISE (one rounded function) nor POOLING (no power) states this reason.
+     */
+    public static final double LRN = 2e-6;
+
+    /**
      * Matrix products of the linear layer: float32 dot products of length up to a few thousand,
      * accumulated in tiles; the same reasoning and bound as the GEMM-based convolution algorithms
      * ({@link ConvAlgorithm#IM2COL_GEMM}).

@@ -8,8 +8,10 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
 import io.jdnn.DirectConv;
+import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
+import io.jdnn.LrnProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -239,6 +241,38 @@ public interface DeviceBackend extends AutoCloseable {
                        Buffer dweight);
 
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    /**
+     * Local response norm across channels (semantics: the reference's loop, RefNorm.lrnForward):
+     * y[n,c,i] = x[n,c,i] / (k + alpha / size * sum of x[n,c',i]^2 over the channels c' in
+     * [c - size/2, c + (size-1)/2] that exist)^beta.
+     */
+    void lrnForward(LrnProblem p, Buffer x, Buffer y);
+
+    /**
+     * Local response norm backward (semantics: RefNorm.lrnBackward), with D[c] the forward's base
+     * k + alpha / size * window sum: dx[c] = dy[c] D[c]^-beta - 2 alpha beta / size * x[c] * sum of
+     * dy[c'] x[c'] D[c']^(-beta-1) over the channels c' whose window holds c.
+     */
+    void lrnBackward(LrnProblem p, Buffer x, Buffer dy, Buffer dx);
+
+    /**
+     * Group norm forward (semantics: RefNorm.groupNormForward): per (sample, group) row r of
+     * {@link GroupNormProblem#groupSize()} values, mean and biased variance, saveMean[r] = mean,
+     * saveInvStd[r] = 1 / sqrt(var + eps), y = (x - mean) * invstd * weight[c] + bias[c]. Instance
+     * and layer norm arrive here as group norm.
+     */
+    void groupNormForward(GroupNormProblem p, Buffer x, Buffer weight, Buffer bias, Buffer y, Buffer saveMean,
+                          Buffer saveInvStd);
+
+    /**
+     * Group norm backward from the saved statistics (semantics: RefNorm.groupNormBackward): with
+     * xhat = (x - mean) * invstd and g = dy * weight[c], per row of M values
+     * dx = invstd * (g - sum(g) / M - xhat * sum(g * xhat) / M); per channel dweight = sum over
+     * samples and space of dy * xhat, dbias = sum of dy.
+     */
+    void groupNormBackward(GroupNormProblem p, Buffer x, Buffer dy, Buffer weight, Buffer saveMean, Buffer saveInvStd,
+                           Buffer dx, Buffer dweight, Buffer dbias);
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

@@ -144,6 +144,10 @@ public final class GoldenRunner {
         m.put("prelu", PreluHandler::run);
 
         // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+        m.put("local_response_norm", NormHandler::localResponseNorm);
+        m.put("group_norm", NormHandler::groupNorm);
+        m.put("instance_norm", NormHandler::instanceNorm);
+        m.put("layer_norm", NormHandler::layerNorm);
 
         // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
         m.put("log_softmax", LossHandler::logSoftmax);

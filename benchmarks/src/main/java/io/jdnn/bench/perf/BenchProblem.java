@@ -2,7 +2,9 @@ package io.jdnn.bench.perf;
 
 import io.jdnn.BatchNormProblem;
 import io.jdnn.ConvProblem;
+import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.ProblemString;
 import io.jdnn.optim.Optimizer;
@@ -21,7 +23,7 @@ public sealed interface BenchProblem {
     /** The canonical problem string of the API record (the optimizer rule's string for a step). */
     String canonical();
 
-    /** conv, deconv, pool, bn, linear or optimizer. */
+    /** conv, deconv, pool, bn, linear, gn, lrn or optimizer. */
     String kind();
 
     /** The passes this kind has, in the order they are run. */
@@ -51,6 +53,8 @@ public sealed interface BenchProblem {
             case "linear" -> new Linear(LinearProblem.parse(text));
             case "cat", "permute", "add", "sub", "mul", "div", "maximum", "minimum" ->
                     new TensorFamily(TensorFamilyOp.parse(text));
+            case "gn" -> new GroupNorm(GroupNormProblem.parse(text));
+            case "lrn" -> new Lrn(LrnProblem.parse(text));
             case "sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta" -> {
                 if (parameters < 1) {
                     throw new IllegalArgumentException("--params: an optimizer problem (" + text
@@ -59,7 +63,7 @@ public sealed interface BenchProblem {
                 yield new Step(Optimizer.parse(text), parameters, text);
             }
             default -> throw new IllegalArgumentException("problem string '" + text + "': expected kind conv, deconv, "
-                    + "maxpool, avgpool, adaptiveavgpool, bn, linear, cat, permute, add, sub, mul, div, maximum, minimum, sgd, adagrad, rmsprop, adam, adamw or adadelta, got '"
+                    + "maxpool, avgpool, adaptiveavgpool, bn, linear, gn, lrn, cat, permute, add, sub, mul, div, maximum, minimum, sgd, adagrad, rmsprop, adam, adamw or adadelta, got '"
                     + kind + "'");
         };
         if (!(p instanceof Step) && parameters > 0) {
@@ -182,6 +186,62 @@ public sealed interface BenchProblem {
         @Override
         public BenchProblem withBatch(int batch) {
             return new BatchNorm(problem.withBatch(batch));
+        }
+
+        @Override
+        public int batch() {
+            return problem.batch();
+        }
+    }
+
+    /** Group normalization (instance norm: groups = channels; layer norm: 1x1 images, one group). */
+    record GroupNorm(GroupNormProblem problem) implements BenchProblem {
+        @Override
+        public String canonical() {
+            return problem.toString();
+        }
+
+        @Override
+        public String kind() {
+            return "gn";
+        }
+
+        @Override
+        public List<Pass> passes() {
+            return List.of(Pass.FWD, Pass.BWD);
+        }
+
+        @Override
+        public BenchProblem withBatch(int batch) {
+            return new GroupNorm(problem.withBatch(batch));
+        }
+
+        @Override
+        public int batch() {
+            return problem.batch();
+        }
+    }
+
+    /** Local response normalization across channels. */
+    record Lrn(LrnProblem problem) implements BenchProblem {
+        @Override
+        public String canonical() {
+            return problem.toString();
+        }
+
+        @Override
+        public String kind() {
+            return "lrn";
+        }
+
+        @Override
+        public List<Pass> passes() {
+            return List.of(Pass.FWD, Pass.BWD);
+        }
+
+        @Override
+        public BenchProblem withBatch(int batch) {
+            return new Lrn(problem.withBatch(batch));
         }
 
         @Override

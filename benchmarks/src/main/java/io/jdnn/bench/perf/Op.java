@@ -70,6 +70,10 @@ public abstract class Op {
             return new LinearOp(l, pass);
         } else if (problem instanceof BenchProblem.TensorFamily t) {
             return new TensorFamilyOp(t, pass);
+        } else if (problem instanceof BenchProblem.GroupNorm g) {
+            return new NormOp.GroupNormOp(g, pass);
+        } else if (problem instanceof BenchProblem.Lrn l) {
+            return new NormOp.LrnOp(l, pass);
         }
         return new StepOp((BenchProblem.Step) problem);
     }

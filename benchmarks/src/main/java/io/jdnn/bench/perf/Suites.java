@@ -174,6 +174,14 @@ public final class Suites {
                 e("bias_add", "add_a=32x256x56x56_b=256x1x1"),
                 e("residual_add", "add_a=32x256x56x56_b=32x256x56x56"),
                 e("se_scale", "mul_a=32x256x56x56_b=32x256x1x1"));
+        add("norm", "Local response norm of AlexNet (batch 128), group norm of a ResNet-50 (32 groups, batch 32), "
+                        + "instance norm of a style-transfer net and BERT-base's layer norm (4096 tokens) as group norm",
+                e("alexnet_lrn1", "lrn_mb128ic96ih55ls5_alpha=0.0001_beta=0.75_k=2"),
+                e("alexnet_lrn2", "lrn_mb128ic256ih27ls5_alpha=0.0001_beta=0.75_k=2"),
+                e("res2_gn", "gn_mb32ic256ih56g32"),
+                e("res4_gn", "gn_mb32ic1024ih14g32"),
+                e("style_in", "gn_mb4ic128ih128g128"),
+                e("bert_ln", "gn_mb4096ic768g1"));
 
         List<Entry> optimizers = new ArrayList<>();
         String[][] rules = {

@@ -10,8 +10,10 @@ import io.jdnn.DeviceInfo;
 import io.jdnn.DeviceOptions;
 import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.DirectConv;
+import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
+import io.jdnn.LrnProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -321,6 +323,29 @@ final class CpuDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    @Override
+    public void lrnForward(LrnProblem p, Buffer x, Buffer y) {
+        Norm.lrnForward(this, p, f(x), f(y));
+    }
+
+    @Override
+    public void lrnBackward(LrnProblem p, Buffer x, Buffer dy, Buffer dx) {
+        Norm.lrnBackward(this, p, f(x), f(dy), f(dx));
+    }
+
+    @Override
+    public void groupNormForward(GroupNormProblem p, Buffer x, Buffer weight, Buffer bias, Buffer y, Buffer saveMean,
+                                 Buffer saveInvStd) {
+        Norm.groupNormForward(this, p, f(x), f(weight), f(bias), f(y), f(saveMean), f(saveInvStd));
+    }
+
+    @Override
+    public void groupNormBackward(GroupNormProblem p, Buffer x, Buffer dy, Buffer weight, Buffer saveMean,
+                                  Buffer saveInvStd, Buffer dx, Buffer dweight, Buffer dbias) {
+        Norm.groupNormBackward(this, p, f(x), f(dy), f(weight), f(saveMean), f(saveInvStd), f(dx), f(dweight),
+                f(dbias));
+    }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

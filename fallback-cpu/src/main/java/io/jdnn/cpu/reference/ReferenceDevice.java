@@ -10,8 +10,10 @@ import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
 import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.DirectConv;
+import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
+import io.jdnn.LrnProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -307,6 +309,29 @@ final class ReferenceDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    @Override
+    public void lrnForward(LrnProblem p, Buffer x, Buffer y) {
+        RefNorm.lrnForward(p, data(x), data(y));
+    }
+
+    @Override
+    public void lrnBackward(LrnProblem p, Buffer x, Buffer dy, Buffer dx) {
+        RefNorm.lrnBackward(p, data(x), data(dy), data(dx));
+    }
+
+    @Override
+    public void groupNormForward(GroupNormProblem p, Buffer x, Buffer weight, Buffer bias, Buffer y, Buffer saveMean,
+                                 Buffer saveInvStd) {
+        RefNorm.groupNormForward(p, data(x), data(weight), data(bias), data(y), data(saveMean), data(saveInvStd));
+    }
+
+    @Override
+    public void groupNormBackward(GroupNormProblem p, Buffer x, Buffer dy, Buffer weight, Buffer saveMean,
+                                  Buffer saveInvStd, Buffer dx, Buffer dweight, Buffer dbias) {
+        RefNorm.groupNormBackward(p, data(x), data(dy), data(weight), data(saveMean), data(saveInvStd), data(dx),
+                data(dweight), data(dbias));
+    }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

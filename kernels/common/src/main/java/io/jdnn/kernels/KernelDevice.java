@@ -9,8 +9,10 @@ import io.jdnn.ConvDirection;
 import io.jdnn.DeviceException;
 import io.jdnn.DeviceOptions;
 import io.jdnn.DirectConv;
+import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
+import io.jdnn.LrnProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
@@ -353,6 +355,28 @@ public abstract class KernelDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    @Override
+    public void lrnForward(LrnProblem p, Buffer x, Buffer y) {
+        Norm.lrnForward(this, p, x, y);
+    }
+
+    @Override
+    public void lrnBackward(LrnProblem p, Buffer x, Buffer dy, Buffer dx) {
+        Norm.lrnBackward(this, p, x, dy, dx);
+    }
+
+    @Override
+    public void groupNormForward(GroupNormProblem p, Buffer x, Buffer weight, Buffer bias, Buffer y, Buffer saveMean,
+                                 Buffer saveInvStd) {
+        Norm.groupNormForward(this, p, x, weight, bias, y, saveMean, saveInvStd);
+    }
+
+    @Override
+    public void groupNormBackward(GroupNormProblem p, Buffer x, Buffer dy, Buffer weight, Buffer saveMean,
+                                  Buffer saveInvStd, Buffer dx, Buffer dweight, Buffer dbias) {
+        Norm.groupNormBackward(this, p, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
+    }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

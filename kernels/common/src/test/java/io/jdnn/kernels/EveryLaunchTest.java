@@ -9,7 +9,10 @@ import io.jdnn.ConvProblem;
 import io.jdnn.DeviceOptions;
 import io.jdnn.Devices;
 import io.jdnn.DirectConv;
+import io.jdnn.GroupNormProblem;
+import io.jdnn.LayerNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.AdaDelta;
 import io.jdnn.optim.AdaGrad;
@@ -213,6 +216,43 @@ class EveryLaunchTest {
             }
         }
         assertEquals(List.of(), never, "kernels no op launched");
+    }
+
+    /** The normalization family: every kernel of norm.cl launched as declared, with rows and channels past a group. */
+    @Test
+    void normalizationLaunchesEveryKernelOfItsSource() {
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        for (GroupNormProblem p : List.of(GroupNormProblem.of(2, 6, 3, 5, 3), GroupNormProblem.of(1, 300, 1, 1, 300),
+                new LayerNormProblem(600, 1000, 1e-5).asGroupNorm())) {
+            long e = p.inputShape().elements();
+            Buffer x = d.allocate(e);
+            Buffer y = d.allocate(e);
+            Buffer dx = d.allocate(e);
+            Buffer w = d.allocate(p.channels());
+            Buffer b = d.allocate(p.channels());
+            Buffer mean = d.allocate(p.statsShape().elements());
+            Buffer invStd = d.allocate(p.statsShape().elements());
+            d.groupNormForward(p, x, w, b, y, mean, invStd);
+            d.groupNormBackward(p, x, y, w, mean, invStd, dx, d.allocate(p.channels()), d.allocate(p.channels()));
+        }
+        for (LrnProblem p : List.of(LrnProblem.of(2, 5, 3, 4, 5), new LrnProblem(1, 3, 1, 1, 8, 1, 0.5, 2))) {
+            long e = p.inputShape().elements();
+            Buffer x = d.allocate(e);
+            Buffer y = d.allocate(e);
+            d.lrnForward(p, x, y);
+            d.lrnBackward(p, x, y, d.allocate(e));
+        }
+        Set<String> launched = new TreeSet<>();
+        for (RecordingDevice.Launch l : d.launches()) {
+            launched.add(l.source() + ":" + l.compiled());
+        }
+        List<String> never = new ArrayList<>();
+        for (String kernel : KernelSources.precompiledKernels("norm.cl").keySet()) {
+            if (!launched.contains("norm.cl:" + kernel)) {
+                never.add(kernel);
+            }
+        }
+        assertEquals(List.of(), never, "norm.cl kernels no op launched");
     }
 
     /** Every registered algorithm that takes the problem, every direction, with and without a bias; and AUTO. */

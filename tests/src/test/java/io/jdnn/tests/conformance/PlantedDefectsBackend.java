@@ -9,8 +9,10 @@ import io.jdnn.ConvDirection;
 import io.jdnn.DeviceInfo;
 import io.jdnn.DeviceOptions;
 import io.jdnn.DirectConv;
+import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
+import io.jdnn.LrnProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
@@ -424,6 +426,28 @@ final class PlantedDefectsBackend implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- normalization: local response, group, instance and layer norm
+
+    @Override
+    public void lrnForward(LrnProblem p, Buffer x, Buffer y) {
+        ref.lrnForward(p, x, y);
+    }
+
+    @Override
+    public void lrnBackward(LrnProblem p, Buffer x, Buffer dy, Buffer dx) {
+        ref.lrnBackward(p, x, dy, dx);
+    }
+
+    @Override
+    public void groupNormForward(GroupNormProblem p, Buffer x, Buffer weight, Buffer bias, Buffer y, Buffer saveMean,
+                                 Buffer saveInvStd) {
+        ref.groupNormForward(p, x, weight, bias, y, saveMean, saveInvStd);
+    }
+
+    @Override
+    public void groupNormBackward(GroupNormProblem p, Buffer x, Buffer dy, Buffer weight, Buffer saveMean,
+                                  Buffer saveInvStd, Buffer dx, Buffer dweight, Buffer dbias) {
+        ref.groupNormBackward(p, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
+    }
 
     // ---------------------------------------------------------------- losses: log-softmax, nll, mse, l1, smooth l1, binary cross-entropy with logits
 

@@ -6,7 +6,10 @@ import io.jdnn.ConvDirection;
 import io.jdnn.ConvProblem;
 import io.jdnn.Device;
 import io.jdnn.DeviceOptions;
+import io.jdnn.GroupNormProblem;
+import io.jdnn.LayerNormProblem;
 import io.jdnn.LinearProblem;
+import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
@@ -41,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>AUTO picks a deterministic algorithm and declares itself deterministic;</li>
  *   <li>backward-filter, batch-norm backward (training and inference), pooling backward (MAX, AVG,
  *       ADAPTIVE_AVG with overlapping windows), bias gradients, linear backward-weight and
- *       cross-entropy, the reductions where floating-point atomics would make results vary, run
+ *       cross-entropy, group and layer norm and local response norm backward, the reductions where
+ *       floating-point atomics would make results vary, run
  *       twice with bitwise-identical results.</li>
  * </ul>
  * The problems are sized so that a reduction has many terms per output (an order that changes from
@@ -282,6 +286,36 @@ class DeterminismTest {
             d.linearBackwardWeight(lin, x, dy, dw);
             d.linearBackwardBias(lin, dy, db);
             return List.of(dw.toArray(), db.toArray());
+        }));
+        for (GroupNormProblem g : List.of(GroupNormProblem.of(16, 6, 24, 24, 2), new LayerNormProblem(2048, 40, 1e-5)
+                .asGroupNorm())) {
+            // 17,280 values a row; 2,048 rows a feature for layer norm's dweight and dbias
+            ops.add(new Op("groupNorm and groupNormBackward " + g, s -> {
+                Device d = s.device();
+                HostData data = new HostData(6);
+                int n = (int) g.inputShape().elements();
+                Tensor x = s.upload(g.inputShape(), data.signed("x", n));
+                Tensor dy = s.upload(g.inputShape(), data.signed("dy", n));
+                Tensor w = s.upload(g.channelShape(), data.uniform("w", g.channels(), 0.5, 1.5));
+                Tensor b = s.upload(g.channelShape(), data.signed("b", g.channels()));
+                Tensor y = s.poisoned(g.inputShape());
+                Tensor mean = s.poisoned(g.statsShape());
+                Tensor inv = s.poisoned(g.statsShape());
+                d.groupNorm(g, x, w, b, y, mean, inv);
+                Tensor dx = s.poisoned(g.inputShape());
+                Tensor dw = s.poisoned(g.channelShape());
+                Tensor db = s.poisoned(g.channelShape());
+                d.groupNormBackward(g, x, dy, w, mean, inv, dx, dw, db);
+                return List.of(y.toArray(), mean.toArray(), inv.toArray(), dx.toArray(), dw.toArray(), db.toArray());
+            }));
+        }
+        LrnProblem lrn = new LrnProblem(4, 16, 24, 24, 5, 0.1, 0.75, 1);
+        ops.add(new Op("localResponseNormBackward " + lrn, s -> {
+            HostData data = new HostData(7);
+            int n = (int) lrn.inputShape().elements();
+            Tensor x = s.upload(lrn.inputShape(), data.signed("x", n));
+            Tensor dy = s.upload(lrn.inputShape(), data.signed("dy", n));
+            return List.of(s.track(s.device().localResponseNormBackward(lrn, x, dy)).toArray());
         }));
         ops.add(new Op("softmaxCrossEntropy 300 x 1000", s -> {
             Device d = s.device();

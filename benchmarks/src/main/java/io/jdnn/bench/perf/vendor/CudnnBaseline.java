@@ -117,6 +117,9 @@ final class CudnnBaseline implements VendorBaseline {
         if (p instanceof BenchProblem.Linear) {
             return handles.blas == null ? Optional.of(handles.blasMissing) : Optional.empty();
         }
+        if (p instanceof BenchProblem.GroupNorm || p instanceof BenchProblem.Lrn) {
+            return Optional.of("no cuDNN baseline is wired for " + p.kind());
+        }
         if (handles.dnn == null) {
             return Optional.of(handles.dnnMissing);
         }
