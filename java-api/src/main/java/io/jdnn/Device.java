@@ -644,6 +644,8 @@ public final class Device implements AutoCloseable {
         tensorFamily.binaryBackward(op, a, b, dy, da, db);
     }
 
+    // ================================================================== resampling and padding: interpolate, pixel shuffle, pad
+
     // ================================================================== optimizers
 
     /** Per-element state for {@code rule} over parameters of {@code shape}, initialized as the rule says. */

@@ -332,6 +332,8 @@ public interface DeviceBackend extends AutoCloseable {
      */
     void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db);
 
+    // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
     // ---------------------------------------------------------------- optimizers
 
     /**

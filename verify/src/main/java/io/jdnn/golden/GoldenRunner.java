@@ -166,6 +166,8 @@ public final class GoldenRunner {
         for (String op : List.of("sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta")) {
             m.put(op, OptimizerHandler::run);
         }
+        // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
         return Collections.unmodifiableMap(m);
     }
 }

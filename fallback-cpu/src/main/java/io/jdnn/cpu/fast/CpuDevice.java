@@ -404,6 +404,8 @@ final class CpuDevice implements DeviceBackend {
         TensorFamily.backward(this, p, f(a), f(b), f(dy), da == null ? null : f(da), db == null ? null : f(db));
     }
 
+    // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
     // ---------------------------------------------------------------- optimizers
 
     @Override

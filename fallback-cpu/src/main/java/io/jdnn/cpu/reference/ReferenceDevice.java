@@ -390,6 +390,8 @@ final class ReferenceDevice implements DeviceBackend {
         RefTensorFamily.backward(p, data(a), data(b), data(dy), data(da), data(db));
     }
 
+    // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
     // ---------------------------------------------------------------- optimizers
 
     @Override

@@ -431,4 +431,6 @@ public abstract class KernelDevice implements DeviceBackend {
     public void optimizerStep(Optimizer rule, long step, long n, Buffer param, Buffer grad, Buffer[] state) {
         Optimizers.step(this, rule, step, n, param, grad, state);
     }
+
+    // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
 }

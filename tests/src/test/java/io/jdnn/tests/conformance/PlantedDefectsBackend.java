@@ -507,4 +507,6 @@ final class PlantedDefectsBackend implements DeviceBackend {
     public void close() {
         ref.close();
     }
+
+    // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
 }
