@@ -3,6 +3,8 @@ package io.jdnn.nn;
 import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
 import io.jdnn.Device;
+import io.jdnn.GroupNormProblem;
+import io.jdnn.LrnProblem;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
 
@@ -180,6 +182,61 @@ public final class Layers {
         return activation(Activation.sigmoid());
     }
 
+    /** PReLU with one learnable slope per channel ({@code numParameters} = C) or one shared (1), each starting at {@code init}. */
+    public PRelu prelu(int numParameters, double init) {
+        return new PRelu(this, numParameters, init);
+    }
+
+    /** PReLU with PyTorch's defaults: one shared slope starting at 0.25. */
+    public PRelu prelu() {
+        return prelu(1, 0.25);
+    }
+
+    /** Group normalization of {@code channels} channels in {@code groups} groups (a divisor), eps 1e-5. */
+    public GroupNorm groupNorm(int groups, int channels) {
+        return groupNorm(groups, channels, GroupNormProblem.DEFAULT_EPS);
+    }
+
+    /** Group normalization of {@code channels} channels in {@code groups} groups (a divisor); {@code eps} positive. */
+    public GroupNorm groupNorm(int groups, int channels, double eps) {
+        return new GroupNorm(this, groups, channels, eps);
+    }
+
+    /** Instance normalization of {@code channels} channels with a learnable affine transform, eps 1e-5. */
+    public InstanceNorm instanceNorm(int channels) {
+        return instanceNorm(channels, GroupNormProblem.DEFAULT_EPS);
+    }
+
+    /** Instance normalization of {@code channels} channels with a learnable affine transform; {@code eps} positive. */
+    public InstanceNorm instanceNorm(int channels, double eps) {
+        return new InstanceNorm(this, channels, eps);
+    }
+
+    /** Layer normalization over the trailing dimensions {@code normalizedShape}, eps 1e-5. */
+    public LayerNorm layerNorm(int... normalizedShape) {
+        return layerNorm(Shape.of(normalizedShape), GroupNormProblem.DEFAULT_EPS);
+    }
+
+    /** Layer normalization over the trailing dimensions {@code normalizedShape}; {@code eps} positive. */
+    public LayerNorm layerNorm(Shape normalizedShape, double eps) {
+        return new LayerNorm(this, normalizedShape, eps);
+    }
+
+    /** Local response normalization over windows of {@code size} channels with PyTorch's alpha 1e-4, beta 0.75, k 1. */
+    public LocalResponseNorm localResponseNorm(int size) {
+        return localResponseNorm(size, LrnProblem.DEFAULT_ALPHA, LrnProblem.DEFAULT_BETA, LrnProblem.DEFAULT_K);
+    }
+
+    /** Local response normalization over windows of {@code size} channels; alpha non-negative, k positive. */
+    public LocalResponseNorm localResponseNorm(int size, double alpha, double beta, double k) {
+        return new LocalResponseNorm(this, size, alpha, beta, k);
+    }
+
+    /** Log-softmax over the classes of (batch, classes) input. */
+    public LogSoftmax logSoftmax() {
+        return new LogSoftmax(this);
+    }
+
     /** Dropout with probability p; its masks come from this factory's seed and a stream of its own. */
     public Dropout dropout(double p) {
         dropoutLayers++;
@@ -199,6 +256,11 @@ public final class Layers {
     /** The modules of the list run one after another; at least one, none null. */
     public Sequential sequential(List<? extends Module> modules) {
         return new Sequential(modules);
+    }
+
+    /** The branches run on the same input, their outputs concatenated along the channels; at least one, none null. */
+    public Concat concat(Module... branches) {
+        return new Concat(device, branches == null ? null : java.util.Arrays.asList(branches));
     }
 
     /** y = main(x) + x. */
