@@ -7,6 +7,7 @@ import io.jdnn.Tensor;
 import io.jdnn.nn.ConvAlgorithmChoice;
 import io.jdnn.nn.CrossEntropyLoss;
 import io.jdnn.nn.Dropout;
+import io.jdnn.nn.GradCheck;
 import io.jdnn.nn.Layers;
 import io.jdnn.nn.Module;
 import io.jdnn.nn.OptimizerDriver;
@@ -18,9 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -37,17 +36,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link TrainingAgreementTest}'s.
  */
 class LayerToolkitTest {
-    /**
-     * Step of the central differences. The reference evaluates the loss in float64 from float32-exact
-     * inputs: rounding contributes about 1e-16 / 1e-5 = 1e-11 of the loss's scale, truncation about
-     * h^2 = 1e-10 times the third derivative, and a ReLU or max-pooling kink lies within h of a probed
-     * input with probability of order 1e-5 per probe.
-     */
-    static final double H = 1e-5;
-    /** Allowed |numeric - analytic| relative to the largest analytic gradient of the tensor (see H). */
-    static final double GRAD_TOL = 1e-6;
-    /** Elements probed per tensor. */
-    static final int PROBES = 12;
+    /** The gradient checker's defaults: step 1e-5, bound 1e-6 of the tensor's largest gradient, 12 probes per tensor. */
+    static final GradCheck GRAD_CHECK = GradCheck.defaults();
 
     private static Device ref() {
         return DevicesUnderTest.reference();
@@ -71,6 +61,20 @@ class LayerToolkitTest {
                 Activation.tanh())) {
             c.add(new Case(a.toString(), Shape.of(2, 3, 4), nn.activation(a)));
         }
+        c.add(new Case("prelu per channel", Shape.of(2, 3, 4), nn.prelu(3, 0.25)));
+        c.add(new Case("prelu shared", Shape.of(2, 3, 2, 2), nn.prelu()));
+        c.add(new Case("groupNorm 2 groups", Shape.of(2, 4, 3, 3), nn.groupNorm(2, 4)));
+        c.add(new Case("groupNorm on (N, C, L)", Shape.of(3, 6, 5), nn.groupNorm(3, 6)));
+        c.add(new Case("instanceNorm", Shape.of(2, 3, 4, 3), nn.instanceNorm(3)));
+        c.add(new Case("layerNorm over (C, H, W)", Shape.of(2, 3, 2, 2), nn.layerNorm(3, 2, 2)));
+        c.add(new Case("layerNorm over features", Shape.of(4, 7), nn.layerNorm(7)));
+        c.add(new Case("localResponseNorm 3", Shape.of(2, 5, 3, 3), nn.localResponseNorm(3, 0.5, 0.75, 1)));
+        c.add(new Case("localResponseNorm 2 on (N, C)", Shape.of(3, 6), nn.localResponseNorm(2, 1, 0.75, 2)));
+        c.add(new Case("logSoftmax", Shape.of(3, 5), nn.logSoftmax()));
+        c.add(new Case("concat of a conv branch and a flattened pool branch", Shape.of(2, 3, 4, 4), nn.sequential(
+                nn.concat(nn.conv2d(3, 2).kernel(3).padding(1).build(), nn.avgPool2d(1)), nn.flatten(), nn.linear(80, 3))));
+        c.add(new Case("concat with a flatten in each branch", Shape.of(2, 2, 3, 3), nn.concat(
+                nn.sequential(nn.flatten(), nn.linear(18, 4)), nn.sequential(nn.flatten(), nn.linear(18, 2)), nn.flatten())));
         c.add(new Case("residual, identity shortcut", Shape.of(2, 3, 5, 5), nn.residual(nn.sequential(
                 nn.conv2d(3, 3).kernel(3).padding(1).build(), nn.tanh()))));
         c.add(new Case("basic block with projection shortcut", Shape.of(2, 3, 6, 6),
@@ -98,7 +102,7 @@ class LayerToolkitTest {
                 if (c.name().startsWith("LeNet")) {
                     setDropoutTraining(c.module(), false);
                 }
-                gradientCheck(d, c, failures);
+                gradientCheck(c, failures);
             } finally {
                 c.module().close();
             }
@@ -106,7 +110,7 @@ class LayerToolkitTest {
         assertEquals(before, d.memory().liveTensors(), () -> "tensors left after closing every module:\n  "
                 + String.join("\n  ", d.liveAllocations()));
         if (!failures.isEmpty()) {
-            fail("backward passes that disagree with central differences (tolerance " + GRAD_TOL + " of the tensor's largest gradient):\n  "
+            fail("backward passes that disagree with central differences:\n  "
                     + String.join("\n  ", failures));
         }
     }
@@ -123,7 +127,7 @@ class LayerToolkitTest {
             }
             bn.train(false);
             List<String> failures = new ArrayList<>();
-            gradientCheck(d, new Case("batchNorm2d (evaluation)", Shape.of(2, 3, 3, 3), bn), failures);
+            gradientCheck(new Case("batchNorm2d (evaluation)", Shape.of(2, 3, 3, 3), bn), failures);
             assertTrue(failures.isEmpty(), () -> String.join("\n", failures));
         } finally {
             bn.close();
@@ -290,70 +294,11 @@ class LayerToolkitTest {
         return v;
     }
 
-    /**
-     * Loss L = sum(forward(x) * w) for a fixed random w: backward(w) gives dL/dx and dL/dparams, which
-     * are compared with (L(v + h) - L(v - h)) / (2h) at PROBES random elements of x and of each parameter.
-     */
-    private static void gradientCheck(Device d, Case c, List<String> failures) {
-        SplittableRandom r = new SplittableRandom(c.name().hashCode());
-        Module m = c.module();
-        // Parameters rounded to float32 so that a probe can write exact perturbed values.
-        for (Parameter p : m.parameters()) {
-            p.value().copyFrom(p.value().toArray());
-        }
-        try (Tensor x = d.upload(c.input(), values(r, (int) c.input().elements(), 1))) {
-            Tensor y = m.forward(x);
-            Shape ys = y.shape();
-            float[] w = values(r, (int) ys.elements(), 1);
-            try (Tensor dy = d.upload(ys, w)) {
-                m.zeroGrad();
-                double[] dx = m.backward(dy).toDoubleArray();
-                Function<Void, Double> loss = v -> {
-                    double[] out = m.forward(x).toDoubleArray();
-                    double s = 0;
-                    for (int i = 0; i < out.length; i++) {
-                        s += out[i] * w[i];
-                    }
-                    return s;
-                };
-                probe(c.name() + " dx", x, dx, loss, r, failures);
-                for (Parameter p : m.parameters()) {
-                    if (!p.hasGrad()) {
-                        failures.add(c.name() + " " + p.name() + ": no gradient after backward");
-                        continue;
-                    }
-                    probe(c.name() + " " + p.name(), p.value(), p.grad().toDoubleArray(), loss, r, failures);
-                }
-            }
-        }
-    }
-
-    private static void probe(String what, Tensor t, double[] analytic, Function<Void, Double> loss, SplittableRandom r,
-                              List<String> failures) {
-        double scale = 0;
-        for (double g : analytic) {
-            scale = Math.max(scale, Math.abs(g));
-        }
-        int n = (int) t.elements();
-        float[] v = t.toArray();
-        for (int k = 0; k < Math.min(PROBES, n); k++) {
-            int i = n <= PROBES ? k : r.nextInt(n);
-            float orig = v[i];
-            float plus = (float) (orig + H * Math.max(1, Math.abs(orig)));
-            float minus = (float) (orig - H * Math.max(1, Math.abs(orig)));
-            v[i] = plus;
-            t.copyFrom(v);
-            double lp = loss.apply(null);
-            v[i] = minus;
-            t.copyFrom(v);
-            double lm = loss.apply(null);
-            v[i] = orig;
-            t.copyFrom(v);
-            double numeric = (lp - lm) / ((double) plus - (double) minus);
-            if (!(Math.abs(numeric - analytic[i]) <= GRAD_TOL * Math.max(scale, 1e-12))) {
-                failures.add(String.format(Locale.ROOT, "%s[%d]: backward %.10g, central difference %.10g (largest gradient %.3g)",
-                        what, i, analytic[i], numeric, scale));
-            }
+    /** Checks the case's module with {@link GradCheck} at a random input; a failing report joins {@code failures}. */
+    private static void gradientCheck(Case c, List<String> failures) {
+        GradCheck.Report r = GRAD_CHECK.seed(c.name().hashCode()).check(c.module(), c.input());
+        if (!r.passed()) {
+            failures.add(c.name() + ": " + r);
         }
     }
 }
