@@ -44,8 +44,12 @@ final class RefResample {
 
     // ---------------------------------------------------------------- pad
 
-    // y[n][c][oh][ow] = x[n][c][source(oh)][source(ow)], or value where either source is -1
-    static void pad(PadProblem p, double[] x, double[] y) {
+    /** Called with each output cell's index and the input cell it reads (-1: a constant-border cell). */
+    private interface Cell {
+        void visit(int out, int in);
+    }
+
+    private static void forEachCell(PadProblem p, Cell cell) {
         int h = p.height();
         int w = p.width();
         int oh = p.outHeight();
@@ -56,30 +60,24 @@ final class RefResample {
                 int sr = p.source(r, p.top(), h);
                 for (int c = 0; c < ow; c++) {
                     int sc = p.source(c, p.left(), w);
-                    y[(int) ((pl * oh + r) * ow + c)] = sr < 0 || sc < 0 ? p.value() : x[(int) ((pl * h + sr) * w + sc)];
+                    cell.visit((int) ((pl * oh + r) * ow + c), sr < 0 || sc < 0 ? -1 : (int) ((pl * h + sr) * w + sc));
                 }
             }
         }
     }
 
+    // y[n][c][oh][ow] = x[n][c][source(oh)][source(ow)], or value where either source is -1
+    static void pad(PadProblem p, double[] x, double[] y) {
+        forEachCell(p, (o, i) -> y[o] = i < 0 ? p.value() : x[i]);
+    }
+
     // dx = 0; for every output cell that read x: dx[source(oh)][source(ow)] += dy[oh][ow]
     static void padBackward(PadProblem p, double[] dy, double[] dx) {
         java.util.Arrays.fill(dx, 0);
-        int h = p.height();
-        int w = p.width();
-        int oh = p.outHeight();
-        int ow = p.outWidth();
-        long planes = (long) p.batch() * p.channels();
-        for (long pl = 0; pl < planes; pl++) {
-            for (int r = 0; r < oh; r++) {
-                int sr = p.source(r, p.top(), h);
-                for (int c = 0; c < ow; c++) {
-                    int sc = p.source(c, p.left(), w);
-                    if (sr >= 0 && sc >= 0) {
-                        dx[(int) ((pl * h + sr) * w + sc)] += dy[(int) ((pl * oh + r) * ow + c)];
-                    }
-                }
+        forEachCell(p, (o, i) -> {
+            if (i >= 0) {
+                dx[i] += dy[o];
             }
-        }
+        });
     }
 }
