@@ -45,6 +45,7 @@ public final class Device implements AutoCloseable {
     private final OptimizerOps optimizers;
     private final TensorFamilyOps tensorFamily;
     private final NormOps norm;
+    private final ResampleOps resample;
 
     Device(DeviceBackend impl, DeviceOptions options) {
         this.core = new DeviceCore(this, impl, options);
@@ -60,6 +61,7 @@ public final class Device implements AutoCloseable {
         this.optimizers = new OptimizerOps(core);
         this.tensorFamily = new TensorFamilyOps(core);
         this.norm = new NormOps(core);
+        this.resample = new ResampleOps(core);
     }
 
     // ================================================================== identity
@@ -645,6 +647,46 @@ public final class Device implements AutoCloseable {
     }
 
     // ================================================================== resampling and padding: interpolate, pixel shuffle, pad
+
+    /** F.pixel_shuffle, or F.pixel_unshuffle where {@code p.unshuffle()}, of x, into a new tensor. */
+    public Tensor pixelShuffle(PixelShuffleProblem p, Tensor x) {
+        return resample.pixelShuffle(p, x);
+    }
+
+    /** F.pixel_shuffle or F.pixel_unshuffle of x into {@code y} ({@link PixelShuffleProblem#outputShape()}), which must not be x. */
+    public void pixelShuffle(PixelShuffleProblem p, Tensor x, Tensor y) {
+        resample.pixelShuffle(p, x, y);
+    }
+
+    /** The backward of {@link #pixelShuffle}: dy mapped back by {@link PixelShuffleProblem#inverse()}, into a new tensor. */
+    public Tensor pixelShuffleBackward(PixelShuffleProblem p, Tensor dy) {
+        return resample.pixelShuffle(p.inverse(), dy);
+    }
+
+    /** The backward of {@link #pixelShuffle} into {@code dx} (the input's shape), which must not be dy. */
+    public void pixelShuffleBackward(PixelShuffleProblem p, Tensor dy, Tensor dx) {
+        resample.pixelShuffle(p.inverse(), dy, dx);
+    }
+
+    /** F.pad of x's last two dimensions as {@code p} says, into a new tensor. */
+    public Tensor pad(PadProblem p, Tensor x) {
+        return resample.pad(p, x);
+    }
+
+    /** F.pad of x into {@code y} ({@link PadProblem#outputShape()}), which shares storage with no input. */
+    public void pad(PadProblem p, Tensor x, Tensor y) {
+        resample.pad(p, x, y);
+    }
+
+    /** The backward of {@link #pad}: each input cell's gradient gathers the dy of every output cell that read it, into a new tensor. */
+    public Tensor padBackward(PadProblem p, Tensor dy) {
+        return resample.padBackward(p, dy);
+    }
+
+    /** The backward of {@link #pad} into {@code dx} (the input's shape), which must not be dy. */
+    public void padBackward(PadProblem p, Tensor dy, Tensor dx) {
+        resample.padBackward(p, dy, dx);
+    }
 
     // ================================================================== optimizers
 

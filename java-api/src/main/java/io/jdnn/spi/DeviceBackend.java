@@ -12,7 +12,9 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
+import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 
@@ -333,6 +335,25 @@ public interface DeviceBackend extends AutoCloseable {
     void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db);
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    /**
+     * y (p.outputShape()) = x (p.inputShape()) pixel-shuffled or unshuffled (a permutation of the
+     * elements; the backward is the same call with p.inverse()). Semantics: the reference's loop
+     * (RefResample.pixelShuffle).
+     */
+    void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y);
+
+    /**
+     * y (p.outputShape()) = x (p.inputShape()) padded or cropped in its last two dimensions.
+     * Semantics: the reference's loop (RefResample.pad).
+     */
+    void pad(PadProblem p, Buffer x, Buffer y);
+
+    /**
+     * dx (p.inputShape()) = the sum of dy over the output cells that read each input cell (0 for
+     * none): dx is overwritten. Semantics: the reference's loop (RefResample.padBackward).
+     */
+    void padBackward(PadProblem p, Buffer dy, Buffer dx);
 
     // ---------------------------------------------------------------- optimizers
 

@@ -14,7 +14,9 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
+import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -391,6 +393,21 @@ final class ReferenceDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    @Override
+    public void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y) {
+        RefResample.pixelShuffle(p, data(x), data(y));
+    }
+
+    @Override
+    public void pad(PadProblem p, Buffer x, Buffer y) {
+        RefResample.pad(p, data(x), data(y));
+    }
+
+    @Override
+    public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
+        RefResample.padBackward(p, data(dy), data(dx));
+    }
 
     // ---------------------------------------------------------------- optimizers
 

@@ -13,7 +13,9 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
+import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -433,4 +435,19 @@ public abstract class KernelDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    @Override
+    public void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y) {
+        Resample.pixelShuffle(this, p, x, y);
+    }
+
+    @Override
+    public void pad(PadProblem p, Buffer x, Buffer y) {
+        Resample.pad(this, p, x, y);
+    }
+
+    @Override
+    public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
+        Resample.padBackward(this, p, dy, dx);
+    }
 }

@@ -13,7 +13,9 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
+import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
 import io.jdnn.Precision;
@@ -509,4 +511,19 @@ final class PlantedDefectsBackend implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    @Override
+    public void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y) {
+        ref.pixelShuffle(p, x, y);
+    }
+
+    @Override
+    public void pad(PadProblem p, Buffer x, Buffer y) {
+        ref.pad(p, x, y);
+    }
+
+    @Override
+    public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
+        ref.padBackward(p, dy, dx);
+    }
 }
