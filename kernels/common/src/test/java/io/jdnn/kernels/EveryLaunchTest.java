@@ -11,6 +11,8 @@ import io.jdnn.Devices;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LayerNormProblem;
+import io.jdnn.PadProblem;
+import io.jdnn.PixelShuffleProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.LrnProblem;
 import io.jdnn.PoolProblem;
@@ -242,17 +244,40 @@ class EveryLaunchTest {
             d.lrnForward(p, x, y);
             d.lrnBackward(p, x, y, d.allocate(e));
         }
+        assertEquals(List.of(), neverLaunched(d, "norm.cl"), "norm.cl kernels no op launched");
+    }
+
+    /** The resampling family: every kernel of resample.cl launched as declared, every pad mode. */
+    @Test
+    void resamplingLaunchesEveryKernelOfItsSource() {
+        RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
+        for (PixelShuffleProblem p : List.of(PixelShuffleProblem.shuffle(2, 8, 3, 5, 2),
+                PixelShuffleProblem.unshuffle(1, 3, 6, 4, 2))) {
+            d.pixelShuffle(p, d.allocate(p.inputShape().elements()), d.allocate(p.outputShape().elements()));
+        }
+        for (PadProblem.Mode mode : PadProblem.Mode.values()) {
+            PadProblem p = PadProblem.of(2, 3, 5, 7, new int[] {1, 2, 0, 3}, mode, mode == PadProblem.Mode.CONSTANT ? 0.5 : 0);
+            Buffer x = d.allocate(p.inputShape().elements());
+            Buffer y = d.allocate(p.outputShape().elements());
+            d.pad(p, x, y);
+            d.padBackward(p, y, x);
+        }
+        assertEquals(List.of(), neverLaunched(d, "resample.cl"), "resample.cl kernels no op launched");
+    }
+
+    /** The kernels of {@code source} (as the fatbin names them) that none of {@code d}'s launches ran. */
+    private static List<String> neverLaunched(RecordingDevice d, String source) {
         Set<String> launched = new TreeSet<>();
         for (RecordingDevice.Launch l : d.launches()) {
             launched.add(l.source() + ":" + l.compiled());
         }
         List<String> never = new ArrayList<>();
-        for (String kernel : KernelSources.precompiledKernels("norm.cl").keySet()) {
-            if (!launched.contains("norm.cl:" + kernel)) {
+        for (String kernel : KernelSources.precompiledKernels(source).keySet()) {
+            if (!launched.contains(source + ":" + kernel)) {
                 never.add(kernel);
             }
         }
-        assertEquals(List.of(), never, "norm.cl kernels no op launched");
+        return never;
     }
 
     /** Every registered algorithm that takes the problem, every direction, with and without a bias; and AUTO. */
