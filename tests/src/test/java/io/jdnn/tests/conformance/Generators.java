@@ -141,6 +141,26 @@ final class Generators {
                 .as((axes, c, transposed) -> conv(axes[0], axes[1], c, transposed));
     }
 
+    /**
+     * Direct and transposed convolutions with asymmetric padding ([top, left, bottom, right]): a
+     * {@link #convProblems()} draw whose bottom and right padding differ from the top and left by
+     * -2 to +3; draws whose output would be empty are dropped.
+     */
+    static Arbitrary<ConvProblem> asymmetricConvProblems() {
+        return Combinators.combine(convProblems(), ints(-2, 3), ints(-2, 3))
+                .as((p, db, dr) -> {
+                    try {
+                        return Optional.of(new ConvProblem(p.batch(), p.inChannels(), p.height(), p.width(),
+                                p.outChannels(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+                                p.dilationH(), p.dilationW(), p.groups(), p.transposed(), p.outputPadH(),
+                                p.outputPadW(), Math.max(0, p.padH() + db), Math.max(0, p.padW() + dr)));
+                    } catch (IllegalArgumentException e) {
+                        return Optional.<ConvProblem>empty();
+                    }
+                })
+                .filter(Optional::isPresent).map(Optional::get);
+    }
+
     /** Convolutions with many output channels (around and over 256) and small images: for the bias gradient. */
     static Arbitrary<ConvProblem> wideConvProblems() {
         Arbitrary<Integer> channels = Arbitraries.oneOf(Arbitraries.of(255, 256, 257, 300, 511, 513),
@@ -188,6 +208,25 @@ final class Generators {
                     }
                     try {
                         return Optional.of(b.build());
+                    } catch (IllegalArgumentException e) {
+                        return Optional.<PoolProblem>empty();
+                    }
+                })
+                .filter(Optional::isPresent).map(Optional::get);
+    }
+
+    /**
+     * MAX or AVG problems with asymmetric padding: a {@link #windowedPools} draw whose bottom and
+     * right padding are redrawn in [0, kernel/2]; draws PoolProblem refuses are dropped.
+     */
+    static Arbitrary<PoolProblem> asymmetricPools(PoolMode mode) {
+        return Combinators.combine(windowedPools(mode), ints(0, 2), ints(0, 2))
+                .as((p, pb, pr) -> {
+                    try {
+                        return Optional.of(new PoolProblem(p.mode(), p.batch(), p.channels(), p.height(), p.width(),
+                                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(),
+                                p.dilationW(), p.ceilMode(), p.countIncludePad(), 0, 0, Math.min(pb, p.kernelH() / 2),
+                                Math.min(pr, p.kernelW() / 2)));
                     } catch (IllegalArgumentException e) {
                         return Optional.<PoolProblem>empty();
                     }
