@@ -58,6 +58,7 @@
 #   call9   env suite-resnext
 #   call10  env suite-deeplab
 #   call11  env suite-vgg16
+#   call12  env bench-norm bench-tensor   (issue 15's group/layer/instance norm, LRN and tensor ops; no torch twin yet)
 # A suite that does not fit one call splits by pass across calls: PASSES=fwd, then PASSES=bwd-data,
 # then PASSES=bwd-filter (passed to jdnn bench and bench_torch.py as --dir). Merge the fetched
 # archives here afterwards: tar xzf owed.tgz -C DIR for each, then
@@ -77,9 +78,12 @@ PYTHON=${PYTHON:-python3}
 SEEDS="-Djdnn.test.seed=${SEED:-20261123} -Djdnn.test.fuzz.seed=${SEED:-20261123}"
 
 SUITES=(pooling batchnorm optimizers dcgan resnet50 mobilenet_v2 resnext deeplab vgg16)
+# Suites bench_torch.py has no PyTorch twin for yet (issue 15's ops): jdnn bench alone.
+JDNN_SUITES=(norm tensor)
 STAGES=(env golden-cuda tests-cuda conformance-cuda golden-opencl-nvidia tests-opencl-nvidia conformance-opencl-nvidia
         reliability-cuda reliability-opencl-nvidia train bench-quick)
 for s in "${SUITES[@]}"; do STAGES+=("bench-$s" "torch-$s"); done
+for s in "${JDNN_SUITES[@]}"; do STAGES+=("bench-$s"); done
 STAGES+=(merge)
 CALLS=("env golden-cuda tests-cuda conformance-cuda"
        "env golden-opencl-nvidia tests-opencl-nvidia conformance-opencl-nvidia"
@@ -87,7 +91,7 @@ CALLS=("env golden-cuda tests-cuda conformance-cuda"
        "env train bench-quick"
        "env suite-pooling suite-batchnorm suite-optimizers"
        "env suite-dcgan" "env suite-resnet50" "env suite-mobilenet_v2" "env suite-resnext" "env suite-deeplab"
-       "env suite-vgg16")
+       "env suite-vgg16" "env bench-norm bench-tensor")
 
 usage() {
     echo "usage: run-owed.sh [--budget SECONDS] [--dry-run] STAGE|GROUP|callN ... | --list" >&2
@@ -111,7 +115,7 @@ expand() {
         verify) echo golden-cuda golden-opencl-nvidia ;;
         tests) echo tests-cuda conformance-cuda tests-opencl-nvidia conformance-opencl-nvidia ;;
         reliability) echo reliability-cuda reliability-opencl-nvidia ;;
-        bench) for s in "${SUITES[@]}"; do echo "bench-$s"; done ;;
+        bench) for s in "${SUITES[@]}" "${JDNN_SUITES[@]}"; do echo "bench-$s"; done ;;
         torch) for s in "${SUITES[@]}"; do echo "torch-$s"; done ;;
         suite-*) echo "bench-${1#suite-}" "torch-${1#suite-}" merge ;;
         call[0-9]*) local n=${1#call}
