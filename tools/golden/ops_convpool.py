@@ -1,9 +1,10 @@
-"""Convolution and pooling extensions of FORMAT.md's second set: asymmetric padding.
+"""Convolution and pooling extensions of FORMAT.md's second set: asymmetric and wide padding.
 
 Loaded by generate.py (see the comment above FAMILIES there). This module adds no op of its own
 yet: it extends the first-set ops conv2d, max_pool2d and avg_pool2d (EXTENDS) with cases whose
-`padding` holds four values [top, left, bottom, right] (ONNX's order). Expected values come from
-F.pad and the op with zero padding:
+`padding` holds four values [top, left, bottom, right] (ONNX's order), and pooling cases whose
+padding exceeds half the window (up to kernel - 1, as ONNX allows; PyTorch refuses more than
+half). Expected values come from F.pad and the op with zero padding:
   conv2d      zero-pad x, then convolve;
   max_pool2d  pad x with -inf, then pool; the ceil-mode rule of jdnn and PyTorch (a window must
               start before H + top) may drop the last window PyTorch keeps on the padded input,
@@ -23,8 +24,15 @@ EXTENDS = ["conv2d", "max_pool2d", "avg_pool2d"]
 
 
 def extends(op, params):
-    """True for the cases this module computes: 4-value padding."""
-    return isinstance(params.get("padding"), list) and len(params["padding"]) == 4
+    """True for the cases this module computes: 4-value padding, or pooling padding over half the window."""
+    pad = params.get("padding")
+    if isinstance(pad, list) and len(pad) == 4:
+        return True
+    if op == "conv2d":
+        return False
+    pad = pad if isinstance(pad, list) else [pad, pad]
+    kernel = params["kernel"] if isinstance(params["kernel"], list) else [params["kernel"]] * 2
+    return pad[0] > kernel[0] // 2 or pad[1] > kernel[1] // 2
 
 
 def _leaf(t):
@@ -32,7 +40,11 @@ def _leaf(t):
 
 
 def _torch_pad(padding):
-    """[top, left, bottom, right] as F.pad's (left, right, top, bottom)."""
+    """[top, left, bottom, right] (or [h, w], or one value) as F.pad's (left, right, top, bottom)."""
+    if not isinstance(padding, list):
+        padding = [padding, padding]
+    if len(padding) == 2:
+        padding = padding * 2
     top, left, bottom, right = padding
     return (left, right, top, bottom)
 
@@ -90,10 +102,10 @@ def _windows_hit(size, k, s, before, d, out):
     return all(any(0 <= o * s - before + r * d < size for r in range(k)) for o in range(out))
 
 
-def _asymmetric(src, lo_hi):
+def _asymmetric(src, highs):
     """[top, left, bottom, right], each in [0, hi] of its axis, with bottom != top or right != left."""
     while True:
-        pads = [src.randint(0, lo_hi[0]), src.randint(0, lo_hi[1]), src.randint(0, lo_hi[0]), src.randint(0, lo_hi[1])]
+        pads = [src.randint(0, highs[0]), src.randint(0, highs[1]), src.randint(0, highs[0]), src.randint(0, highs[1])]
         if pads[0] != pads[2] or pads[1] != pads[3]:
             return pads
 
@@ -131,10 +143,10 @@ def _random_conv(src, opts):
 def _random_pool(src, op, opts):
     while True:
         kernel = [src.randint(1, 4), src.randint(1, 4)]
-        if kernel == [1, 1]:
-            continue  # no asymmetric padding fits a 1x1 window (each side at most kernel/2)
         stride = [src.randint(1, 3), src.randint(1, 3)]
-        pads = _asymmetric(src, [kernel[0] // 2, kernel[1] // 2])
+        # Each side up to kernel - 1 (windows mostly in the padding); symmetric draws as [h, w].
+        pads = [src.randint(0, kernel[0] - 1), src.randint(0, kernel[1] - 1),
+                src.randint(0, kernel[0] - 1), src.randint(0, kernel[1] - 1)]
         dilation = [src.choice([1, 1, 2]), src.choice([1, 1, 2])] if op == "max_pool2d" else [1, 1]
         ceil = src.choice([False, True])
         n, c = src.randint(1, opts.max_batch), src.randint(1, 4)
@@ -144,6 +156,8 @@ def _random_pool(src, op, opts):
         if min(out) < 1 or not (_windows_hit(h, kernel[0], stride[0], pads[0], dilation[0], out[0])
                                 and _windows_hit(w, kernel[1], stride[1], pads[1], dilation[1], out[1])):
             continue
+        if pads[:2] == pads[2:]:
+            pads = pads[:2]
         if op == "max_pool2d":
             params = {"kernel": kernel, "stride": stride, "padding": pads, "dilation": dilation, "ceil_mode": ceil}
         else:

@@ -8,7 +8,9 @@ import java.util.Set;
  *
  * <p>MAX and AVG: output size {@code floor_or_ceil((H + 2*pad - dilation*(kernel-1) - 1) / stride) + 1};
  * in ceil mode the last window is dropped when it would start inside the right padding
- * ({@code (out-1)*stride >= H + pad}). Padding is at most half the kernel. Padding may be
+ * ({@code (out-1)*stride >= H + pad}). Padding is at most {@code kernel - 1} on each side (ONNX allows
+ * that much; PyTorch stops at half the kernel): every undilated window then still holds at least
+ * one input cell, and a dilated window that holds none is refused. Padding may be
  * asymmetric ({@code [top, left, bottom, right]}, ONNX's order): then {@code 2*pad} reads
  * {@code top + bottom}, a window starts at {@code out*stride - top}, the ceil-mode rule compares
  * with {@code H + top}, and the count_include_pad divisor clips the window at {@code H + bottom}. AVG has no dilation;
@@ -35,8 +37,8 @@ import java.util.Set;
  * @param kernelW         window width (MAX and AVG)
  * @param strideH         vertical stride (MAX and AVG)
  * @param strideW         horizontal stride (MAX and AVG)
- * @param padH            padding above (and below, unless padBottom differs), at most half the window (MAX and AVG)
- * @param padW            padding on the left (and right, unless padRight differs), at most half the window (MAX and
+ * @param padH            padding above (and below, unless padBottom differs), at most kernelH - 1 (MAX and AVG)
+ * @param padW            padding on the left (and right, unless padRight differs), at most kernelW - 1 (MAX and
  *                        AVG)
  * @param dilationH       vertical spacing of the window's taps (MAX only; 1 for AVG)
  * @param dilationW       horizontal spacing of the window's taps (MAX only; 1 for AVG)
@@ -44,8 +46,8 @@ import java.util.Set;
  * @param countIncludePad AVG only: padded positions count in the divisor
  * @param adaptiveH       ADAPTIVE_AVG only: the output height (unused otherwise)
  * @param adaptiveW       ADAPTIVE_AVG only: the output width (unused otherwise)
- * @param padBottom       padding below, at most half the window (MAX and AVG; padH when symmetric)
- * @param padRight        padding on the right, at most half the window (MAX and AVG; padW when symmetric)
+ * @param padBottom       padding below, at most kernelH - 1 (MAX and AVG; padH when symmetric)
+ * @param padRight        padding on the right, at most kernelW - 1 (MAX and AVG; padW when symmetric)
  */
 public record PoolProblem(PoolMode mode, int batch, int channels, int height, int width,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
@@ -87,11 +89,12 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             Check.nonNegative("padRight", padRight);
             Check.positive("dilationH", dilationH);
             Check.positive("dilationW", dilationW);
-            // PyTorch: "pad should be at most half of effective kernel size"; the check it runs is pad <= kernel/2.
-            Check.that(padH <= kernelH / 2, "padH", "at most kernelH/2=" + kernelH / 2, padH);
-            Check.that(padW <= kernelW / 2, "padW", "at most kernelW/2=" + kernelW / 2, padW);
-            Check.that(padBottom <= kernelH / 2, "padBottom", "at most kernelH/2=" + kernelH / 2, padBottom);
-            Check.that(padRight <= kernelW / 2, "padRight", "at most kernelW/2=" + kernelW / 2, padRight);
+            // ONNX: pads smaller than the kernel (PyTorch allows only up to kernel/2). A window then
+            // always reaches into the image unless it is dilated (see firstEmptyWindow).
+            Check.that(padH < kernelH, "padH", "at most kernelH - 1=" + (kernelH - 1), padH);
+            Check.that(padW < kernelW, "padW", "at most kernelW - 1=" + (kernelW - 1), padW);
+            Check.that(padBottom < kernelH, "padBottom", "at most kernelH - 1=" + (kernelH - 1), padBottom);
+            Check.that(padRight < kernelW, "padRight", "at most kernelW - 1=" + (kernelW - 1), padRight);
             if (mode == PoolMode.AVG) {
                 Check.that(dilationH == 1 && dilationW == 1, "dilation", "1x1 for average pooling",
                         dilationH + "x" + dilationW);
@@ -119,7 +122,9 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
     /** The first output index whose window has no tap inside [0, in), or -1 when every window has one. */
     private static int firstEmptyWindow(long in, long k, long s, long p, long d, long out) {
         if (d == 1) {
-            return -1; // pad <= kernel/2 and the ceil-mode rule keep every undilated window inside the image
+            // An undilated window holds a cell of the image: the first starts at -top > -kernel, and
+            // the last before H (floor mode: at most H + bottom - kernel; ceil mode: the rule of outSize).
+            return -1;
         }
         for (long o = 0; o < out; o++) {
             long start = o * s - p;
@@ -324,12 +329,12 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             return this;
         }
 
-        /** Padding on the top and bottom, and on the left and right (default 0; at most half the kernel). */
+        /** Padding on the top and bottom, and on the left and right (default 0; at most the kernel - 1). */
         public Builder padding(int ph, int pw) {
             return padding(ph, pw, ph, pw);
         }
 
-        /** Asymmetric padding in ONNX's order: top, left, bottom, right (default 0; each at most half the kernel). */
+        /** Asymmetric padding in ONNX's order: top, left, bottom, right (default 0; each at most the kernel - 1). */
         public Builder padding(int top, int left, int bottom, int right) {
             this.padH = top;
             this.padW = left;

@@ -216,17 +216,18 @@ final class Generators {
     }
 
     /**
-     * MAX or AVG problems with asymmetric padding: a {@link #windowedPools} draw whose bottom and
-     * right padding are redrawn in [0, kernel/2]; draws PoolProblem refuses are dropped.
+     * MAX or AVG problems with padding beyond half the window and asymmetric padding: a
+     * {@link #windowedPools} draw whose four pads are redrawn, each in [0, kernel - 1] (so windows
+     * that lie mostly in the padding); draws PoolProblem refuses are dropped.
      */
-    static Arbitrary<PoolProblem> asymmetricPools(PoolMode mode) {
-        return Combinators.combine(windowedPools(mode), ints(0, 2), ints(0, 2))
-                .as((p, pb, pr) -> {
+    static Arbitrary<PoolProblem> widelyPaddedPools(PoolMode mode) {
+        return Combinators.combine(windowedPools(mode), ints(0, 3), ints(0, 3), ints(0, 3), ints(0, 3))
+                .as((p, pt, pl, pb, pr) -> {
                     try {
                         return Optional.of(new PoolProblem(p.mode(), p.batch(), p.channels(), p.height(), p.width(),
-                                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(), p.dilationH(),
-                                p.dilationW(), p.ceilMode(), p.countIncludePad(), 0, 0, Math.min(pb, p.kernelH() / 2),
-                                Math.min(pr, p.kernelW() / 2)));
+                                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), pt % p.kernelH(), pl % p.kernelW(),
+                                p.dilationH(), p.dilationW(), p.ceilMode(), p.countIncludePad(), 0, 0,
+                                pb % p.kernelH(), pr % p.kernelW()));
                     } catch (IllegalArgumentException e) {
                         return Optional.<PoolProblem>empty();
                     }

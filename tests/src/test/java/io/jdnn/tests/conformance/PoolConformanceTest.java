@@ -32,8 +32,8 @@ class PoolConformanceTest {
     }
 
     @Provide
-    Arbitrary<PoolProblem> asymmetricProblems() {
-        return Arbitraries.oneOf(Generators.asymmetricPools(PoolMode.MAX), Generators.asymmetricPools(PoolMode.AVG));
+    Arbitrary<PoolProblem> paddedProblems() {
+        return Arbitraries.oneOf(Generators.widelyPaddedPools(PoolMode.MAX), Generators.widelyPaddedPools(PoolMode.AVG));
     }
 
     @Property
@@ -64,9 +64,9 @@ class PoolConformanceTest {
         v.assertPassed();
     }
 
-    /** Asymmetric padding ([top, left, bottom, right]) for MAX and AVG, forward or backward. */
+    /** Asymmetric padding ([top, left, bottom, right]) up to kernel - 1 for MAX and AVG, forward or backward. */
     @Property
-    void asymmetricPadding(@ForAll("asymmetricProblems") PoolProblem p, @ForAll boolean backward, @ForAll long seed) {
+    void wideAndAsymmetricPadding(@ForAll("paddedProblems") PoolProblem p, @ForAll boolean backward, @ForAll long seed) {
         Verdicts v = new Verdicts();
         PoolChecks.check(DevicesUnderTest.devices(), p, backward, PoolChecks.Data.DYADIC, seed, v);
         v.assertPassed();
