@@ -1,7 +1,8 @@
 /*
  * pool.cl: 2-D pooling over NCHW float32, forward and backward, PyTorch's semantics (see
  * io.jdnn.PoolProblem): MAX with dilation, padding and ceil mode; AVG with count_include_pad;
- * ADAPTIVE_AVG.
+ * ADAPTIVE_AVG. Padding may be asymmetric: windows start at oh*sh - ph (ow*sw - pw) for the top
+ * and left padding; only the average's divisor needs the bottom and right padding (pb, pr).
  *
  * Launch geometry: 1-D, any local size, any number of groups. Every kernel but one is
  * grid-stride over the elements written (forward: N*C*OH*OW outputs; backward: N*C*H*W input
@@ -291,15 +292,16 @@ KERNEL void pool_max_backward_tiled(i64 planes, int H, int W, int OH, int OW, in
 
 /*
  * The in-image part [*hs, *he) x [*ws, *we) of average-pooling window (oh, ow), and its divisor:
- * PyTorch's avg_pool2d, where the window is first clipped at H + ph (W + pw), its size then is
- * the divisor with count_include_pad, and the clipped-to-the-image size the divisor without.
+ * PyTorch's avg_pool2d, where the window is first clipped at H + pb (W + pr; the bottom and right
+ * padding, equal to ph and pw unless the padding is asymmetric), its size then is the divisor
+ * with count_include_pad, and the clipped-to-the-image size the divisor without.
  */
-DEVICE_FN int pool_avg_window(int H, int W, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw, int cip,
-                              int *hs, int *he, int *ws, int *we) {
+DEVICE_FN int pool_avg_window(int H, int W, int oh, int ow, int kh, int kw, int sh, int sw, int ph, int pw, int pb,
+                              int pr, int cip, int *hs, int *he, int *ws, int *we) {
     int h0 = oh * sh - ph;
     int w0 = ow * sw - pw;
-    int h1 = jdnn_imin(h0 + kh, H + ph);
-    int w1 = jdnn_imin(w0 + kw, W + pw);
+    int h1 = jdnn_imin(h0 + kh, H + pb);
+    int w1 = jdnn_imin(w0 + kw, W + pr);
     int padded = (h1 - h0) * (w1 - w0);
     *hs = jdnn_imax(h0, 0);
     *ws = jdnn_imax(w0, 0);
@@ -310,12 +312,13 @@ DEVICE_FN int pool_avg_window(int H, int W, int oh, int ow, int kh, int kw, int 
 
 /* y[n][c][oh][ow] = sum over the window's in-image part / divisor; total = N*C*OH*OW. */
 KERNEL void pool_avg_forward(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph, int pw,
-                             int count_include_pad, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
+                             int pb, int pr, int count_include_pad, GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
     GRID_STRIDE_LOOP(o, total) {
         int oh, ow;
         GLOBAL const float *xp = x + pool_position(o, OH, OW, &oh, &ow) * H * W;
         int hs, he, ws, we;
-        int divisor = pool_avg_window(H, W, oh, ow, kh, kw, sh, sw, ph, pw, count_include_pad, &hs, &he, &ws, &we);
+        int divisor = pool_avg_window(H, W, oh, ow, kh, kw, sh, sw, ph, pw, pb, pr, count_include_pad, &hs, &he, &ws,
+                                      &we);
         float sum = 0.0f;
         for (int ih = hs; ih < he; ih++) {
             for (int iw = ws; iw < we; iw++) {
@@ -331,7 +334,7 @@ KERNEL void pool_avg_forward(i64 total, int H, int W, int OH, int OW, int kh, in
  * Window rows holding ih: oh*sh - ph <= ih < oh*sh - ph + kh.
  */
 KERNEL void pool_avg_backward(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph, int pw,
-                              int count_include_pad, GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
+                              int pb, int pr, int count_include_pad, GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
     GRID_STRIDE_LOOP(e, total) {
         int ih, iw;
         GLOBAL const float *dyp = dy + pool_position(e, H, W, &ih, &iw) * OH * OW;
@@ -343,8 +346,8 @@ KERNEL void pool_avg_backward(i64 total, int H, int W, int OH, int OW, int kh, i
         for (int oh = oh0; oh <= oh1; oh++) {
             for (int ow = ow0; ow <= ow1; ow++) {
                 int hs, he, ws, we;
-                int divisor = pool_avg_window(H, W, oh, ow, kh, kw, sh, sw, ph, pw, count_include_pad, &hs, &he, &ws,
-                                              &we);
+                int divisor = pool_avg_window(H, W, oh, ow, kh, kw, sh, sw, ph, pw, pb, pr, count_include_pad, &hs,
+                                              &he, &ws, &we);
                 acc += dyp[(i64)oh * OW + ow] / (float)divisor;
             }
         }

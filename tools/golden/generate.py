@@ -55,6 +55,9 @@ def load_torch():
 #   compute(op, params, inputs)  {output name: float64 tensor}, from float64 copies of the inputs
 #   random_case(src, op, opts)   (params, inputs) of one random valid case, src a Source (below)
 # and may define fixed_cases(src): [(name, op, params, inputs)], named cases of common networks.
+# A module may also extend first-set ops with settings the first set does not draw (4-value padding):
+#   EXTENDS                      [first-set ops]; random_case draws them too, and compute computes
+#   extends(op, params)          True for the cases of those ops its compute must handle
 # A module imports torch itself; it is loaded after PyTorch is (load_families). Each family draws
 # from a Source of its own, seeded from --seed and the module's name.
 FAMILIES = []
@@ -174,6 +177,9 @@ def compute(op, params, inputs):
     family = family_of(op)
     if family is not None:
         return family.compute(op, params, inputs)
+    for f in FAMILIES:
+        if op in getattr(f, "EXTENDS", ()) and f.extends(op, params):
+            return f.compute(op, params, inputs)
     p = params
     if op in ("conv2d", "conv_transpose2d"):
         x, w = leaf(inputs["x"]), leaf(inputs["w"])
@@ -529,7 +535,7 @@ def generate(opts):
         if not opts.no_fixed and hasattr(family, "fixed_cases"):
             plan.extend(family.fixed_cases(fsrc))
         for i in range(opts.second_cases):
-            for op in family.PARAMS:
+            for op in list(family.PARAMS) + list(getattr(family, "EXTENDS", ())):
                 params, inputs = family.random_case(fsrc, op, opts)
                 plan.append(("%s_rand%d" % (op, i), op, params, inputs))
     cases = []

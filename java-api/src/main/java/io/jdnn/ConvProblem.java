@@ -14,11 +14,16 @@ import java.util.Set;
  *
  * <p>Output size of a convolution: {@code (H + 2*pad - dilation*(kernel-1) - 1) / stride + 1}
  * (floor); of a transposed convolution: {@code (H-1)*stride - 2*pad + dilation*(kernel-1) + outputPadding + 1}.
+ * Padding may be asymmetric ({@code [top, left, bottom, right]}, ONNX's order, as TensorFlow's and
+ * ONNX's "SAME" need): then {@code 2*pad} reads {@code top + bottom} (or {@code left + right}),
+ * and the taps index from the top and left pads alone (image row {@code oh*stride - top + r*dilation}).
  *
  * <p>Canonical string (see {@link ProblemString}):
  * {@code conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1} and, for a transposed convolution,
  * {@code deconv_mb...g1oph0opw0}. {@link #parse} reads it back, and also shorter forms that leave out
- * defaults (iw=ih, kw=kh, stride 1, padding 0, dilation 1, groups 1).
+ * defaults (iw=ih, kw=kh, stride 1, padding 0, dilation 1, groups 1). Asymmetric padding adds the
+ * keys {@code pb} (bottom) and {@code pr} (right) after {@code pw}; they are printed only when they
+ * differ from {@code ph} and {@code pw}, and default to them when parsed.
  *
  * @param batch       images per batch (positive)
  * @param inChannels  channels of x, the tensor the op takes (positive, a multiple of groups)
@@ -29,8 +34,8 @@ import java.util.Set;
  * @param kernelW     kernel width (positive)
  * @param strideH     vertical stride (positive)
  * @param strideW     horizontal stride (positive)
- * @param padH        zero rows added above and below (non-negative)
- * @param padW        zero columns added left and right (non-negative)
+ * @param padH        zero rows added above (and below, unless padBottom differs; non-negative)
+ * @param padW        zero columns added on the left (and right, unless padRight differs; non-negative)
  * @param dilationH   vertical spacing of the kernel taps (positive; 1 is dense)
  * @param dilationW   horizontal spacing of the kernel taps (positive; 1 is dense)
  * @param groups      channel groups (positive; inChannels for a depthwise convolution)
@@ -39,14 +44,25 @@ import java.util.Set;
  *                    dilationH))
  * @param outputPadW  columns added to one side of a transposed convolution's output (0 otherwise; less than
  *                    max(strideW, dilationW))
+ * @param padBottom   zero rows added below (non-negative; padH for symmetric padding)
+ * @param padRight    zero columns added on the right (non-negative; padW for symmetric padding)
  */
 public record ConvProblem(int batch, int inChannels, int height, int width, int outChannels,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                           int dilationH, int dilationW, int groups,
-                          boolean transposed, int outputPadH, int outputPadW) {
+                          boolean transposed, int outputPadH, int outputPadW, int padBottom, int padRight) {
 
     private static final Set<String> KEYS = Set.of("mb", "ic", "ih", "iw", "oc", "kh", "kw", "sh", "sw", "ph", "pw",
-            "dh", "dw", "g", "oph", "opw");
+            "pb", "pr", "dh", "dw", "g", "oph", "opw");
+
+    /** A problem with symmetric padding: padBottom = padH, padRight = padW. */
+    public ConvProblem(int batch, int inChannels, int height, int width, int outChannels,
+                       int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                       int dilationH, int dilationW, int groups,
+                       boolean transposed, int outputPadH, int outputPadW) {
+        this(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padH, padW,
+                dilationH, dilationW, groups, transposed, outputPadH, outputPadW, padH, padW);
+    }
 
     /** Validates every field; the message names the field, the expected and the given value. */
     public ConvProblem {
@@ -61,6 +77,8 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         Check.positive("strideW", strideW);
         Check.nonNegative("padH", padH);
         Check.nonNegative("padW", padW);
+        Check.nonNegative("padBottom", padBottom);
+        Check.nonNegative("padRight", padRight);
         Check.positive("dilationH", dilationH);
         Check.positive("dilationW", dilationW);
         Check.positive("groups", groups);
@@ -78,36 +96,43 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
             Check.that(outputPadH == 0, "outputPadH", "0 for a convolution that is not transposed", outputPadH);
             Check.that(outputPadW == 0, "outputPadW", "0 for a convolution that is not transposed", outputPadW);
         }
-        long oh = outSize(transposed, height, kernelH, strideH, padH, dilationH, outputPadH);
-        long ow = outSize(transposed, width, kernelW, strideW, padW, dilationW, outputPadW);
+        long oh = outSize(transposed, height, kernelH, strideH, padH + (long) padBottom, dilationH, outputPadH);
+        long ow = outSize(transposed, width, kernelW, strideW, padW + (long) padRight, dilationW, outputPadW);
         if (oh < 1 || oh > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("output height: expected a value in [1, 2^31), got " + oh + " "
-                    + sizeFormula(transposed, "height", height, "kernelH", kernelH, "strideH", strideH, "padH", padH,
-                    "dilationH", dilationH, "outputPadH", outputPadH));
+                    + sizeFormula(transposed, "height", height, "kernelH", kernelH, "strideH", strideH,
+                    padTerm("padH", padH, "padBottom", padBottom), "dilationH", dilationH, "outputPadH", outputPadH));
         }
         if (ow < 1 || ow > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("output width: expected a value in [1, 2^31), got " + ow + " "
-                    + sizeFormula(transposed, "width", width, "kernelW", kernelW, "strideW", strideW, "padW", padW,
-                    "dilationW", dilationW, "outputPadW", outputPadW));
+                    + sizeFormula(transposed, "width", width, "kernelW", kernelW, "strideW", strideW,
+                    padTerm("padW", padW, "padRight", padRight), "dilationW", dilationW, "outputPadW", outputPadW));
         }
         // Every tensor of the problem must be indexable: element counts fit in a long.
         Shape.of(batch, Math.max(inChannels, outChannels), (int) Math.max(height, oh), (int) Math.max(width, ow));
     }
 
-    private static long outSize(boolean transposed, long in, long k, long s, long p, long d, long op) {
+    /** Output extent; {@code pads} is the sum of both sides' padding. */
+    private static long outSize(boolean transposed, long in, long k, long s, long pads, long d, long op) {
         if (transposed) {
-            return (in - 1) * s - 2 * p + d * (k - 1) + op + 1;
+            return (in - 1) * s - pads + d * (k - 1) + op + 1;
         }
-        return Math.floorDiv(in + 2 * p - d * (k - 1) - 1, s) + 1;
+        return Math.floorDiv(in + pads - d * (k - 1) - 1, s) + 1;
+    }
+
+    /** The padding term of a size formula: {@code 2 * padH 1}, or {@code (padH 1 + padBottom 2)} when asymmetric. */
+    private static String padTerm(String first, int firstV, String second, int secondV) {
+        return firstV == secondV ? "2 * " + first + " " + firstV
+                : "(" + first + " " + firstV + " + " + second + " " + secondV + ")";
     }
 
     private static String sizeFormula(boolean transposed, String in, int inV, String k, int kV, String s, int sV,
-                                      String p, int pV, String d, int dV, String op, int opV) {
+                                      String pads, String d, int dV, String op, int opV) {
         if (transposed) {
-            return "= (" + in + " " + inV + " - 1) * " + s + " " + sV + " - 2 * " + p + " " + pV + " + " + d + " " + dV
+            return "= (" + in + " " + inV + " - 1) * " + s + " " + sV + " - " + pads + " + " + d + " " + dV
                     + " * (" + k + " " + kV + " - 1) + " + op + " " + opV + " + 1";
         }
-        return "= floor((" + in + " " + inV + " + 2 * " + p + " " + pV + " - " + d + " " + dV + " * (" + k + " " + kV
+        return "= floor((" + in + " " + inV + " + " + pads + " - " + d + " " + dV + " * (" + k + " " + kV
                 + " - 1) - 1) / " + s + " " + sV + ") + 1";
     }
 
@@ -118,12 +143,17 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
 
     /** Output height. */
     public int outHeight() {
-        return (int) outSize(transposed, height, kernelH, strideH, padH, dilationH, outputPadH);
+        return (int) outSize(transposed, height, kernelH, strideH, padH + (long) padBottom, dilationH, outputPadH);
     }
 
     /** Output width. */
     public int outWidth() {
-        return (int) outSize(transposed, width, kernelW, strideW, padW, dilationW, outputPadW);
+        return (int) outSize(transposed, width, kernelW, strideW, padW + (long) padRight, dilationW, outputPadW);
+    }
+
+    /** True when the padding differs between top and bottom or between left and right. */
+    public boolean isAsymmetric() {
+        return padBottom != padH || padRight != padW;
     }
 
     /** True when the direct convolution is depthwise (see {@link DirectConv#isDepthwise()}). */
@@ -202,7 +232,7 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
     /** The same problem with another batch size. */
     public ConvProblem withBatch(int newBatch) {
         return new ConvProblem(newBatch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
-                padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW);
+                padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW, padBottom, padRight);
     }
 
     /** The canonical string, e.g. {@code conv_mb32ic64ih56iw56oc64kh3kw3sh1sw1ph1pw1dh1dw1g1}. */
@@ -210,8 +240,11 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
     public String toString() {
         ProblemString.Builder b = ProblemString.of(transposed ? "deconv" : "conv")
                 .i("mb", batch).i("ic", inChannels).i("ih", height).i("iw", width).i("oc", outChannels)
-                .i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW)
-                .i("dh", dilationH).i("dw", dilationW).i("g", groups);
+                .i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW);
+        if (isAsymmetric()) {
+            b.i("pb", padBottom).i("pr", padRight);
+        }
+        b.i("dh", dilationH).i("dw", dilationW).i("g", groups);
         if (transposed) {
             b.i("oph", outputPadH).i("opw", outputPadW);
         }
@@ -228,9 +261,10 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         int ph = s.intOr("ph", 0);
         int dh = s.intOr("dh", 1);
         int oph = s.intOr("oph", 0);
+        int pw = s.intOr("pw", ph);
         return new ConvProblem(s.intOr("mb", 1), s.requireInt("ic"), ih, s.intOr("iw", ih), s.requireInt("oc"),
-                kh, s.intOr("kw", kh), sh, s.intOr("sw", sh), ph, s.intOr("pw", ph), dh, s.intOr("dw", dh),
-                s.intOr("g", 1), transposed, oph, s.intOr("opw", oph));
+                kh, s.intOr("kw", kh), sh, s.intOr("sw", sh), ph, pw, dh, s.intOr("dw", dh),
+                s.intOr("g", 1), transposed, oph, s.intOr("opw", oph), s.intOr("pb", ph), s.intOr("pr", pw));
     }
 
     /** Builder; every setter validates when {@link #build} runs. */
@@ -246,6 +280,8 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
         private int strideW = 1;
         private int padH;
         private int padW;
+        private int padBottom;
+        private int padRight;
         private int dilationH = 1;
         private int dilationW = 1;
         private int groups = 1;
@@ -297,8 +333,15 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
 
         /** Zero padding added to the top and bottom, and to the left and right (default 0). */
         public Builder padding(int ph, int pw) {
-            this.padH = ph;
-            this.padW = pw;
+            return padding(ph, pw, ph, pw);
+        }
+
+        /** Asymmetric zero padding in ONNX's order: top, left, bottom, right (default 0). */
+        public Builder padding(int top, int left, int bottom, int right) {
+            this.padH = top;
+            this.padW = left;
+            this.padBottom = bottom;
+            this.padRight = right;
             return this;
         }
 
@@ -335,7 +378,7 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
          */
         public ConvProblem build() {
             return new ConvProblem(batch, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW,
-                    padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW);
+                    padH, padW, dilationH, dilationW, groups, transposed, outputPadH, outputPadW, padBottom, padRight);
         }
     }
 }

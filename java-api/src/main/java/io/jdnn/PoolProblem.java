@@ -8,7 +8,12 @@ import java.util.Set;
  *
  * <p>MAX and AVG: output size {@code floor_or_ceil((H + 2*pad - dilation*(kernel-1) - 1) / stride) + 1};
  * in ceil mode the last window is dropped when it would start inside the right padding
- * ({@code (out-1)*stride >= H + pad}). Padding is at most half the kernel. AVG has no dilation;
+ * ({@code (out-1)*stride >= H + pad}). Padding is at most {@code kernel - 1} on each side (ONNX allows
+ * that much; PyTorch stops at half the kernel): every undilated window then still holds at least
+ * one input cell, and a dilated window that holds none is refused. Padding may be
+ * asymmetric ({@code [top, left, bottom, right]}, ONNX's order): then {@code 2*pad} reads
+ * {@code top + bottom}, a window starts at {@code out*stride - top}, the ceil-mode rule compares
+ * with {@code H + top}, and the count_include_pad divisor clips the window at {@code H + bottom}. AVG has no dilation;
  * its divisor counts the padded positions when {@code countIncludePad} (clipped at H + pad, as
  * PyTorch does) and only the in-image positions otherwise. Max pooling scans the window in
  * row-major order and keeps the first maximum; a NaN replaces whatever was kept, so the last NaN
@@ -20,7 +25,8 @@ import java.util.Set;
  *
  * <p>Canonical strings: {@code maxpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1dh1dw1ceil0},
  * {@code avgpool_mb32ic64ih112iw112kh3kw3sh2sw2ph1pw1ceil0cip1},
- * {@code adaptiveavgpool_mb32ic2048ih7iw7oh1ow1}.
+ * {@code adaptiveavgpool_mb32ic2048ih7iw7oh1ow1}; asymmetric padding adds {@code pb} (bottom) and
+ * {@code pr} (right) after {@code pw}, printed only when they differ from {@code ph} and {@code pw}.
  *
  * @param mode            MAX, AVG or ADAPTIVE_AVG
  * @param batch           images per batch (positive)
@@ -31,22 +37,34 @@ import java.util.Set;
  * @param kernelW         window width (MAX and AVG)
  * @param strideH         vertical stride (MAX and AVG)
  * @param strideW         horizontal stride (MAX and AVG)
- * @param padH            padding above and below, at most half the window (MAX and AVG)
- * @param padW            padding left and right, at most half the window (MAX and AVG)
+ * @param padH            padding above (and below, unless padBottom differs), at most kernelH - 1 (MAX and AVG)
+ * @param padW            padding on the left (and right, unless padRight differs), at most kernelW - 1 (MAX and
+ *                        AVG)
  * @param dilationH       vertical spacing of the window's taps (MAX only; 1 for AVG)
  * @param dilationW       horizontal spacing of the window's taps (MAX only; 1 for AVG)
  * @param ceilMode        round the output size up instead of down (MAX and AVG)
  * @param countIncludePad AVG only: padded positions count in the divisor
  * @param adaptiveH       ADAPTIVE_AVG only: the output height (unused otherwise)
  * @param adaptiveW       ADAPTIVE_AVG only: the output width (unused otherwise)
+ * @param padBottom       padding below, at most kernelH - 1 (MAX and AVG; padH when symmetric)
+ * @param padRight        padding on the right, at most kernelW - 1 (MAX and AVG; padW when symmetric)
  */
 public record PoolProblem(PoolMode mode, int batch, int channels, int height, int width,
                           int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                           int dilationH, int dilationW, boolean ceilMode, boolean countIncludePad,
-                          int adaptiveH, int adaptiveW) {
+                          int adaptiveH, int adaptiveW, int padBottom, int padRight) {
 
     private static final Set<String> KEYS = Set.of("mb", "ic", "ih", "iw", "kh", "kw", "sh", "sw", "ph", "pw",
-            "dh", "dw", "ceil", "cip", "oh", "ow");
+            "pb", "pr", "dh", "dw", "ceil", "cip", "oh", "ow");
+
+    /** A problem with symmetric padding: padBottom = padH, padRight = padW. */
+    public PoolProblem(PoolMode mode, int batch, int channels, int height, int width,
+                       int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                       int dilationH, int dilationW, boolean ceilMode, boolean countIncludePad,
+                       int adaptiveH, int adaptiveW) {
+        this(mode, batch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH,
+                dilationW, ceilMode, countIncludePad, adaptiveH, adaptiveW, padH, padW);
+    }
 
     /** Validates every field; the message names the field, the expected and the given value. */
     public PoolProblem {
@@ -67,17 +85,22 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             Check.positive("strideW", strideW);
             Check.nonNegative("padH", padH);
             Check.nonNegative("padW", padW);
+            Check.nonNegative("padBottom", padBottom);
+            Check.nonNegative("padRight", padRight);
             Check.positive("dilationH", dilationH);
             Check.positive("dilationW", dilationW);
-            // PyTorch: "pad should be at most half of effective kernel size"; the check it runs is pad <= kernel/2.
-            Check.that(padH <= kernelH / 2, "padH", "at most kernelH/2=" + kernelH / 2, padH);
-            Check.that(padW <= kernelW / 2, "padW", "at most kernelW/2=" + kernelW / 2, padW);
+            // ONNX: pads smaller than the kernel (PyTorch allows only up to kernel/2). A window then
+            // always reaches into the image unless it is dilated (see firstEmptyWindow).
+            Check.that(padH < kernelH, "padH", "at most kernelH - 1=" + (kernelH - 1), padH);
+            Check.that(padW < kernelW, "padW", "at most kernelW - 1=" + (kernelW - 1), padW);
+            Check.that(padBottom < kernelH, "padBottom", "at most kernelH - 1=" + (kernelH - 1), padBottom);
+            Check.that(padRight < kernelW, "padRight", "at most kernelW - 1=" + (kernelW - 1), padRight);
             if (mode == PoolMode.AVG) {
                 Check.that(dilationH == 1 && dilationW == 1, "dilation", "1x1 for average pooling",
                         dilationH + "x" + dilationW);
             }
-            long oh = outSize(height, kernelH, strideH, padH, dilationH, ceilMode);
-            long ow = outSize(width, kernelW, strideW, padW, dilationW, ceilMode);
+            long oh = outSize(height, kernelH, strideH, padH, padBottom, dilationH, ceilMode);
+            long ow = outSize(width, kernelW, strideW, padW, padRight, dilationW, ceilMode);
             Check.that(oh >= 1, "output height", "a value >= 1 (height " + height + ", kernelH " + kernelH
                     + ", strideH " + strideH + ", padH " + padH + ", dilationH " + dilationH + ")", oh);
             Check.that(ow >= 1, "output width", "a value >= 1 (width " + width + ", kernelW " + kernelW
@@ -99,7 +122,9 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
     /** The first output index whose window has no tap inside [0, in), or -1 when every window has one. */
     private static int firstEmptyWindow(long in, long k, long s, long p, long d, long out) {
         if (d == 1) {
-            return -1; // pad <= kernel/2 and the ceil-mode rule keep every undilated window inside the image
+            // An undilated window holds a cell of the image: the first starts at -top > -kernel, and
+            // the last before H (floor mode: at most H + bottom - kernel; ceil mode: the rule of outSize).
+            return -1;
         }
         for (long o = 0; o < out; o++) {
             long start = o * s - p;
@@ -115,10 +140,10 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         return -1;
     }
 
-    /** PyTorch's pooling_output_shape. */
-    private static long outSize(long in, long k, long s, long p, long d, boolean ceil) {
-        long out = Math.floorDiv(in + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0), s) + 1;
-        if (ceil && (out - 1) * s >= in + p) {
+    /** PyTorch's pooling_output_shape, with {@code 2*pad} read as {@code top + bottom}. */
+    private static long outSize(long in, long k, long s, long top, long bottom, long d, boolean ceil) {
+        long out = Math.floorDiv(in + top + bottom - d * (k - 1) - 1 + (ceil ? s - 1 : 0), s) + 1;
+        if (ceil && (out - 1) * s >= in + top) {
             out--;
         }
         return out;
@@ -147,12 +172,14 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
 
     /** Output height. */
     public int outHeight() {
-        return mode == PoolMode.ADAPTIVE_AVG ? adaptiveH : (int) outSize(height, kernelH, strideH, padH, dilationH, ceilMode);
+        return mode == PoolMode.ADAPTIVE_AVG ? adaptiveH : (int) outSize(height, kernelH, strideH, padH, padBottom,
+                dilationH, ceilMode);
     }
 
     /** Output width. */
     public int outWidth() {
-        return mode == PoolMode.ADAPTIVE_AVG ? adaptiveW : (int) outSize(width, kernelW, strideW, padW, dilationW, ceilMode);
+        return mode == PoolMode.ADAPTIVE_AVG ? adaptiveW : (int) outSize(width, kernelW, strideW, padW, padRight,
+                dilationW, ceilMode);
     }
 
     /** First input row of adaptive window {@code o}: floor(o*H/OH). */
@@ -163,6 +190,11 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
     /** One past the last input row of adaptive window {@code o}: ceil((o+1)*H/OH). */
     public static int adaptiveEnd(int o, int in, int out) {
         return (int) (((long) (o + 1) * in + out - 1) / out);
+    }
+
+    /** True when the padding differs between top and bottom or between left and right. */
+    public boolean isAsymmetric() {
+        return padBottom != padH || padRight != padW;
     }
 
     /** Shape of x: (batch, channels, height, width). */
@@ -188,17 +220,21 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
     /** The same problem with another batch size. */
     public PoolProblem withBatch(int newBatch) {
         return new PoolProblem(mode, newBatch, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW,
-                dilationH, dilationW, ceilMode, countIncludePad, adaptiveH, adaptiveW);
+                dilationH, dilationW, ceilMode, countIncludePad, adaptiveH, adaptiveW, padBottom, padRight);
     }
 
     @Override
     public String toString() {
         ProblemString.Builder b = ProblemString.of(mode.kind()).i("mb", batch).i("ic", channels).i("ih", height).i("iw", width);
+        if (mode != PoolMode.ADAPTIVE_AVG) {
+            b.i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW);
+            if (isAsymmetric()) {
+                b.i("pb", padBottom).i("pr", padRight);
+            }
+        }
         switch (mode) {
-            case MAX -> b.i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW)
-                    .i("dh", dilationH).i("dw", dilationW).i("ceil", ceilMode ? 1 : 0);
-            case AVG -> b.i("kh", kernelH).i("kw", kernelW).i("sh", strideH).i("sw", strideW).i("ph", padH).i("pw", padW)
-                    .i("ceil", ceilMode ? 1 : 0).i("cip", countIncludePad ? 1 : 0);
+            case MAX -> b.i("dh", dilationH).i("dw", dilationW).i("ceil", ceilMode ? 1 : 0);
+            case AVG -> b.i("ceil", ceilMode ? 1 : 0).i("cip", countIncludePad ? 1 : 0);
             case ADAPTIVE_AVG -> b.i("oh", adaptiveH).i("ow", adaptiveW);
         }
         return b.toString();
@@ -230,9 +266,10 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         int sw = s.intOr("sw", s.intOr("sh", -1) >= 0 ? sh : kw);
         int ph = s.intOr("ph", 0);
         int dh = s.intOr("dh", 1);
+        int pw = s.intOr("pw", ph);
         boolean cip = mode == PoolMode.AVG && s.boolOr("cip", true);
-        return new PoolProblem(mode, n, c, ih, iw, kh, kw, sh, sw, ph, s.intOr("pw", ph), dh, s.intOr("dw", dh),
-                s.boolOr("ceil", false), cip, 0, 0);
+        return new PoolProblem(mode, n, c, ih, iw, kh, kw, sh, sw, ph, pw, dh, s.intOr("dw", dh),
+                s.boolOr("ceil", false), cip, 0, 0, s.intOr("pb", ph), s.intOr("pr", pw));
     }
 
     /** Builder for MAX and AVG pooling with PyTorch's defaults (stride = kernel, padding 0, dilation 1). */
@@ -248,6 +285,8 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         private int strideW = -1;
         private int padH;
         private int padW;
+        private int padBottom;
+        private int padRight;
         private int dilationH = 1;
         private int dilationW = 1;
         private boolean ceilMode;
@@ -290,10 +329,17 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
             return this;
         }
 
-        /** Padding on the top and bottom, and on the left and right (default 0; at most half the kernel). */
+        /** Padding on the top and bottom, and on the left and right (default 0; at most the kernel - 1). */
         public Builder padding(int ph, int pw) {
-            this.padH = ph;
-            this.padW = pw;
+            return padding(ph, pw, ph, pw);
+        }
+
+        /** Asymmetric padding in ONNX's order: top, left, bottom, right (default 0; each at most the kernel - 1). */
+        public Builder padding(int top, int left, int bottom, int right) {
+            this.padH = top;
+            this.padW = left;
+            this.padBottom = bottom;
+            this.padRight = right;
             return this;
         }
 
@@ -324,7 +370,7 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         public PoolProblem build() {
             return new PoolProblem(mode, batch, channels, height, width, kernelH, kernelW,
                     strideH < 0 ? kernelH : strideH, strideW < 0 ? kernelW : strideW, padH, padW, dilationH, dilationW,
-                    ceilMode, mode == PoolMode.AVG ? countIncludePad : false, 0, 0);
+                    ceilMode, mode == PoolMode.AVG ? countIncludePad : false, 0, 0, padBottom, padRight);
         }
     }
 }

@@ -102,6 +102,29 @@ class ProblemStringRoundTripTest {
     }
 
     @Test
+    void asymmetricPadding() {
+        roundTrips("ConvProblem, asymmetric", () -> ConvProblem.builder().batch(between(1, 4)).inChannels(between(1, 8))
+                .outChannels(between(1, 8)).size(between(1, 40), between(1, 40)).kernel(between(1, 5), between(1, 5))
+                .stride(between(1, 3), between(1, 3)).dilation(between(1, 3), between(1, 3))
+                .padding(between(0, 4), between(0, 4), between(0, 4), between(0, 4)).transposed(r.nextBoolean())
+                .build(), ConvProblem::parse);
+        roundTrips("PoolProblem, asymmetric", () -> (r.nextBoolean() ? PoolProblem.max() : PoolProblem.avg())
+                .batch(between(1, 4)).channels(between(1, 8)).size(between(1, 40), between(1, 40))
+                .kernel(between(1, 5), between(1, 5)).stride(between(1, 3), between(1, 3))
+                .padding(between(0, 2), between(0, 2), between(0, 2), between(0, 2)).ceilMode(r.nextBoolean())
+                .build(), PoolProblem::parse);
+        ConvProblem conv = ConvProblem.parse("conv_mb1ic3ih8iw8oc4kh3kw3ph0pw1pb1pr2");
+        assertEquals(7, conv.outHeight(), "8 + top 0 + bottom 1 - 2");
+        assertEquals(9, conv.outWidth(), "8 + left 1 + right 2 - 2");
+        assertEquals("conv_mb1ic3ih8iw8oc4kh3kw3sh1sw1ph1pw1dh1dw1g1",
+                ConvProblem.builder().inChannels(3).outChannels(4).size(8, 8).kernel(3, 3).padding(1, 1, 1, 1).build()
+                        .toString(), "symmetric padding prints as before");
+        PoolProblem pool = PoolProblem.parse("avgpool_ic1ih5kh3sh2ph0pb1ceil1");
+        assertEquals(3, pool.outHeight(), "floor-or-ceil((5 + 0 + 1 - 3) / 2) + 1 with the window start below H + top");
+        assertEquals("avgpool_mb1ic1ih5iw5kh3kw3sh2sw2ph0pw0pb1pr0ceil1cip1", pool.toString());
+    }
+
+    @Test
     void batchNormAndLinear() {
         roundTrips("BatchNormProblem", () -> new BatchNormProblem(between(1, 64), between(1, 512), between(1, 64), between(1, 64),
                 real(), r.nextDouble()), BatchNormProblem::parse);

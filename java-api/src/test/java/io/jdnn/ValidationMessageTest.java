@@ -72,8 +72,10 @@ class ValidationMessageTest {
 
     @Test
     void poolingRules() {
-        rejects(() -> PoolProblem.max().channels(1).size(8, 8).kernel(3, 3).padding(2, 1).build(), "padH", "at most kernelH/2=1",
-                "got 2");
+        rejects(() -> PoolProblem.max().channels(1).size(8, 8).kernel(3, 3).padding(3, 1).build(), "padH",
+                "at most kernelH - 1=2", "got 3");
+        rejects(() -> PoolProblem.avg().channels(1).size(8, 8).kernel(3, 2).padding(0, 0, 1, 2).build(), "padRight",
+                "at most kernelW - 1=1", "got 2");
         rejects(() -> PoolProblem.avg().channels(1).size(8, 8).kernel(2, 2).dilation(2, 1).build(), "dilation",
                 "1x1 for average pooling", "2x1");
         rejects(() -> PoolProblem.max().channels(1).size(8, 8).kernel(0, 2).build(), "kernelH", "got 0");

@@ -124,7 +124,7 @@ public final class Layers {
         return maxPool2d(kernel, kernel, 0);
     }
 
-    /** Max pooling with a square window; padding at most half the kernel. */
+    /** Max pooling with a square window; padding at most the kernel - 1. */
     public MaxPool2d maxPool2d(int kernel, int stride, int padding) {
         return new MaxPool2d(this, kernel, stride, padding, false);
     }

@@ -25,7 +25,7 @@ final class ConvHandler {
         int[] x = r.dims("x", 4, "(N, C, H, W)");
         int[] w = r.dims("w", 4, transposed ? "(Cin, Cout/groups, R, S)" : "(Cout, Cin/groups, R, S)");
         int[] stride = params.intPair("stride");
-        int[] padding = params.intPair("padding");
+        int[] padding = params.padding("padding");
         int[] dilation = params.intPair("dilation");
         int groups = params.integer("groups");
         int[] outputPadding = transposed ? params.intPair("output_padding") : new int[] {0, 0};
@@ -35,7 +35,7 @@ final class ConvHandler {
         }
         ConvProblem p = ConvProblem.builder().batch(x[0]).inChannels(x[1]).size(x[2], x[3])
                 .outChannels((int) outChannels).kernel(w[2], w[3]).stride(stride[0], stride[1])
-                .padding(padding[0], padding[1]).dilation(dilation[0], dilation[1]).groups(groups)
+                .padding(padding[0], padding[1], padding[2], padding[3]).dilation(dilation[0], dilation[1]).groups(groups)
                 .transposed(transposed).outputPadding(outputPadding[0], outputPadding[1]).build();
         Device device = r.device();
         Tensor tx = r.upload("x");

@@ -58,6 +58,23 @@ final class Params {
         return new int[] {i, i};
     }
 
+    /**
+     * Padding as {@code [top, left, bottom, right]}: one integer (all sides), two {@code [h, w]}
+     * (symmetric) or four (ONNX's order, asymmetric).
+     */
+    int[] padding(String key) {
+        if (get(key) instanceof List<?> l && l.size() == 4) {
+            int[] p = intList(key);
+            return new int[] {p[0], p[1], p[2], p[3]};
+        }
+        if (get(key) instanceof List<?> l && l.size() != 2) {
+            throw new UnsupportedCase("parameter '" + key + "': expected two integers [h, w] or four [top, left, bottom,"
+                    + " right], got " + l.size() + " values " + l);
+        }
+        int[] hw = intPair(key);
+        return new int[] {hw[0], hw[1], hw[0], hw[1]};
+    }
+
     /** A list of integers, each fitting an int. */
     int[] intList(String key) {
         Object v = get(key);

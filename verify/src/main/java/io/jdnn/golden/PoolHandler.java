@@ -30,10 +30,10 @@ final class PoolHandler {
         } else {
             int[] k = params.intPair("kernel");
             int[] s = params.intPair("stride");
-            int[] pad = params.intPair("padding");
+            int[] pad = params.padding("padding");
             PoolProblem.Builder b = (op.equals("max_pool2d") ? PoolProblem.max() : PoolProblem.avg())
                     .batch(x[0]).channels(x[1]).size(x[2], x[3]).kernel(k[0], k[1]).stride(s[0], s[1])
-                    .padding(pad[0], pad[1]).ceilMode(params.bool("ceil_mode"));
+                    .padding(pad[0], pad[1], pad[2], pad[3]).ceilMode(params.bool("ceil_mode"));
             if (op.equals("max_pool2d")) {
                 int[] d = params.intPair("dilation");
                 b.dilation(d[0], d[1]);

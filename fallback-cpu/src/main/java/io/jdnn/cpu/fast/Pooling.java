@@ -61,7 +61,7 @@ final class Pooling {
         float[] colSum = ws.rowsC(1, ww)[0];
         for (int i = 0; i < oh; i++) {
             int h0 = i * p.strideH() - p.padH();
-            int h1 = Math.min(h0 + p.kernelH(), hh + p.padH());
+            int h1 = Math.min(h0 + p.kernelH(), hh + p.padBottom());
             int a0 = Math.max(h0, 0), a1 = Math.min(h1, hh);
             if (a1 > a0) {
                 System.arraycopy(x, xo + a0 * ww, colSum, 0, ww);
@@ -76,7 +76,7 @@ final class Pooling {
             }
             for (int j = 0; j < ow; j++) {
                 int w0 = j * p.strideW() - p.padW();
-                int w1 = Math.min(w0 + p.kernelW(), ww + p.padW());
+                int w1 = Math.min(w0 + p.kernelW(), ww + p.padRight());
                 int b0 = Math.max(w0, 0), b1 = Math.min(w1, ww);
                 float s = 0f;
                 for (int c = b0; c < b1; c++) {
@@ -278,10 +278,10 @@ final class Pooling {
         float[] rows = ws.flatA(oh * (ow + ww));
         int hOff = oh * ow; // g at [0, oh*ow), the row sums at [hOff, hOff + oh*ww)
         for (int i = 0; i < oh; i++) {
-            int h0 = i - ph, h1 = Math.min(h0 + kh, hh + ph);
+            int h0 = i - ph, h1 = Math.min(h0 + kh, hh + p.padBottom());
             int a = Math.min(h1, hh) - Math.max(h0, 0);
             for (int j = 0; j < ow; j++) {
-                int w0 = j - pw, w1 = Math.min(w0 + kw, ww + pw);
+                int w0 = j - pw, w1 = Math.min(w0 + kw, ww + p.padRight());
                 int div = p.countIncludePad() ? (h1 - h0) * (w1 - w0) : a * (Math.min(w1, ww) - Math.max(w0, 0));
                 rows[i * ow + j] = dy[yo + i * ow + j] / div;
             }
@@ -339,9 +339,9 @@ final class Pooling {
                     int a0, a1, b0, b1, div;
                     if (p.mode() == PoolMode.AVG) {
                         int h0 = i * p.strideH() - p.padH();
-                        int h1 = Math.min(h0 + p.kernelH(), hh + p.padH());
+                        int h1 = Math.min(h0 + p.kernelH(), hh + p.padBottom());
                         int w0 = j * p.strideW() - p.padW();
-                        int w1 = Math.min(w0 + p.kernelW(), ww + p.padW());
+                        int w1 = Math.min(w0 + p.kernelW(), ww + p.padRight());
                         int size = (h1 - h0) * (w1 - w0);
                         a0 = Math.max(h0, 0);
                         a1 = Math.min(h1, hh);

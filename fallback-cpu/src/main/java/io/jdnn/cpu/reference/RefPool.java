@@ -98,15 +98,15 @@ final class RefPool {
     /**
      * Window (oh, ow) of average pooling as PyTorch's avg_pool2d computes it:
      * {@code {h0, h1, w0, w1, divisor}}, the in-image rows [h0, h1) and columns [w0, w1) and the
-     * divisor. The window first runs from {@code oh*stride - pad} to at most {@code H + pad}; its
+     * divisor. The window first runs from {@code oh*stride - pad} to at most {@code H + padBottom}; its
      * size then (padding included) is the divisor with countIncludePad; it is then clipped to the
      * image, and the clipped area is the divisor without countIncludePad.
      */
     static int[] avgWindow(PoolProblem p, int oh, int ow) {
         int h0 = oh * p.strideH() - p.padH();
         int w0 = ow * p.strideW() - p.padW();
-        int h1 = Math.min(h0 + p.kernelH(), p.height() + p.padH());
-        int w1 = Math.min(w0 + p.kernelW(), p.width() + p.padW());
+        int h1 = Math.min(h0 + p.kernelH(), p.height() + p.padBottom());
+        int w1 = Math.min(w0 + p.kernelW(), p.width() + p.padRight());
         int poolSize = (h1 - h0) * (w1 - w0);
         h0 = Math.max(h0, 0);
         w0 = Math.max(w0, 0);

@@ -22,6 +22,7 @@ public final class Pooling {
                     .elements(total);
             case AVG -> window(device.launch("poolForward", problem, "pool.cl", "pool_avg_forward")
                     .arg("total", total), p)
+                    .arg("pb", p.padBottom()).arg("pr", p.padRight())
                     .arg("count_include_pad", p.countIncludePad()).arg("x", x).arg("y", y)
                     .elements(total);
             case ADAPTIVE_AVG -> extents(device.launch("poolForward", problem, "pool.cl", "pool_adaptive_avg_forward")
@@ -58,6 +59,7 @@ public final class Pooling {
             }
         } else if (p.mode() == PoolMode.AVG) {
             window(device.launch("poolBackward", problem, "pool.cl", "pool_avg_backward").arg("total", total), p)
+                    .arg("pb", p.padBottom()).arg("pr", p.padRight())
                     .arg("count_include_pad", p.countIncludePad()).arg("dy", dy).arg("dx", dx)
                     .elements(total);
         } else {

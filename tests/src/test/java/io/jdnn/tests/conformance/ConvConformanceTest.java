@@ -29,6 +29,11 @@ class ConvConformanceTest {
         return Arbitraries.oneOf(Generators.convProblems(), Generators.wideConvProblems());
     }
 
+    @Provide
+    Arbitrary<ConvProblem> asymmetricProblems() {
+        return Generators.asymmetricConvProblems();
+    }
+
     @Property
     void forward(@ForAll("problems") ConvProblem p, @ForAll boolean withBias, @ForAll long seed) {
         Verdicts v = new Verdicts();
@@ -54,6 +59,16 @@ class ConvConformanceTest {
     void backwardBias(@ForAll("biasProblems") ConvProblem p, @ForAll long seed) {
         Verdicts v = new Verdicts();
         ConvChecks.checkBias(DevicesUnderTest.devices(), p, seed, v);
+        v.assertPassed();
+    }
+
+    /** Asymmetric padding ([top, left, bottom, right]), one direction per try. */
+    @Property
+    void asymmetricPadding(@ForAll("asymmetricProblems") ConvProblem p, @ForAll ConvDirection direction,
+                           @ForAll boolean withBias, @ForAll long seed) {
+        Verdicts v = new Verdicts();
+        ConvChecks.check(DevicesUnderTest.devices(), p, direction, withBias && direction == ConvDirection.FORWARD,
+                seed, v);
         v.assertPassed();
     }
 }

@@ -141,6 +141,26 @@ final class Generators {
                 .as((axes, c, transposed) -> conv(axes[0], axes[1], c, transposed));
     }
 
+    /**
+     * Direct and transposed convolutions with asymmetric padding ([top, left, bottom, right]): a
+     * {@link #convProblems()} draw whose bottom and right padding differ from the top and left by
+     * -2 to +3; draws whose output would be empty are dropped.
+     */
+    static Arbitrary<ConvProblem> asymmetricConvProblems() {
+        return Combinators.combine(convProblems(), ints(-2, 3), ints(-2, 3))
+                .as((p, db, dr) -> {
+                    try {
+                        return Optional.of(new ConvProblem(p.batch(), p.inChannels(), p.height(), p.width(),
+                                p.outChannels(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), p.padH(), p.padW(),
+                                p.dilationH(), p.dilationW(), p.groups(), p.transposed(), p.outputPadH(),
+                                p.outputPadW(), Math.max(0, p.padH() + db), Math.max(0, p.padW() + dr)));
+                    } catch (IllegalArgumentException e) {
+                        return Optional.<ConvProblem>empty();
+                    }
+                })
+                .filter(Optional::isPresent).map(Optional::get);
+    }
+
     /** Convolutions with many output channels (around and over 256) and small images: for the bias gradient. */
     static Arbitrary<ConvProblem> wideConvProblems() {
         Arbitrary<Integer> channels = Arbitraries.oneOf(Arbitraries.of(255, 256, 257, 300, 511, 513),
@@ -188,6 +208,26 @@ final class Generators {
                     }
                     try {
                         return Optional.of(b.build());
+                    } catch (IllegalArgumentException e) {
+                        return Optional.<PoolProblem>empty();
+                    }
+                })
+                .filter(Optional::isPresent).map(Optional::get);
+    }
+
+    /**
+     * MAX or AVG problems with padding beyond half the window and asymmetric padding: a
+     * {@link #windowedPools} draw whose four pads are redrawn, each in [0, kernel - 1] (so windows
+     * that lie mostly in the padding); draws PoolProblem refuses are dropped.
+     */
+    static Arbitrary<PoolProblem> widelyPaddedPools(PoolMode mode) {
+        return Combinators.combine(windowedPools(mode), ints(0, 3), ints(0, 3), ints(0, 3), ints(0, 3))
+                .as((p, pt, pl, pb, pr) -> {
+                    try {
+                        return Optional.of(new PoolProblem(p.mode(), p.batch(), p.channels(), p.height(), p.width(),
+                                p.kernelH(), p.kernelW(), p.strideH(), p.strideW(), pt % p.kernelH(), pl % p.kernelW(),
+                                p.dilationH(), p.dilationW(), p.ceilMode(), p.countIncludePad(), 0, 0,
+                                pb % p.kernelH(), pr % p.kernelW()));
                     } catch (IllegalArgumentException e) {
                         return Optional.<PoolProblem>empty();
                     }

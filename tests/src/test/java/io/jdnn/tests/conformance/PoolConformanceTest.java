@@ -5,6 +5,7 @@ import io.jdnn.PoolProblem;
 import io.jdnn.tests.support.ConformanceHook;
 import io.jdnn.tests.support.DevicesUnderTest;
 import io.jdnn.tests.support.Verdicts;
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -28,6 +29,11 @@ class PoolConformanceTest {
     @Provide
     Arbitrary<PoolProblem> maxProblems() {
         return Generators.windowedPools(PoolMode.MAX);
+    }
+
+    @Provide
+    Arbitrary<PoolProblem> paddedProblems() {
+        return Arbitraries.oneOf(Generators.widelyPaddedPools(PoolMode.MAX), Generators.widelyPaddedPools(PoolMode.AVG));
     }
 
     @Property
@@ -55,6 +61,14 @@ class PoolConformanceTest {
     void maxPoolingNanAndInfinity(@ForAll("maxProblems") PoolProblem p, @ForAll boolean backward, @ForAll long seed) {
         Verdicts v = new Verdicts();
         PoolChecks.check(DevicesUnderTest.devices(), p, backward, PoolChecks.Data.SPECIAL, seed, v);
+        v.assertPassed();
+    }
+
+    /** Asymmetric padding ([top, left, bottom, right]) up to kernel - 1 for MAX and AVG, forward or backward. */
+    @Property
+    void wideAndAsymmetricPadding(@ForAll("paddedProblems") PoolProblem p, @ForAll boolean backward, @ForAll long seed) {
+        Verdicts v = new Verdicts();
+        PoolChecks.check(DevicesUnderTest.devices(), p, backward, PoolChecks.Data.DYADIC, seed, v);
         v.assertPassed();
     }
 }
