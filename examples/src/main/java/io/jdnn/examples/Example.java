@@ -13,7 +13,7 @@ import java.util.Optional;
  */
 public interface Example extends AutoCloseable {
 
-    /** lenet, resnet, dcgan. */
+    /** lenet, resnet, dcgan, alexnet, vgg, googlenet, srnet. */
     String name();
 
     /** The device the network, its optimizer state and its data live on. */

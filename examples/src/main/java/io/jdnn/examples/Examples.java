@@ -19,12 +19,20 @@ public final class Examples {
         ALL.put("resnet", new Entry("small ResNet, basic blocks with batch norm, on drawn shapes (3x24x24, 3 classes)", SmallResNet.DEFAULT_BATCH,
                 SmallResNet::new));
         ALL.put("dcgan", new Entry("DCGAN generator and discriminator on soft blobs (1x16x16)", Dcgan.DEFAULT_BATCH, Dcgan::new));
+        ALL.put("alexnet", new Entry("scaled-down AlexNet (ReLU, LRN, overlapping max pooling) on drawn shapes (3x24x24, 3 classes)",
+                AlexNet.DEFAULT_BATCH, AlexNet::new));
+        ALL.put("vgg", new Entry("scaled-down VGG, stacks of 3x3 conv + ReLU and max pooling, on drawn shapes (3x24x24, 3 classes)",
+                Vgg.DEFAULT_BATCH, Vgg::new));
+        ALL.put("googlenet", new Entry("scaled-down GoogLeNet, Inception blocks and LRN, on drawn shapes (3x24x24, 3 classes)",
+                GoogLeNet.DEFAULT_BATCH, GoogLeNet::new));
+        ALL.put("srnet", new Entry("residual dense super-resolution net with pixel shuffle, 1x8x8 blobs to 1x16x16, MSE",
+                SrNet.DEFAULT_BATCH, SrNet::new));
     }
 
     private Examples() {
     }
 
-    /** lenet, resnet, dcgan. */
+    /** lenet, resnet, dcgan, alexnet, vgg, googlenet, srnet. */
     public static List<String> names() {
         return List.copyOf(ALL.keySet());
     }

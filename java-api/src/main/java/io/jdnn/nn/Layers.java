@@ -232,6 +232,16 @@ public final class Layers {
         return new LocalResponseNorm(this, size, alpha, beta, k);
     }
 
+    /** Pixel shuffle by upscale factor {@code r} (positive): (N, C*r², H, W) to (N, C, H*r, W*r). */
+    public PixelShuffle pixelShuffle(int r) {
+        return new PixelShuffle(this, r, false);
+    }
+
+    /** Pixel unshuffle by downscale factor {@code r} (positive): (N, C, H*r, W*r) to (N, C*r², H, W). */
+    public PixelShuffle pixelUnshuffle(int r) {
+        return new PixelShuffle(this, r, true);
+    }
+
     /** Log-softmax over the classes of (batch, classes) input. */
     public LogSoftmax logSoftmax() {
         return new LogSoftmax(this);

@@ -19,7 +19,7 @@ import java.util.Iterator;
 import java.util.concurrent.Callable;
 
 /**
- * {@code jdnn train lenet|resnet|dcgan --device D --steps N}: trains one of the examples of
+ * {@code jdnn train lenet|resnet|dcgan|alexnet|vgg|googlenet|srnet --device D --steps N}: trains one of the examples of
  * {@link Examples} (layer toolkit {@code io.jdnn.nn}) on data generated in the process. Prints the loss
  * of every step, a progress bar on stderr, images per second at the end; {@code --png} saves the loss
  * curve (and the DCGAN's generated samples). Exit status 1 when a loss is not finite or tensors leaked.
@@ -27,7 +27,11 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains a small network with the layer toolkit (io.jdnn.nn) on procedurally generated data.",
                 "Examples:%n  lenet   LeNet-5 on drawn digits%n  resnet  small ResNet (basic blocks, batch norm) on drawn shapes%n"
-                        + "  dcgan   DCGAN generator and discriminator on soft blobs"})
+                        + "  dcgan   DCGAN generator and discriminator on soft blobs%n"
+                        + "  alexnet   scaled-down AlexNet (ReLU, LRN, overlapping max pooling) on drawn shapes%n"
+                        + "  vgg       scaled-down VGG (3x3 conv + ReLU stacks, max pooling) on drawn shapes%n"
+                        + "  googlenet scaled-down GoogLeNet (Inception blocks, LRN) on drawn shapes%n"
+                        + "  srnet     residual dense super-resolution net (pixel shuffle, MSE), 8x8 to 16x16 blobs"})
 public final class TrainCommand implements Callable<Integer> {
 
     /** The example names for picocli's completion and help, read from {@link Examples}. */

@@ -71,6 +71,10 @@ class LayerToolkitTest {
         c.add(new Case("localResponseNorm 3", Shape.of(2, 5, 3, 3), nn.localResponseNorm(3, 0.5, 0.75, 1)));
         c.add(new Case("localResponseNorm 2 on (N, C)", Shape.of(3, 6), nn.localResponseNorm(2, 1, 0.75, 2)));
         c.add(new Case("logSoftmax", Shape.of(3, 5), nn.logSoftmax()));
+        c.add(new Case("pixelShuffle 2", Shape.of(2, 8, 3, 2), nn.pixelShuffle(2)));
+        c.add(new Case("pixelUnshuffle 3", Shape.of(2, 1, 6, 3), nn.pixelUnshuffle(3)));
+        c.add(new Case("conv + pixelShuffle 2", Shape.of(2, 2, 3, 3), nn.sequential(
+                nn.conv2d(2, 4).kernel(3).padding(1).build(), nn.pixelShuffle(2))));
         c.add(new Case("concat of a conv branch and a flattened pool branch", Shape.of(2, 3, 4, 4), nn.sequential(
                 nn.concat(nn.conv2d(3, 2).kernel(3).padding(1).build(), nn.avgPool2d(1)), nn.flatten(), nn.linear(80, 3))));
         c.add(new Case("concat with a flatten in each branch", Shape.of(2, 2, 3, 3), nn.concat(

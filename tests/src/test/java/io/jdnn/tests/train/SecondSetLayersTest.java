@@ -6,6 +6,7 @@ import io.jdnn.InstanceNormProblem;
 import io.jdnn.LayerNormProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.PixelShuffleProblem;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
 import io.jdnn.nn.BceWithLogitsLoss;
@@ -35,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The layers and losses of the second set of ops (Concat, GroupNorm, InstanceNorm, LayerNorm,
- * LocalResponseNorm, PRelu, LogSoftmax; MseLoss, L1Loss, SmoothL1Loss, BceWithLogitsLoss, NllLoss)
+ * LocalResponseNorm, PRelu, LogSoftmax, PixelShuffle; MseLoss, L1Loss, SmoothL1Loss, BceWithLogitsLoss, NllLoss)
  * against the Device calls they compose, on the reference and on every device under test (cpu,
  * opencl, ...), with random parameter values; the losses against {@link GradCheck} on the reference;
  * and {@link GradCheck} itself rejecting a backward pass that is wrong. The layers' gradients are
@@ -89,6 +90,18 @@ class SecondSetLayersTest {
                 }));
         c.add(new Case("logSoftmax", Shape.of(3, 7), Layers::logSoftmax, (d, x, dy, p) -> {
             try (Tensor y = d.logSoftmax(x); Tensor dx = d.logSoftmaxBackward(y, dy)) {
+                return arrays(y, dx);
+            }
+        }));
+        c.add(new Case("pixelShuffle 2", Shape.of(2, 8, 3, 2), nn -> nn.pixelShuffle(2), (d, x, dy, p) -> {
+            PixelShuffleProblem g = PixelShuffleProblem.shuffle(2, 8, 3, 2, 2);
+            try (Tensor y = d.pixelShuffle(g, x); Tensor dx = d.pixelShuffleBackward(g, dy)) {
+                return arrays(y, dx);
+            }
+        }));
+        c.add(new Case("pixelUnshuffle 2", Shape.of(1, 3, 4, 6), nn -> nn.pixelUnshuffle(2), (d, x, dy, p) -> {
+            PixelShuffleProblem g = PixelShuffleProblem.unshuffle(1, 3, 4, 6, 2);
+            try (Tensor y = d.pixelShuffle(g, x); Tensor dx = d.pixelShuffleBackward(g, dy)) {
                 return arrays(y, dx);
             }
         }));

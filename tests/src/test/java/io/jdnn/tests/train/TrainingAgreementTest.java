@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Trains every example of {@link Examples} (LeNet-5, the small ResNet, the DCGAN) for {@value #STEPS}
+ * Trains every example of {@link Examples} (LeNet-5, the small ResNet, the DCGAN, AlexNet, VGG, GoogLeNet, the
+ * super-resolution net) for {@value #STEPS}
  * steps from the same seed on the reference and on every device under test, and checks that
  * <ul>
  *   <li>every step's loss (both losses of the GAN) agrees with the reference's to a relative
