@@ -70,9 +70,17 @@ class TrainCommandTest {
 
     @Test
     void anUnknownExampleIsAUsageErrorListingTheExamples() {
-        Run r = jdnn("train", "alexnet", "--device", "reference", "--steps", "1");
+        Run r = jdnn("train", "inception", "--device", "reference", "--steps", "1");
         assertEquals(2, r.status(), r.out() + r.err());
-        assertTrue(r.err().contains("[lenet, resnet, dcgan]") && r.err().contains("'alexnet'"), r.err());
+        assertTrue(r.err().contains("[lenet, resnet, dcgan, alexnet, vgg, googlenet, srnet]") && r.err().contains("'inception'"),
+                r.err());
+    }
+
+    @Test
+    void theSuperResolutionExamplePrintsItsMeanSquaredError() {
+        Run r = jdnn("train", "srnet", "--device", "reference", "--steps", "2", "--batch", "2");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.lines().stream().anyMatch(l -> l.matches("step 2  mse \\d+\\.\\d{6}")), r.out());
     }
 
     @Test
