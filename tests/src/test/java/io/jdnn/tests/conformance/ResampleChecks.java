@@ -2,6 +2,7 @@ package io.jdnn.tests.conformance;
 
 import io.jdnn.Device;
 import io.jdnn.ErrorBounds;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.Shape;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The resampling and padding ops against the reference: pixel shuffle and unshuffle forward and
- * backward, pad forward and backward in every mode. Every output starts NaN-poisoned, so an
+ * The resampling and padding ops against the reference: interpolate (nearest, bilinear) forward
+ * and backward, pixel shuffle and unshuffle forward and backward, pad forward and backward in every mode. Every output starts NaN-poisoned, so an
  * element a device forgets to write fails the check.
  */
 final class ResampleChecks {
@@ -25,6 +26,25 @@ final class ResampleChecks {
 
     private static int n(Shape s) {
         return (int) s.elements();
+    }
+
+    static void interpolate(List<Device> devices, InterpolateProblem p, boolean backward, long seed, Verdicts v) {
+        HostData data = new HostData(seed);
+        Conformance.Run run = s -> {
+            if (!backward) {
+                Tensor x = s.upload(p.inputShape(), data.signed("x", n(p.inputShape())));
+                Tensor y = s.poisoned(p.outputShape());
+                s.device().interpolate(p, x, y);
+                return List.of(Output.of("y", y));
+            }
+            Tensor dy = s.upload(p.outputShape(), data.signed("dy", n(p.outputShape())));
+            Tensor dx = s.poisoned(p.inputShape());
+            s.device().interpolateBackward(p, dy, dx);
+            return List.of(Output.of("dx", dx));
+        };
+        // the backward adds the weighted gradients of every output cell that read an input cell
+        check(devices, backward ? "interpolate bwd" : "interpolate fwd", p, run,
+                Conformance.bounds(backward ? "dx" : "y", backward ? ErrorBounds.REDUCTION : ErrorBounds.INTERPOLATE), v);
     }
 
     static void pixelShuffle(List<Device> devices, PixelShuffleProblem p, boolean backward, long seed, Verdicts v) {
