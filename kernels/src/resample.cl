@@ -13,6 +13,14 @@
  * Interpolate's backward is a gather the same way (rs_interp_readers).
  */
 
+/* Splits flat index i of a (planes, H, W) tensor into its row *h and column *w; returns the plane. */
+DEVICE_FN i64 rs_split(i64 i, int H, int W, int *h, int *w) {
+    *w = (int)(i % W);
+    i64 rest = i / W;
+    *h = (int)(rest % H);
+    return rest / H;
+}
+
 /* Interpolation modes; the host maps io.jdnn.InterpolateProblem.Mode onto this numbering. */
 #define RS_NEAREST 0
 #define RS_BILINEAR 1
@@ -52,10 +60,8 @@ DEVICE_FN void rs_interp_tap(int mode, int ac, float scale, int o, int in, int *
 KERNEL void rs_interp_forward(i64 n, int mode, int ac, int H, int W, int OH, int OW, float scaleH, float scaleW,
                               GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
     GRID_STRIDE_LOOP(i, n) {
-        int ow = (int)(i % OW);
-        i64 rest = i / OW;
-        int oh = (int)(rest % OH);
-        i64 plane = rest / OH;
+        int ow, oh;
+        i64 plane = rs_split(i, OH, OW, &oh, &ow);
         int r0, r1, c0, c1;
         float wr0, wr1, wc0, wc1;
         rs_interp_tap(mode, ac, scaleH, oh, H, &r0, &r1, &wr0, &wr1);
@@ -121,10 +127,8 @@ DEVICE_FN float rs_interp_weight(int mode, int ac, float scale, int o, int in, i
 KERNEL void rs_interp_backward(i64 n, int mode, int ac, int H, int W, int OH, int OW, float scaleH, float scaleW,
                                GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
     GRID_STRIDE_LOOP(i, n) {
-        int iw = (int)(i % W);
-        i64 rest = i / W;
-        int ih = (int)(rest % H);
-        i64 plane = rest / H;
+        int iw, ih;
+        i64 plane = rs_split(i, H, W, &ih, &iw);
         int rlo, rhi, clo, chi;
         rs_interp_readers(mode, ac, scaleH, ih, H, OH, &rlo, &rhi);
         rs_interp_readers(mode, ac, scaleW, iw, W, OW, &clo, &chi);
@@ -193,10 +197,8 @@ DEVICE_FN int rs_source(int mode, int o, int before, int extent) {
 KERNEL void rs_pad_forward(i64 n, int mode, int H, int W, int OH, int OW, int top, int left, float value,
                            GLOBAL const float *RESTRICT x, GLOBAL float *RESTRICT y) {
     GRID_STRIDE_LOOP(i, n) {
-        int ow = (int)(i % OW);
-        i64 rest = i / OW;
-        int oh = (int)(rest % OH);
-        i64 plane = rest / OH;
+        int ow, oh;
+        i64 plane = rs_split(i, OH, OW, &oh, &ow);
         int sr = rs_source(mode, oh, top, H);
         int sc = rs_source(mode, ow, left, W);
         y[i] = (sr < 0 || sc < 0) ? value : x[(plane * H + sr) * W + sc];
@@ -258,10 +260,8 @@ DEVICE_FN int rs_reader(int k, int m1, int lo, int hi, int m2) {
 KERNEL void rs_pad_backward(i64 n, int mode, int H, int W, int OH, int OW, int top, int left,
                             GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
     GRID_STRIDE_LOOP(i, n) {
-        int iw = (int)(i % W);
-        i64 rest = i / W;
-        int ih = (int)(rest % H);
-        i64 plane = rest / H;
+        int iw, ih;
+        i64 plane = rs_split(i, H, W, &ih, &iw);
         int r1, rlo, rhi, r2;
         int c1, clo, chi, c2;
         rs_readers(mode, ih, top, H, OH, &r1, &rlo, &rhi, &r2);
