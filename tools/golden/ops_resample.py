@@ -1,5 +1,6 @@
-"""Golden cases of the resampling and padding ops (FORMAT.md, "Second set of ops"): pixel_shuffle,
-pixel_unshuffle and pad (constant, reflect, replicate). Loaded by generate.py."""
+"""Golden cases of the resampling and padding ops (FORMAT.md, "Second set of ops"): interpolate
+(nearest, bilinear with and without align_corners), pixel_shuffle, pixel_unshuffle and pad
+(constant, reflect, replicate). Loaded by generate.py."""
 
 import torch
 import torch.nn.functional as F
@@ -7,6 +8,7 @@ import torch.nn.functional as F
 F64 = torch.float64
 
 PARAMS = {
+    "interpolate": ["mode", "size", "align_corners"],
     "pixel_shuffle": ["upscale_factor"],
     "pixel_unshuffle": ["downscale_factor"],
     "pad": ["pad", "mode", "value"],
@@ -20,7 +22,10 @@ def _leaf(t):
 def compute(op, params, inputs):
     """{output: float64 tensor} from float64 copies of the inputs."""
     x = _leaf(inputs["x"])
-    if op == "pixel_shuffle":
+    if op == "interpolate":
+        ac = params["align_corners"] if params["mode"] == "bilinear" else None
+        y = F.interpolate(x, size=params["size"], mode=params["mode"], align_corners=ac)
+    elif op == "pixel_shuffle":
         y = F.pixel_shuffle(x, params["upscale_factor"])
     elif op == "pixel_unshuffle":
         y = F.pixel_unshuffle(x, params["downscale_factor"])
@@ -38,6 +43,13 @@ def compute(op, params, inputs):
 def random_case(src, op, opts):
     """(params, inputs) of one random valid case: small NCHW shapes, odd sizes and 1s included."""
     n, c = src.randint(1, 2), src.randint(1, 3)
+    if op == "interpolate":
+        mode = src.choice(["nearest", "bilinear"])
+        ac = mode == "bilinear" and src.choice([False, True])
+        h, w = src.randint(1, 7), src.randint(1, 7)
+        size = [src.randint(1, 13), src.randint(1, 13)]
+        x = src.normal(n, c, h, w)
+        return {"mode": mode, "size": size, "align_corners": ac}, {"x": x, "dy": src.normal(n, c, size[0], size[1])}
     if op == "pixel_shuffle":
         r = src.randint(1, 3)
         h, w = src.randint(1, 5), src.randint(1, 5)
@@ -66,8 +78,14 @@ def random_case(src, op, opts):
 
 
 def fixed_cases(src):
-    """Cases of common networks: ESPCN's upscaling, a space-to-depth stem, reflection padding of style transfer."""
+    """Cases of common networks: a U-Net's nearest upsampling, an FPN's bilinear resize, a corner-aligned downsizing, ESPCN's upscaling, a space-to-depth stem, reflection padding of style transfer."""
     return [
+        ("interpolate_nearest_x2", "interpolate", {"mode": "nearest", "size": [8, 10], "align_corners": False},
+         {"x": src.normal(1, 2, 4, 5), "dy": src.normal(1, 2, 8, 10)}),
+        ("interpolate_bilinear_fpn", "interpolate", {"mode": "bilinear", "size": [7, 9], "align_corners": False},
+         {"x": src.normal(1, 2, 4, 5), "dy": src.normal(1, 2, 7, 9)}),
+        ("interpolate_bilinear_corners_down", "interpolate", {"mode": "bilinear", "size": [3, 2], "align_corners": True},
+         {"x": src.normal(1, 2, 7, 5), "dy": src.normal(1, 2, 3, 2)}),
         ("pixel_shuffle_espcn", "pixel_shuffle", {"upscale_factor": 3},
          {"x": src.normal(1, 9, 4, 5), "dy": src.normal(1, 1, 12, 15)}),
         ("pixel_unshuffle_stem", "pixel_unshuffle", {"downscale_factor": 2},

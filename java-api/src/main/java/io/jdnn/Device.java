@@ -648,6 +648,26 @@ public final class Device implements AutoCloseable {
 
     // ================================================================== resampling and padding: interpolate, pixel shuffle, pad
 
+    /** F.interpolate of x to {@code size = [outHeight, outWidth]} (nearest or bilinear, as {@code p} says), into a new tensor. */
+    public Tensor interpolate(InterpolateProblem p, Tensor x) {
+        return resample.interpolate(p, x);
+    }
+
+    /** F.interpolate of x into {@code y} ({@link InterpolateProblem#outputShape()}), which must not be x. */
+    public void interpolate(InterpolateProblem p, Tensor x, Tensor y) {
+        resample.interpolate(p, x, y);
+    }
+
+    /** The backward of {@link #interpolate}: each input cell gathers the weighted dy of every output cell that read it, into a new tensor. */
+    public Tensor interpolateBackward(InterpolateProblem p, Tensor dy) {
+        return resample.interpolateBackward(p, dy);
+    }
+
+    /** The backward of {@link #interpolate} into {@code dx} (the input's shape), which must not be dy. */
+    public void interpolateBackward(InterpolateProblem p, Tensor dy, Tensor dx) {
+        resample.interpolateBackward(p, dy, dx);
+    }
+
     /** F.pixel_shuffle, or F.pixel_unshuffle where {@code p.unshuffle()}, of x, into a new tensor. */
     public Tensor pixelShuffle(PixelShuffleProblem p, Tensor x) {
         return resample.pixelShuffle(p, x);

@@ -78,6 +78,14 @@ public final class ErrorBounds {
      */
     public static final double OPTIMIZER = 1e-6;
 
+    /**
+     * Interpolation forward: a blend of up to four cells whose weights come from a float32 source
+     * coordinate (as PyTorch computes it for float32), whose rounding is up to ulp(H) or ulp(W)
+     * absolute, so a weight can be off by about extent * 2^-24 (1e-6 for extents near 16), times the
+     * difference of neighbouring cells; ELEMENTWISE does not state this reason.
+     */
+    public static final double INTERPOLATE = 5e-6;
+
     /** The bound for {@code float32Bound}'s op on a device storing {@code precision}. */
     public static double forPrecision(Precision precision, double float32Bound) {
         return precision == Precision.FLOAT64 ? FLOAT64 : float32Bound;

@@ -6,13 +6,43 @@ import static io.jdnn.DeviceCore.distinct;
 import static io.jdnn.DeviceCore.op;
 
 /**
- * The resampling-and-padding family of a {@link Device}: pixel shuffle and unshuffle,
+ * The resampling-and-padding family of a {@link Device}: interpolate (nearest, bilinear), pixel shuffle and unshuffle,
  * pad (constant, reflect, replicate), each with its backward pass. Outputs
  * never share storage with inputs.
  */
 final class ResampleOps extends OpFamily {
     ResampleOps(DeviceCore core) {
         super(core);
+    }
+
+    // ---------------------------------------------------------------- interpolate
+
+    Tensor interpolate(InterpolateProblem p, Tensor x) {
+        return core.produce(p.outputShape(), y -> interpolate(p, x, y));
+    }
+
+    void interpolate(InterpolateProblem p, Tensor x, Tensor y) {
+        String op = op("interpolate", p);
+        core.run(op, () -> {
+            Buffer bx = core.use(op, "x", x, p.inputShape());
+            Buffer by = core.use(op, "y", y, p.outputShape());
+            distinct(op, "y", y, x);
+            impl.interpolate(p, bx, by);
+        });
+    }
+
+    Tensor interpolateBackward(InterpolateProblem p, Tensor dy) {
+        return core.produce(p.inputShape(), dx -> interpolateBackward(p, dy, dx));
+    }
+
+    void interpolateBackward(InterpolateProblem p, Tensor dy, Tensor dx) {
+        String op = op("interpolateBackward", p);
+        core.run(op, () -> {
+            Buffer bdy = core.use(op, "dy", dy, p.outputShape());
+            Buffer bdx = core.use(op, "dx", dx, p.inputShape());
+            distinct(op, "dx", dx, dy);
+            impl.interpolateBackward(p, bdy, bdx);
+        });
     }
 
     // ---------------------------------------------------------------- pixel shuffle and unshuffle

@@ -12,6 +12,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
@@ -335,6 +336,19 @@ public interface DeviceBackend extends AutoCloseable {
     void binaryBackward(BroadcastProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db);
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    /**
+     * y (p.outputShape()) = x (p.inputShape()) resized by nearest or bilinear interpolation.
+     * Semantics: the reference's loop (RefResample.interpolate).
+     */
+    void interpolate(InterpolateProblem p, Buffer x, Buffer y);
+
+    /**
+     * dx (p.inputShape()) = the adjoint of interpolate applied to dy (p.outputShape()): each input
+     * cell's sum of the dy of the output cells that read it, times the weights they read it with;
+     * dx is overwritten. Semantics: the reference's loop (RefResample.interpolateBackward).
+     */
+    void interpolateBackward(InterpolateProblem p, Buffer dy, Buffer dx);
 
     /**
      * y (p.outputShape()) = x (p.inputShape()) pixel-shuffled or unshuffled (a permutation of the

@@ -167,6 +167,7 @@ public final class GoldenRunner {
             m.put(op, OptimizerHandler::run);
         }
         // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+        m.put("interpolate", ResampleHandler::interpolate);
         m.put("pixel_shuffle", r -> ResampleHandler.pixelShuffle(r, false));
         m.put("pixel_unshuffle", r -> ResampleHandler.pixelShuffle(r, true));
         m.put("pad", ResampleHandler::pad);

@@ -1,6 +1,7 @@
 package io.jdnn.golden;
 
 import io.jdnn.ErrorBounds;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.Shape;
@@ -10,11 +11,32 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Golden ops pixel_shuffle, pixel_unshuffle and pad: Device.pixelShuffle and pixelShuffleBackward,
- * pad and padBackward, on x of (N, C, H, W).
+ * Golden ops interpolate, pixel_shuffle, pixel_unshuffle and pad: Device.interpolate and
+ * interpolateBackward, pixelShuffle and pixelShuffleBackward, pad and padBackward, on x of (N, C, H, W).
  */
 final class ResampleHandler {
     private ResampleHandler() {
+    }
+
+    /** Runs an interpolate case (mode "nearest" or "bilinear", size [outHeight, outWidth], align_corners). */
+    static void interpolate(CaseRun r) {
+        r.declare(List.of("mode", "size"), List.of("align_corners"), List.of("x"), List.of("dy"), List.of("y", "dx"));
+        r.requireIfAny("dy", "dx");
+        Tensor x = r.upload("x");
+        Shape s = x.shape();
+        InterpolateProblem.Mode mode = InterpolateProblem.Mode.valueOf(r.params().string("mode").toUpperCase(Locale.ROOT));
+        int[] size = r.params().intList("size");
+        boolean alignCorners = r.params().has("align_corners") && r.params().bool("align_corners");
+        InterpolateProblem p = new InterpolateProblem(s.dim(0), s.dim(1), s.dim(2), s.dim(3), size[0], size[1], mode,
+                alignCorners);
+        if (r.wants("y")) {
+            r.compare("y", r.keep(r.device().interpolate(p, x)), p.outputShape(), ErrorBounds.INTERPOLATE,
+                    "blends of up to four cells");
+        }
+        if (r.wants("dx")) {
+            r.compare("dx", r.keep(r.device().interpolateBackward(p, r.upload("dy"))), p.inputShape(),
+                    ErrorBounds.REDUCTION, "weighted sums of dy");
+        }
     }
 
     /** Runs a pixel_shuffle (unshuffle false) or pixel_unshuffle case. */

@@ -14,6 +14,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
@@ -407,6 +408,16 @@ final class CpuDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    @Override
+    public void interpolate(InterpolateProblem p, Buffer x, Buffer y) {
+        Resample.interpolate(this, p, f(x), f(y));
+    }
+
+    @Override
+    public void interpolateBackward(InterpolateProblem p, Buffer dy, Buffer dx) {
+        Resample.interpolateBackward(this, p, f(dy), f(dx));
+    }
 
     @Override
     public void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y) {

@@ -1,16 +1,129 @@
 package io.jdnn.cpu.fast;
 
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 
 /**
  * Resampling and padding in float32, one output row (the last dimension) at a time in parallel:
- * pixel shuffle and unshuffle, pad, and pad's backward as a gather (each input cell sums the
- * gradients of the output cells that read it, in ascending output order: bitwise the same for any
- * thread count).
+ * interpolate (nearest, bilinear), pixel shuffle and unshuffle, pad; the backward passes of
+ * interpolate and pad are gathers (each input cell sums the weighted gradients of the output cells
+ * that read it, in ascending output order: bitwise the same for any thread count).
  */
 final class Resample {
     private Resample() {
+    }
+
+    // ---------------------------------------------------------------- interpolate
+
+    /** Each output index's sources along a dimension: i0 and i1 with weights w0 and w1 (nearest: i1 = i0, w1 = 0). */
+    private record Taps(int[] i0, int[] i1, float[] w0, float[] w1) {
+        static Taps of(InterpolateProblem p, int in, int out) {
+            Taps t = new Taps(new int[out], new int[out], new float[out], new float[out]);
+            double scale = p.bilinearScale(in, out);
+            for (int o = 0; o < out; o++) {
+                if (p.mode() == InterpolateProblem.Mode.NEAREST) {
+                    t.i0[o] = InterpolateProblem.nearestSource(o, in, out);
+                    t.i1[o] = t.i0[o];
+                    t.w0[o] = 1;
+                } else {
+                    double real = p.bilinearSource(o, scale);
+                    t.i0[o] = (int) real;
+                    t.i1[o] = t.i0[o] < in - 1 ? t.i0[o] + 1 : t.i0[o];
+                    t.w1[o] = (float) (real - t.i0[o]);
+                    t.w0[o] = 1 - t.w1[o];
+                }
+            }
+            return t;
+        }
+    }
+
+    /** Output row (plane, oh): two rows of x blended, each a blend of two columns (nearest: a copy). */
+    static void interpolate(CpuDevice dev, InterpolateProblem p, float[] x, float[] y) {
+        int h = p.height();
+        int w = p.width();
+        int oh = p.outHeight();
+        int ow = p.outWidth();
+        Taps rows = Taps.of(p, h, oh);
+        Taps cols = Taps.of(p, w, ow);
+        boolean nearest = p.mode() == InterpolateProblem.Mode.NEAREST;
+        TensorFamily.rows(dev, (long) p.batch() * p.channels() * oh, ow, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int r = row % oh;
+                int a = ((row / oh) * h + rows.i0[r]) * w;
+                int b = ((row / oh) * h + rows.i1[r]) * w;
+                int dst = row * ow;
+                for (int c = 0; c < ow; c++) {
+                    int c0 = cols.i0[c];
+                    if (nearest) {
+                        y[dst + c] = x[a + c0];
+                    } else {
+                        int c1 = cols.i1[c];
+                        float top = cols.w0[c] * x[a + c0] + cols.w1[c] * x[a + c1];
+                        float bottom = cols.w0[c] * x[b + c0] + cols.w1[c] * x[b + c1];
+                        y[dst + c] = rows.w0[r] * top + rows.w1[r] * bottom;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Input row (plane, ih): each cell sums wr * (sum of wc * dy) over its reader rows and, per row, its reader columns, ascending. */
+    static void interpolateBackward(CpuDevice dev, InterpolateProblem p, float[] dy, float[] dx) {
+        int h = p.height();
+        int w = p.width();
+        int oh = p.outHeight();
+        int ow = p.outWidth();
+        Readers rows = Readers.of(Taps.of(p, h, oh), h);
+        Readers cols = Readers.of(Taps.of(p, w, ow), w);
+        TensorFamily.rows(dev, (long) p.batch() * p.channels() * h, w, (from, to) -> {
+            for (int row = from; row < to; row++) {
+                int plane = row / h;
+                int ih = row % h;
+                for (int c = 0; c < w; c++) {
+                    float sum = 0;
+                    for (int a = 0; a < rows.outs[ih].length; a++) {
+                        int base = (plane * oh + rows.outs[ih][a]) * ow;
+                        float inner = 0;
+                        for (int k = 0; k < cols.outs[c].length; k++) {
+                            inner += cols.weights[c][k] * dy[base + cols.outs[c][k]];
+                        }
+                        sum += rows.weights[ih][a] * inner;
+                    }
+                    dx[row * w + c] = sum;
+                }
+            }
+        });
+    }
+
+    /** For each input index along a dimension, the output indices that read it (ascending) and the weights they read it with. */
+    private record Readers(int[][] outs, float[][] weights) {
+        static Readers of(Taps t, int in) {
+            int[] count = new int[in];
+            for (int o = 0; o < t.i0.length; o++) {
+                count[t.i0[o]]++;
+                if (t.i1[o] != t.i0[o]) {
+                    count[t.i1[o]]++;
+                }
+            }
+            Readers r = new Readers(new int[in][], new float[in][]);
+            for (int i = 0; i < in; i++) {
+                r.outs[i] = new int[count[i]];
+                r.weights[i] = new float[count[i]];
+                count[i] = 0;
+            }
+            for (int o = 0; o < t.i0.length; o++) {
+                int i = t.i0[o];
+                r.outs[i][count[i]] = o;
+                r.weights[i][count[i]++] = t.i1[o] == i ? t.w0[o] + t.w1[o] : t.w0[o];
+                if (t.i1[o] != i) {
+                    int j = t.i1[o];
+                    r.outs[j][count[j]] = o;
+                    r.weights[j][count[j]++] = t.w1[o];
+                }
+            }
+            return r;
+        }
     }
 
     // ---------------------------------------------------------------- pixel shuffle

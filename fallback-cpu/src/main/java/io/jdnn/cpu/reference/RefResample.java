@@ -1,15 +1,80 @@
 package io.jdnn.cpu.reference;
 
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 
 /**
- * Resampling and padding in float64: pixel shuffle and unshuffle, pad. Forward passes loop over
- * the output's elements; pad's backward scatters each output's gradient onto the input cell it
- * read (the adjoint, written as the forward's loop).
+ * Resampling and padding in float64: interpolate (nearest, bilinear), pixel shuffle and unshuffle,
+ * pad. Forward passes loop over the output's elements; backward passes scatter each output's
+ * gradient onto the input cells it read (the adjoint, written as the forward's loop).
  */
 final class RefResample {
     private RefResample() {
+    }
+
+    // ---------------------------------------------------------------- interpolate
+
+    /** One output cell's sources along a dimension: indices i0, i1 and weights w0, w1 (nearest: i0 alone, weight 1). */
+    private record Tap(int i0, int i1, double w0, double w1) {
+    }
+
+    private static Tap tap(InterpolateProblem p, int dst, int in, int out) {
+        if (p.mode() == InterpolateProblem.Mode.NEAREST) {
+            return new Tap(InterpolateProblem.nearestSource(dst, in, out), 0, 1, 0);
+        }
+        double real = p.bilinearSource(dst, p.bilinearScale(in, out));
+        int i0 = (int) real;
+        int i1 = i0 < in - 1 ? i0 + 1 : i0;
+        double lambda = real - i0;
+        return new Tap(i0, i1, 1 - lambda, lambda);
+    }
+
+    // y[n][c][oh][ow] = sum over the taps (ih, wh) x (iw, ww) of wh * ww * x[n][c][ih][iw]
+    static void interpolate(InterpolateProblem p, double[] x, double[] y) {
+        resize(p, x, y, false);
+    }
+
+    // dx = 0; for every output cell: dx[its taps] += weight * dy[the cell]
+    static void interpolateBackward(InterpolateProblem p, double[] dy, double[] dx) {
+        java.util.Arrays.fill(dx, 0);
+        resize(p, dx, dy, true);
+    }
+
+    private static void resize(InterpolateProblem p, double[] in, double[] out, boolean adjoint) {
+        int h = p.height();
+        int w = p.width();
+        int oh = p.outHeight();
+        int ow = p.outWidth();
+        int taps = p.mode() == InterpolateProblem.Mode.NEAREST ? 1 : 2; // nearest reads one cell
+        long planes = (long) p.batch() * p.channels();
+        for (long pl = 0; pl < planes; pl++) {
+            for (int r = 0; r < oh; r++) {
+                Tap th = tap(p, r, h, oh);
+                for (int c = 0; c < ow; c++) {
+                    Tap tw = tap(p, c, w, ow);
+                    int[] rows = {th.i0(), th.i1()};
+                    int[] cols = {tw.i0(), tw.i1()};
+                    double[] wr = {th.w0(), th.w1()};
+                    double[] wc = {tw.w0(), tw.w1()};
+                    int o = (int) ((pl * oh + r) * ow + c);
+                    double sum = 0;
+                    for (int a = 0; a < taps; a++) {
+                        for (int b = 0; b < taps; b++) {
+                            int i = (int) ((pl * h + rows[a]) * w + cols[b]);
+                            if (adjoint) {
+                                in[i] += wr[a] * wc[b] * out[o];
+                            } else {
+                                sum += wr[a] * wc[b] * in[i];
+                            }
+                        }
+                    }
+                    if (!adjoint) {
+                        out[o] = sum;
+                    }
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- pixel shuffle

@@ -14,6 +14,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
@@ -393,6 +394,16 @@ final class ReferenceDevice implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    @Override
+    public void interpolate(InterpolateProblem p, Buffer x, Buffer y) {
+        RefResample.interpolate(p, data(x), data(y));
+    }
+
+    @Override
+    public void interpolateBackward(InterpolateProblem p, Buffer dy, Buffer dx) {
+        RefResample.interpolateBackward(p, data(dy), data(dx));
+    }
 
     @Override
     public void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y) {

@@ -2,6 +2,7 @@ package io.jdnn.cpu.reference;
 
 import io.jdnn.Device;
 import io.jdnn.Devices;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.Shape;
@@ -21,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Pixel shuffle and unshuffle and pad on the reference backend, through the public API: known
+ * Interpolate, pixel shuffle and unshuffle and pad on the reference backend, through the public API: known
  * values, backward passes against numerical differentiation, problem strings, clear errors.
  */
 class ResampleTest {
@@ -75,6 +76,31 @@ class ResampleTest {
     }
 
     @Test
+    void interpolateReadsPyTorchsSourceCells() {
+        // F.interpolate(torch.tensor([[[[1., 2., 4.]]]]), size=(1, 5), ...) in PyTorch 1.13
+        try (Tensor x = dev.upload(Shape.of(1, 1, 1, 3), new float[] {1, 2, 4});
+             Tensor near = dev.interpolate(new InterpolateProblem(1, 1, 1, 3, 1, 5, InterpolateProblem.Mode.NEAREST, false), x);
+             Tensor lin = dev.interpolate(new InterpolateProblem(1, 1, 1, 3, 1, 5, InterpolateProblem.Mode.BILINEAR, false), x);
+             Tensor ac = dev.interpolate(new InterpolateProblem(1, 1, 1, 3, 1, 5, InterpolateProblem.Mode.BILINEAR, true), x)) {
+            assertArrayEquals(new double[] {1, 1, 2, 2, 4}, near.toDoubleArray());
+            assertArrayEquals(new double[] {1, 1.4, 2, 3.2, 4}, lin.toDoubleArray(), 1e-12);
+            assertArrayEquals(new double[] {1, 1.5, 2, 3, 4}, ac.toDoubleArray(), 1e-12);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(InterpolateProblem.Mode.class)
+    void interpolateBackwardIsTheGradientOfInterpolate(InterpolateProblem.Mode mode) {
+        for (int[] size : new int[][] {{7, 3}, {2, 9}, {1, 1}}) {
+            for (boolean ac : mode == InterpolateProblem.Mode.BILINEAR ? new boolean[] {false, true} : new boolean[] {false}) {
+                InterpolateProblem p = new InterpolateProblem(2, 1, 4, 5, size[0], size[1], mode, ac);
+                gradientCheck(p.inputShape(), p.outputShape(), x -> dev.interpolate(p, x),
+                        dy -> dev.interpolateBackward(p, dy));
+            }
+        }
+    }
+
+    @Test
     void pixelShuffleBackwardIsTheGradientOfPixelShuffle() {
         for (PixelShuffleProblem p : new PixelShuffleProblem[] {PixelShuffleProblem.shuffle(2, 9, 2, 3, 3),
                 PixelShuffleProblem.unshuffle(1, 2, 4, 6, 2)}) {
@@ -106,6 +132,12 @@ class ResampleTest {
         assertEquals(pad, PadProblem.parse(pad.toString()));
         PadProblem refl = PadProblem.of(1, 1, 4, 4, new int[] {1, 2, 3, 0}, PadProblem.Mode.REFLECT, 0);
         assertEquals(refl, PadProblem.parse(refl.toString()));
+        InterpolateProblem bl = new InterpolateProblem(1, 3, 8, 8, 16, 12, InterpolateProblem.Mode.BILINEAR, true);
+        assertEquals("resizebilinear_mb1ic3ih8iw8oh16ow12_ac=1", bl.toString());
+        assertEquals(bl, InterpolateProblem.parse(bl.toString()));
+        InterpolateProblem nn = new InterpolateProblem(2, 1, 5, 7, 3, 9, InterpolateProblem.Mode.NEAREST, false);
+        assertEquals(nn, InterpolateProblem.parse(nn.toString()));
+        assertEquals(Shape.of(2, 1, 3, 9), nn.outputShape());
         PixelShuffleProblem ps = PixelShuffleProblem.unshuffle(1, 3, 8, 6, 2);
         assertEquals("pixelunshuffle_mb1ic3ih8iw6r2", ps.toString());
         assertEquals(ps, PixelShuffleProblem.parse(ps.toString()));
@@ -120,6 +152,12 @@ class ResampleTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> PadProblem.of(1, 1, 3, 3, new int[] {-2, -1, 0, 0}, PadProblem.Mode.CONSTANT, 0));
         assertTrue(e.getMessage().contains("output width"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new InterpolateProblem(1, 1, 3, 3, 6, 6, InterpolateProblem.Mode.NEAREST, true));
+        assertTrue(e.getMessage().contains("alignCorners"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new InterpolateProblem(1, 1, 3, 3, 0, 6, InterpolateProblem.Mode.BILINEAR, false));
+        assertTrue(e.getMessage().contains("outHeight"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PixelShuffleProblem.shuffle(1, 6, 2, 2, 2));
         assertTrue(e.getMessage().contains("channels"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PixelShuffleProblem.unshuffle(1, 1, 5, 4, 2));

@@ -11,6 +11,7 @@ import io.jdnn.Devices;
 import io.jdnn.DirectConv;
 import io.jdnn.GroupNormProblem;
 import io.jdnn.LayerNormProblem;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.LinearProblem;
@@ -247,13 +248,21 @@ class EveryLaunchTest {
         assertEquals(List.of(), neverLaunched(d, "norm.cl"), "norm.cl kernels no op launched");
     }
 
-    /** The resampling family: every kernel of resample.cl launched as declared, every pad mode. */
+    /** The resampling family: every kernel of resample.cl launched as declared, every interpolation and pad mode. */
     @Test
     void resamplingLaunchesEveryKernelOfItsSource() {
         RecordingDevice d = new RecordingDevice(DeviceOptions.DEFAULT);
         for (PixelShuffleProblem p : List.of(PixelShuffleProblem.shuffle(2, 8, 3, 5, 2),
                 PixelShuffleProblem.unshuffle(1, 3, 6, 4, 2))) {
             d.pixelShuffle(p, d.allocate(p.inputShape().elements()), d.allocate(p.outputShape().elements()));
+        }
+        for (InterpolateProblem p : List.of(new InterpolateProblem(2, 3, 5, 7, 11, 4, InterpolateProblem.Mode.NEAREST, false),
+                new InterpolateProblem(1, 2, 4, 6, 9, 13, InterpolateProblem.Mode.BILINEAR, false),
+                new InterpolateProblem(1, 2, 4, 6, 3, 1, InterpolateProblem.Mode.BILINEAR, true))) {
+            Buffer x = d.allocate(p.inputShape().elements());
+            Buffer y = d.allocate(p.outputShape().elements());
+            d.interpolate(p, x, y);
+            d.interpolateBackward(p, y, x);
         }
         for (PadProblem.Mode mode : PadProblem.Mode.values()) {
             PadProblem p = PadProblem.of(2, 3, 5, 7, new int[] {1, 2, 0, 3}, mode, mode == PadProblem.Mode.CONSTANT ? 0.5 : 0);

@@ -13,6 +13,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
@@ -511,6 +512,16 @@ final class PlantedDefectsBackend implements DeviceBackend {
     }
 
     // ---------------------------------------------------------------- resampling and padding: interpolate, pixel shuffle, pad
+
+    @Override
+    public void interpolate(InterpolateProblem p, Buffer x, Buffer y) {
+        ref.interpolate(p, x, y);
+    }
+
+    @Override
+    public void interpolateBackward(InterpolateProblem p, Buffer dy, Buffer dx) {
+        ref.interpolateBackward(p, dy, dx);
+    }
 
     @Override
     public void pixelShuffle(PixelShuffleProblem p, Buffer x, Buffer y) {

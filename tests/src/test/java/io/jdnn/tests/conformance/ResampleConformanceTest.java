@@ -1,5 +1,6 @@
 package io.jdnn.tests.conformance;
 
+import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.tests.support.ConformanceHook;
@@ -22,6 +23,14 @@ class ResampleConformanceTest {
 
     private static Arbitrary<Integer> extent() {
         return Arbitraries.oneOf(Generators.ints(1, 6), Arbitraries.of(1, 7, 13));
+    }
+
+    @Provide
+    Arbitrary<InterpolateProblem> resizes() {
+        return Combinators.combine(Generators.ints(1, 3), extent(), extent(), Arbitraries.oneOf(extent(), Generators.ints(14, 27)),
+                        extent(), Arbitraries.of(InterpolateProblem.Mode.values()), Arbitraries.of(false, true))
+                .as((c, h, w, oh, ow, mode, ac) -> new InterpolateProblem(2, c, h, w, oh, ow, mode,
+                        ac && mode == InterpolateProblem.Mode.BILINEAR));
     }
 
     @Provide
@@ -49,6 +58,13 @@ class ResampleConformanceTest {
                     }
                     return PadProblem.of(2, c, h, w, pad, mode, mode == PadProblem.Mode.CONSTANT ? value : 0);
                 });
+    }
+
+    @Property(tries = 80)
+    void interpolate(@ForAll("resizes") InterpolateProblem p, @ForAll boolean backward, @ForAll long seed) {
+        Verdicts v = new Verdicts();
+        ResampleChecks.interpolate(DevicesUnderTest.devices(), p, backward, seed, v);
+        v.assertPassed();
     }
 
     @Property(tries = 60)
