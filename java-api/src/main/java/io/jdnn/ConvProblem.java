@@ -113,7 +113,7 @@ public record ConvProblem(int batch, int inChannels, int height, int width, int 
     }
 
     /** Output extent; {@code pads} is the sum of both sides' padding. */
-    private static long outSize(boolean transposed, long in, long k, long s, long pads, long d, long op) {
+    static long outSize(boolean transposed, long in, long k, long s, long pads, long d, long op) {
         if (transposed) {
             return (in - 1) * s - pads + d * (k - 1) + op + 1;
         }

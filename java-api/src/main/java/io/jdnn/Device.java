@@ -46,6 +46,7 @@ public final class Device implements AutoCloseable {
     private final TensorFamilyOps tensorFamily;
     private final NormOps norm;
     private final ResampleOps resample;
+    private final OneDOps oneD;
 
     Device(DeviceBackend impl, DeviceOptions options) {
         this.core = new DeviceCore(this, impl, options);
@@ -62,6 +63,7 @@ public final class Device implements AutoCloseable {
         this.tensorFamily = new TensorFamilyOps(core);
         this.norm = new NormOps(core);
         this.resample = new ResampleOps(core);
+        this.oneD = new OneDOps(core, tensors, convolution, pooling);
     }
 
     // ================================================================== identity
@@ -706,6 +708,73 @@ public final class Device implements AutoCloseable {
     /** The backward of {@link #pad} into {@code dx} (the input's shape), which must not be dy. */
     public void padBackward(PadProblem p, Tensor dy, Tensor dx) {
         resample.padBackward(p, dy, dx);
+    }
+
+    // ================================================================== 1-D convolution and pooling: conv1d, max_pool1d, avg_pool1d
+
+    /** 1-D convolution forward of (N, C, L) tensors with the algorithm AUTO picks for {@link Conv1dProblem#as2d()}. */
+    public Tensor conv1d(Conv1dProblem p, Tensor x, Tensor w, Tensor bias) {
+        return conv1d(p, ConvAlgorithm.AUTO, x, w, bias);
+    }
+
+    /** 1-D convolution forward into a new tensor of {@link Conv1dProblem#outputShape()}; {@code bias} may be null. */
+    public Tensor conv1d(Conv1dProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias) {
+        return oneD.conv1d(p, algorithm, x, w, bias);
+    }
+
+    /** 1-D convolution forward into {@code y} (overwritten), run as the height-1 2-D convolution with {@code algorithm}. */
+    public void conv1d(Conv1dProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        oneD.conv1d(p, algorithm, x, w, bias, y);
+    }
+
+    /** 1-D convolution's gradient with respect to the input, into a new tensor of {@link Conv1dProblem#inputShape()}. */
+    public Tensor conv1dBackwardData(Conv1dProblem p, ConvAlgorithm algorithm, Tensor dy, Tensor w) {
+        return oneD.conv1dBackwardData(p, algorithm, dy, w);
+    }
+
+    /** 1-D convolution's gradient with respect to the input, into {@code dx} (overwritten). */
+    public void conv1dBackwardData(Conv1dProblem p, ConvAlgorithm algorithm, Tensor dy, Tensor w, Tensor dx) {
+        oneD.conv1dBackwardData(p, algorithm, dy, w, dx);
+    }
+
+    /** 1-D convolution's gradient with respect to the weights, into a new tensor of {@link Conv1dProblem#weightShape()}. */
+    public Tensor conv1dBackwardFilter(Conv1dProblem p, ConvAlgorithm algorithm, Tensor x, Tensor dy) {
+        return oneD.conv1dBackwardFilter(p, algorithm, x, dy);
+    }
+
+    /** 1-D convolution's gradient with respect to the weights, into {@code dw} (overwritten, not accumulated). */
+    public void conv1dBackwardFilter(Conv1dProblem p, ConvAlgorithm algorithm, Tensor x, Tensor dy, Tensor dw) {
+        oneD.conv1dBackwardFilter(p, algorithm, x, dy, dw);
+    }
+
+    /** 1-D convolution's bias gradient: dy summed over batch and length, a new tensor of (outChannels). */
+    public Tensor conv1dBackwardBias(Conv1dProblem p, Tensor dy) {
+        return oneD.conv1dBackwardBias(p, dy);
+    }
+
+    /** 1-D convolution's bias gradient into {@code db} (overwritten). */
+    public void conv1dBackwardBias(Conv1dProblem p, Tensor dy, Tensor db) {
+        oneD.conv1dBackwardBias(p, dy, db);
+    }
+
+    /** 1-D max or average pooling forward into a new tensor of {@link Pool1dProblem#outputShape()}. */
+    public Tensor pool1d(Pool1dProblem p, Tensor x) {
+        return oneD.pool1d(p, x);
+    }
+
+    /** 1-D max or average pooling forward into {@code y} (overwritten). */
+    public void pool1d(Pool1dProblem p, Tensor x, Tensor y) {
+        oneD.pool1d(p, x, y);
+    }
+
+    /** 1-D pooling backward into a new tensor of {@link Pool1dProblem#inputShape()}. */
+    public Tensor pool1dBackward(Pool1dProblem p, Tensor x, Tensor dy) {
+        return oneD.pool1dBackward(p, x, dy);
+    }
+
+    /** 1-D pooling backward into {@code dx} (overwritten); x is the forward input (max pooling re-finds its argmax). */
+    public void pool1dBackward(Pool1dProblem p, Tensor x, Tensor dy, Tensor dx) {
+        oneD.pool1dBackward(p, x, dy, dx);
     }
 
     // ================================================================== optimizers

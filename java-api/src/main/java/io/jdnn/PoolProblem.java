@@ -120,7 +120,7 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
     }
 
     /** The first output index whose window has no tap inside [0, in), or -1 when every window has one. */
-    private static int firstEmptyWindow(long in, long k, long s, long p, long d, long out) {
+    static int firstEmptyWindow(long in, long k, long s, long p, long d, long out) {
         if (d == 1) {
             // An undilated window holds a cell of the image: the first starts at -top > -kernel, and
             // the last before H (floor mode: at most H + bottom - kernel; ceil mode: the rule of outSize).
@@ -141,7 +141,7 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
     }
 
     /** PyTorch's pooling_output_shape, with {@code 2*pad} read as {@code top + bottom}. */
-    private static long outSize(long in, long k, long s, long top, long bottom, long d, boolean ceil) {
+    static long outSize(long in, long k, long s, long top, long bottom, long d, boolean ceil) {
         long out = Math.floorDiv(in + top + bottom - d * (k - 1) - 1 + (ceil ? s - 1 : 0), s) + 1;
         if (ceil && (out - 1) * s >= in + top) {
             out--;

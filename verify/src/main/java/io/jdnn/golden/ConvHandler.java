@@ -64,7 +64,7 @@ final class ConvHandler {
      * algorithm (AUTO's choice, or the requested one if it applies). The one place the runner
      * chooses a convolution algorithm.
      */
-    private static ConvAlgorithm pick(CaseRun r, ConvProblem p, ConvDirection direction) {
+    static ConvAlgorithm pick(CaseRun r, ConvProblem p, ConvDirection direction) {
         ConvPlan plan = r.device().plan(p, direction, r.algorithm());
         if (!plan.isRunnable()) {
             throw new UnsupportedCase("algorithm " + r.algorithm() + " cannot run " + direction.shortName() + " of " + p

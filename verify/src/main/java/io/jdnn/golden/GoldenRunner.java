@@ -172,6 +172,11 @@ public final class GoldenRunner {
         m.put("pixel_unshuffle", r -> ResampleHandler.pixelShuffle(r, true));
         m.put("pad", ResampleHandler::pad);
 
+        // ---------------------------------------------------------------- 1-D convolution and pooling: conv1d, max_pool1d, avg_pool1d
+        m.put("conv1d", OneDHandler::conv1d);
+        m.put("max_pool1d", OneDHandler::pool1d);
+        m.put("avg_pool1d", OneDHandler::pool1d);
+
         return Collections.unmodifiableMap(m);
     }
 }
