@@ -1,0 +1,310 @@
+package io.jdnn.cpu.reference;
+
+import io.jdnn.DirectConv;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * The convolutions of {@link RefConv} as blocked float64 products ({@link RefGemm}) that give
+ * bitwise the loops' results: each output's sum takes the loops' terms, and only those (a term the
+ * loops skip as padding is skipped here too, never added as a zero), in the loops' order.
+ *
+ * <p>Along one spatial axis, the positions of an output read their terms through a list of taps
+ * that depends on the position only near the borders (and, for backward-data, on the position
+ * modulo the stride). Positions with the same list form an {@link AxisGroup}; a row group times a
+ * column group is a set of outputs whose sums run over the same terms, so they are one matrix
+ * product with an im2col-style gather (a {@link Product}). The sums, in the loops' order:
+ * <pre>
+ *   forward          y (n,k,op,oq)  over (c in group, r, s)     reading x (n,c,ih,iw) * w (k,c,r,s)
+ *   backward-data    dx (n,c,ih,iw) over (k in group, op, oq)   reading dy (n,k,op,oq) * w (k,c,r,s)
+ *   backward-filter  dw (k,c,r,s)   over (n, op, oq)            reading dy (n,k,op,oq) * x (n,c,ih,iw)
+ * </pre>
+ * with {@code ih = op * strideH - padH + r * dilationH} inside the image (likewise for columns).
+ * {@code RefConvGemmTest} holds the two definitions bitwise equal on random problems.
+ */
+final class RefConvGemm {
+    private RefConvGemm() {
+    }
+
+    /**
+     * Positions of one axis whose sums take the same taps in the same order: {@code source[i][p]} is
+     * the index that position {@code positions[p]} reads through tap {@code taps[i]}.
+     */
+    record AxisGroup(int[] positions, int[] taps, int[][] source) {
+    }
+
+    /** The positions [0, count) grouped by their list of taps ({@code tapsOf}), with the index each reads. */
+    static List<AxisGroup> groups(int count, IntFunction<int[]> tapsOf, IntBinaryOperator source) {
+        Map<List<Integer>, List<Integer>> byTaps = new LinkedHashMap<>();
+        for (int p = 0; p < count; p++) {
+            List<Integer> key = new ArrayList<>();
+            for (int t : tapsOf.apply(p)) {
+                key.add(t);
+            }
+            byTaps.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+        }
+        List<AxisGroup> out = new ArrayList<>();
+        for (Map.Entry<List<Integer>, List<Integer>> e : byTaps.entrySet()) {
+            int[] taps = e.getKey().stream().mapToInt(Integer::intValue).toArray();
+            int[] positions = e.getValue().stream().mapToInt(Integer::intValue).toArray();
+            int[][] src = new int[taps.length][positions.length];
+            for (int i = 0; i < taps.length; i++) {
+                for (int p = 0; p < positions.length; p++) {
+                    src[i][p] = source.applyAsInt(positions[p], taps[i]);
+                }
+            }
+            out.add(new AxisGroup(positions, taps, src));
+        }
+        return out;
+    }
+
+    /** The values v in [0, count), ascending, whose {@code index(v)} lies in [0, size). */
+    private static int[] inside(int count, IntUnaryOperator index, int size) {
+        List<Integer> out = new ArrayList<>();
+        for (int v = 0; v < count; v++) {
+            int i = index.applyAsInt(v);
+            if (i >= 0 && i < size) {
+                out.add(v);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Forward taps of output position {@code o}: the filter taps that land inside [0, size), ascending. */
+    static int[] tapsInside(int o, int taps, int stride, int pad, int dilation, int size) {
+        return inside(taps, r -> o * stride - pad + r * dilation, size);
+    }
+
+    /** Backward-filter reach of filter tap {@code r}: the output positions whose image index is inside, ascending. */
+    static int[] outputsInside(int r, int outSize, int stride, int pad, int dilation, int size) {
+        return inside(outSize, o -> o * stride - pad + r * dilation, size);
+    }
+
+    /** Backward-data taps of image position {@code i}: the filter taps that reach it, by ascending output position. */
+    static int[] tapsReaching(int i, int taps, int stride, int pad, int dilation, int outSize) {
+        List<Integer> out = new ArrayList<>();
+        for (int o = 0; o < outSize; o++) {
+            int d = i + pad - o * stride;
+            if (d >= 0 && d % dilation == 0 && d / dilation < taps) {
+                out.add(d / dilation);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** y = the forward convolution of x and w, + bias (may be null); bitwise {@link RefConv#forward}. */
+    static void forward(DirectConv d, double[] x, double[] w, double[] bias, double[] y) {
+        List<AxisGroup> rows = groups(d.p(), op -> tapsInside(op, d.r(), d.strideH(), d.padH(), d.dilationH(), d.h()),
+                (op, r) -> op * d.strideH() - d.padH() + r * d.dilationH());
+        List<AxisGroup> cols = groups(d.q(), oq -> tapsInside(oq, d.s(), d.strideW(), d.padW(), d.dilationW(), d.w()),
+                (oq, s) -> oq * d.strideW() - d.padW() + s * d.dilationW());
+        int cpg = d.cPerGroup();
+        int kpg = d.kPerGroup();
+        int rs = d.r() * d.s();
+        List<Product> products = new ArrayList<>();
+        for (int n = 0; n < d.n(); n++) {
+            for (int g = 0; g < d.groups(); g++) {
+                Operand a = new Operand(w, g * kpg * cpg * rs, cpg * rs, rs, d.s(), 1);
+                Operand b = new Operand(x, (n * d.c() + g * cpg) * d.h() * d.w(), d.h() * d.w(), 0, d.w(), 1);
+                Operand out = new Operand(y, (n * d.k() + g * kpg) * d.p() * d.q(), d.p() * d.q(), 0, d.q(), 1);
+                for (AxisGroup rg : rows) {
+                    for (AxisGroup cg : cols) {
+                        products.add(new Product(kpg, 1, cpg, rg, cg, a, b, out, bias, g * kpg));
+                    }
+                }
+            }
+        }
+        RefGemm.run(products);
+    }
+
+    /** dx = the backward-data convolution of dy and w, + bias (may be null); bitwise {@link RefConv#backwardData}. */
+    static void backwardData(DirectConv d, double[] dy, double[] w, double[] bias, double[] dx) {
+        List<AxisGroup> rows = groups(d.h(), ih -> tapsReaching(ih, d.r(), d.strideH(), d.padH(), d.dilationH(), d.p()),
+                (ih, r) -> (ih + d.padH() - r * d.dilationH()) / d.strideH());
+        List<AxisGroup> cols = groups(d.w(), iw -> tapsReaching(iw, d.s(), d.strideW(), d.padW(), d.dilationW(), d.q()),
+                (iw, s) -> (iw + d.padW() - s * d.dilationW()) / d.strideW());
+        int cpg = d.cPerGroup();
+        int kpg = d.kPerGroup();
+        int rs = d.r() * d.s();
+        List<Product> products = new ArrayList<>();
+        for (int n = 0; n < d.n(); n++) {
+            for (int g = 0; g < d.groups(); g++) {
+                Operand a = new Operand(w, g * kpg * cpg * rs, rs, cpg * rs, d.s(), 1);
+                Operand b = new Operand(dy, (n * d.k() + g * kpg) * d.p() * d.q(), d.p() * d.q(), 0, d.q(), 1);
+                Operand out = new Operand(dx, (n * d.c() + g * cpg) * d.h() * d.w(), d.h() * d.w(), 0, d.w(), 1);
+                for (AxisGroup rg : rows) {
+                    for (AxisGroup cg : cols) {
+                        products.add(new Product(cpg, 1, kpg, rg, cg, a, b, out, bias, g * cpg));
+                    }
+                }
+            }
+        }
+        RefGemm.run(products);
+    }
+
+    /** dw = the backward-filter convolution of x and dy; bitwise {@link RefConv#backwardFilter}. */
+    static void backwardFilter(DirectConv d, double[] x, double[] dy, double[] dw) {
+        List<AxisGroup> rows = groups(d.r(), r -> outputsInside(r, d.p(), d.strideH(), d.padH(), d.dilationH(), d.h()),
+                (r, op) -> op * d.strideH() - d.padH() + r * d.dilationH());
+        List<AxisGroup> cols = groups(d.s(), s -> outputsInside(s, d.q(), d.strideW(), d.padW(), d.dilationW(), d.w()),
+                (s, oq) -> oq * d.strideW() - d.padW() + s * d.dilationW());
+        int cpg = d.cPerGroup();
+        int kpg = d.kPerGroup();
+        int rs = d.r() * d.s();
+        int pq = d.p() * d.q();
+        int hw = d.h() * d.w();
+        List<Product> products = new ArrayList<>();
+        for (int g = 0; g < d.groups(); g++) {
+            Operand a = new Operand(dy, g * kpg * pq, pq, d.k() * pq, d.q(), 1);
+            Operand b = new Operand(x, g * cpg * hw, d.c() * hw, hw, d.w(), 1);
+            Operand out = new Operand(dw, g * kpg * cpg * rs, cpg * rs, rs, d.s(), 1);
+            for (AxisGroup rg : rows) {
+                for (AxisGroup cg : cols) {
+                    products.add(new Product(kpg, cpg, d.n(), rg, cg, a, b, out, null, 0));
+                }
+            }
+        }
+        RefGemm.run(products);
+    }
+
+    /**
+     * An array read or written as {@code data[base + i * first + c * second + row * rowStride + col * colStride]}:
+     * operand a at (o, tc, row tap, column tap), b at (tc, jc, row source, column source), the output
+     * at (o, jc, row position, column position); see {@link Product}.
+     */
+    record Operand(double[] data, int base, int first, int second, int rowStride, int colStride) {
+        int at(int i, int c, int row, int col) {
+            return base + i * first + c * second + row * rowStride + col * colStride;
+        }
+    }
+
+    /**
+     * The outputs of one row group times one column group: rows o (an output channel), columns
+     * j = (channel jc, row position, column position), terms t = (channel tc, row tap, column tap),
+     * each index of a triple running fastest on the right. Operand a is read at (o, tc, row tap,
+     * column tap), b at (tc, jc, row source, column source), where the sources are the image or
+     * response indices the positions read through the taps.
+     */
+    static final class Product implements RefGemm.Product {
+        private final int rows;
+        private final int colChannels;
+        private final int termChannels;
+        private final AxisGroup rg;
+        private final AxisGroup cg;
+        private final Operand a;
+        private final Operand b;
+        private final Operand out;
+        private final double[] init;
+        private final int initBase;
+
+        Product(int rows, int colChannels, int termChannels, AxisGroup rg, AxisGroup cg, Operand a, Operand b,
+                Operand out, double[] init, int initBase) {
+            this.rows = rows;
+            this.colChannels = colChannels;
+            this.termChannels = termChannels;
+            this.rg = rg;
+            this.cg = cg;
+            this.a = a;
+            this.b = b;
+            this.out = out;
+            this.init = init;
+            this.initBase = initBase;
+        }
+
+        @Override
+        public int rows() {
+            return rows;
+        }
+
+        @Override
+        public int cols() {
+            return colChannels * rg.positions().length * cg.positions().length;
+        }
+
+        @Override
+        public int terms() {
+            return termChannels * rg.taps().length * cg.taps().length;
+        }
+
+        @Override
+        public double init(int o) {
+            return init == null ? 0 : init[initBase + o];
+        }
+
+        @Override
+        public void gatherA(int t0, int t1, int o0, int o1, double[] panel, int stride) {
+            int nr = rg.taps().length;
+            int ns = cg.taps().length;
+            int ts = t0 % ns;
+            int tr = t0 / ns % nr;
+            int tc = t0 / (ns * nr);
+            double[] data = a.data();
+            for (int t = t0; t < t1; t++) {
+                int at = a.at(o0, tc, rg.taps()[tr], cg.taps()[ts]);
+                int dst = (t - t0) * stride;
+                for (int o = 0; o < o1 - o0; o++) {
+                    panel[dst + o] = data[at + o * a.first()];
+                }
+                if (++ts == ns) {
+                    ts = 0;
+                    if (++tr == nr) {
+                        tr = 0;
+                        tc++;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void gatherB(int t0, int t1, int j0, int j1, double[] panel, int stride) {
+            int nr = rg.taps().length;
+            int ns = cg.taps().length;
+            int np = rg.positions().length;
+            int nq = cg.positions().length;
+            int ts = t0 % ns;
+            int tr = t0 / ns % nr;
+            int tc = t0 / (ns * nr);
+            double[] data = b.data();
+            for (int t = t0; t < t1; t++) {
+                int[] rowSource = rg.source()[tr];
+                int[] colSource = cg.source()[ts];
+                int at = b.at(tc, 0, 0, 0);
+                int dst = (t - t0) * stride - j0;
+                int jq = j0 % nq;
+                int jp = j0 / nq % np;
+                int jc = j0 / (nq * np);
+                for (int j = j0; j < j1; j++) {
+                    panel[dst + j] = data[at + jc * b.second() + rowSource[jp] * b.rowStride()
+                            + colSource[jq] * b.colStride()];
+                    if (++jq == nq) {
+                        jq = 0;
+                        if (++jp == np) {
+                            jp = 0;
+                            jc++;
+                        }
+                    }
+                }
+                if (++ts == ns) {
+                    ts = 0;
+                    if (++tr == nr) {
+                        tr = 0;
+                        tc++;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void store(int o, int j, double value) {
+            int nq = cg.positions().length;
+            int np = rg.positions().length;
+            out.data()[out.at(o, j / (nq * np), rg.positions()[j / nq % np], cg.positions()[j % nq])] = value;
+        }
+    }
+}
