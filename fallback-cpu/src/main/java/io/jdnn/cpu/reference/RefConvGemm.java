@@ -239,72 +239,71 @@ final class RefConvGemm {
 
         @Override
         public void gatherA(int t0, int t1, int o0, int o1, double[] panel, int stride) {
-            int nr = rg.taps().length;
-            int ns = cg.taps().length;
-            int ts = t0 % ns;
-            int tr = t0 / ns % nr;
-            int tc = t0 / (ns * nr);
             double[] data = a.data();
-            for (int t = t0; t < t1; t++) {
-                int at = a.at(o0, tc, rg.taps()[tr], cg.taps()[ts]);
-                int dst = (t - t0) * stride;
+            Odometer t = new Odometer(rg.taps().length, cg.taps().length).at(t0);
+            for (int dst = 0; dst < (t1 - t0) * stride; dst += stride, t.next()) {
+                int at = a.at(o0, t.channel, rg.taps()[t.row], cg.taps()[t.col]);
                 for (int o = 0; o < o1 - o0; o++) {
                     panel[dst + o] = data[at + o * a.first()];
-                }
-                if (++ts == ns) {
-                    ts = 0;
-                    if (++tr == nr) {
-                        tr = 0;
-                        tc++;
-                    }
                 }
             }
         }
 
         @Override
         public void gatherB(int t0, int t1, int j0, int j1, double[] panel, int stride) {
-            int nr = rg.taps().length;
-            int ns = cg.taps().length;
-            int np = rg.positions().length;
-            int nq = cg.positions().length;
-            int ts = t0 % ns;
-            int tr = t0 / ns % nr;
-            int tc = t0 / (ns * nr);
             double[] data = b.data();
-            for (int t = t0; t < t1; t++) {
-                int[] rowSource = rg.source()[tr];
-                int[] colSource = cg.source()[ts];
-                int at = b.at(tc, 0, 0, 0);
-                int dst = (t - t0) * stride - j0;
-                int jq = j0 % nq;
-                int jp = j0 / nq % np;
-                int jc = j0 / (nq * np);
-                for (int j = j0; j < j1; j++) {
-                    panel[dst + j] = data[at + jc * b.second() + rowSource[jp] * b.rowStride()
-                            + colSource[jq] * b.colStride()];
-                    if (++jq == nq) {
-                        jq = 0;
-                        if (++jp == np) {
-                            jp = 0;
-                            jc++;
-                        }
-                    }
-                }
-                if (++ts == ns) {
-                    ts = 0;
-                    if (++tr == nr) {
-                        tr = 0;
-                        tc++;
-                    }
+            Odometer t = new Odometer(rg.taps().length, cg.taps().length).at(t0);
+            Odometer j = new Odometer(rg.positions().length, cg.positions().length);
+            for (int dst = 0; dst < (t1 - t0) * stride; dst += stride, t.next()) {
+                int[] rowSource = rg.source()[t.row];
+                int[] colSource = cg.source()[t.col];
+                int at = b.at(t.channel, 0, 0, 0);
+                j.at(j0);
+                for (int k = 0; k < j1 - j0; k++, j.next()) {
+                    panel[dst + k] = data[at + j.channel * b.second() + rowSource[j.row] * b.rowStride()
+                            + colSource[j.col] * b.colStride()];
                 }
             }
         }
 
         @Override
         public void store(int o, int j, double value) {
-            int nq = cg.positions().length;
-            int np = rg.positions().length;
-            out.data()[out.at(o, j / (nq * np), rg.positions()[j / nq % np], cg.positions()[j % nq])] = value;
+            Odometer at = new Odometer(rg.positions().length, cg.positions().length).at(j);
+            out.data()[out.at(o, at.channel, rg.positions()[at.row], cg.positions()[at.col])] = value;
+        }
+    }
+
+    /**
+     * A term or column index as (channel, row, column) over extents (any, rows, cols), row-major,
+     * stepped without divisions.
+     */
+    private static final class Odometer {
+        private final int rows;
+        private final int cols;
+        int channel;
+        int row;
+        int col;
+
+        Odometer(int rows, int cols) {
+            this.rows = rows;
+            this.cols = cols;
+        }
+
+        Odometer at(int index) {
+            col = index % cols;
+            row = index / cols % rows;
+            channel = index / (cols * rows);
+            return this;
+        }
+
+        void next() {
+            if (++col == cols) {
+                col = 0;
+                if (++row == rows) {
+                    row = 0;
+                    channel++;
+                }
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import java.util.function.IntToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,6 +48,11 @@ class RefConvGemmTest {
     @Test
     void randomProblemsWithTransposedAndAsymmetricOnesGiveTheLoopsResultsBitwise() {
         Random rnd = new Random(SEED + 1);
+        forRandomProblems(rnd, (p, what) -> assertSameBits(p.direct(), rnd, what));
+    }
+
+    /** Runs {@code check} on {@link #TRIES} valid random problems, with a message naming the seed and the draw. */
+    private static void forRandomProblems(Random rnd, BiConsumer<ConvProblem, String> check) {
         int done = 0;
         for (int i = 0; done < TRIES; i++) {
             ConvProblem p;
@@ -55,7 +61,7 @@ class RefConvGemmTest {
             } catch (IllegalArgumentException e) {
                 continue; // an output size below 1: draw another
             }
-            assertSameBits(p.direct(), rnd, "seed " + SEED + " draw " + i + " " + p);
+            check.accept(p, "seed " + SEED + " draw " + i + " " + p);
             done++;
         }
     }
@@ -127,16 +133,8 @@ class RefConvGemmTest {
     @Test
     void eachOutputAloneIsTheLoopsValueBitwise() {
         Random rnd = new Random(SEED + 3);
-        int done = 0;
-        for (int i = 0; done < TRIES; i++) {
-            ConvProblem p;
-            try {
-                p = randomProblem(rnd);
-            } catch (IllegalArgumentException e) {
-                continue;
-            }
+        forRandomProblems(rnd, (p, what) -> {
             DirectConv d = p.direct();
-            String what = "seed " + SEED + " draw " + i + " " + p;
             double[] x = normal(rnd, d.imageElements());
             double[] w = normal(rnd, d.weightElements());
             double[] dy = normal(rnd, d.responseElements());
@@ -155,8 +153,7 @@ class RefConvGemmTest {
             assertBitwise(dw, alone(dw.length,
                     e -> ReferenceConvolution.output(d, ConvDirection.BACKWARD_FILTER, x, dy, null, e)),
                     what + " backward-filter");
-            done++;
-        }
+        });
     }
 
     private static double[] alone(int n, IntToDoubleFunction element) {
