@@ -103,6 +103,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-verify", negatable = false, description = "Time without verifying (rows read VERIFY_SKIPPED).")
     boolean noVerify;
 
+    @Option(names = "--verify", paramLabel = "MODE", defaultValue = BenchConfig.VERIFY_AUTO,
+            description = "How much of each output to check: full (every element), sample (" + ConvSample.SIZE
+                    + " random elements of each convolution, each computed alone in float64; other ops in full), auto "
+                    + "(full up to " + Oracle.FULL_MAX_FLOPS / 1_000_000_000L + " GFLOP a pass at the verification batch, "
+                    + "sample above it or over the budget; "
+                    + "default: ${DEFAULT-VALUE}). Each row says which it got.")
+    String verifyMode;
+
     @Option(names = "--verify-batch", paramLabel = "N", defaultValue = "1",
             description = "Batch of the verification run against the reference (default: ${DEFAULT-VALUE}).")
     int verifyBatch;
@@ -199,7 +207,7 @@ public final class BenchCommand implements Callable<Integer> {
             Report report = new Report(header, out, repro);
             report.printHeader();
             List<BenchResult> rows = runner.run(jobs, report::printPass);
-            report.printSummary(rows, runner.referenceGflops());
+            report.printSummary(rows, runner.referenceGflops(), runner.phases());
             if (csv != null) {
                 report.writeCsv(csv, rows);
                 out.println("wrote " + csv);
@@ -240,7 +248,8 @@ public final class BenchCommand implements Callable<Integer> {
         Timing.Settings d = Timing.Settings.defaults();
         Timing.Settings t = new Timing.Settings(runs, warmup, d.warmupMs(), d.sampleMs(), minTimeMs, d.maxTimeMs());
         return new BenchConfig(device, tf32, deterministic, new LinkedHashSet<>(directions), algorithm, t, !noVerify,
-                verifyBatch, verifyBudget, vendor.toLowerCase(Locale.ROOT), seed, memoryLimitMib << 20);
+                verifyBatch, verifyBudget, verifyMode.toLowerCase(Locale.ROOT), vendor.toLowerCase(Locale.ROOT), seed,
+                memoryLimitMib << 20);
     }
 
     /** The problems the options name, in order: suites, then --problem strings, then the conv flags. */
