@@ -113,11 +113,7 @@ final class RefConvGemm {
                 Operand a = new Operand(w, g * kpg * cpg * rs, cpg * rs, rs, d.s(), 1);
                 Operand b = new Operand(x, (n * d.c() + g * cpg) * d.h() * d.w(), d.h() * d.w(), 0, d.w(), 1);
                 Operand out = new Operand(y, (n * d.k() + g * kpg) * d.p() * d.q(), d.p() * d.q(), 0, d.q(), 1);
-                for (AxisGroup rg : rows) {
-                    for (AxisGroup cg : cols) {
-                        products.add(new Product(kpg, 1, cpg, rg, cg, a, b, out, bias, g * kpg));
-                    }
-                }
+                addProducts(products, rows, cols, new Product(kpg, 1, cpg, null, null, a, b, out, bias, g * kpg));
             }
         }
         RefGemm.run(products);
@@ -138,11 +134,7 @@ final class RefConvGemm {
                 Operand a = new Operand(w, g * kpg * cpg * rs, rs, cpg * rs, d.s(), 1);
                 Operand b = new Operand(dy, (n * d.k() + g * kpg) * d.p() * d.q(), d.p() * d.q(), 0, d.q(), 1);
                 Operand out = new Operand(dx, (n * d.c() + g * cpg) * d.h() * d.w(), d.h() * d.w(), 0, d.w(), 1);
-                for (AxisGroup rg : rows) {
-                    for (AxisGroup cg : cols) {
-                        products.add(new Product(cpg, 1, kpg, rg, cg, a, b, out, bias, g * cpg));
-                    }
-                }
+                addProducts(products, rows, cols, new Product(cpg, 1, kpg, null, null, a, b, out, bias, g * cpg));
             }
         }
         RefGemm.run(products);
@@ -164,13 +156,18 @@ final class RefConvGemm {
             Operand a = new Operand(dy, g * kpg * pq, pq, d.k() * pq, d.q(), 1);
             Operand b = new Operand(x, g * cpg * hw, d.c() * hw, hw, d.w(), 1);
             Operand out = new Operand(dw, g * kpg * cpg * rs, cpg * rs, rs, d.s(), 1);
-            for (AxisGroup rg : rows) {
-                for (AxisGroup cg : cols) {
-                    products.add(new Product(kpg, cpg, d.n(), rg, cg, a, b, out, null, 0));
-                }
-            }
+            addProducts(products, rows, cols, new Product(kpg, cpg, d.n(), null, null, a, b, out, null, 0));
         }
         RefGemm.run(products);
+    }
+
+    /** Adds {@code shape} (without its axis groups) once for every row group times column group. */
+    private static void addProducts(List<Product> to, List<AxisGroup> rows, List<AxisGroup> cols, Product shape) {
+        for (AxisGroup rg : rows) {
+            for (AxisGroup cg : cols) {
+                to.add(shape.on(rg, cg));
+            }
+        }
     }
 
     /**
@@ -215,6 +212,11 @@ final class RefConvGemm {
             this.out = out;
             this.init = init;
             this.initBase = initBase;
+        }
+
+        /** The same product over row group {@code r} and column group {@code c}. */
+        Product on(AxisGroup r, AxisGroup c) {
+            return new Product(rows, colChannels, termChannels, r, c, a, b, out, init, initBase);
         }
 
         @Override
