@@ -166,7 +166,7 @@ final class TableReport {
         if (phases != null) {
             double other = phases.totalS() - phases.referenceS() - phases.verifyS() - phases.timingS();
             out.printf(Locale.ROOT, "time: %.0f s in all: reference outputs %.1f s, verification runs and comparison %.1f s, "
-                    + "timing %.0f s, other (peaks, vendor, set-up) %.0f s%n", phases.totalS(), phases.referenceS(),
+                    + "timing %.0f s, other (peaks, AUTO's choice, vendor, set-up) %.0f s%n", phases.totalS(), phases.referenceS(),
                     phases.verifyS(), phases.timingS(), other);
         }
         for (Map.Entry<String, Integer> n : notes.entrySet()) {

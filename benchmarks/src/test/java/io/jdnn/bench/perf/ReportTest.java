@@ -45,7 +45,7 @@ class ReportTest {
         String out = text.toString();
         assertTrue(out.contains("2.00x"), out);
         assertTrue(out.contains("time: 100 s in all: reference outputs 5.0 s, verification runs and comparison 10.0 s, "
-                + "timing 80 s, other (peaks, vendor, set-up) 5 s"), out);
+                + "timing 80 s, other (peaks, AUTO's choice, vendor, set-up) 5 s"), out);
         assertTrue(out.contains("[cuDNN]"), out);
         assertTrue(out.contains("IMPLICIT_PRECOMP_GEMM (FMA)"), out);
         assertTrue(out.contains("the vendor ran FP32"), out);
