@@ -17,7 +17,7 @@ import java.util.Set;
 
 /**
  * Turns a loaded graph into a {@link CompiledModel} for one device: the nodes that the outputs
- * need, in order, each lowered by its rule ({@link Rules}) into Device calls; values that load
+ * need, in order, each lowered by its rule ({@link Lowerings}) into Device calls; values that load
  * folded, and nodes whose inputs are all constants, become constants computed once; then the
  * outputs get buffers of their own and the temporaries a {@link BufferPlan}. Anything that cannot
  * be lowered is refused before a single buffer of the plan is allocated.
@@ -123,7 +123,7 @@ final class Compiler {
         if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
             throw OnnxModelException.of(n, "ops of domain '" + n.domain() + "' are not supported");
         }
-        Rules.Rule rule = Rules.get(n.opType());
+        Lowerings.Rule rule = Lowerings.get(n.opType());
         if (rule == null) {
             throw OnnxModelException.of(n, "the op is not supported by the runner");
         }

@@ -9,8 +9,8 @@ import java.util.List;
  * split per index, then a cat), and the shape-data ops that load did not fold: Shape, Constant,
  * ConstantOfShape (host constants).
  */
-final class SliceRules {
-    private SliceRules() {
+final class SliceLowering {
+    private SliceLowering() {
     }
 
     static void slice(Lowerer l) {
@@ -67,7 +67,7 @@ final class SliceRules {
         for (int i = 0; i < cutAxes.size(); i++) {
             int a = cutAxes.get(i);
             boolean last = i == cutAxes.size() - 1;
-            v = ShapeRules.range(l, v, a, begin[a], out[a], last ? l.out(0, out) : null);
+            v = ShapeLowering.range(l, v, a, begin[a], out[a], last ? l.out(0, out) : null);
         }
     }
 
@@ -101,7 +101,7 @@ final class SliceRules {
         if (idx.info().rank() == 0) {
             int[] one = x.dims.clone();
             one[axis] = 1;
-            Value piece = ShapeRules.range(l, x, axis, index[0], 1, null);
+            Value piece = ShapeLowering.range(l, x, axis, index[0], 1, null);
             int[] squeezed = new int[x.rank() - 1];
             for (int a = 0, k = 0; a < x.rank(); a++) {
                 if (a != axis) {
@@ -116,7 +116,7 @@ final class SliceRules {
         } else {
             List<Value> pieces = new ArrayList<>();
             for (int i : index) {
-                pieces.add(ShapeRules.range(l, x, axis, i, 1, null));
+                pieces.add(ShapeLowering.range(l, x, axis, i, 1, null));
             }
             Value y = l.out(0, kept);
             l.step("cat axis " + axis + " of " + pieces.size(), pieces, List.of(y), null,

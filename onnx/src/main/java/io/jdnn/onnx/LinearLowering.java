@@ -12,8 +12,8 @@ import java.util.List;
  * (out, in) weight once at compile, with Gemm's transB and alpha folded into it and beta * C
  * into the bias where C is one row; a computed right side is permuted (and scaled) at run.
  */
-final class LinearRules {
-    private LinearRules() {
+final class LinearLowering {
+    private LinearLowering() {
     }
 
     static void gemm(Lowerer l) {
@@ -34,7 +34,7 @@ final class LinearRules {
         }
         if (transA) {
             Value t = l.temp(l.node.name() + ":At", new int[] {m, k});
-            ShapeRules.permute(l, a, new int[] {1, 0}, t);
+            ShapeLowering.permute(l, a, new int[] {1, 0}, t);
             a = t;
         }
         Value w = weight(l, b, transB, alpha, n, k);
@@ -66,10 +66,10 @@ final class LinearRules {
             Value c = rest;
             if (beta != 1) {
                 Value s = l.temp(l.node.name() + ":betaC", c.dims);
-                ElementwiseRules.scale(l, c, beta, s);
+                ElementwiseLowering.scale(l, c, beta, s);
                 c = s;
             }
-            ElementwiseRules.binary(l, BinaryOp.ADD, y, c, y);
+            ElementwiseLowering.binary(l, BinaryOp.ADD, y, c, y);
         }
     }
 
@@ -93,11 +93,11 @@ final class LinearRules {
         Value w = b;
         if (!transposed) {
             w = l.temp(l.node.name() + ":Bt", new int[] {n, k});
-            ShapeRules.permute(l, b, new int[] {1, 0}, w);
+            ShapeLowering.permute(l, b, new int[] {1, 0}, w);
         }
         if (alpha != 1) {
             Value s = l.temp(l.node.name() + ":alphaB", new int[] {n, k});
-            ElementwiseRules.scale(l, w, alpha, s);
+            ElementwiseLowering.scale(l, w, alpha, s);
             w = s;
         }
         return w;

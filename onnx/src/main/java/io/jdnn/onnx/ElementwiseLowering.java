@@ -11,8 +11,8 @@ import java.util.List;
  * broadcasting arithmetic (Add, Sub, Mul, Div, and the variadic Sum, Max, Min, Mean as chains),
  * and the ops that only rename a value (Identity, Dropout at inference, Cast between float types).
  */
-final class ElementwiseRules {
-    private ElementwiseRules() {
+final class ElementwiseLowering {
+    private ElementwiseLowering() {
     }
 
     static void activation(Lowerer l, Activation a) {

@@ -10,8 +10,8 @@ import java.util.List;
  * indices along an axis (split and cat), and the shape-data ops Shape, Constant and
  * ConstantOfShape where load left them unfolded.
  */
-final class ShapeRules {
-    private ShapeRules() {
+final class ShapeLowering {
+    private ShapeLowering() {
     }
 
     static void reshape(Lowerer l) {

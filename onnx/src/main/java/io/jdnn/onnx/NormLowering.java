@@ -16,8 +16,8 @@ import java.util.List;
  * average pool of each row to one cell), InstanceNormalization, LayerNormalization,
  * GroupNormalization (opset 18's per-group scale and bias spread over the channels) and LRN.
  */
-final class NormRules {
-    private NormRules() {
+final class NormLowering {
+    private NormLowering() {
     }
 
     static void softmax(Lowerer l, boolean log) {
@@ -45,10 +45,10 @@ final class NormRules {
             back[perm[i]] = i;
         }
         Value t = l.temp(l.node.name() + ":moved", moved);
-        ShapeRules.permute(l, x, perm, t);
+        ShapeLowering.permute(l, x, perm, t);
         Value u = l.temp(l.node.name() + ":rows", moved);
         rows(l, log, t, u, Shape.of((int) (x.elements() / x.dims[axis]), x.dims[axis]));
-        ShapeRules.permute(l, u, back, y);
+        ShapeLowering.permute(l, u, back, y);
     }
 
     private static void rows(Lowerer l, boolean log, Value x, Value y, Shape m) {
@@ -110,7 +110,7 @@ final class NormRules {
                 moved[i] = x.dims[perm[i]];
             }
             src = l.temp(l.node.name() + ":moved", moved);
-            ShapeRules.permute(l, x, perm, src);
+            ShapeLowering.permute(l, x, perm, src);
         }
         PoolProblem p = PoolProblem.adaptiveAvg((int) rows, 1, cols, 1, 1, 1);
         Value y = l.out(0, out);

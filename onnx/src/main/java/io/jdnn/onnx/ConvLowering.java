@@ -13,8 +13,8 @@ import java.util.List;
  * Conv and ConvTranspose (bias in the call, a following inference BatchNormalization folded into
  * the weights, the algorithm planned once), the pools, and BatchNormalization on its own.
  */
-final class ConvRules {
-    private ConvRules() {
+final class ConvLowering {
+    private ConvLowering() {
     }
 
     static void conv(Lowerer l, boolean transposed) {

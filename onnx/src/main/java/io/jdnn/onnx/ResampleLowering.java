@@ -11,8 +11,8 @@ import java.util.Arrays;
  * exactly with one of {@link InterpolateProblem}'s), DepthToSpace (CRD is pixel_shuffle, DCR a
  * reshape and permute) and SpaceToDepth (pixel_unshuffle, then a permute into ONNX's channel order).
  */
-final class ResampleRules {
-    private ResampleRules() {
+final class ResampleLowering {
+    private ResampleLowering() {
     }
 
     static void pad(Lowerer l) {
@@ -187,7 +187,7 @@ final class ResampleRules {
         }
         Value split = Value.view(l.node.name() + ":blocks", new int[] {d[0], b, b, c, d[2], d[3]}, x);
         Value t = l.temp(l.node.name() + ":dcr", new int[] {d[0], c, d[2], b, d[3], b});
-        ShapeRules.permute(l, split, new int[] {0, 3, 4, 1, 5, 2}, t);
+        ShapeLowering.permute(l, split, new int[] {0, 3, 4, 1, 5, 2}, t);
         l.view(0, t, out);
     }
 
@@ -201,7 +201,7 @@ final class ResampleRules {
         Value u = l.temp(l.node.name() + ":unshuffled", new int[] {d[0], d[1], b * b, h, w});
         l.step("pixelUnshuffle " + p, u, () -> l.device.pixelShuffle(p, x.tensor(), u.as(p.outputShape())), x);
         Value t = l.temp(l.node.name() + ":order", new int[] {d[0], b * b, d[1], h, w});
-        ShapeRules.permute(l, u, new int[] {0, 2, 1, 3, 4}, t);
+        ShapeLowering.permute(l, u, new int[] {0, 2, 1, 3, 4}, t);
         l.view(0, t, new int[] {d[0], d[1] * b * b, h, w});
     }
 
