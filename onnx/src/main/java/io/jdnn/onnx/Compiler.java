@@ -56,6 +56,10 @@ final class Compiler {
                 throw new OnnxModelException("input '" + t.name() + "' is " + t.type()
                         + ": jdnn runs models on float32 tensors");
             }
+            if (t.elementCount() == 0) {
+                throw new OnnxModelException("input '" + t.name() + "' is empty " + java.util.Arrays.toString(t.dims())
+                        + ": jdnn has no empty tensors");
+            }
             Value v = Value.of(t.name(), dims(t), Value.Kind.INPUT);
             values.put(t.name(), v);
             inputs.put(t.name(), v);
@@ -64,6 +68,10 @@ final class Compiler {
             values.putIfAbsent(c.name(), constantValue(c.name(), c));
         }
         for (TensorInfo t : graph.outputs()) {
+            if (!t.type().isFloat()) {
+                throw new OnnxModelException("output '" + t.name() + "' is " + t.type()
+                        + ": the runner computes float32 tensors");
+            }
             outputNames.add(t.name());
         }
         List<Node> needed = needed();

@@ -29,6 +29,9 @@ final class ConvLowering {
         int groups = (int) l.node.getInt("group", 1);
         int out = transposed ? w.dims[1] * groups : w.dims[0];
         int[] outPad = Windows.two(l, "output_padding", l.node.getInts("output_padding", null), rank - 2, null, 0);
+        if (transposed) {
+            targetPads(l, x, win, outPad, rank);
+        }
         ConvProblem p = new ConvProblem(x[0], x[1], x[2], x[3], out, win.kernel()[0], win.kernel()[1],
                 win.strides()[0], win.strides()[1], win.begin()[0], win.begin()[1], win.dilations()[0],
                 win.dilations()[1], groups, transposed, outPad[0], outPad[1], win.end()[0], win.end()[1]);
@@ -72,6 +75,35 @@ final class ConvLowering {
                 b == null ? List.of(xv, wv) : List.of(xv, wv, b), List.of(yv), null,
                 () -> l.device.conv2d(fp, algorithm, xv.as(fp.inputShape()), wv.as(fp.weightShape()),
                         b == null ? null : b.tensor(), yv.as(fp.outputShape())));
+    }
+
+    /**
+     * ConvTranspose's pads from output_shape, or from auto_pad SAME (output = input * stride), as
+     * ONNX defines them: the total padding the output extent leaves, split in half with the odd
+     * one at the end for SAME_UPPER and at the beginning otherwise; a negative total becomes
+     * output padding at the end.
+     */
+    private static void targetPads(Lowerer l, int[] x, Windows win, int[] outPad, int rank) {
+        long[] outputShape = l.node.getInts("output_shape", null);
+        String auto = l.node.getString("auto_pad", "NOTSET");
+        if (outputShape == null && !auto.startsWith("SAME")) {
+            return;
+        }
+        int[] target = outputShape == null ? null : Windows.two(l, "output_shape", outputShape, rank - 2, null, 1);
+        for (int a = rank == 3 ? 1 : 0; a < 2; a++) {
+            int in = x[2 + a];
+            int s = win.strides()[a];
+            int want = target != null ? target[a] : in * s;
+            int total = s * (in - 1) + outPad[a] + (win.kernel()[a] - 1) * win.dilations()[a] + 1 - want;
+            if (total >= 0) {
+                win.begin()[a] = auto.equals("SAME_UPPER") ? total / 2 : total - total / 2;
+                win.end()[a] = total - win.begin()[a];
+            } else {
+                win.begin()[a] = 0;
+                win.end()[a] = 0;
+                outPad[a] -= total;
+            }
+        }
     }
 
     /** An inference BatchNormalization whose scale, bias, mean and variance are constants, and whose only output is Y. */

@@ -43,7 +43,7 @@ record Windows(int[] kernel, int[] strides, int[] dilations, int[] begin, int[] 
             }
             case "SAME_UPPER", "SAME_LOWER" -> {
                 if (transposed) {
-                    throw l.refuse("auto_pad " + auto + " on a transposed convolution is not supported");
+                    break; // the output extent decides the pads: see ConvLowering
                 }
                 for (int a = 0; a < 2; a++) {
                     int out = (in2[a] + s[a] - 1) / s[a];
