@@ -26,6 +26,7 @@ final class Compiler {
     final Device device;
     final Graph graph;
     final CompileOptions options;
+    final LoadOptions loadOptions;
     private final Map<String, Value> values = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<Value> constants = new ArrayList<>();
@@ -34,10 +35,11 @@ final class Compiler {
     private final Set<String> outputNames = new HashSet<>();
     private final Set<Node> absorbed = new HashSet<>();
 
-    Compiler(Device device, Graph graph, CompileOptions options) {
+    Compiler(Device device, Graph graph, CompileOptions options, LoadOptions loadOptions) {
         this.device = device;
         this.graph = graph;
         this.options = options;
+        this.loadOptions = loadOptions;
     }
 
     CompiledModel compile() {
