@@ -114,6 +114,9 @@ final class CudnnBaseline implements VendorBaseline {
         if (p instanceof BenchProblem.TensorFamily) {
             return Optional.of("no cuDNN or cuBLAS baseline for the tensor ops");
         }
+        if (p instanceof BenchProblem.Resample) {
+            return Optional.of("no cuDNN or cuBLAS baseline for the resampling ops");
+        }
         if (p instanceof BenchProblem.Linear) {
             return handles.blas == null ? Optional.of(handles.blasMissing) : Optional.empty();
         }
