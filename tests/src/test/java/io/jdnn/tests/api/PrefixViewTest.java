@@ -109,6 +109,14 @@ class PrefixViewTest {
                 in.get(0).device().poolBackward(max, in.get(0), in.get(1), y)));
         ops.add(new Op("conv2dBackwardFilter", List.of(x, conv.outputShape()), conv.weightShape(), (in, y) ->
                 in.get(0).device().conv2dBackwardFilter(conv, ConvAlgorithm.DIRECT, in.get(0), in.get(1), y)));
+        io.jdnn.UnpoolProblem unpool = io.jdnn.UnpoolProblem.inverseOf(max);
+        ops.add(new Op("maxUnpool", List.of(max.inputShape()), unpool.outputShape(), (in, y) -> {
+            Device d = in.get(0).device();
+            try (Tensor pooled = d.allocate(max.outputShape()); Tensor idx = d.allocate(max.outputShape())) {
+                d.maxPoolWithIndices(max, in.get(0), pooled, idx);
+                d.maxUnpool(unpool, pooled, idx, y);
+            }
+        }));
         ops.add(new Op("binaryBackward", List.of(x, Shape.of(3, 1, 6), x), Shape.of(3, 1, 6), (in, y) ->
                 in.get(0).device().binaryBackward(BinaryOp.MUL, in.get(0), in.get(1), in.get(2), null, y)));
         return ops;
