@@ -57,9 +57,7 @@ final class GraphBuilder {
         ShapeInference.infer(sorted, values, constants, options);
         List<TensorInfo> outInfos = new ArrayList<>();
         for (String out : outputs) {
-            if (values.containsKey(out)) { // every output, once shape inference is in
-                outInfos.add(values.get(out));
-            }
+            outInfos.add(values.get(out));
         }
         return new Graph(name, inputs, outInfos, initializers, sorted, values, constants);
     }

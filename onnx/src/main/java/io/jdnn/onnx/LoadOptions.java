@@ -19,6 +19,7 @@ public final class LoadOptions {
 
     private final int batch;
     private final Map<String, Long> dims;
+    private final Map<String, ConstantTensor> constantInputs;
     private final long maxFileBytes;
     private final int maxNesting;
     private final int maxNodes;
@@ -28,6 +29,7 @@ public final class LoadOptions {
     private LoadOptions(Builder b) {
         this.batch = b.batch;
         this.dims = Collections.unmodifiableMap(new LinkedHashMap<>(b.dims));
+        this.constantInputs = Collections.unmodifiableMap(new LinkedHashMap<>(b.constantInputs));
         this.maxFileBytes = b.maxFileBytes;
         this.maxNesting = b.maxNesting;
         this.maxNodes = b.maxNodes;
@@ -53,6 +55,11 @@ public final class LoadOptions {
     /** Extents given to symbolic names ({@code dim_param}), by name. */
     public Map<String, Long> dims() {
         return dims;
+    }
+
+    /** Graph inputs bound to known elements at load (they become initializers), by input name. */
+    public Map<String, ConstantTensor> constantInputs() {
+        return constantInputs;
     }
 
     /** Largest model file (and largest external-data file) read, in bytes. */
@@ -84,6 +91,7 @@ public final class LoadOptions {
     public static final class Builder {
         private int batch = 1;
         private final Map<String, Long> dims = new LinkedHashMap<>();
+        private final Map<String, ConstantTensor> constantInputs = new LinkedHashMap<>();
         private long maxFileBytes = Integer.MAX_VALUE;
         private int maxNesting = 64;
         private int maxNodes = 100_000;
@@ -108,6 +116,16 @@ public final class LoadOptions {
                 throw new IllegalArgumentException("dim '" + name + "': expected a value >= 0, got " + extent);
             }
             dims.put(name, extent);
+            return this;
+        }
+
+        /**
+         * Binds the graph input named like {@code value} to its elements: load treats it as an
+         * initializer (its type and extents must match the input's), so that ops needing known
+         * arguments (a Reshape's shape, a Slice's starts) can take it, and it folds where it can.
+         */
+        public Builder constantInput(ConstantTensor value) {
+            constantInputs.put(value.name(), value);
             return this;
         }
 

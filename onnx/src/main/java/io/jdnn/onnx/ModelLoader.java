@@ -95,6 +95,11 @@ final class ModelLoader {
             throw new OnnxModelException("model: imports no version of ONNX's default operator set"
                     + " (IR version " + m.getIrVersion() + ")");
         }
+        int opset = opsets.get("");
+        if (opset < OpTable.MIN_OPSET || opset > OpTable.MAX_OPSET) {
+            throw new OnnxModelException("model: opset " + opset + " of ONNX's default domain is outside the supported"
+                    + " range " + OpTable.MIN_OPSET + " to " + OpTable.MAX_OPSET);
+        }
         GraphProto g = m.getGraph();
         if (g.getNodeCount() > options.maxNodes()) {
             throw new OnnxModelException("graph '" + g.getName() + "': " + g.getNodeCount()
@@ -116,8 +121,24 @@ final class ModelLoader {
             if (!seenInputs.add(v.getName())) {
                 throw new OnnxModelException("graph input '" + v.getName() + "': listed twice");
             }
-            if (!initializers.containsKey(v.getName())) {
-                inputs.add(inputInfo(v));
+            if (initializers.containsKey(v.getName())) {
+                continue;
+            }
+            TensorInfo info = inputInfo(v);
+            ConstantTensor bound = options.constantInputs().get(v.getName());
+            if (bound == null) {
+                inputs.add(info);
+            } else if (bound.type() != info.type() || !java.util.Arrays.equals(bound.info().dims(), info.dims())) {
+                throw new OnnxModelException("graph input '" + v.getName() + "': bound to " + bound.info()
+                        + ", the model declares " + info);
+            } else {
+                initializers.put(v.getName(), bound);
+            }
+        }
+        for (String bound : options.constantInputs().keySet()) {
+            if (!seenInputs.contains(bound) || g.getInitializerList().stream().anyMatch(t -> t.getName().equals(bound))) {
+                throw new OnnxModelException("graph input '" + bound + "': LoadOptions binds it, but the graph has no"
+                        + " such input");
             }
         }
         List<Node> nodes = new ArrayList<>();

@@ -60,6 +60,21 @@ public final class OnnxModel {
         return ModelLoader.fromBytes(model, options);
     }
 
+    /** The ops of ONNX's default domain that load accepts, each with the first opset that defines it. */
+    public static Map<String, Integer> supportedOps() {
+        return OpTable.supported();
+    }
+
+    /** The oldest default-domain opset that load accepts. */
+    public static int minOpset() {
+        return OpTable.MIN_OPSET;
+    }
+
+    /** The newest default-domain opset that load accepts. */
+    public static int maxOpset() {
+        return OpTable.MAX_OPSET;
+    }
+
     /** The file the model was read from, when it was read from one. */
     public Optional<Path> path() {
         return Optional.ofNullable(path);
