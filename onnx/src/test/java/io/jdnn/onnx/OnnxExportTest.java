@@ -129,11 +129,14 @@ class OnnxExportTest {
 
             OnnxModel loaded = OnnxModel.fromBytes(bytes, LoadOptions.defaults());
             assertEquals(List.of(OnnxExport.INPUT), loaded.graph().inputs().stream().map(TensorInfo::name).toList(), c.name());
-            assertTrue(loaded.graph().nodes().stream().anyMatch(n -> n.outputs().contains(OnnxExport.OUTPUT)), c.name());
+            assertEquals(List.of(OnnxExport.OUTPUT), loaded.graph().outputs().stream().map(TensorInfo::name).toList(),
+                    c.name());
 
             float[] want;
             try (Tensor t = device.upload(c.input(), x)) {
-                want = net.forward(t).toArray();
+                Tensor y = net.forward(t);
+                assertEquals(y.shape(), loaded.graph().outputs().get(0).shape(), c.name() + ": inferred output shape");
+                want = y.toArray();
                 net.release();
             }
             float[] got = OrtOracle.run(bytes, OnnxExport.INPUT, c.input(), x);
