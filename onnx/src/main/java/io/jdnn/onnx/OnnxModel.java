@@ -110,6 +110,27 @@ public final class OnnxModel {
         return graph;
     }
 
+    /**
+     * Compiles the model for {@code device} with {@link CompileOptions#defaults()}: constants
+     * folded, batch norms folded into their convolutions, algorithms picked, buffers planned.
+     *
+     * @throws OnnxModelException naming the node (op, opset) that cannot be lowered to Device calls, and why
+     */
+    public CompiledModel compile(io.jdnn.Device device) {
+        return compile(device, CompileOptions.defaults());
+    }
+
+    /**
+     * Compiles the model for {@code device} with {@code options} (a batch size fixed here re-infers
+     * every extent from the inputs' new first extent).
+     *
+     * @throws OnnxModelException naming the node (op, opset) that cannot be lowered to Device calls, and why
+     */
+    public CompiledModel compile(io.jdnn.Device device, CompileOptions options) {
+        Graph g = options.batch() == 0 ? graph : Rebatch.apply(graph, options.batch(), this.options);
+        return new Compiler(device, g, options).compile();
+    }
+
     /** The options the model was loaded with. */
     public LoadOptions options() {
         return options;

@@ -78,7 +78,7 @@ final class RefPool {
 
     // dx (n,c,h,w) = sum over the windows whose argmax is (h,w) of dy (n,c,oh,ow)
     static void maxBackward(PoolProblem p, double[] x, double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
+        Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0.0);
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();
@@ -140,7 +140,7 @@ final class RefPool {
 
     // dx (n,c,h,w) = sum over the windows that hold (h,w) of dy (n,c,oh,ow) / divisor
     static void avgBackward(PoolProblem p, double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
+        Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0.0);
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();
@@ -187,7 +187,7 @@ final class RefPool {
 
     // dx (n,c,h,w) = sum over the adaptive windows that hold (h,w) of dy (n,c,oh,ow) / window area
     static void adaptiveBackward(PoolProblem p, double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
+        Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0.0);
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();
