@@ -97,7 +97,8 @@ final class ModuleExporter {
             requireRank(m, path, x, 4, 4);
             return same(x, g.node(path, "BatchNormalization", List.of(x.name(), param(path, "weight", b.gamma()),
                     param(path, "bias", b.beta()), tensor(path, "running_mean", b.runningMean()),
-                    tensor(path, "running_var", b.runningVar())), attr("epsilon", b.eps())));
+                    tensor(path, "running_var", b.runningVar())), attr("epsilon", b.eps()),
+                    attr("momentum", 1 - b.momentum())));
         } else if (m instanceof GroupNorm n) {
             return groupNorm(n, path, x);
         } else if (m instanceof InstanceNorm n) {
