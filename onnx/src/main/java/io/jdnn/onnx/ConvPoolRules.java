@@ -29,6 +29,12 @@ final class ConvPoolRules {
     }
 
     static void conv(InferContext c) {
+        ConvProblem p = convProblem(c);
+        c.out(0, c.type(0), outDims(c.dims(0), p.outChannels(), p.outHeight(), p.outWidth()));
+    }
+
+    /** The problem record of a Conv node (1-D as height 1), its attributes checked. */
+    static ConvProblem convProblem(InferContext c) {
         c.arity(2, 3, 1);
         c.requireFloat(0);
         c.requireFloat(1);
@@ -44,17 +50,22 @@ final class ConvPoolRules {
         }
         bias(c, w[0]);
         Window win = window(c, x, Arrays.copyOfRange(w, 2, w.length), false);
-        ConvProblem p = problem(c, () -> new ConvProblem(toInt(c, x[0]), toInt(c, x[1]),
+        return problem(c, () -> new ConvProblem(toInt(c, x[0]), toInt(c, x[1]),
                 Window.hw(c, win.in, 0, 1), Window.hw(c, win.in, 1, 1), toInt(c, w[0]),
                 Window.hw(c, win.kernel, 0, 1), Window.hw(c, win.kernel, 1, 1),
                 Window.hw(c, win.strides, 0, 1), Window.hw(c, win.strides, 1, 1),
                 Window.hw(c, win.begin, 0, 0), Window.hw(c, win.begin, 1, 0),
                 Window.hw(c, win.dilations, 0, 1), Window.hw(c, win.dilations, 1, 1), (int) group,
                 false, 0, 0, Window.hw(c, win.end, 0, 0), Window.hw(c, win.end, 1, 0)));
-        c.out(0, c.type(0), outDims(x, w[0], p.outHeight(), p.outWidth()));
     }
 
     static void convTranspose(InferContext c) {
+        ConvProblem p = convTransposeProblem(c);
+        c.out(0, c.type(0), outDims(c.dims(0), p.outChannels(), p.outHeight(), p.outWidth()));
+    }
+
+    /** The problem record of a ConvTranspose node (1-D as height 1), output_shape and auto_pad mapped to pads. */
+    static ConvProblem convTransposeProblem(InferContext c) {
         c.arity(2, 3, 1);
         c.requireFloat(0);
         c.requireFloat(1);
@@ -89,7 +100,7 @@ final class ConvPoolRules {
                 win.end[i] = total - win.begin[i];
             }
         }
-        ConvProblem p = problem(c, () -> new ConvProblem(toInt(c, x[0]), toInt(c, x[1]),
+        return problem(c, () -> new ConvProblem(toInt(c, x[0]), toInt(c, x[1]),
                 Window.hw(c, win.in, 0, 1), Window.hw(c, win.in, 1, 1), toInt(c, outChannels),
                 Window.hw(c, win.kernel, 0, 1), Window.hw(c, win.kernel, 1, 1),
                 Window.hw(c, win.strides, 0, 1), Window.hw(c, win.strides, 1, 1),
@@ -97,7 +108,6 @@ final class ConvPoolRules {
                 Window.hw(c, win.dilations, 0, 1), Window.hw(c, win.dilations, 1, 1), (int) group,
                 true, Window.hw(c, outPad, 0, 0), Window.hw(c, outPad, 1, 0),
                 Window.hw(c, win.end, 0, 0), Window.hw(c, win.end, 1, 0)));
-        c.out(0, c.type(0), outDims(x, outChannels, p.outHeight(), p.outWidth()));
     }
 
     static void maxPool(InferContext c) {
