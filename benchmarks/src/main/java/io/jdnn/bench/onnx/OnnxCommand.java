@@ -5,9 +5,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code jdnn onnx}: the group of commands on ONNX models (info). */
-@Command(name = "onnx", mixinStandardHelpOptions = true, subcommands = {OnnxInfoCommand.class},
-        description = "Commands on ONNX models: info (inputs, outputs, op counts, parameters, FLOPs per image).")
+/** {@code jdnn onnx}: the group of commands on ONNX models (info, train). */
+@Command(name = "onnx", mixinStandardHelpOptions = true, subcommands = {OnnxInfoCommand.class, OnnxTrainCommand.class},
+        description = "Commands on ONNX models: info (inputs, outputs, op counts, parameters, FLOPs per image), train "
+                + "(fine-tune on generated data).")
 public final class OnnxCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -15,6 +16,6 @@ public final class OnnxCommand implements Runnable {
     /** {@code jdnn onnx} without a subcommand: a usage error that lists them. */
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "expected a subcommand: info");
+        throw new ParameterException(spec.commandLine(), "expected a subcommand: info or train");
     }
 }
