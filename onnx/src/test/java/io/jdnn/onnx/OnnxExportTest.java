@@ -37,9 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Exports the example networks and small compositions of every exportable layer, loads each file
- * with jdnn's loader, runs it in ONNX Runtime and compares the output with jdnn's evaluation-mode
- * forward pass on the reference device: every element within {@value #BOUND} times the largest
- * output magnitude (at least 1).
+ * with jdnn's loader (output shape inferred as jdnn's forward gives it), runs it in ONNX Runtime and
+ * in jdnn's own runner ({@link OnnxModel#compile}), and compares both outputs with the nn network's
+ * evaluation-mode forward pass on the reference device: every element within {@value #BOUND} times
+ * the largest output magnitude (at least 1).
  */
 class OnnxExportTest {
     /** The bound of ONNX Runtime's float32 output against the reference backend's, relative to the output's scale. */
@@ -139,24 +140,33 @@ class OnnxExportTest {
                 want = y.toArray();
                 net.release();
             }
-            float[] got = OrtOracle.run(bytes, OnnxExport.INPUT, c.input(), x);
-            assertEquals(want.length, got.length, c.name() + ": output elements");
-            double scale = 1;
-            for (float v : want) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            double worst = 0;
-            int at = 0;
-            for (int i = 0; i < want.length; i++) {
-                double e = Math.abs(got[i] - want[i]);
-                if (e > worst || Double.isNaN(e)) {
-                    worst = e;
-                    at = i;
+            assertWithin(c.name() + ": ONNX Runtime", want, OrtOracle.run(bytes, OnnxExport.INPUT, c.input(), x));
+            try (CompiledModel compiled = loaded.compile(device); Tensor t = device.upload(c.input(), x)) {
+                Map<String, Tensor> out = compiled.run(Map.of(OnnxExport.INPUT, t));
+                try (Tensor y = out.get(OnnxExport.OUTPUT)) {
+                    assertWithin(c.name() + ": jdnn's runner", want, y.toArray());
                 }
             }
-            assertTrue(worst <= BOUND * scale, c.name() + ": ONNX Runtime differs from jdnn by " + worst + " at element "
-                    + at + " (" + got[at] + " vs " + want[at] + "), bound " + BOUND * scale);
         }
+    }
+
+    private static void assertWithin(String what, float[] want, float[] got) {
+        assertEquals(want.length, got.length, what + ": output elements");
+        double scale = 1;
+        for (float v : want) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double worst = 0;
+        int at = 0;
+        for (int i = 0; i < want.length; i++) {
+            double e = Math.abs(got[i] - want[i]);
+            if (e > worst || Double.isNaN(e)) {
+                worst = e;
+                at = i;
+            }
+        }
+        assertTrue(worst <= BOUND * scale, what + " differs from jdnn's nn forward by " + worst + " at element "
+                + at + " (" + got[at] + " vs " + want[at] + "), bound " + BOUND * scale);
     }
 
     /** Two training passes so that batch norm's running statistics are not its initial 0 and 1; then evaluation mode. */

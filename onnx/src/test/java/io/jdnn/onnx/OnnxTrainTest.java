@@ -13,6 +13,7 @@ import io.jdnn.nn.Layers;
 import io.jdnn.nn.Module;
 import io.jdnn.nn.MseLoss;
 import io.jdnn.nn.OptimizerDriver;
+import io.jdnn.onnx.testing.OnnxBuilder;
 import io.jdnn.optim.Sgd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +111,25 @@ class OnnxTrainTest {
             GradCheck.Report r = GradCheck.defaults().check(m, c.input());
             assertTrue(r.passed(), r.toString());
             assertEquals(m.parameters().size() + 1, r.tensors().size(), "input and every parameter checked");
+        }
+    }
+
+    @Test
+    void gradientsOfAGraphBuiltInOnnxMatchCentralDifferences() {
+        // Ops no nn export writes: Reshape, Clip (ReLU6), HardSigmoid, Relu, Dropout; the Conv's output read twice.
+        OnnxBuilder b = new OnnxBuilder(13, 4);
+        String x = b.input("x", 2, 3, 4, 4);
+        String c = b.conv(x, 3, 4, 3, 1, 1);
+        String six = b.relu6(c);
+        String hs = b.node("HardSigmoid", List.of(c), OnnxBuilder.attr("alpha", 1f / 6), OnnxBuilder.attr("beta", 0.5f));
+        String sum = b.add(b.relu(six), hs);
+        String flat = b.node("Reshape", List.of(sum, b.int64s(b.fresh("shape"), 2, -1)));
+        b.output(b.node("Dropout", List.of(b.gemm(flat, 64, 3))));
+        OnnxModel model = OnnxModel.fromBytes(b.bytes(), LoadOptions.defaults());
+        try (TrainableModel m = model.compileTrainable(device, CompileOptions.defaults())) {
+            assertEquals(List.of("Conv", "Clip", "HardSigmoid", "Relu", "Add", "Reshape", "Gemm"), m.ops());
+            GradCheck.Report r = GradCheck.defaults().check(m, Shape.of(2, 3, 4, 4));
+            assertTrue(r.passed(), r.toString());
         }
     }
 
