@@ -145,4 +145,17 @@ final class TrainCompiler {
         made.add(m);
         return new TrainStep.Layer(n, n.input(0), m);
     }
+
+    /**
+     * A step running {@code m} on the node's first input, its {@code weight} loaded from input 1 and
+     * its {@code bias} from input 2 where the node has one.
+     */
+    TrainStep layer(Node n, Module m, Parameter weight, Parameter bias) {
+        TrainStep step = layer(n, m);
+        load(n, 1, weight);
+        if (n.hasInput(2)) {
+            load(n, 2, bias);
+        }
+        return step;
+    }
 }

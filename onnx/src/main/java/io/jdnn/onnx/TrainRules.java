@@ -100,12 +100,7 @@ final class TrainRules {
                 : c.layers.conv2d(x.dim(1), out);
         ConvLayer layer = b.kernel(k[0], k[1]).stride(s[0], s[1]).padding(p[0], p[1], p[2], p[3]).dilation(d[0])
                 .groups(groups).outputPadding(op[0]).bias(n.hasInput(2)).init(Init.constant(0)).build();
-        TrainStep step = c.layer(n, layer);
-        c.load(n, 1, layer.weight());
-        if (n.hasInput(2)) {
-            c.load(n, 2, layer.bias());
-        }
-        return step;
+        return c.layer(n, layer, layer.weight(), layer.bias());
     }
 
     private static TrainStep pool(TrainCompiler c, Node n, boolean max) {
@@ -133,9 +128,7 @@ final class TrainRules {
         double eps = n.getFloat("epsilon", 1e-5f);
         double momentum = n.getFloat("momentum", 0.9f);
         BatchNorm2d bn = c.layers.batchNorm2d(x.dim(1), eps, 1 - momentum);
-        TrainStep step = c.layer(n, bn);
-        c.load(n, 1, bn.gamma());
-        c.load(n, 2, bn.beta());
+        TrainStep step = c.layer(n, bn, bn.gamma(), bn.beta());
         c.loadBuffer(n, 3, bn.runningMean());
         c.loadBuffer(n, 4, bn.runningVar());
         return step;
@@ -143,10 +136,7 @@ final class TrainRules {
 
     private static TrainStep instanceNorm(TrainCompiler c, Node n) {
         InstanceNorm layer = c.layers.instanceNorm(c.shape(n.input(0)).dim(1), n.getFloat("epsilon", 1e-5f));
-        TrainStep step = c.layer(n, layer);
-        c.load(n, 1, layer.weight());
-        c.load(n, 2, layer.bias());
-        return step;
+        return c.layer(n, layer, layer.weight(), layer.bias());
     }
 
     private static TrainStep layerNorm(TrainCompiler c, Node n) {
@@ -155,12 +145,7 @@ final class TrainRules {
         axis = axis < 0 ? axis + x.rank() : axis;
         LayerNorm layer = c.layers.layerNorm(Shape.of(Arrays.copyOfRange(x.dims(), axis, x.rank())),
                 n.getFloat("epsilon", 1e-5f));
-        TrainStep step = c.layer(n, layer);
-        c.load(n, 1, layer.weight());
-        if (n.hasInput(2)) {
-            c.load(n, 2, layer.bias());
-        }
-        return step;
+        return c.layer(n, layer, layer.weight(), layer.bias());
     }
 
     private static TrainStep lrn(TrainCompiler c, Node n) {
@@ -200,9 +185,7 @@ final class TrainRules {
     private static TrainStep prelu(TrainCompiler c, Node n) {
         int slopes = c.constant(n, 1, "slope").size();
         PRelu layer = c.layers.prelu(slopes, 0);
-        TrainStep step = c.layer(n, layer);
-        c.load(n, 1, layer.weight());
-        return step;
+        return c.layer(n, layer, layer.weight(), null);
     }
 
     private static TrainStep gemm(TrainCompiler c, Node n) {
@@ -215,12 +198,7 @@ final class TrainRules {
                     + "and beta 1");
         }
         Linear layer = c.layers.linear((int) w[1], (int) w[0], n.hasInput(2), Init.constant(0));
-        TrainStep step = c.layer(n, layer);
-        c.load(n, 1, layer.weight());
-        if (n.hasInput(2)) {
-            c.load(n, 2, layer.bias());
-        }
-        return step;
+        return c.layer(n, layer, layer.weight(), layer.bias());
     }
 
     private static TrainStep flatten(TrainCompiler c, Node n) {

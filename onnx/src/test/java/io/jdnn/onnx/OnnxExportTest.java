@@ -15,7 +15,8 @@ import io.jdnn.examples.Vgg;
 import io.jdnn.nn.Init;
 import io.jdnn.nn.Layers;
 import io.jdnn.nn.Module;
-import io.jdnn.onnx.testing.OrtOracle;
+import io.jdnn.onnx.testing.NetCase;
+import io.jdnn.onnx.run.OrtRunner;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,11 +26,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,13 +48,6 @@ class OnnxExportTest {
 
     private static Device device;
 
-    /** A network to export: its input shape, the range of its random input, and how it is built. */
-    record Case(String name, Shape input, double range, Function<Layers, Module> build) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     @BeforeAll
     static void open() {
@@ -66,35 +59,35 @@ class OnnxExportTest {
         device.close();
     }
 
-    static List<Case> examples() {
+    static List<NetCase> examples() {
         Shape shapes = Shape.of(2, 3, 24, 24);
         return List.of(
-                new Case("lenet", Shape.of(2, 1, 32, 32), 1, nn -> LeNet5.build(nn.defaultInit(Init.torchDefault()))),
-                new Case("resnet", shapes, 1, SmallResNet::build),
-                new Case("resnet-relu", shapes, 1, nn -> SmallResNet.build(nn, Activation.relu())),
-                new Case("alexnet", shapes, 1, AlexNet::build),
-                new Case("vgg", shapes, 1, Vgg::build),
-                new Case("googlenet", shapes, 1, GoogLeNet::build),
-                new Case("srnet", Shape.of(2, 1, 8, 8), 1, SrNet::build),
-                new Case("dcgan-generator", Shape.of(2, Dcgan.NOISE, 1, 1), 1, Dcgan::generator),
-                new Case("dcgan-discriminator", Shape.of(2, 1, 16, 16), 1, Dcgan::discriminator));
+                new NetCase("lenet", Shape.of(2, 1, 32, 32), 1, nn -> LeNet5.build(nn.defaultInit(Init.torchDefault()))),
+                new NetCase("resnet", shapes, 1, SmallResNet::build),
+                new NetCase("resnet-relu", shapes, 1, nn -> SmallResNet.build(nn, Activation.relu())),
+                new NetCase("alexnet", shapes, 1, AlexNet::build),
+                new NetCase("vgg", shapes, 1, Vgg::build),
+                new NetCase("googlenet", shapes, 1, GoogLeNet::build),
+                new NetCase("srnet", Shape.of(2, 1, 8, 8), 1, SrNet::build),
+                new NetCase("dcgan-generator", Shape.of(2, Dcgan.NOISE, 1, 1), 1, Dcgan::generator),
+                new NetCase("dcgan-discriminator", Shape.of(2, 1, 16, 16), 1, Dcgan::discriminator));
     }
 
-    static List<Case> compositions() {
-        List<Case> out = new ArrayList<>();
-        out.add(new Case("asymmetric-convs", Shape.of(2, 3, 11, 13), 1, nn -> nn.sequential(
+    static List<NetCase> compositions() {
+        List<NetCase> out = new ArrayList<>();
+        out.add(new NetCase("asymmetric-convs", Shape.of(2, 3, 11, 13), 1, nn -> nn.sequential(
                 nn.conv2d(3, 8).kernel(3).stride(2).padding(0, 1, 2, 1).build(), nn.relu(),
                 nn.conv2d(8, 8).kernel(3).dilation(2).padding(2).groups(4).build(), nn.activation(Activation.elu(1)),
                 nn.convTranspose2d(8, 4).kernel(3).stride(2).padding(1, 0, 0, 1).outputPadding(1).build(),
                 nn.convTranspose2d(4, 2).kernel(2).stride(2).groups(2).bias(false).build())));
-        out.add(new Case("norms-and-pools", Shape.of(2, 3, 12, 12), 1, nn -> nn.sequential(
+        out.add(new NetCase("norms-and-pools", Shape.of(2, 3, 12, 12), 1, nn -> nn.sequential(
                 nn.conv2d(3, 8).kernel(3).padding(1).build(), nn.groupNorm(4, 8), nn.prelu(8, 0.1),
                 nn.instanceNorm(8), nn.layerNorm(12, 12), nn.pixelUnshuffle(2),
                 nn.conv2d(32, 32).kernel(1).build(), nn.pixelShuffle(2), nn.localResponseNorm(3, 1e-2, 0.75, 2),
                 nn.maxPool2d(3, 2, 1), nn.avgPool2d(3, 2, 1), nn.dropout(0.5), nn.batchNorm2d(8),
                 nn.globalAvgPool2d(), nn.flatten(), nn.linear(8, 6), nn.layerNorm(6), nn.prelu(),
                 nn.groupNorm(2, 6), nn.linear(6, 4, false, Init.torchDefault()), nn.logSoftmax())));
-        out.add(new Case("branches", Shape.of(2, 4, 6, 6), 1, nn -> nn.sequential(
+        out.add(new NetCase("branches", Shape.of(2, 4, 6, 6), 1, nn -> nn.sequential(
                 nn.concat(nn.identity(), nn.sequential(nn.conv2d(4, 4).kernel(3).padding(1).build(), nn.tanh()),
                         nn.avgPool2d(3, 1, 1)),
                 nn.residual(nn.conv2d(12, 6).kernel(1).build(), nn.conv2d(12, 6).kernel(3).padding(1).build()),
@@ -104,7 +97,7 @@ class OnnxExportTest {
                 Activation.hardsigmoid(), Activation.silu(), Activation.mish(), Activation.gelu(), Activation.geluTanh(),
                 Activation.softplus(1, 20), Activation.softplus(2, 30));
         for (Activation a : activations) {
-            out.add(new Case("activation " + a, Shape.of(2, 3, 5, 5), 8, nn -> nn.sequential(
+            out.add(new NetCase("activation " + a, Shape.of(2, 3, 5, 5), 8, nn -> nn.sequential(
                     nn.conv2d(3, 4).kernel(1).build(), nn.activation(a))));
         }
         return out;
@@ -112,20 +105,20 @@ class OnnxExportTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("examples")
-    void exampleNetworksRunInOnnxRuntimeAsInJdnn(Case c) {
+    void exampleNetworksRunInOnnxRuntimeAsInJdnn(NetCase c) {
         check(c);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("compositions")
-    void everyLayerRunsInOnnxRuntimeAsInJdnn(Case c) {
+    void everyLayerRunsInOnnxRuntimeAsInJdnn(NetCase c) {
         check(c);
     }
 
-    private static void check(Case c) {
+    private static void check(NetCase c) {
         try (Module net = c.build().apply(Layers.on(device, 7))) {
             warmBatchNorm(net, c.input());
-            float[] x = random(c.input(), c.range(), 11);
+            float[] x = c.input(11);
             byte[] bytes = OnnxExport.toBytes(net, c.input());
 
             OnnxModel loaded = OnnxModel.fromBytes(bytes, LoadOptions.defaults());
@@ -140,7 +133,9 @@ class OnnxExportTest {
                 want = y.toArray();
                 net.release();
             }
-            assertWithin(c.name() + ": ONNX Runtime", want, OrtOracle.run(bytes, OnnxExport.INPUT, c.input(), x));
+            long[] dims = Arrays.stream(c.input().dims()).asLongStream().toArray();
+            assertWithin(c.name() + ": ONNX Runtime", want, OrtRunner.run(bytes, Map.of(OnnxExport.INPUT, dims),
+                    Map.of(OnnxExport.INPUT, x)).get(OnnxExport.OUTPUT));
             try (CompiledModel compiled = loaded.compile(device); Tensor t = device.upload(c.input(), x)) {
                 Map<String, Tensor> out = compiled.run(Map.of(OnnxExport.INPUT, t));
                 try (Tensor y = out.get(OnnxExport.OUTPUT)) {
@@ -172,7 +167,7 @@ class OnnxExportTest {
     /** Two training passes so that batch norm's running statistics are not its initial 0 and 1; then evaluation mode. */
     private static void warmBatchNorm(Module net, Shape input) {
         for (int i = 0; i < 2; i++) {
-            try (Tensor t = device.upload(input, random(input, 1, 100 + i))) {
+            try (Tensor t = device.upload(input, NetCase.uniform(input, 1, 100 + i))) {
                 net.forward(t);
                 net.release();
             }
@@ -180,14 +175,6 @@ class OnnxExportTest {
         net.train(false);
     }
 
-    private static float[] random(Shape s, double range, long seed) {
-        Random r = new Random(seed);
-        float[] x = new float[Math.toIntExact(s.elements())];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) ((r.nextDouble() * 2 - 1) * range);
-        }
-        return x;
-    }
 
     @Test
     void writesAFileThatLoads(@TempDir Path dir) throws Exception {

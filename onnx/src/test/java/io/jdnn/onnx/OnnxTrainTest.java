@@ -13,6 +13,7 @@ import io.jdnn.nn.Layers;
 import io.jdnn.nn.Module;
 import io.jdnn.nn.MseLoss;
 import io.jdnn.nn.OptimizerDriver;
+import io.jdnn.onnx.testing.NetCase;
 import io.jdnn.onnx.testing.OnnxBuilder;
 import io.jdnn.optim.Sgd;
 import org.junit.jupiter.api.AfterAll;
@@ -22,8 +23,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
-import java.util.Random;
-import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,13 +38,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OnnxTrainTest {
     private static Device device;
 
-    /** A small model to check: its input shape and how it is built. */
-    record Case(String name, Shape input, Function<Layers, Module> build) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
 
     @BeforeAll
     static void open() {
@@ -62,19 +54,19 @@ class OnnxTrainTest {
         return OnnxModel.fromBytes(bytes, LoadOptions.defaults()).compileTrainable(device, CompileOptions.defaults());
     }
 
-    static List<Case> networks() {
+    static List<NetCase> networks() {
         Shape shapes = Shape.of(2, 3, 24, 24);
-        return List.of(new Case("resnet", shapes, SmallResNet::build),
-                new Case("resnet-relu", shapes, nn -> SmallResNet.build(nn, Activation.relu())),
-                new Case("googlenet", shapes, GoogLeNet::build),
-                new Case("srnet", Shape.of(2, 1, 8, 8), SrNet::build));
+        return List.of(new NetCase("resnet", shapes, SmallResNet::build),
+                new NetCase("resnet-relu", shapes, nn -> SmallResNet.build(nn, Activation.relu())),
+                new NetCase("googlenet", shapes, GoogLeNet::build),
+                new NetCase("srnet", Shape.of(2, 1, 8, 8), SrNet::build));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("networks")
-    void anImportedNetworkComputesWhatTheNetworkComputes(Case c) {
+    void anImportedNetworkComputesWhatTheNetworkComputes(NetCase c) {
         try (Module net = c.build().apply(Layers.on(device, 5));
-             Tensor x = device.upload(c.input(), random(c.input(), 3))) {
+             Tensor x = device.upload(c.input(), c.input(3))) {
             try (TrainableModel m = imported(net, c.input())) {
                 // Training mode: batch norm normalizes with the batch's statistics (it is not folded).
                 assertArrayEquals(net.forward(x).toArray(), m.forward(x).toArray(), 1e-6f, c.name() + " training mode");
@@ -86,17 +78,17 @@ class OnnxTrainTest {
         }
     }
 
-    static List<Case> gradientCases() {
+    static List<NetCase> gradientCases() {
         return List.of(
-                new Case("conv-bn-elu-pool-gemm", Shape.of(2, 3, 7, 7), nn -> nn.sequential(
+                new NetCase("conv-bn-elu-pool-gemm", Shape.of(2, 3, 7, 7), nn -> nn.sequential(
                         nn.conv2d(3, 4).kernel(3).stride(2).padding(0, 1, 1, 2).bias(false).build(), nn.batchNorm2d(4),
                         nn.activation(Activation.elu(1)), nn.avgPool2d(2, 1, 1), nn.flatten(), nn.linear(80, 5),
                         nn.logSoftmax())),
-                new Case("transposed-lrn-norms", Shape.of(2, 4, 3, 3), nn -> nn.sequential(
+                new NetCase("transposed-lrn-norms", Shape.of(2, 4, 3, 3), nn -> nn.sequential(
                         nn.convTranspose2d(4, 6).kernel(3).stride(2).padding(1).outputPadding(1).build(),
                         nn.localResponseNorm(3, 0.1, 0.75, 2), nn.layerNorm(6), nn.instanceNorm(6),
                         nn.prelu(6, 0.2), nn.activation(Activation.softplus(1, 20)), nn.globalAvgPool2d())),
-                new Case("branches-shuffle", Shape.of(2, 4, 4, 4), nn -> nn.sequential(
+                new NetCase("branches-shuffle", Shape.of(2, 4, 4, 4), nn -> nn.sequential(
                         nn.concat(nn.identity(), nn.sequential(nn.conv2d(4, 4).kernel(3).padding(1).build(), nn.tanh())),
                         nn.residual(nn.sequential(nn.conv2d(8, 8).kernel(1).build(), nn.sigmoid())),
                         nn.pixelShuffle(2), nn.activation(Activation.gelu()), nn.leakyRelu(0.1),
@@ -105,7 +97,7 @@ class OnnxTrainTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("gradientCases")
-    void gradientsMatchCentralDifferences(Case c) {
+    void gradientsMatchCentralDifferences(NetCase c) {
         try (Module net = c.build().apply(Layers.on(device, 9));
              TrainableModel m = imported(net, c.input())) {
             GradCheck.Report r = GradCheck.defaults().check(m, c.input());
@@ -140,7 +132,7 @@ class OnnxTrainTest {
              Module teacher = SmallResNet.build(Layers.on(device, 2));
              TrainableModel m = imported(net, in);
              MseLoss loss = new MseLoss(device);
-             Tensor x = device.upload(in, random(in, 4))) {
+             Tensor x = device.upload(in, NetCase.uniform(in, 1, 4))) {
             teacher.train(false);
             Tensor target = teacher.forward(x);
             OptimizerDriver opt = OptimizerDriver.of(Sgd.withMomentum(0.05, 0.9), m);
@@ -172,12 +164,4 @@ class OnnxTrainTest {
         }
     }
 
-    private static float[] random(Shape s, long seed) {
-        Random r = new Random(seed);
-        float[] x = new float[Math.toIntExact(s.elements())];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
 }
