@@ -26,6 +26,7 @@ final class Compiler {
     final Device device;
     final Graph graph;
     final CompileOptions options;
+    final LoadOptions loadOptions;
     private final Map<String, Value> values = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private final List<Value> constants = new ArrayList<>();
@@ -34,10 +35,11 @@ final class Compiler {
     private final Set<String> outputNames = new HashSet<>();
     private final Set<Node> absorbed = new HashSet<>();
 
-    Compiler(Device device, Graph graph, CompileOptions options) {
+    Compiler(Device device, Graph graph, CompileOptions options, LoadOptions loadOptions) {
         this.device = device;
         this.graph = graph;
         this.options = options;
+        this.loadOptions = loadOptions;
     }
 
     CompiledModel compile() {
@@ -56,6 +58,10 @@ final class Compiler {
                 throw new OnnxModelException("input '" + t.name() + "' is " + t.type()
                         + ": jdnn runs models on float32 tensors");
             }
+            if (t.elementCount() == 0) {
+                throw new OnnxModelException("input '" + t.name() + "' is empty " + java.util.Arrays.toString(t.dims())
+                        + ": jdnn has no empty tensors");
+            }
             Value v = Value.of(t.name(), dims(t), Value.Kind.INPUT);
             values.put(t.name(), v);
             inputs.put(t.name(), v);
@@ -64,6 +70,10 @@ final class Compiler {
             values.putIfAbsent(c.name(), constantValue(c.name(), c));
         }
         for (TensorInfo t : graph.outputs()) {
+            if (!t.type().isFloat()) {
+                throw new OnnxModelException("output '" + t.name() + "' is " + t.type()
+                        + ": the runner computes float32 tensors");
+            }
             outputNames.add(t.name());
         }
         List<Node> needed = needed();

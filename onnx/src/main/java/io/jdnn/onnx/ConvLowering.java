@@ -5,6 +5,7 @@ import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.ConvPlan;
 import io.jdnn.ConvProblem;
+import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
 
 import java.util.List;
@@ -18,28 +19,10 @@ final class ConvLowering {
     }
 
     static void conv(Lowerer l, boolean transposed) {
-        int[] x = Windows.nchw(l, l.dims(0));
         int rank = l.dims(0).length;
+        ConvProblem p = transposed ? ConvPoolRules.convTransposeProblem(l.infer()) : ConvPoolRules.convProblem(l.infer());
+        int out = p.outChannels();
         Value w = l.in(1);
-        if (w.rank() != rank) {
-            throw l.refuse("weight " + java.util.Arrays.toString(w.dims) + " must have the input's rank " + rank);
-        }
-        int[] kernel = rank == 3 ? new int[] {1, w.dims[2]} : new int[] {w.dims[2], w.dims[3]};
-        Windows win = Windows.of(l, java.util.Arrays.copyOfRange(l.dims(0), 2, rank), kernel, transposed);
-        int groups = (int) l.node.getInt("group", 1);
-        int out = transposed ? w.dims[1] * groups : w.dims[0];
-        int[] outPad = Windows.two(l, "output_padding", l.node.getInts("output_padding", null), rank - 2, null, 0);
-        ConvProblem p = new ConvProblem(x[0], x[1], x[2], x[3], out, win.kernel()[0], win.kernel()[1],
-                win.strides()[0], win.strides()[1], win.begin()[0], win.begin()[1], win.dilations()[0],
-                win.dilations()[1], groups, transposed, outPad[0], outPad[1], win.end()[0], win.end()[1]);
-        long[] outputShape = l.node.getInts("output_shape", null);
-        if (outputShape != null) {
-            int[] got = rank == 3 ? new int[] {p.outWidth()} : new int[] {p.outHeight(), p.outWidth()};
-            if (!java.util.Arrays.equals(Value.longs(got), outputShape)) {
-                throw l.refuse("output_shape " + java.util.Arrays.toString(outputShape) + " differs from the "
-                        + "extents the pads give, " + java.util.Arrays.toString(got) + " (only the latter is supported)");
-            }
-        }
         Value bias = l.has(2) ? l.in(2) : null;
         String y = l.node.output(0);
         Node bn = transposed ? null : l.compiler.soleConsumer(y);
@@ -61,7 +44,7 @@ final class ConvLowering {
         if (bias != null && b == null) {
             throw l.refuse("bias must be 1-D");
         }
-        int[] outDims = Windows.onnxDims(rank, p.batch(), out, p.outHeight(), p.outWidth());
+        int[] outDims = onnxDims(rank, p.batch(), out, p.outHeight(), p.outWidth());
         Value yv = l.out(0, outDims);
         if (!y.equals(l.node.output(0))) {
             l.compiler.bind(bn, y, yv);
@@ -157,34 +140,12 @@ final class ConvLowering {
     }
 
     static void pool(Lowerer l, boolean max) {
-        int[] d = l.dims(0);
-        int[] x = Windows.nchw(l, d);
-        int[] spatial = java.util.Arrays.copyOfRange(d, 2, d.length);
-        Windows win = Windows.of(l, spatial, null, false);
-        if (!l.node.has("kernel_shape")) {
-            throw l.refuse("attribute 'kernel_shape' is required");
-        }
-        if (max && l.node.getInt("storage_order", 0) != 0) {
-            throw l.refuse("storage_order 1 is not supported");
-        }
-        if (!max && (win.dilations()[0] != 1 || win.dilations()[1] != 1)) {
-            throw l.refuse("dilated average pooling is not supported");
-        }
-        PoolProblem.Builder b = (max ? PoolProblem.max() : PoolProblem.avg()).batch(x[0]).channels(x[1]).size(x[2], x[3])
-                .kernel(win.kernel()[0], win.kernel()[1]).stride(win.strides()[0], win.strides()[1])
-                .padding(win.begin()[0], win.begin()[1], win.end()[0], win.end()[1])
-                .ceilMode(l.node.getInt("ceil_mode", 0) != 0);
-        if (max) {
-            b.dilation(win.dilations()[0], win.dilations()[1]);
-        } else {
-            b.countIncludePad(l.node.getInt("count_include_pad", 0) != 0);
-        }
-        run(l, b.build(), d.length);
+        run(l, ConvPoolRules.poolProblem(l.infer(), max ? PoolMode.MAX : PoolMode.AVG), l.dims(0).length);
     }
 
     static void globalPool(Lowerer l, boolean max) {
         int[] d = l.dims(0);
-        int[] x = Windows.nchw(l, d);
+        int[] x = nchw(l, d);
         PoolProblem p = max ? PoolProblem.max().batch(x[0]).channels(x[1]).size(x[2], x[3]).kernel(x[2], x[3]).build()
                 : PoolProblem.global(x[0], x[1], x[2], x[3]);
         run(l, p, d.length);
@@ -192,7 +153,23 @@ final class ConvLowering {
 
     static void run(Lowerer l, PoolProblem p, int rank) {
         Value x = l.in(0);
-        Value y = l.out(0, Windows.onnxDims(rank, p.batch(), p.channels(), p.outHeight(), p.outWidth()));
+        Value y = l.out(0, onnxDims(rank, p.batch(), p.channels(), p.outHeight(), p.outWidth()));
         l.step("pool " + p, y, () -> l.device.pool(p, x.as(p.inputShape()), y.as(p.outputShape())), x);
+    }
+
+    /** The extents of a 2-D view of (N, C, spatial...) data: (N, C, H, W), H = 1 for 1-D data. */
+    static int[] nchw(Lowerer l, int[] dims) {
+        if (dims.length == 4) {
+            return dims;
+        }
+        if (dims.length == 3) {
+            return new int[] {dims[0], dims[1], 1, dims[2]};
+        }
+        throw l.refuse("takes (N, C, L) or (N, C, H, W) data, got rank " + dims.length);
+    }
+
+    /** The ONNX extents of (N, C, H, W) results for data of rank {@code rank} (3 drops the height of 1). */
+    static int[] onnxDims(int rank, int n, int c, int h, int w) {
+        return rank == 3 ? new int[] {n, c, w} : new int[] {n, c, h, w};
     }
 }

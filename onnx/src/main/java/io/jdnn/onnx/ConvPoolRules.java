@@ -119,6 +119,13 @@ final class ConvPoolRules {
     }
 
     private static void pool(InferContext c, PoolMode mode) {
+        long[] x = c.dims(0);
+        PoolProblem p = poolProblem(c, mode);
+        c.out(0, c.type(0), outDims(x, x[1], p.outHeight(), p.outWidth()));
+    }
+
+    /** The problem record of a MaxPool (MAX) or AveragePool (AVG) node (1-D as height 1), auto_pad mapped to pads. */
+    static PoolProblem poolProblem(InferContext c, PoolMode mode) {
         c.arity(1, 1, 2);
         c.requireFloat(0);
         if (!c.node.output(1).isEmpty()) {
@@ -135,14 +142,13 @@ final class ConvPoolRules {
         Window win = window(c, x, kernel, false);
         boolean ceil = c.node.getInt("ceil_mode", 0) != 0;
         boolean cip = mode == PoolMode.AVG && c.node.getInt("count_include_pad", 0) != 0;
-        PoolProblem p = problem(c, () -> new PoolProblem(mode, toInt(c, x[0]), toInt(c, x[1]),
+        return problem(c, () -> new PoolProblem(mode, toInt(c, x[0]), toInt(c, x[1]),
                 Window.hw(c, win.in, 0, 1), Window.hw(c, win.in, 1, 1),
                 Window.hw(c, win.kernel, 0, 1), Window.hw(c, win.kernel, 1, 1),
                 Window.hw(c, win.strides, 0, 1), Window.hw(c, win.strides, 1, 1),
                 Window.hw(c, win.begin, 0, 0), Window.hw(c, win.begin, 1, 0),
                 Window.hw(c, win.dilations, 0, 1), Window.hw(c, win.dilations, 1, 1), ceil, cip, 0, 0,
                 Window.hw(c, win.end, 0, 0), Window.hw(c, win.end, 1, 0)));
-        c.out(0, c.type(0), outDims(x, x[1], p.outHeight(), p.outWidth()));
     }
 
     /** GlobalAveragePool and GlobalMaxPool: (N, C, 1, ...). */

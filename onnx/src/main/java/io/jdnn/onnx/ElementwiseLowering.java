@@ -196,6 +196,9 @@ final class ElementwiseLowering {
                 if (to == null || !to.isFloat()) {
                     throw l.refuse("a cast of a computed value to " + to + " is not supported (float32 only)");
                 }
+                if (to == DataType.FLOAT16 || to == DataType.BFLOAT16) {
+                    throw l.refuse("a cast to " + to + " rounds, and the runner has no rounding op (float32 only)");
+                }
             }
             default -> { }
         }

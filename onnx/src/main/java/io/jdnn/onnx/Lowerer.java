@@ -29,6 +29,13 @@ final class Lowerer {
         this.constantMode = constantMode;
     }
 
+    /** Load's view of the node (its shape rules map attributes onto problem records: one definition of each). */
+    InferContext infer() {
+        Graph g = compiler.graph;
+        return new InferContext(node, new java.util.HashMap<>(g.values()), new java.util.HashMap<>(g.constants()),
+                compiler.loadOptions);
+    }
+
     int opset() {
         return node.opset();
     }

@@ -139,7 +139,7 @@ final class NormLowering {
         int[] d = ncs(l, l.dims(0));
         InstanceNormProblem p = new InstanceNormProblem(d[0], d[1], d[2], d[3], l.node.getFloat("epsilon", 1e-5f));
         normalize(l, p.inputShape(), p.channelShape(), p.statsShape(), (x, w, b, y, m, s) ->
-                l.device.instanceNorm(p, x, w, b, y, m, s), "instanceNorm " + p, l.in(1), l.in(2));
+                l.device.instanceNorm(p, x, w, b, y, m, s), "instanceNorm " + p, l.in(1), l.in(2), null);
     }
 
     static void groupNorm(Lowerer l) {
@@ -153,7 +153,7 @@ final class NormLowering {
             b = l.constant("bias", new int[] {d[1]}, perChannel(l, l.constant(2, "bias"), groups, d[1]));
         }
         normalize(l, p.inputShape(), p.channelShape(), p.statsShape(), (x, ww, bb, y, m, s) ->
-                l.device.groupNorm(p, x, ww, bb, y, m, s), "groupNorm " + p, w, b);
+                l.device.groupNorm(p, x, ww, bb, y, m, s), "groupNorm " + p, w, b, null);
     }
 
     private static float[] perChannel(Lowerer l, ConstantTensor perGroup, int groups, int channels) {
@@ -171,37 +171,39 @@ final class NormLowering {
         long rows = Lowerer.countOf(Arrays.copyOfRange(x.dims, 0, axis));
         int features = (int) (x.elements() / rows);
         LayerNormProblem p = new LayerNormProblem((int) rows, features, l.node.getFloat("epsilon", 1e-5f));
-        for (int k = 1; k < 3; k++) {
-            if (!l.node.output(k).isEmpty() && l.compiler.isUsed(l.node.output(k))) {
-                throw l.refuse("the Mean and InvStdDev outputs are not supported");
-            }
-        }
         Value w = l.in(1);
         Value b = l.has(2) ? l.in(2) : l.constant("bias", new int[] {features}, new float[features]);
         if (w.elements() != features || b.elements() != features) {
             throw l.refuse("scale and bias must hold the " + features + " normalized elements (broadcast ones are not supported)");
         }
+        int[] stats = x.dims.clone(); // ONNX's Mean and InvStdDev: the input's extents with the normalized ones 1
+        Arrays.fill(stats, axis, stats.length, 1);
         normalize(l, Shape.of((int) rows, features), Shape.of(features), Shape.of((int) rows), (xx, ww, bb, y, m, s) ->
-                l.device.layerNorm(p, xx, ww, bb, y, m, s), "layerNorm " + p, w, b);
+                l.device.layerNorm(p, xx, ww, bb, y, m, s), "layerNorm " + p, w, b, stats);
     }
 
-    /** A normalization that writes y and per-row statistics (temporaries that die at once). */
+    /**
+     * A normalization that writes y and per-row statistics: temporaries that die at once, or with
+     * {@code stats} extents, outputs 1 and 2 (layer norm's Mean and InvStdDev).
+     */
     private interface Norm {
         void run(io.jdnn.Tensor x, io.jdnn.Tensor w, io.jdnn.Tensor b, io.jdnn.Tensor y, io.jdnn.Tensor mean,
                  io.jdnn.Tensor invStd);
     }
 
-    private static void normalize(Lowerer l, Shape xs, Shape cs, Shape ss, Norm norm, String label, Value w, Value b) {
+    private static void normalize(Lowerer l, Shape xs, Shape cs, Shape ss, Norm norm, String label, Value w, Value b,
+                                  int[] stats) {
         Value x = l.in(0);
         if (w.elements() != cs.elements() || b.elements() != cs.elements()) {
             throw l.refuse("scale and bias must have " + cs.elements() + " elements, got " + w.elements() + " and "
                     + b.elements());
         }
         Value y = l.out(0, x.dims);
-        Value mean = l.temp(l.node.name() + ":mean", ss.dims());
-        Value inv = l.temp(l.node.name() + ":invstd", ss.dims());
+        boolean kept = stats != null && l.node.outputs().size() > 1;
+        Value mean = kept && !l.node.output(1).isEmpty() ? l.out(1, stats) : l.temp(l.node.name() + ":mean", ss.dims());
+        Value inv = kept && !l.node.output(2).isEmpty() ? l.out(2, stats) : l.temp(l.node.name() + ":invstd", ss.dims());
         l.step(label, List.of(x, w, b), List.of(y, mean, inv), null, () -> norm.run(x.as(xs), w.as(cs), b.as(cs),
-                y.as(xs), mean.tensor(), inv.tensor()));
+                y.as(xs), mean.as(ss), inv.as(ss)));
     }
 
     static void lrn(Lowerer l) {

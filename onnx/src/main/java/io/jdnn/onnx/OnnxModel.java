@@ -128,7 +128,7 @@ public final class OnnxModel {
      */
     public CompiledModel compile(io.jdnn.Device device, CompileOptions options) {
         Graph g = options.batch() == 0 ? graph : Rebatch.apply(graph, options.batch(), this.options);
-        return new Compiler(device, g, options).compile();
+        return new Compiler(device, g, options, this.options).compile();
     }
 
     /**
