@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -48,11 +49,21 @@ class LoaderFuzzTest {
             if (e != null) {
                 refused++;
                 assertFalse(e.getMessage() == null || e.getMessage().isBlank(), "case " + i + ": empty message");
+                assertTrue(NAMES_WHAT.matcher(e.getMessage()).lookingAt(), "seed " + seed + " case " + i
+                        + ": the refusal does not start by naming the node, tensor or part of the model: "
+                        + e.getMessage());
             }
         }
         System.out.println("LoaderFuzzTest: " + COUNT + " cases, " + refused + " refused, " + (COUNT - refused)
                 + " loaded");
     }
+
+    /**
+     * How a refusal starts: the node ("node 'Conv_3' (Conv, opset 13): ..."), the tensor or value
+     * ("initializer 'w': ...", "graph input 'x': ..."), or the part of the model that is malformed.
+     */
+    private static final java.util.regex.Pattern NAMES_WHAT = java.util.regex.Pattern.compile(
+            "(node '[^']*' \\(|initializer '|graph input '|graph output '|graph '|graph: |model: |model bytes|model file |value '|attribute ')");
 
     private static OnnxModelException loadOrRefuse(byte[] bytes, long seed, int index, int kind) {
         try {

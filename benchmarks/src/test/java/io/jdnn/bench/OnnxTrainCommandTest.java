@@ -1,4 +1,4 @@
-package io.jdnn.bench.onnx;
+package io.jdnn.bench;
 
 import io.jdnn.Activation;
 import io.jdnn.Device;
@@ -31,14 +31,14 @@ class OnnxTrainCommandTest {
     @Test
     void fineTunesAnExportedResNetAndPrintsTheLossCurve(@TempDir Path dir) throws Exception {
         Path model = export(dir, "resnet", SmallResNet::build, Shape.of(1, 3, 24, 24));
-        String[] r = OnnxInfoCommandTest.run("onnx", "train", model.toString(), "--device", "reference", "--steps", "4",
+        MainTest.Run r = MainTest.jdnn("onnx", "train", model.toString(), "--device", "reference", "--steps", "4",
                 "--batch", "4", "--lr", "0.01");
-        assertEquals("0", r[0], r[1] + r[2]);
-        List<String> lines = r[1].lines().toList();
-        assertTrue(lines.get(0).contains("on reference") && lines.get(0).contains("batch 4"), r[1]);
+        assertEquals(0, r.status(), r.out() + r.err());
+        List<String> lines = r.lines();
+        assertTrue(lines.get(0).contains("on reference") && lines.get(0).contains("batch 4"), r.out());
         for (int s = 1; s <= 4; s++) {
             String prefix = "step " + s + "  loss ";
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), "no line '" + prefix + "...' in:\n" + r[1]);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(prefix)), "no line '" + prefix + "...' in:\n" + r.out());
         }
         String curve = lines.stream().filter(l -> l.startsWith("loss (step 1 -> 4): ")).findFirst().orElseThrow();
         String[] ends = curve.substring(curve.indexOf(':') + 1).split("->");
@@ -49,8 +49,8 @@ class OnnxTrainCommandTest {
     void aModelWithAnOpWithoutBackwardNamesTheNodeAndExits1(@TempDir Path dir) throws Exception {
         Path model = export(dir, "silu", nn -> nn.sequential(nn.conv2d(2, 2).kernel(1).build(),
                 nn.activation(Activation.silu())), Shape.of(1, 2, 4, 4));
-        String[] r = OnnxInfoCommandTest.run("onnx", "train", model.toString(), "--device", "reference", "--steps", "1");
-        assertEquals("1", r[0], r[1] + r[2]);
-        assertTrue(r[2].contains("1/Mul") && r[2].contains("no backward pass"), r[2]);
+        MainTest.Run r = MainTest.jdnn("onnx", "train", model.toString(), "--device", "reference", "--steps", "1");
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.err().contains("1/Mul") && r.err().contains("no backward pass"), r.err());
     }
 }

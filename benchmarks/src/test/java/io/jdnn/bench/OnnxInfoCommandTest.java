@@ -1,7 +1,6 @@
-package io.jdnn.bench.onnx;
+package io.jdnn.bench;
 
 import com.google.protobuf.ByteString;
-import io.jdnn.bench.Main;
 import io.jdnn.onnx.internal.proto.AttributeProto;
 import io.jdnn.onnx.internal.proto.GraphProto;
 import io.jdnn.onnx.internal.proto.ModelProto;
@@ -14,15 +13,13 @@ import io.jdnn.onnx.internal.proto.ValueInfoProto;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** {@code jdnn onnx info} on a small model built with the protobuf builders. */
 class OnnxInfoCommandTest {
     /** x (N, 3, 8, 8) -> Conv 3x3 pad 1 to 4 channels -> Relu -> Flatten -> Gemm to 10; N symbolic. */
     static Path model(Path dir, String op) throws Exception {
@@ -60,22 +57,11 @@ class OnnxInfoCommandTest {
         return t.setRawData(ByteString.copyFrom(new byte[(int) n * 4])).build();
     }
 
-    static String[] run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            status = Main.run(o, e, args);
-        }
-        return new String[]{"" + status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
-    }
-
     @Test
     void infoPrintsShapesOpCountsParametersAndFlops(@TempDir Path dir) throws Exception {
-        String[] r = run("onnx", "info", model(dir, "Relu").toString(), "--batch", "2");
-        assertEquals("0", r[0], r[2]);
-        String out = r[1];
+        MainTest.Run r = MainTest.jdnn("onnx", "info", model(dir, "Relu").toString(), "--batch", "2");
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
         assertTrue(out.contains("input     x                        FLOAT [2, 3, 8, 8]"), out);
         assertTrue(out.contains("output    y                        FLOAT [2, 10]"), out);
         assertTrue(out.contains("  Conv                   1"), out);
@@ -86,8 +72,8 @@ class OnnxInfoCommandTest {
 
     @Test
     void aRefusedModelPrintsTheReasonAndExits1(@TempDir Path dir) throws Exception {
-        String[] r = run("onnx", "info", model(dir, "Erf").toString());
-        assertEquals("1", r[0], r[1]);
-        assertTrue(r[2].contains("node 'Erf_1' (Erf, opset 13): op Erf is not supported"), r[2]);
+        MainTest.Run r = MainTest.jdnn("onnx", "info", model(dir, "Erf").toString());
+        assertEquals(1, r.status(), r.out());
+        assertTrue(r.err().contains("node 'Erf_1' (Erf, opset 13): op Erf is not supported"), r.err());
     }
 }

@@ -1,4 +1,4 @@
-package io.jdnn.bench.onnx;
+package io.jdnn.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
