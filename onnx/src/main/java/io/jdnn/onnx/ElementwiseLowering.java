@@ -136,7 +136,7 @@ final class ElementwiseLowering {
     static void binary(Lowerer l, BinaryOp op) {
         Value a = l.in(0);
         Value b = l.in(1);
-        binary(l, op, a, b, l.out(0, broadcast(l, a.dims, b.dims)));
+        binary(l, op, a, b, l.out(0, l.outDims(0)));
     }
 
     /** y = op(a, b), in place over a or b where the planner finds it dying here and of y's extents. */
@@ -161,13 +161,10 @@ final class ElementwiseLowering {
             l.view(0, l.in(0), l.in(0).dims);
             return;
         }
-        int[] all = l.dims(0);
-        for (int i = 1; i < n; i++) {
-            all = broadcast(l, all, l.dims(i));
-        }
+        int[] all = l.outDims(0);
         Value acc = l.in(0);
         for (int i = 1; i < n; i++) {
-            int[] d = broadcast(l, acc.dims, l.dims(i));
+            int[] d = l.broadcast(acc.dims, l.dims(i));
             Value next = i == n - 1 && !mean ? l.out(0, all) : l.temp(l.node.name() + ":partial" + i, d);
             binary(l, op, acc, l.in(i), next);
             acc = next;
@@ -204,21 +201,5 @@ final class ElementwiseLowering {
         }
         Value x = l.in(0);
         l.view(0, x, x.dims);
-    }
-
-    /** NumPy's broadcast of two extents lists. */
-    static int[] broadcast(Lowerer l, int[] a, int[] b) {
-        int r = Math.max(a.length, b.length);
-        int[] out = new int[r];
-        for (int i = 0; i < r; i++) {
-            int da = i < r - a.length ? 1 : a[i - (r - a.length)];
-            int db = i < r - b.length ? 1 : b[i - (r - b.length)];
-            if (da != db && da != 1 && db != 1) {
-                throw l.refuse("extents " + java.util.Arrays.toString(a) + " and " + java.util.Arrays.toString(b)
-                        + " do not broadcast");
-            }
-            out[i] = Math.max(da, db);
-        }
-        return out;
     }
 }

@@ -36,6 +36,24 @@ final class Lowerer {
                 compiler.loadOptions);
     }
 
+    /** Output {@code k}'s extents as load inferred them (one definition of each op's shape rule). */
+    int[] outDims(int k) {
+        return ints(compiler.graph.info(node.output(k)).dims());
+    }
+
+    /** NumPy's broadcast of two extents lists, by load's rule. */
+    int[] broadcast(int[] a, int[] b) {
+        return ints(infer().broadcast(Value.longs(a), Value.longs(b)));
+    }
+
+    private static int[] ints(long[] d) {
+        int[] out = new int[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = Math.toIntExact(d[i]);
+        }
+        return out;
+    }
+
     int opset() {
         return node.opset();
     }

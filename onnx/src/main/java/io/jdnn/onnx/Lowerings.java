@@ -56,11 +56,11 @@ final class Lowerings {
         RULES.put("Concat", ShapeLowering::concat);
         RULES.put("Split", ShapeLowering::split);
         RULES.put("Slice", SliceLowering::slice);
-        RULES.put("Reshape", ShapeLowering::reshape);
-        RULES.put("Flatten", ShapeLowering::flatten);
+        RULES.put("Reshape", ShapeLowering::view);
+        RULES.put("Flatten", ShapeLowering::view);
         RULES.put("Transpose", ShapeLowering::transpose);
-        RULES.put("Squeeze", ShapeLowering::squeeze);
-        RULES.put("Unsqueeze", ShapeLowering::unsqueeze);
+        RULES.put("Squeeze", ShapeLowering::view);
+        RULES.put("Unsqueeze", ShapeLowering::view);
         RULES.put("Pad", ResampleLowering::pad);
         RULES.put("Resize", ResampleLowering::resize);
         RULES.put("Upsample", ResampleLowering::resize);

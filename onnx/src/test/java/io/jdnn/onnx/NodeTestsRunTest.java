@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * ONNX's backend node tests of the claimed ops that load accepts ({@link NodeTestsTest}), each
- * compiled for reference, cpu and opencl and run on its test data: every output within the bound
+ * compiled for reference, cpu, opencl and cuda (where present) and run on its test data: every output within the bound
  * of its ops ({@link NodeBounds}), or the compile refused as listed in node/refused-run.txt (with
  * the reason).
  */
@@ -47,6 +47,10 @@ class NodeTestsRunTest {
         Map<String, String> atCompile = refusedAtCompile();
         List<DynamicTest> tests = new ArrayList<>();
         for (String backend : TestDevices.BACKENDS) {
+            if (TestDevices.unavailable(backend) != null) {
+                tests.add(DynamicTest.dynamicTest(backend, () -> TestDevices.skipOrFail(backend)));
+                continue;
+            }
             for (Path dir : NodeTestsTest.tests()) {
                 String name = dir.getFileName().toString();
                 if (atLoad.containsKey(name)) {

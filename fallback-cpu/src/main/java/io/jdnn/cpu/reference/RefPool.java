@@ -102,10 +102,10 @@ final class RefPool {
 
     // y (n,c,·) = 0; then for i in order, y (n,c,target(indices (n,c,i))) = x (n,c,i): a later i overwrites
     static void unpool(UnpoolProblem p, double[] x, double[] indices, double[] y) {
-        Arrays.fill(y, 0.0);
         int planes = p.batch() * p.channels();
         int in = p.height() * p.width();
         int out = p.outHeight() * p.outWidth();
+        Arrays.fill(y, 0, planes * out, 0.0);
         for (int pl = 0; pl < planes; pl++) {
             for (int i = 0; i < in; i++) {
                 int t = p.target(indices[pl * in + i]);

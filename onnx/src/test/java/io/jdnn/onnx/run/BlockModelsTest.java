@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The block models of {@link TestModels} (residual, Inception, dense, inverted-residual and
  * channel-shuffle blocks with random weights, each ending in a softmax head) compiled for
- * reference, cpu and opencl, against ONNX Runtime's CPU provider on the same input.
+ * reference, cpu, opencl and cuda (where present), against ONNX Runtime's CPU provider on the same input.
  *
  * <p>Bound {@link #BOUND}: each model chains up to 9 float32 convolutions of at most 3*3*32 taps
  * (AUTO may pick Winograd or a GEMM algorithm: {@link io.jdnn.ConvAlgorithm#errorBound()} up to
@@ -36,8 +36,12 @@ class BlockModelsTest {
     @TestFactory
     List<DynamicTest> everyBlockModelMatchesOnnxRuntime() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String name : TestModels.all().keySet()) {
-            for (String backend : TestDevices.BACKENDS) {
+        for (String backend : TestDevices.BACKENDS) {
+            if (TestDevices.unavailable(backend) != null) {
+                tests.add(DynamicTest.dynamicTest(backend, () -> TestDevices.skipOrFail(backend)));
+                continue;
+            }
+            for (String name : TestModels.all().keySet()) {
                 tests.add(DynamicTest.dynamicTest(name + " on " + backend, () -> check(name, backend)));
             }
         }

@@ -17,12 +17,31 @@ import java.util.Map;
  * when {@code -Djdnn.test.require} names it.
  */
 public final class TestDevices {
-    /** The backends every runner test covers. */
-    public static final List<String> BACKENDS = List.of("reference", "cpu", "opencl");
+    /** The backends every runner test covers (cuda where a GPU and its driver are present). */
+    public static final List<String> BACKENDS = List.of("reference", "cpu", "opencl", "cuda");
 
     private static final Map<String, Device> OPEN = new LinkedHashMap<>();
 
     private TestDevices() {
+    }
+
+    /** Null when {@code backend} can be opened here; otherwise why not. */
+    public static String unavailable(String backend) {
+        for (BackendStatus s : Devices.list()) {
+            if (s.backend().equals(backend)) {
+                return s.available() ? null : backend + " unavailable: " + s.reason();
+            }
+        }
+        return backend + " unavailable: no such backend on the class path";
+    }
+
+    /** Skips the calling test because {@code backend} is unavailable, or fails it when jdnn.test.require names it. */
+    public static void skipOrFail(String backend) {
+        String why = unavailable(backend);
+        if (required().contains(backend)) {
+            throw new AssertionError(why + " (required by jdnn.test.require)");
+        }
+        Assumptions.abort(why);
     }
 
     /** The open device of {@code backend}, or a skipped (or, when required, failed) test. */
@@ -31,14 +50,8 @@ public final class TestDevices {
         if (d != null) {
             return d;
         }
-        for (BackendStatus s : Devices.list()) {
-            if (s.backend().equals(backend) && !s.available()) {
-                String why = backend + " unavailable: " + s.reason();
-                if (required().contains(backend)) {
-                    throw new AssertionError(why + " (required by jdnn.test.require)");
-                }
-                Assumptions.abort(why);
-            }
+        if (unavailable(backend) != null) {
+            skipOrFail(backend);
         }
         d = Devices.open(backend);
         OPEN.put(backend, d);
