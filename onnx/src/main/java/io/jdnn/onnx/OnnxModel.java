@@ -131,6 +131,22 @@ public final class OnnxModel {
         return new Compiler(device, g, options, this.options).compile();
     }
 
+    /**
+     * Compiles the model for training on {@code device}: a {@link TrainableModel}, an {@code nn}
+     * module whose float initializers are parameters, with batch normalization kept as a layer
+     * (batch statistics in training mode, not folded). {@code options}' batch re-infers the extents
+     * as {@link #compile(io.jdnn.Device, CompileOptions)} does; its algorithm is not used (each
+     * layer picks its own, as nn layers do).
+     *
+     * @throws OnnxModelException naming the first node that cannot be trained: an op with no backward pass in jdnn
+     *                            (found before any layer is made), or an attribute value its layer cannot express
+     *                            (the layers made so far are closed)
+     */
+    public TrainableModel compileTrainable(io.jdnn.Device device, CompileOptions options) {
+        Graph g = options.batch() == 0 ? graph : Rebatch.apply(graph, options.batch(), this.options);
+        return new TrainCompiler(device, g).compile();
+    }
+
     /** The options the model was loaded with. */
     public LoadOptions options() {
         return options;
