@@ -40,7 +40,7 @@ final class ConvGemm {
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s(), crs = cg * rs;
         int pq = d.p() * d.q();
-        int nc = Math.min(NC, Workspace.pad16(pq));
+        int nc = Math.min(NC, Workspace.padTile(pq));
         int blocks = (pq + nc - 1) / nc;
         int tasks = d.n() * g * blocks;
         dev.parallel().forEach(tasks, (task, worker) -> {
@@ -225,7 +225,7 @@ final class ConvGemm {
         if (maxPix == 0) {
             return;
         }
-        int nc = Math.min(NC, Workspace.pad16(maxPix));
+        int nc = Math.min(NC, Workspace.padTile(maxPix));
         int blocks = (maxPix + nc - 1) / nc;
         int tasks = d.n() * g * phases * blocks;
         dev.parallel().forEach(tasks, (task, worker) -> {
@@ -352,7 +352,7 @@ final class ConvGemm {
         int weights = (int) d.weightElements();
         float[] partial = chunks == 1 ? dw : dev.scratch(1, chunks * weights);
         int kcMax = Math.min(KC, pq);
-        int kgPad = Workspace.pad16(kg);
+        int kgPad = Workspace.padTile(kg);
         dev.parallel().forEach(chunks * g * rowBlocks, (task, worker) -> {
             int blk = task % rowBlocks;
             int gi = (task / rowBlocks) % g;

@@ -117,7 +117,7 @@ final class ConvWinograd {
         // whole tile rows per band, as many as fit in TILES tiles, spread evenly over the bands
         int bands = (maxTh + Math.max(1, TILES / maxTw) - 1) / Math.max(1, TILES / maxTw);
         int band = (maxTh + bands - 1) / bands;
-        int tb = Workspace.pad16(band * maxTw);
+        int tb = Workspace.padTile(band * maxTw);
         int bw = 4 * maxTw + 2;
         int bh = 4 * band + 2;
         dev.parallel().forEach(nImg * groups * phases * bands, (task, worker) -> {

@@ -15,7 +15,7 @@ interface Kernels {
     /**
      * The GEMM block: {@code c[cRow+i][j] (+)= sum_{k<kc} a[aOff + i*lda + k] * b[bRow+k][j]} for
      * i &lt; m, j &lt; n, adding to c when {@code accumulate}, overwriting it otherwise. Every row of
-     * b and c used holds at least {@link Workspace#pad16}(n) floats; columns from n to pad16(n) of
+     * b and c used holds at least {@link Workspace#padTile}(n) floats; columns from n to padTile(n) of
      * c may be overwritten with garbage.
      */
     void gemm(int m, int n, int kc, float[] a, int aOff, int lda, float[][] b, int bRow, float[][] c, int cRow,

@@ -76,8 +76,11 @@ final class Workspace {
         return rows;
     }
 
-    /** {@code n} rounded up to a multiple of 16 (the widest register tile of any kernel). */
-    static int pad16(int n) {
-        return (n + 15) & ~15;
+    /**
+     * {@code n} rounded up to a multiple of 32: the widest register tile of any kernel (two vectors
+     * of 16 lanes at 512 bits).
+     */
+    static int padTile(int n) {
+        return (n + 31) & ~31;
     }
 }
