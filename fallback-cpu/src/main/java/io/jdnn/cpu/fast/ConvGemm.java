@@ -140,7 +140,7 @@ final class ConvGemm {
         }
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, float[] dx) {
         Kernels kern = dev.kernels();
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s();
@@ -170,57 +170,60 @@ final class ConvGemm {
             }
             maxPix = Math.max(maxPix, pr.count() * pc.count());
         }
-        float[] packed = dev.scratch(0, total);
-        // As large as the weights, so packed in parallel.
-        int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
-        Arrays.fill(rPh, -1); // a tap of no existing phase stays -1
-        Arrays.fill(sPh, -1);
-        for (int a = 0; a < nph; a++) {
-            int[] t = rowPh[a].taps();
-            for (int i = 0; i < t.length; i++) {
-                rPh[t[i]] = a;
-                rIdx[t[i]] = i;
+        // Packed once per weight tensor and layout, and kept on the buffer until the weights change.
+        float[] packed = weights.packed(new CpuBuffer.PackKey("IM2COL_GEMM backward-data", d.problem().withBatch(1)), total, out -> {
+            float[] w = weights.read();
+            // As large as the weights, so packed in parallel.
+            int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
+            Arrays.fill(rPh, -1); // a tap of no existing phase stays -1
+            Arrays.fill(sPh, -1);
+            for (int a = 0; a < nph; a++) {
+                int[] t = rowPh[a].taps();
+                for (int i = 0; i < t.length; i++) {
+                    rPh[t[i]] = a;
+                    rIdx[t[i]] = i;
+                }
             }
-        }
-        for (int b = 0; b < npw; b++) {
-            int[] t = colPh[b].taps();
-            for (int j = 0; j < t.length; j++) {
-                sPh[t[j]] = b;
-                sIdx[t[j]] = j;
+            for (int b = 0; b < npw; b++) {
+                int[] t = colPh[b].taps();
+                for (int j = 0; j < t.length; j++) {
+                    sPh[t[j]] = b;
+                    sIdx[t[j]] = j;
+                }
             }
-        }
-        // Tap e = r*s + s of group gi lands at packed[dst[gi*rs + e] + (c*kg + k) * tapsOf[e]].
-        int[] dst = new int[g * rs], tapsOf = new int[rs];
-        for (int r = 0; r < d.r(); r++) {
-            for (int s2 = 0; s2 < d.s(); s2++) {
-                int e = r * d.s() + s2;
-                if (rPh[r] < 0 || sPh[s2] < 0) {
+            // Tap e = r*s + s of group gi lands at packed[dst[gi*rs + e] + (c*kg + k) * tapsOf[e]].
+            int[] dst = new int[g * rs], tapsOf = new int[rs];
+            for (int r = 0; r < d.r(); r++) {
+                for (int s2 = 0; s2 < d.s(); s2++) {
+                    int e = r * d.s() + s2;
+                    if (rPh[r] < 0 || sPh[s2] < 0) {
+                        for (int gi = 0; gi < g; gi++) {
+                            dst[gi * rs + e] = -1; // the tap reaches no dx pixel
+                        }
+                        continue;
+                    }
+                    int ph = rPh[r] * npw + sPh[s2];
+                    int ts = colPh[sPh[s2]].taps().length;
+                    tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
                     for (int gi = 0; gi < g; gi++) {
-                        dst[gi * rs + e] = -1; // the tap reaches no dx pixel
-                    }
-                    continue;
-                }
-                int ph = rPh[r] * npw + sPh[s2];
-                int ts = colPh[sPh[s2]].taps().length;
-                tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
-                for (int gi = 0; gi < g; gi++) {
-                    dst[gi * rs + e] = aOff[ph * g + gi] + rIdx[r] * ts + sIdx[s2];
-                }
-            }
-        }
-        // One task per (group, image channel): each writes its own rows of every phase's matrix.
-        dev.parallel().forEach(g * cg, (job, worker) -> {
-            int gi = job / cg, c = job % cg;
-            for (int k = 0; k < kg; k++) {
-                int wb = ((gi * kg + k) * cg + c) * rs;
-                int row = c * kg + k;
-                for (int e = 0; e < rs; e++) {
-                    int at = dst[gi * rs + e];
-                    if (at >= 0) {
-                        packed[at + row * tapsOf[e]] = w[wb + e];
+                        dst[gi * rs + e] = aOff[ph * g + gi] + rIdx[r] * ts + sIdx[s2];
                     }
                 }
             }
+            // One task per (group, image channel): each writes its own rows of every phase's matrix.
+            dev.parallel().forEach(g * cg, (job, worker) -> {
+                int gi = job / cg, c = job % cg;
+                for (int k = 0; k < kg; k++) {
+                    int wb = ((gi * kg + k) * cg + c) * rs;
+                    int row = c * kg + k;
+                    for (int e = 0; e < rs; e++) {
+                        int at = dst[gi * rs + e];
+                        if (at >= 0) {
+                            out[at + row * tapsOf[e]] = w[wb + e];
+                        }
+                    }
+                }
+            });
         });
         if (maxPix == 0) {
             return;
