@@ -51,7 +51,7 @@ final class ConvGemm {
             int len = Math.min(nc, pq - j0);
             Workspace ws = dev.workspace(worker);
             float[][] c = ws.rowsC(kg, nc);
-            float[][] b = ws.rowsB(Math.min(KC, crs), nc);
+            Block b = Block.of(kern, ws, Math.min(KC, crs), nc);
             if (bias != null) {
                 for (int k = 0; k < kg; k++) {
                     Arrays.fill(c[k], 0, nc, bias[gi * kg + k]);
@@ -64,9 +64,9 @@ final class ConvGemm {
                     int ci = gi * cg + row / rs;
                     int r = (row % rs) / d.s();
                     int s = row % d.s();
-                    im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b[kk], 0);
+                    im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b.row(kk, kc, len));
                 }
-                kern.gemm(kg, len, kc, w, gi * kg * crs + k0, crs, b, 0, c, 0, bias != null || k0 > 0);
+                b.gemm(kern, kg, len, kc, w, gi * kg * crs + k0, crs, c, bias != null || k0 > 0);
             }
             for (int k = 0; k < kg; k++) {
                 System.arraycopy(c[k], 0, y, (int) (((long) n * d.k() + gi * kg + k) * pq + j0), len);
@@ -76,19 +76,18 @@ final class ConvGemm {
 
     /**
      * Row (c, r, s) of the column matrix for output pixels [j0, j0+len) of one image channel
-     * whose plane starts at {@code plane}: dst[off + t] = x[ih][iw], 0 outside the image.
+     * whose plane starts at {@code plane}: element t = x[ih][iw] of pixel j0 + t, 0 outside the image.
      */
-    static void im2colRow(DirectConv d, float[] x, long plane, int r, int s, int j0, int len, float[] dst, int off) {
+    static void im2colRow(DirectConv d, float[] x, long plane, int r, int s, int j0, int len, PanelRow dst) {
         int q0 = d.q(), hh = d.h(), ww = d.w(), sw = d.strideW();
         int p = j0 / q0, q = j0 % q0;
-        int t = off;
-        int end = off + len;
+        int t = 0;
         int colOff = s * d.dilationW() - d.padW();
-        while (t < end) {
-            int seg = Math.min(q0 - q, end - t);
+        while (t < len) {
+            int seg = Math.min(q0 - q, len - t);
             int ih = p * d.strideH() - d.padH() + r * d.dilationH();
             if (ih < 0 || ih >= hh) {
-                Arrays.fill(dst, t, t + seg, 0f);
+                dst.zero(t, seg);
             } else {
                 int rowBase = (int) (plane + (long) ih * ww);
                 if (sw == 1) {
@@ -96,26 +95,54 @@ final class ConvGemm {
                     int lo = Math.max(q, -colOff);
                     int hi = Math.min(q + seg, ww - colOff);
                     if (hi <= lo) {
-                        Arrays.fill(dst, t, t + seg, 0f);
+                        dst.zero(t, seg);
                     } else {
-                        if (lo > q) {
-                            Arrays.fill(dst, t, t + (lo - q), 0f);
-                        }
-                        System.arraycopy(x, rowBase + lo + colOff, dst, t + (lo - q), hi - lo);
-                        if (hi < q + seg) {
-                            Arrays.fill(dst, t + (hi - q), t + seg, 0f);
-                        }
+                        dst.zero(t, lo - q);
+                        dst.copy(x, rowBase + lo + colOff, t + (lo - q), hi - lo);
+                        dst.zero(t + (hi - q), q + seg - hi);
                     }
                 } else {
                     for (int i = 0; i < seg; i++) {
                         int iw = (q + i) * sw + colOff;
-                        dst[t + i] = iw >= 0 && iw < ww ? x[rowBase + iw] : 0f;
+                        dst.set(t + i, iw >= 0 && iw < ww ? x[rowBase + iw] : 0f);
                     }
                 }
             }
             t += seg;
             p++;
             q = 0;
+        }
+    }
+
+    /**
+     * One worker's B block for a GEMM whose rows a gather writes: packed straight into the kernels'
+     * panels where they take packed B ({@link Kernels#panelWidth()} &gt; 0: the gather is the
+     * packing), else row arrays.
+     */
+    private record Block(float[][] rows, float[] panels, PanelRow target, int nr) {
+        static Block of(Kernels kern, Workspace ws, int kcMax, int nc) {
+            int nr = kern.panelWidth();
+            return nr == 0 ? new Block(ws.rowsB(kcMax, nc), null, ws.panelRow(), 0)
+                    : new Block(null, ws.flatB(kcMax * nc), ws.panelRow(), nr);
+        }
+
+        /** The target of row k of a block of kc rows of which the gather fills len columns. */
+        PanelRow row(int k, int kc, int len) {
+            if (nr == 0) {
+                return target.row(rows[k], 0);
+            }
+            target.panel(panels, k, kc, nr);
+            target.zero(len, Workspace.padTile(len) - len); // finite padding columns
+            return target;
+        }
+
+        /** {@link Kernels#gemm} or {@link Kernels#gemmPacked} of this block into c. */
+        void gemm(Kernels kern, int m, int len, int kc, float[] a, int aOff, int lda, float[][] c, boolean accumulate) {
+            if (nr == 0) {
+                kern.gemm(m, len, kc, a, aOff, lda, rows, 0, c, 0, accumulate);
+            } else {
+                kern.gemmPacked(m, len, kc, a, aOff, lda, panels, c, 0, accumulate);
+            }
         }
     }
 
@@ -252,7 +279,7 @@ final class ConvGemm {
                     Arrays.fill(c[ci], 0, nc, 0f);
                 }
             } else {
-                float[][] b = ws.rowsB(Math.min(KC, kk), nc);
+                Block b = Block.of(kern, ws, Math.min(KC, kk), nc);
                 int base = aOff[ph * g + gi];
                 for (int k0 = 0; k0 < kk; k0 += KC) {
                     int kc = Math.min(KC, kk - k0);
@@ -262,9 +289,10 @@ final class ConvGemm {
                         int i = (idx / ts) % tr;
                         int j = idx % ts;
                         long plane = ((long) n * d.k() + gi * kg + k) * d.p() * d.q();
-                        gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len, b[row]);
+                        gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len,
+                                b.row(row, kc, len));
                     }
-                    kern.gemm(cg, len, kc, packed, base + k0, kk, b, 0, c, 0, k0 > 0);
+                    b.gemm(kern, cg, len, kc, packed, base + k0, kk, c, k0 > 0);
                 }
             }
             int wc = pc.count();
@@ -296,11 +324,11 @@ final class ConvGemm {
     }
 
     /**
-     * dst[t] = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
+     * Element t = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
      * [j0, j0+len), 0 where the dy index is outside (P, Q).
      */
     private static void gatherPhaseRow(DirectConv d, float[] dy, long plane, int offR, int offC, int wc, int j0,
-                                       int len, float[] dst) {
+                                       int len, PanelRow dst) {
         int pp = d.p(), qq = d.q();
         int i = j0 / wc, j = j0 % wc;
         int t = 0;
@@ -308,20 +336,16 @@ final class ConvGemm {
             int seg = Math.min(wc - j, len - t);
             int p = i + offR;
             if (p < 0 || p >= pp) {
-                Arrays.fill(dst, t, t + seg, 0f);
+                dst.zero(t, seg);
             } else {
                 int lo = Math.max(j, -offC);
                 int hi = Math.min(j + seg, qq - offC);
                 if (hi <= lo) {
-                    Arrays.fill(dst, t, t + seg, 0f);
+                    dst.zero(t, seg);
                 } else {
-                    if (lo > j) {
-                        Arrays.fill(dst, t, t + (lo - j), 0f);
-                    }
-                    System.arraycopy(dy, (int) (plane + (long) p * qq) + lo + offC, dst, t + (lo - j), hi - lo);
-                    if (hi < j + seg) {
-                        Arrays.fill(dst, t + (hi - j), t + seg, 0f);
-                    }
+                    dst.zero(t, lo - j);
+                    dst.copy(dy, (int) (plane + (long) p * qq) + lo + offC, t + (lo - j), hi - lo);
+                    dst.zero(t + (hi - j), j + seg - hi);
                 }
             }
             t += seg;
@@ -383,7 +407,7 @@ final class ConvGemm {
                         int ci = gi * cg + idx / rs;
                         int r = (idx % rs) / d.s();
                         int s = idx % d.s();
-                        im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, p0, kc, a, i * kc);
+                        im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, p0, kc, ws.panelRow().row(a, i * kc));
                     }
                     kern.gemm(rows, kg, kc, a, 0, kc, dyT, 0, c, 0, n > nFrom || p0 > 0);
                 }

@@ -21,6 +21,21 @@ interface Kernels {
     void gemm(int m, int n, int kc, float[] a, int aOff, int lda, float[][] b, int bRow, float[][] c, int cRow,
               boolean accumulate);
 
+    /** Columns per panel of {@link #gemmPacked}'s B, or 0 where these kernels take B only as row arrays. */
+    default int panelWidth() {
+        return 0;
+    }
+
+    /**
+     * {@link #gemm} with B packed by the caller into panels of NR = {@link #panelWidth()} columns:
+     * element (k, j) at {@code bp[(j / NR) * kc * NR + k * NR + j % NR]} for j &lt; padTile(n) (columns
+     * from n on hold finite values; their results land in c's padding columns).
+     */
+    default void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
+                            boolean accumulate) {
+        throw new UnsupportedOperationException("these kernels take B as row arrays only (panelWidth() == 0)");
+    }
+
     /**
      * One output row of a stride-1 correlation along a row: {@code acc[q] += sum_s w[wOff+s] * x[xOff + q + s*dil]}
      * for q &lt; n; the caller guarantees every x index is in range. {@code tmp} holds at least n floats.

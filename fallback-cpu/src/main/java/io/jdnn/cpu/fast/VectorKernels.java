@@ -33,6 +33,17 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public int panelWidth() {
+        return VectorGemm.NR;
+    }
+
+    @Override
+    public void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
+                           boolean accumulate) {
+        VectorGemm.gemmPacked(m, n, kc, a, aOff, lda, bp, c, cRow, accumulate);
+    }
+
+    @Override
     public void rowTaps(int n, int taps, int dil, float[] w, int wOff, float[] x, int xOff, float[] acc, float[] tmp) {
         int nv = n - n % L;
         int s = 0;

@@ -31,6 +31,22 @@ final class Workspace {
         return rowsC;
     }
 
+    private float[] flatB = new float[0];
+    private final PanelRow panelRow = new PanelRow();
+
+    /** Flat pool B (a packed B block; independent of the row pools and of flatA). */
+    float[] flatB(int length) {
+        if (flatB.length < length) {
+            flatB = new float[length];
+        }
+        return flatB;
+    }
+
+    /** This worker's gather target. */
+    PanelRow panelRow() {
+        return panelRow;
+    }
+
     float[] flatA(int length) {
         if (flatA.length < length) {
             flatA = new float[length];
