@@ -42,12 +42,18 @@ final class CpuDevice implements DeviceBackend {
     private final DeviceInfo info;
     private final DeviceOptions options;
     private final Kernels kernels;
-    private final Parallel parallel = Parallel.shared();
+    private final Parallel parallel;
     private final Workspace[] workspaces;
     private final float[][] scratch = new float[2][0];
     private double[] scratchDoubles = new double[0];
 
     CpuDevice(DeviceInfo info, DeviceOptions options, Kernels kernels) {
+        this(info, options, kernels, Parallel.shared());
+    }
+
+    /** A device on its own pool (tests: the same ops at several thread counts). */
+    CpuDevice(DeviceInfo info, DeviceOptions options, Kernels kernels, Parallel parallel) {
+        this.parallel = parallel;
         this.info = info;
         this.options = options;
         this.kernels = kernels;
