@@ -35,8 +35,9 @@ final class ConvGemm {
 
     // ------------------------------------------------------------------ forward
 
-    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, float[] y) {
+    static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, float[] y) {
         Kernels kern = dev.kernels();
+        float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s(), crs = cg * rs;
         int pq = d.p() * d.q();
@@ -77,6 +78,8 @@ final class ConvGemm {
     /**
      * Row (c, r, s) of the column matrix for output pixels [j0, j0+len) of one image channel
      * whose plane starts at {@code plane}: element t = x[ih][iw] of pixel j0 + t, 0 outside the image.
+     * Where strideW &gt; 1, x is the image with its rows split into column phases
+     * ({@link #splitColumnPhases}), so that every segment is a contiguous copy.
      */
     static void im2colRow(DirectConv d, float[] x, long plane, int r, int s, int j0, int len, PanelRow dst) {
         int q0 = d.q(), hh = d.h(), ww = d.w(), sw = d.strideW();
@@ -102,9 +105,18 @@ final class ConvGemm {
                         dst.zero(t + (hi - q), q + seg - hi);
                     }
                 } else {
-                    for (int i = 0; i < seg; i++) {
-                        int iw = (q + i) * sw + colOff;
-                        dst.set(t + i, iw >= 0 && iw < ww ? x[rowBase + iw] : 0f);
+                    // x's rows are split into column phases ({@link #splitColumnPhases}): iw = (q + a)*sw + b
+                    // is column q + a of phase b, so the segment is one contiguous run of that phase
+                    int b = Math.floorMod(colOff, sw), a = Math.floorDiv(colOff, sw);
+                    int wb = b < ww ? (ww - b - 1) / sw + 1 : 0;
+                    int lo = Math.max(q, -a);
+                    int hi = Math.min(q + seg, wb - a);
+                    if (hi <= lo) {
+                        dst.zero(t, seg);
+                    } else {
+                        dst.zero(t, lo - q);
+                        dst.copy(x, rowBase + phaseStart(ww, sw, b) + lo + a, t + (lo - q), hi - lo);
+                        dst.zero(t + (hi - q), q + seg - hi);
                     }
                 }
             }
@@ -112,6 +124,40 @@ final class ConvGemm {
             p++;
             q = 0;
         }
+    }
+
+    /** Where column phase b starts in a row of width w split modulo sw: the columns c &lt; w with c mod sw &lt; b. */
+    static int phaseStart(int w, int sw, int b) {
+        return (w / sw) * b + Math.min(w % sw, b);
+    }
+
+    /**
+     * The image for {@link #im2colRow} at strideW &gt; 1: every row's columns regrouped by phase modulo
+     * the stride (columns 0, sw, 2sw, ..., then 1, 1+sw, ...), in {@code dev.scratch(0)}; x itself at
+     * stride 1. One pass over x instead of a strided read per filter tap.
+     */
+    static float[] splitColumnPhases(CpuDevice dev, DirectConv d, float[] x) {
+        int sw = d.strideW(), ww = d.w();
+        if (sw == 1) {
+            return x;
+        }
+        int rows = d.n() * d.c() * d.h();
+        float[] out = dev.scratch(0, rows * ww);
+        int phases = Math.min(sw, ww);
+        int parts = dev.parallel().threads() * 4;
+        dev.parallel().forEach(parts, (part, worker) -> {
+            int from = (int) Parallel.split(rows, parts, part), to = (int) Parallel.split(rows, parts, part + 1);
+            for (int row = from; row < to; row++) {
+                int base = row * ww;
+                for (int b = 0, o = base; b < phases; b++) {
+                    int count = (ww - b - 1) / sw + 1; // columns b, b + sw, ... below ww (no overflow for a huge stride)
+                    for (int j = 0; j < count; j++) {
+                        out[o++] = x[base + b + j * sw];
+                    }
+                }
+            }
+        });
+        return out;
     }
 
     /**
@@ -368,8 +414,9 @@ final class ConvGemm {
      * dw^T (c*r*s, k) = sum over pixels of col (c*r*s, pixel) x dy^T (pixel, k): the column rows are
      * contiguous copies of image rows (as in forward), and dy^T is a small transpose per chunk.
      */
-    static void backwardFilter(CpuDevice dev, DirectConv d, float[] x, float[] dy, float[] dw) {
+    static void backwardFilter(CpuDevice dev, DirectConv d, float[] image, float[] dy, float[] dw) {
         Kernels kern = dev.kernels();
+        float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s(), crs = cg * rs;
         int pq = d.p() * d.q();

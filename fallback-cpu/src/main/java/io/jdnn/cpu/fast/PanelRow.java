@@ -58,9 +58,4 @@ final class PanelRow {
             len -= seg;
         }
     }
-
-    /** Element t set to v. */
-    void set(int t, float v) {
-        dst[at(t)] = v;
-    }
 }
