@@ -80,9 +80,9 @@ public abstract sealed class ConvLayer extends Layer permits Conv2d, ConvTranspo
             return problem;
         }
         ConvSettings s = settings;
-        return ConvProblem.builder().batch(x.dim(0)).inChannels(s.inChannels()).size(x.dim(2), x.dim(3))
+        return s.pad(ConvProblem.builder()).batch(x.dim(0)).inChannels(s.inChannels()).size(x.dim(2), x.dim(3))
                 .outChannels(s.outChannels()).kernel(s.kernelH(), s.kernelW()).stride(s.strideH(), s.strideW())
-                .padding(s.padH(), s.padW()).dilation(s.dilationH(), s.dilationW()).groups(s.groups())
+                .dilation(s.dilationH(), s.dilationW()).groups(s.groups())
                 .transposed(s.transposed()).outputPadding(s.outputPadH(), s.outputPadW()).build();
     }
 

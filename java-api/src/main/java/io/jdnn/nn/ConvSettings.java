@@ -10,8 +10,8 @@ package io.jdnn.nn;
  * @param kernelW     kernel width
  * @param strideH     vertical stride
  * @param strideW     horizontal stride
- * @param padH        zero rows added above and below
- * @param padW        zero columns added left and right
+ * @param padH        zero rows added above (and below, unless padBottom differs)
+ * @param padW        zero columns added left (and right, unless padRight differs)
  * @param dilationH   vertical spacing of the kernel taps
  * @param dilationW   horizontal spacing of the kernel taps
  * @param groups      channel groups (positive)
@@ -19,11 +19,14 @@ package io.jdnn.nn;
  * @param outputPadH  rows added to one side of a transposed convolution's output (0 otherwise)
  * @param outputPadW  columns added to one side of a transposed convolution's output (0 otherwise)
  * @param bias        whether the layer has a bias
+ * @param padBottom   zero rows added below (padH for symmetric padding)
+ * @param padRight    zero columns added right (padW for symmetric padding)
  * @param init        how the weights are drawn (not null)
  */
 public record ConvSettings(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                            int padH, int padW, int dilationH, int dilationW, int groups,
-                           boolean transposed, int outputPadH, int outputPadW, boolean bias, Init init) {
+                           boolean transposed, int outputPadH, int outputPadW, boolean bias, Init init,
+                           int padBottom, int padRight) {
 
     /**
      * Validates the settings with {@link io.jdnn.ConvProblem}'s rules.
@@ -38,11 +41,24 @@ public record ConvSettings(int inChannels, int outChannels, int kernelH, int ker
         io.jdnn.Check.that(outChannels % groups == 0, "outChannels", "a multiple of groups=" + groups, outChannels);
         // The rest is validated by ConvProblem with the first input: one definition of each rule.
         io.jdnn.ConvProblem.builder().inChannels(inChannels).outChannels(outChannels).size(64 * kernelH * dilationH, 64 * kernelW * dilationW)
-                .kernel(kernelH, kernelW).stride(strideH, strideW).padding(padH, padW).dilation(dilationH, dilationW)
+                .kernel(kernelH, kernelW).stride(strideH, strideW).padding(padH, padW, padBottom, padRight).dilation(dilationH, dilationW)
                 .groups(groups).transposed(transposed).outputPadding(outputPadH, outputPadW).build();
         if (init == null) {
             throw new IllegalArgumentException("init: expected an Init, got null");
         }
+    }
+
+    /** Settings with symmetric padding: padBottom = padH, padRight = padW. */
+    public ConvSettings(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
+                        int padH, int padW, int dilationH, int dilationW, int groups,
+                        boolean transposed, int outputPadH, int outputPadW, boolean bias, Init init) {
+        this(inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups,
+                transposed, outputPadH, outputPadW, bias, init, padH, padW);
+    }
+
+    /** Adds this layer's padding to a problem builder: symmetric, or [top, left, bottom, right]. */
+    io.jdnn.ConvProblem.Builder pad(io.jdnn.ConvProblem.Builder b) {
+        return b.padding(padH, padW, padBottom, padRight);
     }
 
     /** Builds a {@link Conv2d} or {@link ConvTranspose2d} with PyTorch's defaults (stride 1, padding 0, dilation 1, groups 1, bias). */
@@ -57,6 +73,8 @@ public record ConvSettings(int inChannels, int outChannels, int kernelH, int ker
         private int strideW = 1;
         private int padH;
         private int padW;
+        private int padBottom;
+        private int padRight;
         private int dilationH = 1;
         private int dilationW = 1;
         private int groups = 1;
@@ -106,8 +124,18 @@ public record ConvSettings(int inChannels, int outChannels, int kernelH, int ker
 
         /** Zero padding on the top and bottom, and on the left and right (default 0). */
         public Builder<T> padding(int ph, int pw) {
-            this.padH = ph;
-            this.padW = pw;
+            return padding(ph, pw, ph, pw);
+        }
+
+        /**
+         * Asymmetric zero padding, in ONNX's and TensorFlow's "SAME" order of sides: rows above,
+         * columns left, rows below, columns right.
+         */
+        public Builder<T> padding(int top, int left, int bottom, int right) {
+            this.padH = top;
+            this.padW = left;
+            this.padBottom = bottom;
+            this.padRight = right;
             return this;
         }
 
@@ -146,7 +174,7 @@ public record ConvSettings(int inChannels, int outChannels, int kernelH, int ker
         /** The settings as given so far, validated; no layer is made. */
         public ConvSettings settings() {
             return new ConvSettings(in, out, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
-                    groups, transposed, outputPadH, outputPadW, bias, init);
+                    groups, transposed, outputPadH, outputPadW, bias, init, padBottom, padRight);
         }
 
         /** The layer, its weights drawn now. */

@@ -19,6 +19,7 @@ import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
 import io.jdnn.spi.ConvSelector;
@@ -221,6 +222,21 @@ final class CpuDevice implements DeviceBackend {
     @Override
     public void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx) {
         Pooling.backward(this, p, f(x), f(dy), f(dx));
+    }
+
+    @Override
+    public void maxPoolWithIndices(PoolProblem p, Buffer x, Buffer y, Buffer indices) {
+        Unpooling.maxWithIndices(this, p, f(x), f(y), f(indices));
+    }
+
+    @Override
+    public void maxUnpool(UnpoolProblem p, Buffer x, Buffer indices, Buffer y) {
+        Unpooling.unpool(this, p, f(x), f(indices), f(y));
+    }
+
+    @Override
+    public void maxUnpoolBackward(UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx) {
+        Unpooling.unpoolBackward(this, p, f(indices), f(dy), f(dx));
     }
 
     // ---------------------------------------------------------------- batch norm

@@ -120,7 +120,7 @@ final class Pooling {
      * a value replaces the kept one when it is larger or NaN ({@code val > max || isnan(val)}), so
      * the first maximum wins among numbers and the last NaN wins among NaNs.
      */
-    private static int argmax(PoolProblem p, float[] x, int xo, int i, int j) {
+    static int argmax(PoolProblem p, float[] x, int xo, int i, int j) {
         int hh = p.height(), ww = p.width();
         int best = -1;
         float m = Float.NEGATIVE_INFINITY;

@@ -5,6 +5,7 @@ import io.jdnn.Device;
 import io.jdnn.Shape;
 import io.jdnn.Tensor;
 import io.jdnn.nn.ConvAlgorithmChoice;
+import io.jdnn.nn.ConvLayer;
 import io.jdnn.nn.CrossEntropyLoss;
 import io.jdnn.nn.Dropout;
 import io.jdnn.nn.GradCheck;
@@ -48,6 +49,10 @@ class LayerToolkitTest {
         List<Case> c = new ArrayList<>();
         c.add(new Case("conv2d stride 2 pad 1 with bias", Shape.of(2, 2, 7, 7),
                 nn.conv2d(2, 3).kernel(3).stride(2).padding(1).build()));
+        c.add(new Case("conv2d stride 2, SAME padding [0, 0, 1, 1] (TensorFlow's)", Shape.of(2, 2, 6, 6),
+                nn.conv2d(2, 3).kernel(3).stride(2).padding(0, 0, 1, 1).build()));
+        c.add(new Case("convTranspose2d, asymmetric padding [1, 0, 0, 1]", Shape.of(2, 2, 4, 3),
+                nn.convTranspose2d(2, 3).kernel(3).stride(2).padding(1, 0, 0, 1).build()));
         c.add(new Case("conv2d grouped dilated", Shape.of(2, 4, 8, 8),
                 nn.conv2d(4, 6).kernel(3).dilation(2).groups(2).bias(false).build()));
         c.add(new Case("convTranspose2d stride 2 output padding 1", Shape.of(2, 3, 4, 5),
@@ -249,6 +254,23 @@ class LayerToolkitTest {
             net.close();
         }
         assertEquals(before, d.memory().liveTensors(), () -> "tensors left after close:\n  " + String.join("\n  ", d.liveAllocations()));
+    }
+
+    @Test
+    void asymmetricPaddingReachesTheLayersProblemAndItsOutput() {
+        Device d = ref();
+        Layers nn = Layers.on(d, 13);
+        ConvLayer same = nn.conv2d(2, 3).kernel(3).stride(2).padding(0, 0, 1, 1).build();
+        try (Tensor x = d.zeros(Shape.of(2, 2, 6, 6))) {
+            Tensor y = same.forward(x);
+            // (6 + 0 + 1 - 3) / 2 + 1 = 3 rows and columns; symmetric padding 0 would give 2
+            assertEquals(Shape.of(2, 3, 3, 3), y.shape());
+            assertEquals(1, same.problem().padBottom());
+            assertEquals(1, same.problem().padRight());
+            assertEquals(0, same.problem().padH());
+        } finally {
+            same.close();
+        }
     }
 
     @Test

@@ -108,20 +108,37 @@ final class CudnnBaseline implements VendorBaseline {
     @Override
     public Optional<String> whyNot(Op op) {
         BenchProblem p = op.problem();
+        Optional<String> shape = unsupported(p);
+        if (shape.isPresent()) {
+            return shape;
+        }
+        if (p instanceof BenchProblem.Linear) {
+            return handles.blas == null ? Optional.of(handles.blasMissing) : Optional.empty();
+        }
+        return handles.dnn == null ? Optional.of(handles.dnnMissing) : Optional.empty();
+    }
+
+    /**
+     * Why cuDNN and cuBLAS have no call that computes exactly problem {@code p}, whatever is
+     * loaded; empty when one of them has (loading may still fail).
+     */
+    static Optional<String> unsupported(BenchProblem p) {
         if (p instanceof BenchProblem.Step) {
             return Optional.of("neither cuDNN nor cuBLAS has an optimizer step");
         }
         if (p instanceof BenchProblem.TensorFamily) {
             return Optional.of("no cuDNN or cuBLAS baseline for the tensor ops");
         }
-        if (p instanceof BenchProblem.Linear) {
-            return handles.blas == null ? Optional.of(handles.blasMissing) : Optional.empty();
+        if (p instanceof BenchProblem.Resample) {
+            return Optional.of("no cuDNN or cuBLAS baseline for the resampling ops");
         }
         if (p instanceof BenchProblem.GroupNorm || p instanceof BenchProblem.Lrn) {
             return Optional.of("no cuDNN baseline is wired for " + p.kind());
         }
-        if (handles.dnn == null) {
-            return Optional.of(handles.dnnMissing);
+        if (p instanceof BenchProblem.Conv conv && conv.problem().isAsymmetric()) {
+            return Optional.of("cuDNN convolution takes one padding per axis; this problem pads top/bottom "
+                    + conv.problem().padH() + "/" + conv.problem().padBottom() + ", left/right "
+                    + conv.problem().padW() + "/" + conv.problem().padRight());
         }
         if (p instanceof BenchProblem.Pool pool) {
             PoolProblem q = pool.problem();
@@ -130,6 +147,10 @@ final class CudnnBaseline implements VendorBaseline {
             }
             if (q.mode() == PoolMode.ADAPTIVE_AVG && (q.height() % q.adaptiveH() != 0 || q.width() % q.adaptiveW() != 0)) {
                 return Optional.of("cuDNN has no adaptive pooling; only an output size that divides the input maps onto a fixed window");
+            }
+            if (q.isAsymmetric()) {
+                return Optional.of("cuDNN pooling takes one padding per axis; this problem pads top/bottom "
+                        + q.padH() + "/" + q.padBottom() + ", left/right " + q.padW() + "/" + q.padRight());
             }
         }
         if (p instanceof BenchProblem.BatchNorm bn && bn.problem().eps() < CUDNN_BN_MIN_EPSILON) {
