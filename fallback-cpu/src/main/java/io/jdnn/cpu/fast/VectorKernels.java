@@ -158,7 +158,9 @@ final class VectorKernels implements Kernels {
         int x0 = xOffs[0], x1 = xOffs[1], x2 = xOffs[2];
         int d2 = 2 * dil;
         int q = 0;
-        for (; q + L <= n; q += L) {
+        // steps of L columns; a row that is not a multiple of L ends with the vector over its last
+        // L columns, which recomputes some of them (the same values again)
+        for (int last = n - L; q <= last; q = q == last ? n : Math.min(q + L, last)) {
             FloatVector acc = bv;
             acc = w00.fma(FloatVector.fromArray(S, x, x0 + q), acc);
             acc = w01.fma(FloatVector.fromArray(S, x, x0 + q + dil), acc);
@@ -170,22 +172,6 @@ final class VectorKernels implements Kernels {
             acc = w21.fma(FloatVector.fromArray(S, x, x2 + q + dil), acc);
             acc = w22.fma(FloatVector.fromArray(S, x, x2 + q + d2), acc);
             acc.intoArray(out, outOff + q);
-        }
-        if (q < n && n >= L) {
-            // the last L columns again as one vector: the overlap gets the same values once more
-            q = n - L;
-            FloatVector acc = bv;
-            acc = w00.fma(FloatVector.fromArray(S, x, x0 + q), acc);
-            acc = w01.fma(FloatVector.fromArray(S, x, x0 + q + dil), acc);
-            acc = w02.fma(FloatVector.fromArray(S, x, x0 + q + d2), acc);
-            acc = w10.fma(FloatVector.fromArray(S, x, x1 + q), acc);
-            acc = w11.fma(FloatVector.fromArray(S, x, x1 + q + dil), acc);
-            acc = w12.fma(FloatVector.fromArray(S, x, x1 + q + d2), acc);
-            acc = w20.fma(FloatVector.fromArray(S, x, x2 + q), acc);
-            acc = w21.fma(FloatVector.fromArray(S, x, x2 + q + dil), acc);
-            acc = w22.fma(FloatVector.fromArray(S, x, x2 + q + d2), acc);
-            acc.intoArray(out, outOff + q);
-            q = n;
         }
         for (; q < n; q++) {
             float acc = bias;
