@@ -86,6 +86,8 @@ DEVICE_FN void atomic_add_f(volatile GLOBAL float *p, float v) {
     } while (atomic_cmpxchg((volatile GLOBAL uint *)p, oldv.u, newv.u) != oldv.u);
 }
 #define ATOMIC_ADD_F(p, v) atomic_add_f((p), (v))
+/* Integer atomic maximum on a GLOBAL int (OpenCL 1.1 core): its result does not depend on the order. */
+#define ATOMIC_MAX_I(p, v) atomic_max((p), (v))
 
 #elif defined(__CUDACC__) || defined(JDNN_CUDA_SIM)
 /* ------------------------------------------------------------------ CUDA C++ (or, for tests, its CPU
@@ -130,6 +132,7 @@ __device__ __forceinline__ unsigned jdnn_num_groups(int d) { return d == 0 ? gri
 #define ISNAN(x) isnan(x)
 #define INFINITY_F __int_as_float(0x7f800000)
 #define ATOMIC_ADD_F(p, v) atomicAdd((p), (v))
+#define ATOMIC_MAX_I(p, v) atomicMax((p), (v))
 
 #else
 #error "jdnn_portable.h: compile as OpenCL C (JDNN_OPENCL or __OPENCL_VERSION__ defined) or with nvcc (__CUDACC__)"

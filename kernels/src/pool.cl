@@ -17,7 +17,14 @@
  * far apart for a tile's halo to fit, once per window and dx element that window holds. Both
  * give bitwise the same dx.
  *
+ * Max pooling with indices (pool_max_forward_indices) writes each winner's plane offset as a
+ * float32. Max unpooling (pool_unpool_claim, then pool_unpool_fill, over a zero-filled y) and its
+ * backward (pool_unpool_backward, a gather) check every index before using it: one that is not an
+ * integer in [0, OH*OW) is skipped. Unpooling's forward resolves inputs that name one position by
+ * an integer atomic maximum of their positions (the highest wins): deterministic, no float atomics.
+ *
  * Limits: H*W and OH*OW any size (i64 offsets); every int parameter as PoolProblem allows;
+ * unpooling: OH*OW <= 2^24 and H*W < 2^31 - 1 (io.jdnn.UnpoolProblem checks);
  * pool_max_backward_tiled: a tile with its halo at most POOL_TILE_WINDOWS windows (host-checked).
  */
 #ifndef POOL_TILE_WINDOWS
@@ -89,6 +96,24 @@ KERNEL void pool_max_forward(i64 total, int H, int W, int OH, int OW, int kh, in
         float v;
         pool_max_window(x + plane * H * W, H, W, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, &v);
         y[o] = v;
+    }
+}
+
+/*
+ * Max pooling with indices: y as pool_max_forward, and indices[o] the winner's offset ih*W + iw
+ * in its plane as a float32 (exact: the host allows planes of at most 2^24 positions, and every
+ * window holds an input, so the offset is never -1); total = N*C*OH*OW.
+ */
+KERNEL void pool_max_forward_indices(i64 total, int H, int W, int OH, int OW, int kh, int kw, int sh, int sw, int ph,
+                                     int pw, int dh, int dw, GLOBAL const float *RESTRICT x,
+                                     GLOBAL float *RESTRICT y, GLOBAL float *RESTRICT indices) {
+    GRID_STRIDE_LOOP(o, total) {
+        int oh, ow;
+        i64 plane = pool_position(o, OH, OW, &oh, &ow);
+        float v;
+        i64 at = pool_max_window(x + plane * H * W, H, W, oh, ow, kh, kw, sh, sw, ph, pw, dh, dw, &v);
+        y[o] = v;
+        indices[o] = (float)at;
     }
 }
 
@@ -414,5 +439,62 @@ KERNEL void pool_adaptive_avg_backward(i64 total, int H, int W, int OH, int OW, 
             }
         }
         dx[e] = acc;
+    }
+}
+
+/* ------------------------------------------------------------------ max unpooling (io.jdnn.UnpoolProblem) */
+
+/*
+ * The output position an unpooling index names in a plane of OHW positions, or -1 when the index
+ * is skipped: not an integer in [0, OHW), or NaN (OHW <= 2^24, so (float)OHW is exact). The
+ * kernels never touch memory an index names without this check.
+ */
+DEVICE_FN int pool_unpool_target(float v, int OHW) {
+    if (!(v >= 0.0f && v < (float)OHW)) {
+        return -1;
+    }
+    int t = (int)v;
+    return (float)t == v ? t : -1;
+}
+
+/*
+ * Max unpooling, first of two passes, after the host zero-fills y: each input e of a plane
+ * (offset i = e mod HW in it) whose index names output position t claims it with an integer
+ * atomic max of i + 1 on y's storage read as ints (0, the bits of +0.0f, is unclaimed), so of
+ * inputs naming one position the highest wins, whatever the order work-items run in (an integer
+ * maximum, no float atomics: deterministic). total = N*C*H*W; HW < 2^31 - 1 (host-checked).
+ */
+KERNEL void pool_unpool_claim(i64 total, int HW, int OHW, GLOBAL const float *RESTRICT indices, GLOBAL float *y) {
+    GLOBAL int *claims = (GLOBAL int *)y;
+    GRID_STRIDE_LOOP(e, total) {
+        i64 plane = e / HW;
+        int t = pool_unpool_target(indices[e], OHW);
+        if (t >= 0) {
+            ATOMIC_MAX_I(claims + plane * OHW + t, (int)(e - plane * HW) + 1);
+        }
+    }
+}
+
+/*
+ * Max unpooling, second pass: y[o] = x at the position that claimed o (claim - 1 in its plane);
+ * an unclaimed o keeps the zero bits (+0.0f). Each work-item reads and writes only its own o.
+ * total = N*C*OH*OW.
+ */
+KERNEL void pool_unpool_fill(i64 total, int HW, int OHW, GLOBAL const float *RESTRICT x, GLOBAL float *y) {
+    GLOBAL const int *claims = (GLOBAL const int *)y;
+    GRID_STRIDE_LOOP(o, total) {
+        int claim = claims[o];
+        if (claim > 0) {
+            y[o] = x[(o / OHW) * HW + claim - 1];
+        }
+    }
+}
+
+/* Max unpooling's backward, a gather: dx[e] = dy at the position e's index names, 0 for a skipped index; total = N*C*H*W. */
+KERNEL void pool_unpool_backward(i64 total, int HW, int OHW, GLOBAL const float *RESTRICT indices,
+                                 GLOBAL const float *RESTRICT dy, GLOBAL float *RESTRICT dx) {
+    GRID_STRIDE_LOOP(e, total) {
+        int t = pool_unpool_target(indices[e], OHW);
+        dx[e] = t >= 0 ? dy[(e / HW) * OHW + t] : 0.0f;
     }
 }

@@ -156,12 +156,13 @@ def decode(obj):
 
 
 def make_case(name, op, params, inputs, outputs):
-    """A case in the file's layout; inputs and outputs are {name: tensor}, outputs written as f64."""
+    """A case in the file's layout; inputs and outputs are {name: tensor}, outputs written as f64 (i64 if integer)."""
     tensors = {}
     for k, v in inputs.items():
         tensors[k] = encode(v, "i64" if v.dtype == torch.int64 else "f32")
     for k, v in outputs.items():
-        tensors[k] = encode(v.detach().to(F64), "f64")
+        # integer outputs (max_pool2d_with_indices's indices) stay i64, as FORMAT.md gives them
+        tensors[k] = encode(v.detach(), "i64") if v.dtype == torch.int64 else encode(v.detach().to(F64), "f64")
     return {"name": name, "op": op, "params": params, "inputs": sorted(inputs), "outputs": sorted(outputs),
             "tensors": tensors}
 

@@ -295,6 +295,50 @@ public final class Device implements AutoCloseable {
         pooling.poolBackward(p, x, dy, dx);
     }
 
+    // ------------------------------------------------------------------ max pooling with indices, max unpooling
+
+    /**
+     * Max pooling that also gives each window's winner (F.max_pool2d with return_indices), into new
+     * tensors {@code [y, indices]}, both of {@link PoolProblem#outputShape()}. An index is the
+     * winner's position {@code h * width + w} in its input plane, held exactly in float32 (the
+     * problem's {@link PoolProblem#requireIndexable() planes hold at most 2^24 positions}); the
+     * winner is {@link #pool}'s (the first maximum in window order; the last NaN). The gradient is
+     * {@link #poolBackward}'s, which routes dy to the same positions.
+     */
+    public List<Tensor> maxPoolWithIndices(PoolProblem p, Tensor x) {
+        return pooling.maxPoolWithIndices(p, x);
+    }
+
+    /** Max pooling with indices into {@code y} and {@code indices} (overwritten; distinct from x and each other). */
+    public void maxPoolWithIndices(PoolProblem p, Tensor x, Tensor y, Tensor indices) {
+        pooling.maxPoolWithIndices(p, x, y, indices);
+    }
+
+    /**
+     * F.max_unpool2d of x with float32 {@code indices} (positions in the output plane) into a new
+     * tensor of {@link UnpoolProblem#outputShape()}: zeros but where an index puts an input. An
+     * index that is not an integer in [0, outHeight * outWidth) is skipped (every backend checks);
+     * of inputs that name one position, the highest input position wins (see {@link UnpoolProblem}).
+     */
+    public Tensor maxUnpool(UnpoolProblem p, Tensor x, Tensor indices) {
+        return pooling.maxUnpool(p, x, indices);
+    }
+
+    /** F.max_unpool2d into {@code y} (overwritten; distinct from x and the indices). */
+    public void maxUnpool(UnpoolProblem p, Tensor x, Tensor indices, Tensor y) {
+        pooling.maxUnpool(p, x, indices, y);
+    }
+
+    /** The backward of {@link #maxUnpool}: dx = dy gathered at each input's index (0 for a skipped one), a new tensor. */
+    public Tensor maxUnpoolBackward(UnpoolProblem p, Tensor indices, Tensor dy) {
+        return pooling.maxUnpoolBackward(p, indices, dy);
+    }
+
+    /** The backward of {@link #maxUnpool} into {@code dx} (overwritten; distinct from the indices and dy). */
+    public void maxUnpoolBackward(UnpoolProblem p, Tensor indices, Tensor dy, Tensor dx) {
+        pooling.maxUnpoolBackward(p, indices, dy, dx);
+    }
+
     // ================================================================== batch norm
 
     /**

@@ -24,7 +24,7 @@ final class OneDOps extends OpFamily {
 
     /** {@code t}'s storage under the 2-D shape {@code shape} (null stays null). Called with the lock held. */
     private Tensor as2d(Tensor t, Shape shape) {
-        return t == null ? null : tensors.view(t, shape);
+        return t == null ? null : tensors.view(t, shape, false);
     }
 
     Tensor conv1d(Conv1dProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias) {

@@ -192,6 +192,23 @@ public record PoolProblem(PoolMode mode, int batch, int channels, int height, in
         return (int) (((long) (o + 1) * in + out - 1) / out);
     }
 
+    /** The most positions (height * width) an indexed plane may hold: 2^24, every one exact in a float32 index. */
+    public static final int MAX_INDEXED_PLANE = 1 << 24;
+
+    /**
+     * This problem, checked for {@link Device#maxPoolWithIndices}: MAX mode over planes of at most
+     * {@link #MAX_INDEXED_PLANE} positions, so that a float32 index {@code h * width + w} is exact.
+     *
+     * @throws IllegalArgumentException naming mode or height * width otherwise
+     */
+    public PoolProblem requireIndexable() {
+        Check.that(mode == PoolMode.MAX, "mode", "MAX (only max pooling has indices)", mode);
+        long plane = (long) height * width;
+        Check.that(plane <= MAX_INDEXED_PLANE, "height * width", "at most 2^24 = " + MAX_INDEXED_PLANE
+                + " (float32 indices are exact integers only up to 2^24)", height + " * " + width + " = " + plane);
+        return this;
+    }
+
     /** True when the padding differs between top and bottom or between left and right. */
     public boolean isAsymmetric() {
         return padBottom != padH || padRight != padW;

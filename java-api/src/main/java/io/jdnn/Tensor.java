@@ -50,7 +50,7 @@ public final class Tensor implements AutoCloseable {
         return closed || allocation.isReleased() || (base != null && base.isClosed());
     }
 
-    /** True for a tensor made by {@link #view(Shape)}. */
+    /** True for a tensor made by {@link #view(Shape)} or {@link #prefixView(Shape)}. */
     public boolean isView() {
         return base != null;
     }
@@ -65,7 +65,19 @@ public final class Tensor implements AutoCloseable {
      * the view unusable.
      */
     public Tensor view(Shape newShape) {
-        return device.tensors.view(this, newShape);
+        return device.tensors.view(this, newShape, false);
+    }
+
+    /**
+     * The first {@code newShape.elements()} elements of this tensor's storage under
+     * {@code newShape}, which may have fewer elements than this tensor (never more): one
+     * allocation serving tensors of different sizes at different times, as a model's buffer plan
+     * needs. Every op reads and writes only the view's own elements; the rest of the storage is
+     * left as it was. Closing the view does not free the storage; closing this tensor makes the
+     * view unusable.
+     */
+    public Tensor prefixView(Shape newShape) {
+        return device.tensors.view(this, newShape, true);
     }
 
     /** All elements as float32 (rounded on the reference backend); waits for pending work. */

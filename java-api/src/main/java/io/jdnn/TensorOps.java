@@ -45,12 +45,20 @@ final class TensorOps extends OpFamily {
         });
     }
 
-    /** {@code base}'s storage under {@code shape}, which has as many elements (see {@link Tensor#view}). */
-    Tensor view(Tensor base, Shape shape) {
+    /**
+     * {@code base}'s storage under {@code shape}, which has as many elements ({@link Tensor#view})
+     * or, for a {@code prefix} view, at most as many ({@link Tensor#prefixView}).
+     */
+    Tensor view(Tensor base, Shape shape, boolean prefix) {
         return core.locked("view", () -> {
             core.use("view", "tensor", base);
-            Check.that(shape != null && shape.elements() == base.elements(), "shape",
-                    "a shape of " + base.elements() + " elements (viewing " + base.shape() + ")", shape);
+            if (prefix) {
+                Check.that(shape != null && shape.elements() <= base.elements(), "shape",
+                        "a shape of at most " + base.elements() + " elements (a prefix of " + base.shape() + ")", shape);
+            } else {
+                Check.that(shape != null && shape.elements() == base.elements(), "shape",
+                        "a shape of " + base.elements() + " elements (viewing " + base.shape() + ")", shape);
+            }
             return new Tensor(base.device(), shape, base.allocation, base);
         });
     }

@@ -37,7 +37,8 @@ public final class Main implements Runnable {
             DevicesCommand::new,
             VerifyCommand::new,
             io.jdnn.bench.perf.BenchCommand::new,
-            TrainCommand::new);
+            TrainCommand::new,
+            io.jdnn.bench.onnx.OnnxCommand::new);
 
     @Spec
     CommandSpec spec;

@@ -159,7 +159,7 @@ class MainTest {
         assertEquals(0, top.status());
         assertTrue(top.out().contains("Usage: jdnn"), top.out());
         CommandLine cl = Main.commandLine(System.out, System.err);
-        assertTrue(cl.getSubcommands().keySet().containsAll(List.of("devices", "verify", "bench", "train")), cl.getSubcommands().keySet().toString());
+        assertTrue(cl.getSubcommands().keySet().containsAll(List.of("devices", "verify", "bench", "train", "onnx")), cl.getSubcommands().keySet().toString());
         for (String name : cl.getSubcommands().keySet()) {
             Run r = jdnn(name, "--help");
             assertEquals(0, r.status(), name + " --help: " + r.err());

@@ -58,7 +58,7 @@ public final class SrNet implements Example {
         List<Module> dense = new ArrayList<>();
         int c = FEATURES;
         for (int i = 0; i < DENSE_LAYERS; i++) {
-            dense.add(nn.concat(new Identity(), nn.sequential(nn.conv2d(c, GROWTH).kernel(3).padding(1).build(), nn.relu())));
+            dense.add(nn.concat(nn.identity(), nn.sequential(nn.conv2d(c, GROWTH).kernel(3).padding(1).build(), nn.relu())));
             c += GROWTH;
         }
         dense.add(nn.conv2d(c, FEATURES).kernel(1).build());

@@ -50,6 +50,21 @@ public final class BatchNorm2d extends Layer {
         return beta;
     }
 
+    /** The number of channels normalized. */
+    public int channels() {
+        return channels;
+    }
+
+    /** The epsilon added to the variance before its square root. */
+    public double eps() {
+        return eps;
+    }
+
+    /** The weight of the newest batch in the running statistics' update. */
+    public double momentum() {
+        return momentum;
+    }
+
     /** The running mean, shape (channels): updated by training passes, used by evaluation passes. */
     public Tensor runningMean() {
         return runningMean;

@@ -33,6 +33,11 @@ public final class GroupNorm extends AffineNorm {
         return groups;
     }
 
+    /** The epsilon added to the variance before its square root. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     Shape prepare(Shape x) {
         Shape v = nchw(x, toString(), channels);

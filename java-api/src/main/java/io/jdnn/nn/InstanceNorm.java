@@ -23,6 +23,11 @@ public final class InstanceNorm extends AffineNorm {
         this.eps = eps;
     }
 
+    /** The epsilon added to the variance before its square root. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     Shape prepare(Shape x) {
         Shape v = nchw(x, toString(), channels);

@@ -42,6 +42,11 @@ public final class LayerNorm extends AffineNorm {
         return normalized;
     }
 
+    /** The epsilon added to the variance before its square root. */
+    public double eps() {
+        return eps;
+    }
+
     @Override
     Shape prepare(Shape x) {
         int lead = x.rank() - normalized.rank();

@@ -253,6 +253,11 @@ public final class Layers {
         return new Dropout(this, p, seed, dropoutLayers * DROPOUT_STREAM);
     }
 
+    /** The identity, y = x (a pass-through branch of a {@link Concat}). */
+    public Identity identity() {
+        return new Identity();
+    }
+
     /** A layer that flattens every dimension after the batch into one. */
     public Flatten flatten() {
         return new Flatten(this);

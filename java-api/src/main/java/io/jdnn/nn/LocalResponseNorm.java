@@ -28,6 +28,26 @@ public final class LocalResponseNorm extends Layer {
         this.k = k;
     }
 
+    /** The number of channels in each window. */
+    public int size() {
+        return size;
+    }
+
+    /** The scale of the windowed sum of squares (divided by {@link #size()}). */
+    public double alpha() {
+        return alpha;
+    }
+
+    /** The exponent of the denominator. */
+    public double beta() {
+        return beta;
+    }
+
+    /** The constant added to the scaled sum of squares. */
+    public double k() {
+        return k;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         Shape s = x.shape();

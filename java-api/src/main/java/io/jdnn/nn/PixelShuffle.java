@@ -29,6 +29,11 @@ public final class PixelShuffle extends Layer {
         return factor;
     }
 
+    /** True for pixel unshuffle (space to channels), false for pixel shuffle (channels to space). */
+    public boolean unshuffle() {
+        return unshuffle;
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         beginForward(x);

@@ -17,6 +17,7 @@ import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.optim.Optimizer;
 
 import java.util.List;
@@ -155,6 +156,27 @@ public interface DeviceBackend extends AutoCloseable {
 
     /** dx, overwritten; max pooling re-finds each window's argmax in x. */
     void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx);
+
+    /**
+     * y and indices (p.outputShape()), overwritten: max pooling as {@link #poolForward}, and each
+     * window's winner as the float32 position {@code h * W + w} in its input plane. Semantics: the
+     * reference's loop (RefPool.maxForward).
+     */
+    void maxPoolWithIndices(PoolProblem p, Buffer x, Buffer y, Buffer indices);
+
+    /**
+     * y (p.outputShape()), overwritten: zeros, then {@code y[plane][idx] = x[plane][i]} for each
+     * input i of each plane whose index idx is an integer in [0, outHeight * outWidth) (others are
+     * skipped, never written); of inputs naming one position, the highest i wins. Semantics: the
+     * reference's loop (RefPool.unpool).
+     */
+    void maxUnpool(UnpoolProblem p, Buffer x, Buffer indices, Buffer y);
+
+    /**
+     * dx (p.inputShape()), overwritten: {@code dx[plane][i] = dy[plane][idx]} for an index in range
+     * as {@link #maxUnpool} judges it, 0 otherwise. Semantics: the reference's loop (RefPool.unpoolBackward).
+     */
+    void maxUnpoolBackward(UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx);
 
     // ---------------------------------------------------------------- batch norm
 

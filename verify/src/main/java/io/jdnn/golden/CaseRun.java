@@ -161,6 +161,53 @@ final class CaseRun {
         return keep(device.upload(shape, t.toFloatArray()));
     }
 
+    /**
+     * Uploads an i64 input of positions (indices) with its own shape as the float32 tensor the
+     * device API takes: every value must be an integer float32 holds exactly (|v| <= 2^24).
+     */
+    Tensor uploadIndices(String name) {
+        GoldenTensor t = tensor(name);
+        if (t.dtype() != DType.I64) {
+            throw new UnsupportedCase("input '" + name + "': expected indices of dtype i64, got " + t.dtype().token());
+        }
+        long[] raw = t.toLongArray();
+        float[] values = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            if (Math.abs(raw[i]) > 1L << 24) {
+                throw new UnsupportedCase("input '" + name + "': expected indices of at most 2^24 in magnitude (exact "
+                        + "in float32), got " + raw[i] + " at " + i);
+            }
+            values[i] = raw[i];
+        }
+        return keep(device.upload(Shape.of(t.shape()), values));
+    }
+
+    /**
+     * Compares {@code actual}, float32 positions of shape {@code shape}, with the expected i64
+     * output exactly, if the case lists it: the error is the largest difference, the bound 0.
+     */
+    void compareExact(String output, Tensor actual, Shape shape) {
+        if (!wants(output)) {
+            return;
+        }
+        GoldenTensor expected = tensor(output);
+        if (expected.dtype() != DType.I64) {
+            throw new UnsupportedCase("output '" + output + "': expected dtype i64 (indices), got "
+                    + expected.dtype().token());
+        }
+        if (!Arrays.equals(expected.shape(), shape.dims())) {
+            throw new UnsupportedCase("output '" + output + "': the case gives shape " + Arrays.toString(expected.shape())
+                    + ", the op produces " + shape);
+        }
+        long[] e = expected.toLongArray();
+        double[] a = actual.toDoubleArray();
+        double error = 0;
+        for (int i = 0; i < e.length; i++) {
+            error = Math.max(error, Math.abs(a[i] - e[i])); // a NaN stays
+        }
+        results.add(new OutputResult(output, error, 0, "exact"));
+    }
+
     /** A new device tensor, closed when the case ends. */
     Tensor allocate(Shape shape) {
         return keep(device.allocate(shape));

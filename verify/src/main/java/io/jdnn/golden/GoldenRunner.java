@@ -177,6 +177,10 @@ public final class GoldenRunner {
         m.put("max_pool1d", OneDHandler::pool1d);
         m.put("avg_pool1d", OneDHandler::pool1d);
 
+        // ---------------------------------------------------------------- max pooling with indices, max unpooling
+        m.put("max_pool2d_with_indices", PoolHandler::run);
+        m.put("max_unpool2d", PoolHandler::unpool);
+
         return Collections.unmodifiableMap(m);
     }
 }

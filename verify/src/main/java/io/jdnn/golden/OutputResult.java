@@ -15,8 +15,11 @@ public record OutputResult(String name, double error, double bound, String algor
         return error <= bound;
     }
 
-    /** error / bound: how much of the bound the error uses (above 1 fails). */
+    /** error / bound: how much of the bound the error uses (above 1 fails); an exact output (bound 0) uses 0 or infinity. */
     public double ratio() {
+        if (bound == 0) {
+            return error == 0 ? 0 : Double.POSITIVE_INFINITY;
+        }
         return Double.isNaN(error) ? Double.POSITIVE_INFINITY : error / bound;
     }
 }

@@ -23,7 +23,7 @@ public sealed interface BenchProblem {
     /** The canonical problem string of the API record (the optimizer rule's string for a step). */
     String canonical();
 
-    /** conv, deconv, pool, bn, linear, gn, lrn or optimizer. */
+    /** conv, deconv, pool, bn, linear, tensor, resample, gn, lrn or optimizer. */
     String kind();
 
     /** The passes this kind has, in the order they are run. */
@@ -53,6 +53,8 @@ public sealed interface BenchProblem {
             case "linear" -> new Linear(LinearProblem.parse(text));
             case "cat", "permute", "add", "sub", "mul", "div", "maximum", "minimum" ->
                     new TensorFamily(TensorFamilyOp.parse(text));
+            case "resizenearest", "resizebilinear", "pixelshuffle", "pixelunshuffle", "constpad", "reflectpad",
+                 "replicatepad" -> new Resample(ResampleOp.parse(text));
             case "gn" -> new GroupNorm(GroupNormProblem.parse(text));
             case "lrn" -> new Lrn(LrnProblem.parse(text));
             case "sgd", "adagrad", "rmsprop", "adam", "adamw", "adadelta" -> {
@@ -63,7 +65,8 @@ public sealed interface BenchProblem {
                 yield new Step(Optimizer.parse(text), parameters, text);
             }
             default -> throw new IllegalArgumentException("problem string '" + text + "': expected kind conv, deconv, "
-                    + "maxpool, avgpool, adaptiveavgpool, bn, linear, gn, lrn, cat, permute, add, sub, mul, div, maximum, minimum, sgd, adagrad, rmsprop, adam, adamw or adadelta, got '"
+                    + "maxpool, avgpool, adaptiveavgpool, bn, linear, gn, lrn, cat, permute, add, sub, mul, div, maximum, minimum, "
+                    + String.join(", ", ResampleOp.KINDS) + ", sgd, adagrad, rmsprop, adam, adamw or adadelta, got '"
                     + kind + "'");
         };
         if (!(p instanceof Step) && parameters > 0) {
@@ -303,6 +306,34 @@ public sealed interface BenchProblem {
         @Override
         public int batch() {
             return TensorFamilyOp.batch(problem);
+        }
+    }
+
+    /** A resampling op: an InterpolateProblem, PixelShuffleProblem or PadProblem (see {@link ResampleOp}). */
+    record Resample(Object problem) implements BenchProblem {
+        @Override
+        public String canonical() {
+            return problem.toString();
+        }
+
+        @Override
+        public String kind() {
+            return "resample";
+        }
+
+        @Override
+        public List<Pass> passes() {
+            return List.of(Pass.FWD, Pass.BWD);
+        }
+
+        @Override
+        public BenchProblem withBatch(int batch) {
+            return new Resample(ResampleOp.withBatch(problem, batch));
+        }
+
+        @Override
+        public int batch() {
+            return ResampleOp.batch(problem);
         }
     }
 

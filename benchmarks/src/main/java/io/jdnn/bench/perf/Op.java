@@ -70,6 +70,8 @@ public abstract class Op {
             return new LinearOp(l, pass);
         } else if (problem instanceof BenchProblem.TensorFamily t) {
             return new TensorFamilyOp(t, pass);
+        } else if (problem instanceof BenchProblem.Resample r) {
+            return new ResampleOp(r, pass);
         } else if (problem instanceof BenchProblem.GroupNorm g) {
             return new NormOp.GroupNormOp(g, pass);
         } else if (problem instanceof BenchProblem.Lrn l) {

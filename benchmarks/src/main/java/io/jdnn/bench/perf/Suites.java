@@ -174,6 +174,18 @@ public final class Suites {
                 e("bias_add", "add_a=32x256x56x56_b=256x1x1"),
                 e("residual_add", "add_a=32x256x56x56_b=32x256x56x56"),
                 e("se_scale", "mul_a=32x256x56x56_b=32x256x1x1"));
+        add("resample", "Resampling and padding of common networks: FPN's 2x nearest upsampling (batch 8), "
+                        + "DeepLabv3's bilinear logits upsampling (21 classes, 65 to 513, align_corners; batch 16), "
+                        + "EDSR's x2 pixel shuffle (batch 16), YOLOv5's space-to-depth (batch 16), CycleGAN's "
+                        + "reflect pads (batch 4) and a TensorFlow 'SAME' zero pad (batch 32)",
+                e("fpn_nearest_2x", "resizenearest_mb8ic256ih50oh100"),
+                e("deeplab_bilinear_logits", "resizebilinear_mb16ic21ih65oh513_ac=1"),
+                e("unet_bilinear_2x", "resizebilinear_mb16ic128ih64oh128"),
+                e("edsr_pixelshuffle_x2", "pixelshuffle_mb16ic256ih48r2"),
+                e("yolov5_focus_unshuffle", "pixelunshuffle_mb16ic3ih640r2"),
+                e("cyclegan_reflectpad3", "reflectpad_mb4ic3ih256_pad=3x3x3x3"),
+                e("cyclegan_res_reflectpad1", "reflectpad_mb4ic256ih64_pad=1x1x1x1"),
+                e("tf_same_zeropad", "constpad_mb32ic3ih224_pad=0x1x0x1"));
         add("norm", "Local response norm of AlexNet (batch 128), group norm of a ResNet-50 (32 groups, batch 32), "
                         + "instance norm of a style-transfer net and BERT-base's layer norm (4096 tokens) as group norm",
                 e("alexnet_lrn1", "lrn_mb128ic96ih55ls5_alpha=0.0001_beta=0.75_k=2"),

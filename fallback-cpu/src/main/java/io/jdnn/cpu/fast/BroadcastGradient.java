@@ -2,6 +2,7 @@ package io.jdnn.cpu.fast;
 
 import io.jdnn.BinaryOp;
 import io.jdnn.BroadcastProblem;
+import io.jdnn.Shape;
 
 import java.util.Arrays;
 
@@ -67,7 +68,7 @@ final class BroadcastGradient {
     void run(CpuDevice dev, float[] a, float[] b, float[] dy, float[] grad) {
         boolean alongLast = reduced.length > 0 && reduced[reduced.length - 1] == last;
         int row = alongLast ? 1 : out[last]; // elements of the input summed side by side
-        int n = grad.length;
+        int n = (int) Shape.of(own).elements(); // the gradient's own elements (it may lie in a larger buffer)
         long perChunk = alongLast ? CHUNK : Math.max(1, CHUNK / row); // positions per chunk
         int chunks = (int) ((count + perChunk - 1) / perChunk);
         double[] partial = chunks == 1 ? null : new double[n * chunks];

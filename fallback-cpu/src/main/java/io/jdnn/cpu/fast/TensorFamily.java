@@ -93,7 +93,7 @@ final class TensorFamily {
         int stepA = (int) sa[last];
         int stepB = (int) sb[last];
         BinaryOp op = p.op();
-        rows(dev, y.length / n, n, (from, to) -> {
+        rows(dev, p.outputShape().elements() / n, n, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int ia = (int) rowOffset(r, out, sa);
                 int ib = (int) rowOffset(r, out, sb);

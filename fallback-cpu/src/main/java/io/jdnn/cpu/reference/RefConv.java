@@ -95,7 +95,7 @@ final class RefConv {
     static void backwardFilter(DirectConv d, double[] x, double[] dy, double[] dw) {
         int cpg = d.cPerGroup();
         int kpg = d.kPerGroup();
-        Arrays.fill(dw, 0.0);
+        Arrays.fill(dw, 0, d.k() * cpg * d.r() * d.s(), 0.0);
         for (int n = 0; n < d.n(); n++) {
             for (int k = 0; k < d.k(); k++) {
                 int g = k / kpg;

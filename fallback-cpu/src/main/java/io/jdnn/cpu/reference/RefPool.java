@@ -1,6 +1,7 @@
 package io.jdnn.cpu.reference;
 
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 
 import java.util.Arrays;
 
@@ -15,7 +16,7 @@ final class RefPool {
 
     static void forward(PoolProblem p, double[] x, double[] y) {
         switch (p.mode()) {
-            case MAX -> maxForward(p, x, y);
+            case MAX -> maxForward(p, x, y, null);
             case AVG -> avgForward(p, x, y);
             case ADAPTIVE_AVG -> adaptiveForward(p, x, y);
         }
@@ -60,8 +61,9 @@ final class RefPool {
         return best;
     }
 
-    // y (n,c,oh,ow) = max over the window of x (n,c,h,w); -inf for a window with no in-image position
-    static void maxForward(PoolProblem p, double[] x, double[] y) {
+    // y (n,c,oh,ow) = max over the window of x (n,c,h,w); -inf for a window with no in-image position;
+    // indices (n,c,oh,ow), when given, = the argmax's position ih*W + iw in its plane (-1 for none)
+    static void maxForward(PoolProblem p, double[] x, double[] y, double[] indices) {
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();
@@ -71,6 +73,9 @@ final class RefPool {
                 for (int j = 0; j < ow; j++) {
                     int a = argmax(p, x, plane, i, j);
                     y[(pl * oh + i) * ow + j] = a < 0 ? Double.NEGATIVE_INFINITY : x[a];
+                    if (indices != null) {
+                        indices[(pl * oh + i) * ow + j] = a < 0 ? -1 : a - plane;
+                    }
                 }
             }
         }
@@ -78,7 +83,7 @@ final class RefPool {
 
     // dx (n,c,h,w) = sum over the windows whose argmax is (h,w) of dy (n,c,oh,ow)
     static void maxBackward(PoolProblem p, double[] x, double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
+        Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0.0);
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();
@@ -91,6 +96,35 @@ final class RefPool {
                         dx[a] += dy[(pl * oh + i) * ow + j];
                     }
                 }
+            }
+        }
+    }
+
+    // y (n,c,·) = 0; then for i in order, y (n,c,target(indices (n,c,i))) = x (n,c,i): a later i overwrites
+    static void unpool(UnpoolProblem p, double[] x, double[] indices, double[] y) {
+        int planes = p.batch() * p.channels();
+        int in = p.height() * p.width();
+        int out = p.outHeight() * p.outWidth();
+        Arrays.fill(y, 0, planes * out, 0.0);
+        for (int pl = 0; pl < planes; pl++) {
+            for (int i = 0; i < in; i++) {
+                int t = p.target(indices[pl * in + i]);
+                if (t >= 0) {
+                    y[pl * out + t] = x[pl * in + i];
+                }
+            }
+        }
+    }
+
+    // dx (n,c,i) = dy (n,c,target(indices (n,c,i))), 0 for a skipped index
+    static void unpoolBackward(UnpoolProblem p, double[] indices, double[] dy, double[] dx) {
+        int planes = p.batch() * p.channels();
+        int in = p.height() * p.width();
+        int out = p.outHeight() * p.outWidth();
+        for (int pl = 0; pl < planes; pl++) {
+            for (int i = 0; i < in; i++) {
+                int t = p.target(indices[pl * in + i]);
+                dx[pl * in + i] = t >= 0 ? dy[pl * out + t] : 0.0;
             }
         }
     }
@@ -140,7 +174,7 @@ final class RefPool {
 
     // dx (n,c,h,w) = sum over the windows that hold (h,w) of dy (n,c,oh,ow) / divisor
     static void avgBackward(PoolProblem p, double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
+        Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0.0);
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();
@@ -187,7 +221,7 @@ final class RefPool {
 
     // dx (n,c,h,w) = sum over the adaptive windows that hold (h,w) of dy (n,c,oh,ow) / window area
     static void adaptiveBackward(PoolProblem p, double[] dy, double[] dx) {
-        Arrays.fill(dx, 0.0);
+        Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0.0);
         int planes = p.batch() * p.channels();
         int oh = p.outHeight();
         int ow = p.outWidth();

@@ -37,7 +37,7 @@ final class RefResample {
 
     // dx = 0; for every output cell: dx[its taps] += weight * dy[the cell]
     static void interpolateBackward(InterpolateProblem p, double[] dy, double[] dx) {
-        java.util.Arrays.fill(dx, 0);
+        java.util.Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0);
         resize(p, dx, dy, true);
     }
 
@@ -138,7 +138,7 @@ final class RefResample {
 
     // dx = 0; for every output cell that read x: dx[source(oh)][source(ow)] += dy[oh][ow]
     static void padBackward(PadProblem p, double[] dy, double[] dx) {
-        java.util.Arrays.fill(dx, 0);
+        java.util.Arrays.fill(dx, 0, (int) p.inputShape().elements(), 0);
         forEachCell(p, (o, i) -> {
             if (i >= 0) {
                 dx[i] += dy[o];

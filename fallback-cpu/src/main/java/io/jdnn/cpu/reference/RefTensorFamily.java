@@ -54,7 +54,8 @@ final class RefTensorFamily {
         int[] out = p.outputShape().dims();
         long[] stride = p.inputStrides();
         int[] c = new int[out.length];
-        for (int i = 0; i < y.length; i++) {
+        long n = p.elements();
+        for (int i = 0; i < n; i++) {
             long src = 0;
             for (int d = 0; d < out.length; d++) {
                 src += c[d] * stride[d];
@@ -72,7 +73,8 @@ final class RefTensorFamily {
         long[] sa = BroadcastProblem.broadcastStrides(p.paddedA());
         long[] sb = BroadcastProblem.broadcastStrides(p.paddedB());
         int[] c = new int[out.length];
-        for (int i = 0; i < y.length; i++) {
+        long n = p.outputShape().elements();
+        for (int i = 0; i < n; i++) {
             double va = a[(int) dot(c, sa)];
             double vb = b[(int) dot(c, sb)];
             y[i] = p.op().apply(va, vb);
@@ -86,13 +88,14 @@ final class RefTensorFamily {
         long[] sa = BroadcastProblem.broadcastStrides(p.paddedA());
         long[] sb = BroadcastProblem.broadcastStrides(p.paddedB());
         if (da != null) {
-            java.util.Arrays.fill(da, 0);
+            java.util.Arrays.fill(da, 0, (int) p.a().elements(), 0);
         }
         if (db != null) {
-            java.util.Arrays.fill(db, 0);
+            java.util.Arrays.fill(db, 0, (int) p.b().elements(), 0);
         }
         int[] c = new int[out.length];
-        for (int i = 0; i < dy.length; i++) {
+        long n = p.outputShape().elements();
+        for (int i = 0; i < n; i++) {
             int ia = (int) dot(c, sa);
             int ib = (int) dot(c, sb);
             if (da != null) {

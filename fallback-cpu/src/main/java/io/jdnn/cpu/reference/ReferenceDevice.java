@@ -19,6 +19,7 @@ import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
 import io.jdnn.spi.ConvSelector;
@@ -199,6 +200,21 @@ final class ReferenceDevice implements DeviceBackend {
     @Override
     public void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx) {
         RefPool.backward(p, data(x), data(dy), data(dx));
+    }
+
+    @Override
+    public void maxPoolWithIndices(PoolProblem p, Buffer x, Buffer y, Buffer indices) {
+        RefPool.maxForward(p, data(x), data(y), data(indices));
+    }
+
+    @Override
+    public void maxUnpool(UnpoolProblem p, Buffer x, Buffer indices, Buffer y) {
+        RefPool.unpool(p, data(x), data(indices), data(y));
+    }
+
+    @Override
+    public void maxUnpoolBackward(UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx) {
+        RefPool.unpoolBackward(p, data(indices), data(dy), data(dx));
     }
 
     // ---------------------------------------------------------------- batch norm

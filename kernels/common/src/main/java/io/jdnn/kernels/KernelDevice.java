@@ -18,6 +18,7 @@ import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
 import io.jdnn.spi.DeviceBackend;
@@ -252,6 +253,21 @@ public abstract class KernelDevice implements DeviceBackend {
     @Override
     public void poolBackward(PoolProblem p, Buffer x, Buffer dy, Buffer dx) {
         Pooling.backward(this, p, x, dy, dx);
+    }
+
+    @Override
+    public void maxPoolWithIndices(PoolProblem p, Buffer x, Buffer y, Buffer indices) {
+        Pooling.maxWithIndices(this, p, x, y, indices);
+    }
+
+    @Override
+    public void maxUnpool(UnpoolProblem p, Buffer x, Buffer indices, Buffer y) {
+        Pooling.unpool(this, p, x, indices, y);
+    }
+
+    @Override
+    public void maxUnpoolBackward(UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx) {
+        Pooling.unpoolBackward(this, p, indices, dy, dx);
     }
 
     @Override

@@ -2,11 +2,13 @@ package io.jdnn.kernels;
 
 import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.spi.Buffer;
 
 /**
  * The pooling ops of a {@link KernelDevice} ({@code pool.cl}): max, average and adaptive average,
- * forward and backward, and the tile of the tiled max-pooling backward kernel ({@link #poolMaxTile}).
+ * forward and backward, and the tile of the tiled max-pooling backward kernel ({@link #poolMaxTile});
+ * max pooling with indices, max unpooling and its backward.
  */
 public final class Pooling {
     private Pooling() {
@@ -68,6 +70,35 @@ public final class Pooling {
                     .arg("dy", dy).arg("dx", dx)
                     .elements(total);
         }
+    }
+
+    static void maxWithIndices(KernelDevice device, PoolProblem p, Buffer x, Buffer y, Buffer indices) {
+        long total = p.outputShape().elements();
+        window(device.launch("maxPoolWithIndices", p.toString(), "pool.cl", "pool_max_forward_indices")
+                .arg("total", total), p)
+                .arg("dh", p.dilationH()).arg("dw", p.dilationW()).arg("x", x).arg("y", y).arg("indices", indices)
+                .elements(total);
+    }
+
+    /** y zero-filled, then claimed by the highest input naming each position, then filled from x (pool.cl). */
+    static void unpool(KernelDevice device, UnpoolProblem p, Buffer x, Buffer indices, Buffer y) {
+        String problem = p.toString();
+        long in = p.inputShape().elements();
+        long out = p.outputShape().elements();
+        int hw = p.height() * p.width();
+        int ohw = p.outHeight() * p.outWidth();
+        device.fill(y, out, 0.0);
+        device.launch("maxUnpool", problem, "pool.cl", "pool_unpool_claim").arg("total", in).arg("HW", hw)
+                .arg("OHW", ohw).arg("indices", indices).arg("y", y).elements(in);
+        device.launch("maxUnpool", problem, "pool.cl", "pool_unpool_fill").arg("total", out).arg("HW", hw)
+                .arg("OHW", ohw).arg("x", x).arg("y", y).elements(out);
+    }
+
+    static void unpoolBackward(KernelDevice device, UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx) {
+        long total = p.inputShape().elements();
+        device.launch("maxUnpoolBackward", p.toString(), "pool.cl", "pool_unpool_backward").arg("total", total)
+                .arg("HW", p.height() * p.width()).arg("OHW", p.outHeight() * p.outWidth()).arg("indices", indices)
+                .arg("dy", dy).arg("dx", dx).elements(total);
     }
 
     /**

@@ -16,7 +16,9 @@ import io.jdnn.PadProblem;
 import io.jdnn.PixelShuffleProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.LrnProblem;
+import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.optim.AdaDelta;
 import io.jdnn.optim.AdaGrad;
 import io.jdnn.optim.Adam;
@@ -129,6 +131,17 @@ class EveryLaunchTest {
             Buffer dx = d.allocate(p.inputShape().elements());
             d.poolForward(p, x, y);
             d.poolBackward(p, x, y, dx);
+            if (p.mode() == PoolMode.MAX) {
+                d.maxPoolWithIndices(p, x, y, d.allocate(p.outputShape().elements()));
+            }
+        }
+        for (String text : List.of("maxunpool_mb2ic3ih4iw5kh2kw2", "maxunpool_mb1ic2ih3iw3kh3kw3sh2sw2ph1pw1oh6ow6")) {
+            UnpoolProblem p = UnpoolProblem.parse(text);
+            Buffer x = d.allocate(p.inputShape().elements());
+            Buffer indices = d.allocate(p.inputShape().elements());
+            Buffer y = d.allocate(p.outputShape().elements());
+            d.maxUnpool(p, x, indices, y);
+            d.maxUnpoolBackward(p, indices, y, x);
         }
 
         for (BatchNormProblem p : List.of(BatchNormProblem.of(2, 3, 5, 7), BatchNormProblem.of(600, 3, 1, 1),

@@ -20,6 +20,7 @@ import io.jdnn.PixelShuffleProblem;
 import io.jdnn.PoolMode;
 import io.jdnn.PoolProblem;
 import io.jdnn.Precision;
+import io.jdnn.UnpoolProblem;
 import io.jdnn.cpu.reference.ReferenceBackend;
 import io.jdnn.optim.Optimizer;
 import io.jdnn.spi.Buffer;
@@ -536,5 +537,22 @@ final class PlantedDefectsBackend implements DeviceBackend {
     @Override
     public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
         ref.padBackward(p, dy, dx);
+    }
+
+    // ---------------------------------------------------------------- max pooling with indices, max unpooling
+
+    @Override
+    public void maxPoolWithIndices(PoolProblem p, Buffer x, Buffer y, Buffer indices) {
+        ref.maxPoolWithIndices(p, x, y, indices);
+    }
+
+    @Override
+    public void maxUnpool(UnpoolProblem p, Buffer x, Buffer indices, Buffer y) {
+        ref.maxUnpool(p, x, indices, y);
+    }
+
+    @Override
+    public void maxUnpoolBackward(UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx) {
+        ref.maxUnpoolBackward(p, indices, dy, dx);
     }
 }

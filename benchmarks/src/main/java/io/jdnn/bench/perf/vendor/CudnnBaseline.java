@@ -130,6 +130,9 @@ final class CudnnBaseline implements VendorBaseline {
         if (p instanceof BenchProblem.TensorFamily) {
             return Optional.of("no cuDNN or cuBLAS baseline for the tensor ops");
         }
+        if (p instanceof BenchProblem.Resample) {
+            return Optional.of("no cuDNN or cuBLAS baseline for the resampling ops");
+        }
         if (p instanceof BenchProblem.GroupNorm || p instanceof BenchProblem.Lrn) {
             return Optional.of("no cuDNN baseline is wired for " + p.kind());
         }
