@@ -94,6 +94,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Measured time per variant at least, in ms: short ops take more samples (default: ${DEFAULT-VALUE}).")
     double minTimeMs;
 
+    @Option(names = "--max-time", paramLabel = "S", defaultValue = "5",
+            description = "Sampling time per variant, in s, after which no sample starts beyond the fifth (slow variants; "
+                    + "their ms is marked *) (default: ${DEFAULT-VALUE}).")
+    double maxTimeS;
+
     @Option(names = "--tf32", description = "Let cuDNN/cuBLAS (and the device's AUTO) use TF32 tensor cores.")
     boolean tf32;
 
@@ -246,7 +251,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Timing.Settings d = Timing.Settings.defaults();
-        Timing.Settings t = new Timing.Settings(runs, warmup, d.warmupMs(), d.sampleMs(), minTimeMs, d.maxTimeMs());
+        if (!(maxTimeS > 0)) {
+            throw new IllegalArgumentException("--max-time: expected seconds > 0, got " + maxTimeS);
+        }
+        Timing.Settings t = new Timing.Settings(runs, warmup, d.warmupMs(), d.sampleMs(), minTimeMs, maxTimeS * 1000);
         return new BenchConfig(device, tf32, deterministic, new LinkedHashSet<>(directions), algorithm, t, !noVerify,
                 verifyBatch, verifyBudget, verifyMode.toLowerCase(Locale.ROOT), vendor.toLowerCase(Locale.ROOT), seed,
                 memoryLimitMib << 20);

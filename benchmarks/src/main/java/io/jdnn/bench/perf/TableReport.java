@@ -42,8 +42,9 @@ final class TableReport {
         out.println("  vendor:       " + header.vendor());
         BenchConfig c = header.config();
         Timing.Settings t = c.timing();
-        out.printf(Locale.ROOT, "  timing:       median of >= %d samples after a warm-up of >= %d runs and %.0f ms (or %.0f ms); samples "
-                        + "of k runs lasting about %.1f ms; inputs rotated over >= %s; random normal data%n", t.runs(),
+        out.printf(Locale.ROOT, "  timing:       median of >= %d samples (>= %d, ms marked *, where sampling passed %.0f s) after a "
+                        + "warm-up of >= %d runs and %.0f ms (or %.0f ms); samples of k runs lasting about %.1f ms; inputs rotated "
+                        + "over >= %s; random normal data%n", t.runs(), Math.min(t.runs(), Timing.MIN_SAMPLES), t.maxTimeMs() / 1000,
                 t.warmupRuns(), t.warmupMs(), 10 * t.warmupMs(), t.sampleMs(), MemoryBudget.mib(2 * p.cacheBytes()));
         out.println("  verification: " + (c.verify() ? "against the reference at batch " + c.verifyBatch()
                 + " (optimizers: the first " + Op.VERIFY_PARAMETERS + " parameters), error = max|out - ref| / max|ref|"
@@ -97,7 +98,8 @@ final class TableReport {
                     r.parameters() > 0 ? "on" : "at batch", r.verifyBatch(), r.parameters() > 0 ? " parameters" : "",
                     r.verified()) + (reason.isEmpty() ? "" : "; " + reason);
         }
-        out.printf(Locale.ROOT, ROW, r.pass(), r.algorithm(), r.disposition(), r.stats() == null ? "-" : ms(r.ms()),
+        out.printf(Locale.ROOT, ROW, r.pass(), r.algorithm(), r.disposition(), r.stats() == null ? "-"
+                        : ms(r.ms()) + (header.config().timing().cut(r.stats()) ? "*" : ""),
                 r.stats() == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * r.stats().spread()),
                 num(r.tflops()), num(r.gbps()), Double.isNaN(r.peakPercent()) ? "-"
                         : String.format(Locale.ROOT, "%.1f%%", r.peakPercent()), vendorMs, vs, reason);
