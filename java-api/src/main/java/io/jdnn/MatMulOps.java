@@ -37,14 +37,8 @@ final class MatMulOps extends OpFamily {
     }
 
     List<Tensor> matmulBackward(Tensor a, Tensor b, Tensor dy) {
-        Tensor da = core.allocate(shapeOf("matmulBackward", "a", a));
-        try {
-            Tensor db = core.produce(shapeOf("matmulBackward", "b", b), t -> matmulBackward(a, b, dy, da, t));
-            return List.of(da, db);
-        } catch (RuntimeException | Error e) {
-            da.close();
-            throw e;
-        }
+        return core.producePair(shapeOf("matmulBackward", "a", a), shapeOf("matmulBackward", "b", b),
+                (da, db) -> matmulBackward(a, b, dy, da, db));
     }
 
     void matmulBackward(Tensor a, Tensor b, Tensor dy, Tensor da, Tensor db) {
@@ -56,20 +50,8 @@ final class MatMulOps extends OpFamily {
             Buffer ba = core.use(op, "a", a);
             Buffer bb = core.use(op, "b", b);
             Buffer bdy = core.use(op, "dy", dy, p.outputShape());
-            Buffer bda = null;
-            Buffer bdb = null;
-            if (da != null) {
-                bda = core.use(op, "da", da, p.a());
-                DeviceCore.distinct(op, "da", da, a, b, dy);
-            }
-            if (db != null) {
-                bdb = core.use(op, "db", db, p.b());
-                DeviceCore.distinct(op, "db", db, a, b, dy);
-            }
-            if (da != null && db != null) {
-                DeviceCore.distinctAll(op, new String[] {"da", "db"}, da, db);
-            }
-            impl.matmulBackward(p, ba, bb, bdy, bda, bdb);
+            Buffer[] grads = core.gradients(op, da, p.a(), db, p.b(), a, b, dy);
+            impl.matmulBackward(p, ba, bb, bdy, grads[0], grads[1]);
         });
     }
 }

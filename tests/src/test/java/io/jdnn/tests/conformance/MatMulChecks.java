@@ -11,9 +11,7 @@ import io.jdnn.tests.support.HostData;
 import io.jdnn.tests.support.Output;
 import io.jdnn.tests.support.Verdicts;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The batched matrix product against the reference: forward, and backward writing both gradients
@@ -37,7 +35,7 @@ final class MatMulChecks {
             s.device().matmul(a, b, y);
             return List.of(Output.of("y", y));
         };
-        check(devices, "matmul fwd", p, "", run, Conformance.bounds("y", ErrorBounds.GEMM), v);
+        TensorOpsChecks.check(devices, "matmul fwd", p, "", run, Conformance.bounds("y", ErrorBounds.GEMM), v);
     }
 
     static void backward(List<Device> devices, MatMulProblem p, Gradients which, long seed, Verdicts v) {
@@ -49,28 +47,9 @@ final class MatMulChecks {
             Tensor da = which == Gradients.B_ONLY ? null : s.poisoned(p.a());
             Tensor db = which == Gradients.A_ONLY ? null : s.poisoned(p.b());
             s.device().matmulBackward(a, b, dy, da, db);
-            List<Output> result = new ArrayList<>();
-            if (da != null) {
-                result.add(Output.of("da", da));
-            }
-            if (db != null) {
-                result.add(Output.of("db", db));
-            }
-            return result;
+            return TensorOpsChecks.gradients(da, db);
         };
-        Map<String, Double> bounds = switch (which) {
-            case BOTH -> Conformance.bounds("da", ErrorBounds.GEMM, "db", ErrorBounds.GEMM);
-            case A_ONLY -> Conformance.bounds("da", ErrorBounds.GEMM);
-            case B_ONLY -> Conformance.bounds("db", ErrorBounds.GEMM);
-        };
-        check(devices, "matmul bwd", p, which == Gradients.BOTH ? "" : which.toString(), run, bounds, v);
-    }
-
-    private static void check(List<Device> devices, String op, Object problem, String variant, Conformance.Run run,
-                              Map<String, Double> bounds, Verdicts v) {
-        Map<String, Output> ref = Conformance.reference(run);
-        for (Device d : devices) {
-            Conformance.check(v, d, op, problem, variant, run, ref, bounds);
-        }
+        TensorOpsChecks.check(devices, "matmul bwd", p, which == Gradients.BOTH ? "" : which.toString(), run,
+                TensorOpsChecks.gradientBounds(which, ErrorBounds.GEMM), v);
     }
 }
