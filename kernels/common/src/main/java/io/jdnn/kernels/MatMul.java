@@ -12,13 +12,15 @@ import io.jdnn.spi.Buffer;
  * one stride per operand, so broadcasting in the other batch dimensions needs the loop).
  * Gradients of a broadcast operand accumulate launch after launch with beta = 1 in a fixed order
  * (no atomics); a launch never holds two output matrices that add into the same gradient matrix.
+ * Limits: as {@link Linear}'s, M (batch*M where a stack is one operand) within CUDA's grid y
+ * extent of 65535 tiles.
  */
 final class MatMul {
     private MatMul() {
     }
 
-    /** The most matrices one launch takes (CUDA's grid z extent). */
-    private static final int MAX_BATCH = 65535;
+    /** The most matrices one launch takes: CUDA's grid z extent. */
+    private static final int MAX_BATCH = CudaLimits.MAX_GRID_YZ;
 
     static void forward(KernelDevice device, MatMulProblem p, Buffer a, Buffer b, Buffer y) {
         int m = p.m();
