@@ -142,6 +142,38 @@ class CompiledModelTest {
         }
     }
 
+    /** Gather of 2-D constant indices (consecutive ones, and repeated or negative ones) on a middle axis, against host loops. */
+    @Test
+    void aGatherOfAnIndexMatrixViewsTheGatheredRows() {
+        long[][] cases = {{1, 2, 3, 4}, {4, -5, 0, 4}};
+        for (long[] indices : cases) {
+            OnnxBuilder b = new OnnxBuilder(13, 2);
+            String x = b.input("x", 2, 5, 3);
+            b.output(b.node("Gather", List.of(x, b.int64s("i", new long[] {2, 2}, indices)), OnnxBuilder.attr("axis", 1L)));
+            OnnxModel model = OnnxModel.fromBytes(b.bytes(), LoadOptions.defaults());
+            Device d = TestDevices.get("cpu");
+            float[] xs = new float[2 * 5 * 3];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = i;
+            }
+            try (CompiledModel c = model.compile(d); Tensor in = d.upload(Shape.of(2, 5, 3), xs)) {
+                Tensor y = c.run(Map.of("x", in)).values().iterator().next();
+                assertEquals(Shape.of(2, 2, 2, 3), y.shape());
+                float[] want = new float[2 * 4 * 3];
+                for (int n = 0; n < 2; n++) {
+                    for (int k = 0; k < 4; k++) {
+                        int row = (int) (indices[k] < 0 ? indices[k] + 5 : indices[k]);
+                        for (int j = 0; j < 3; j++) {
+                            want[(n * 4 + k) * 3 + j] = xs[(n * 5 + row) * 3 + j];
+                        }
+                    }
+                }
+                assertArrayEquals(want, y.toArray(), Arrays.toString(indices));
+                y.close();
+            }
+        }
+    }
+
     /** What no Device call expresses is refused at compile, naming node, op, opset and reason, and nothing stays allocated. */
     @Test
     void anInexpressibleNodeIsRefusedAtCompileAndFreesEverything() {
