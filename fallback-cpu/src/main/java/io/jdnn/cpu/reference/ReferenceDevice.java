@@ -14,6 +14,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.MatMulProblem;
 import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
@@ -436,6 +437,18 @@ final class ReferenceDevice implements DeviceBackend {
     @Override
     public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
         RefResample.padBackward(p, data(dy), data(dx));
+    }
+
+    // ---------------------------------------------------------------- batched matrix product: matmul
+
+    @Override
+    public void matmul(MatMulProblem p, Buffer a, Buffer b, Buffer y) {
+        RefMatMul.forward(p, data(a), data(b), data(y));
+    }
+
+    @Override
+    public void matmulBackward(MatMulProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        RefMatMul.backward(p, data(a), data(b), data(dy), data(da), data(db));
     }
 
     // ---------------------------------------------------------------- optimizers
