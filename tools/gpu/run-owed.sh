@@ -4,6 +4,7 @@
 # included, so about 8 minutes of work per device call; and only 8 files come back from $OUT.
 #
 # Here, first:   ../shared/gpu/pack                  # every module: builds, then gathers .gpu/
+#                 tools/gpu/slim-pack                 # ONNX Runtime's jar to its linux-x64 natives: under 64 MiB
 # Then one device call per session (carry [".gpu"], timeout_s = budget + 80), from the project root:
 #
 #   bash tools/gpu/run-owed.sh --budget 480 call1      # the calls below, one per session
@@ -31,6 +32,8 @@
 #   golden-opencl-nvidia       jdnn verify --golden, every file, on opencl:nvidia
 #   tests-opencl-nvidia        KernelOpsTest (kernels/cuda) and kernels/opencl's tests on opencl:nvidia
 #   conformance-opencl-nvidia  tests/ without reliability on opencl:nvidia
+#   onnx-gpu                   the onnx module's tests (node tests run, block models against ONNX Runtime,
+#                              compiled models, export, fine-tuning) with cuda and opencl required
 #   reliability-cuda           tests/ io.jdnn.tests.reliability (fuzz, memory, out of memory, concurrency,
 #   reliability-opencl-nvidia  determinism, large tensors) on cuda, on opencl:nvidia
 #   train                      jdnn train lenet|resnet|dcgan on cuda and opencl:nvidia (images/s in the summary)
@@ -59,6 +62,7 @@
 #   call10  env suite-deeplab
 #   call11  env suite-vgg16
 #   call12  env bench-norm bench-tensor   (issue 15's group/layer/instance norm, LRN and tensor ops; no torch twin yet)
+#   call13  env onnx-gpu bench-resample   (issue 16's runner on cuda and NVIDIA's OpenCL; issue 15's resampling)
 # A suite that does not fit one call splits by pass across calls: PASSES=fwd, then PASSES=bwd-data,
 # then PASSES=bwd-filter (passed to jdnn bench and bench_torch.py as --dir). Merge the fetched
 # archives here afterwards: tar xzf owed.tgz -C DIR for each, then
@@ -79,9 +83,9 @@ SEEDS="-Djdnn.test.seed=${SEED:-20261123} -Djdnn.test.fuzz.seed=${SEED:-20261123
 
 SUITES=(pooling batchnorm optimizers dcgan resnet50 mobilenet_v2 resnext deeplab vgg16)
 # Suites bench_torch.py has no PyTorch twin for yet (issue 15's ops): jdnn bench alone.
-JDNN_SUITES=(norm tensor)
+JDNN_SUITES=(norm tensor resample)
 STAGES=(env golden-cuda tests-cuda conformance-cuda golden-opencl-nvidia tests-opencl-nvidia conformance-opencl-nvidia
-        reliability-cuda reliability-opencl-nvidia train bench-quick)
+        onnx-gpu reliability-cuda reliability-opencl-nvidia train bench-quick)
 for s in "${SUITES[@]}"; do STAGES+=("bench-$s" "torch-$s"); done
 for s in "${JDNN_SUITES[@]}"; do STAGES+=("bench-$s"); done
 STAGES+=(merge)
@@ -91,7 +95,7 @@ CALLS=("env golden-cuda tests-cuda conformance-cuda"
        "env train bench-quick"
        "env suite-pooling suite-batchnorm suite-optimizers"
        "env suite-dcgan" "env suite-resnet50" "env suite-mobilenet_v2" "env suite-resnext" "env suite-deeplab"
-       "env suite-vgg16" "env bench-norm bench-tensor")
+       "env suite-vgg16" "env bench-norm bench-tensor" "env onnx-gpu bench-resample")
 
 usage() {
     echo "usage: run-owed.sh [--budget SECONDS] [--dry-run] STAGE|GROUP|callN ... | --list" >&2
@@ -154,7 +158,7 @@ stages=()
 for s in "${STAGES[@]}"; do [[ -n ${chosen[$s]:-} ]] && stages+=("$s"); done
 
 if (( !dry )) && [[ ! -f $remote ]]; then
-    echo "run-owed.sh: no .gpu/remote in $root: run ../shared/gpu/pack here first and carry .gpu along" >&2
+    echo "run-owed.sh: no .gpu/remote in $root: run ../shared/gpu/pack and tools/gpu/slim-pack here first and carry .gpu along" >&2
     exit 2
 fi
 OUT=${OUT:-$root/gpu-out}
@@ -297,6 +301,7 @@ run_stage() {
         golden-opencl-nvidia) stage_golden opencl:nvidia ;;
         conformance-cuda) suite conformance-cuda 240 cuda --exclude-package ;;
         conformance-opencl-nvidia) suite conformance-opencl-nvidia 240 opencl:nvidia --exclude-package ;;
+        onnx-gpu) junit onnx-gpu 300 onnx "-Djdnn.test.require=cuda,opencl $SEEDS" "--scan-class-path=$lib/onnx-test-classes" ;;
         reliability-cuda) suite reliability-cuda 300 cuda --include-package ;;
         reliability-opencl-nvidia) suite reliability-opencl-nvidia 300 opencl:nvidia --include-package ;;
         bench-quick) bench_suite quick 300 ;;
