@@ -1,5 +1,6 @@
 package io.jdnn.kernels;
 
+import io.jdnn.Activation;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
@@ -32,9 +33,21 @@ public final class DirectConvAlgorithm implements KernelConvAlgorithm {
 
     @Override
     public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        forward(device, conv, x, w, bias, null, y);
+    }
+
+    /** The activation is applied to each output element as the kernel stores it. */
+    @Override
+    public boolean fusesActivation() {
+        return true;
+    }
+
+    @Override
+    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Activation activation,
+                        Buffer y) {
         device.launch("convForward", conv.toString(), SOURCE, "conv_direct_forward").convShape(conv)
-                .arg("has_bias", bias != null).arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias))
-                .arg("y", y)
+                .arg("has_bias", bias != null).epilogue(activation)
+                .arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                 .elements(conv.responseElements());
     }
 

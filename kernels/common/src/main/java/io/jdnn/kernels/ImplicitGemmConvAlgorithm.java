@@ -1,5 +1,6 @@
 package io.jdnn.kernels;
 
+import io.jdnn.Activation;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
@@ -332,13 +333,26 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
 
     @Override
     public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
+        forward(device, conv, x, w, bias, null, y);
+    }
+
+    /** The activation is applied to each element of the output tile as the kernel stores it. */
+    @Override
+    public boolean fusesActivation() {
+        return true;
+    }
+
+    @Override
+    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Activation activation,
+                        Buffer y) {
         String op = "convForward";
         Chosen t = tiles(device, op, conv, ConvDirection.FORWARD, "igemm_forward");
         long groupsM = ceilDiv(conv.gemmM(), t.tiles.tm());
         long groupsN = ceilDiv(conv.kPerGroup(), t.tiles.tn());
         for (int z0 = 0; z0 < conv.groups(); z0 += MAX_GRID_YZ) {
             int layers = Math.min(MAX_GRID_YZ, conv.groups() - z0);
-            t.launch(device, op, conv, "igemm_forward").convShape(conv).arg("z0", z0).arg("has_bias", bias != null)
+            t.launch(device, op, conv, "igemm_forward").convShape(conv).arg("z0", z0)
+                    .arg("has_bias", bias != null).epilogue(activation)
                     .arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                     .run(t.global(groupsM, groupsN, layers), t.local());
         }
