@@ -56,16 +56,15 @@ final class Convolutions {
                 .forward(device, conv, x, w, bias, y);
     }
 
-    /** True when {@code algorithm}'s forward kernel applies an activation in its store (false for one not registered). */
+    /** True when {@code algorithm}'s forward kernel applies an activation in its store (an {@link EpilogueConvAlgorithm}). */
     static boolean fusesActivation(KernelDevice device, ConvAlgorithm algorithm) {
-        KernelConvAlgorithm a = KernelConvAlgorithms.find(device.convAlgorithms(), algorithm);
-        return a != null && a.fusesActivation();
+        return KernelConvAlgorithms.find(device.convAlgorithms(), algorithm) instanceof EpilogueConvAlgorithm;
     }
 
     /** The forward pass with the activation fused into the kernel's store; only where {@link #fusesActivation}. */
     static void forward(KernelDevice device, DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w,
                         Buffer bias, Activation activation, Buffer y) {
-        algorithm(device, conv, ConvDirection.FORWARD, algorithm)
+        ((EpilogueConvAlgorithm) algorithm(device, conv, ConvDirection.FORWARD, algorithm))
                 .forward(device, conv, x, w, bias, activation, y);
     }
 

@@ -12,7 +12,7 @@ import java.util.Optional;
  * DIRECT: one work-item per element written, a straight loop over what it sums
  * ({@code conv_direct.cl}). Runs every problem and direction; gathers only, so deterministic.
  */
-public final class DirectConvAlgorithm implements KernelConvAlgorithm {
+public final class DirectConvAlgorithm implements EpilogueConvAlgorithm {
     /** The kernel source. */
     public static final String SOURCE = "conv_direct.cl";
 
@@ -29,17 +29,6 @@ public final class DirectConvAlgorithm implements KernelConvAlgorithm {
     @Override
     public Optional<String> whyNot(KernelDevice device, DirectConv conv, ConvDirection direction) {
         return Optional.empty();
-    }
-
-    @Override
-    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        forward(device, conv, x, w, bias, null, y);
-    }
-
-    /** The activation is applied to each output element as the kernel stores it. */
-    @Override
-    public boolean fusesActivation() {
-        return true;
     }
 
     @Override

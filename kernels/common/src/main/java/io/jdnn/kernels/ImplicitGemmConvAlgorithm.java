@@ -36,7 +36,7 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  * sums break, depend on the tile shape and the device's compute units. Error bound
  * {@link ConvAlgorithm#IMPLICIT_GEMM}: float32 dot products of the reduction lengths above.
  */
-public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
+public final class ImplicitGemmConvAlgorithm implements EpilogueConvAlgorithm {
     /** The kernel source. */
     public static final String SOURCE = "conv_implicit_gemm.cl";
 
@@ -329,17 +329,6 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
                     + smallest.tn() + " (the grid's y extent on CUDA)");
         }
         return ConvAlgorithmSupport.all(why);
-    }
-
-    @Override
-    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        forward(device, conv, x, w, bias, null, y);
-    }
-
-    /** The activation is applied to each element of the output tile as the kernel stores it. */
-    @Override
-    public boolean fusesActivation() {
-        return true;
     }
 
     @Override

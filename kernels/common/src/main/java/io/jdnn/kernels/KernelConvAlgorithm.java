@@ -1,6 +1,5 @@
 package io.jdnn.kernels;
 
-import io.jdnn.Activation;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
@@ -36,24 +35,6 @@ public interface KernelConvAlgorithm {
 
     /** y (n,k,p,q) = conv(x (n,c,h,w), w (k,c/g,r,s)) + bias (k); bias may be null. */
     void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y);
-
-    /**
-     * True when this algorithm's forward kernel applies an activation in its output store
-     * ({@link #forward(KernelDevice, DirectConv, Buffer, Buffer, Buffer, Activation, Buffer)}); the
-     * default, false, has the device run the activation as a second launch.
-     */
-    default boolean fusesActivation() {
-        return false;
-    }
-
-    /**
-     * y = activation(conv(x, w) + bias) with the activation applied where the kernel stores y;
-     * called only where {@link #fusesActivation()} is true.
-     */
-    default void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Activation activation,
-                         Buffer y) {
-        throw new UnsupportedOperationException(id() + " does not fuse an activation into its forward pass");
-    }
 
     /** dx (n,c,h,w) = backward-data(dy (n,k,p,q), w) + bias (c); bias may be null. */
     void backwardData(KernelDevice device, DirectConv conv, Buffer dy, Buffer w, Buffer bias, Buffer dx);

@@ -5,8 +5,8 @@ import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
+import io.jdnn.kernels.EpilogueConvAlgorithm;
 import io.jdnn.kernels.FlippedBackwardData;
-import io.jdnn.kernels.KernelConvAlgorithm;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
 import io.jdnn.kernels.SplitSums;
@@ -33,7 +33,7 @@ import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
  * regardless. Backward-data of more than {@link FlippedBackwardData#MAX_CLASSES} stride classes is
  * refused with a reason: it runs on the other algorithms.
  */
-final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
+final class TensorCoreConvAlgorithm implements EpilogueConvAlgorithm {
     static final String SOURCE = "conv_tc_tf32.cu";
     static final String KERNEL = "conv_tc_tf32_forward";
     static final String FILTER_KERNEL = "conv_tc_tf32_backward_filter";
@@ -138,17 +138,6 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
                     + cuda.entry().maxGridX());
         }
         return Optional.empty();
-    }
-
-    @Override
-    public void forward(KernelDevice device, DirectConv c, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        forward(device, c, x, w, bias, null, y);
-    }
-
-    /** The activation is applied to each output element as the kernel stores it. */
-    @Override
-    public boolean fusesActivation() {
-        return true;
     }
 
     @Override
