@@ -20,6 +20,12 @@
  * Limits: M, N, K < 2^31; leading dimensions, offsets and strides are i64. On CUDA the grid's
  * y extent (ceil(M/GEMM_TM)) and z extent (batch) are limited to 65535.
  * Accumulation: float32, one running sum per output element in k order.
+ *
+ * Device.matmul (kernels/common MatMul.java) runs on this kernel as a loop of launches over batch
+ * offsets: one stride per operand covers one broadcast pattern, so a launch takes the output
+ * matrices along the last batch dimension (stride 0 for an operand broadcast there) and the host
+ * loops over the others; a gradient summed over broadcast batches accumulates with beta = 1 in
+ * launch order. A gather of per-matrix offsets in the kernel was not worth a second code path.
  */
 #ifndef GEMM_TM
 #define GEMM_TM 64

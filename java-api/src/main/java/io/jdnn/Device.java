@@ -47,6 +47,7 @@ public final class Device implements AutoCloseable {
     private final NormOps norm;
     private final ResampleOps resample;
     private final OneDOps oneD;
+    private final MatMulOps matMul;
 
     Device(DeviceBackend impl, DeviceOptions options) {
         this.core = new DeviceCore(this, impl, options);
@@ -64,6 +65,7 @@ public final class Device implements AutoCloseable {
         this.norm = new NormOps(core);
         this.resample = new ResampleOps(core);
         this.oneD = new OneDOps(core, tensors, convolution, pooling);
+        this.matMul = new MatMulOps(core);
     }
 
     // ================================================================== identity
@@ -848,6 +850,35 @@ public final class Device implements AutoCloseable {
     /** 1-D pooling backward into {@code dx} (overwritten); x is the forward input (max pooling re-finds its argmax). */
     public void pool1dBackward(Pool1dProblem p, Tensor x, Tensor dy, Tensor dx) {
         oneD.pool1dBackward(p, x, dy, dx);
+    }
+
+    // ================================================================== batched matrix product: matmul
+
+    /** y = a @ b, torch.matmul of operands of rank 2 or more with broadcasting batch dimensions ({@link MatMulProblem}), into a new tensor. */
+    public Tensor matmul(Tensor a, Tensor b) {
+        return matMul.matmul(a, b);
+    }
+
+    /** y = a @ b ({@link MatMulProblem}) into {@code y} (of {@link MatMulProblem#outputShape()}, sharing storage with neither input). */
+    public void matmul(Tensor a, Tensor b, Tensor y) {
+        matMul.matmul(a, b, y);
+    }
+
+    /**
+     * The gradients of {@link #matmul} as new tensors [da, db]: da = dy @ b^T and db = a^T @ dy per
+     * output matrix, each summed over the batch dimensions where its operand was broadcast.
+     */
+    public List<Tensor> matmulBackward(Tensor a, Tensor b, Tensor dy) {
+        return matMul.matmulBackward(a, b, dy);
+    }
+
+    /**
+     * The gradients of {@link #matmul} into da (a's shape) and db (b's shape), overwritten and
+     * summed over broadcast batch dimensions in a fixed order; either may be null to skip it.
+     * Neither shares storage with an input.
+     */
+    public void matmulBackward(Tensor a, Tensor b, Tensor dy, Tensor da, Tensor db) {
+        matMul.matmulBackward(a, b, dy, da, db);
     }
 
     // ================================================================== optimizers

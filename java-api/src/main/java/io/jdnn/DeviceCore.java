@@ -4,7 +4,9 @@ import io.jdnn.spi.Buffer;
 import io.jdnn.spi.DeviceBackend;
 import io.jdnn.spi.DeviceTimer;
 
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -149,7 +151,41 @@ final class DeviceCore {
         }
     }
 
+    /** Two new tensors [a, b] that {@code op} fills; both are freed if it fails. */
+    List<Tensor> producePair(Shape aShape, Shape bShape, BiConsumer<Tensor, Tensor> op) {
+        Tensor a = allocate(aShape);
+        try {
+            Tensor b = produce(bShape, t -> op.accept(a, t));
+            return List.of(a, b);
+        } catch (RuntimeException | Error e) {
+            a.close();
+            throw e;
+        }
+    }
+
     // ================================================================== argument checks
+
+    /**
+     * Validates the two gradient outputs of a backward pass, either of which may be null (skipped):
+     * each of its input's shape and sharing storage with no input nor with the other. Returns their
+     * buffers [da, db], null where skipped. Called with the lock held.
+     */
+    Buffer[] gradients(String op, Tensor da, Shape aShape, Tensor db, Shape bShape, Tensor... inputs) {
+        Buffer bda = null;
+        Buffer bdb = null;
+        if (da != null) {
+            bda = use(op, "da", da, aShape);
+            distinct(op, "da", da, inputs);
+        }
+        if (db != null) {
+            bdb = use(op, "db", db, bShape);
+            distinct(op, "db", db, inputs);
+        }
+        if (da != null && db != null) {
+            distinctAll(op, new String[] {"da", "db"}, da, db);
+        }
+        return new Buffer[] {bda, bdb};
+    }
 
     /** Validates a tensor argument: present, of this device, open. Called with the lock held. */
     Buffer use(String op, String name, Tensor t) {

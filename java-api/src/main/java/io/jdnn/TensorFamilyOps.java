@@ -147,14 +147,8 @@ final class TensorFamilyOps extends OpFamily {
     }
 
     List<Tensor> binaryBackward(BinaryOp kind, Tensor a, Tensor b, Tensor dy) {
-        Tensor da = core.allocate(shapeOf("binaryBackward", "a", a));
-        try {
-            Tensor db = core.produce(shapeOf("binaryBackward", "b", b), t -> binaryBackward(kind, a, b, dy, da, t));
-            return List.of(da, db);
-        } catch (RuntimeException | Error e) {
-            da.close();
-            throw e;
-        }
+        return core.producePair(shapeOf("binaryBackward", "a", a), shapeOf("binaryBackward", "b", b),
+                (da, db) -> binaryBackward(kind, a, b, dy, da, db));
     }
 
     void binaryBackward(BinaryOp kind, Tensor a, Tensor b, Tensor dy, Tensor da, Tensor db) {
@@ -167,20 +161,8 @@ final class TensorFamilyOps extends OpFamily {
             Buffer ba = core.use(op, "a", a);
             Buffer bb = core.use(op, "b", b);
             Buffer bdy = core.use(op, "dy", dy, p.outputShape());
-            Buffer bda = null;
-            Buffer bdb = null;
-            if (da != null) {
-                bda = core.use(op, "da", da, a.shape());
-                DeviceCore.distinct(op, "da", da, a, b, dy);
-            }
-            if (db != null) {
-                bdb = core.use(op, "db", db, b.shape());
-                DeviceCore.distinct(op, "db", db, a, b, dy);
-            }
-            if (da != null && db != null) {
-                DeviceCore.distinctAll(op, new String[] {"da", "db"}, da, db);
-            }
-            impl.binaryBackward(p, ba, bb, bdy, bda, bdb);
+            Buffer[] grads = core.gradients(op, da, a.shape(), db, b.shape(), a, b, dy);
+            impl.binaryBackward(p, ba, bb, bdy, grads[0], grads[1]);
         });
     }
 }

@@ -12,6 +12,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.MatMulProblem;
 import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
@@ -423,6 +424,22 @@ public interface DeviceBackend extends AutoCloseable {
      * none): dx is overwritten. Semantics: the reference's loop (RefResample.padBackward).
      */
     void padBackward(PadProblem p, Buffer dy, Buffer dx);
+
+    // ---------------------------------------------------------------- batched matrix product: matmul
+
+    /**
+     * y (p.outputShape()) = a (p.a()) @ b (p.b()) per output matrix, the matrices of a and b that
+     * {@link MatMulProblem#aMatrix} and {@link MatMulProblem#bMatrix} name; y shares storage with
+     * neither input. Semantics: the reference's loop (RefMatMul.forward).
+     */
+    void matmul(MatMulProblem p, Buffer a, Buffer b, Buffer y);
+
+    /**
+     * da (p.a()) = the sum of dy_o @ b_o^T and db (p.b()) = the sum of a_o^T @ dy_o over the output
+     * matrices o reading each of their matrices, in a fixed order; both overwritten, either may be
+     * null (skipped). Semantics: the reference's loop (RefMatMul.backward).
+     */
+    void matmulBackward(MatMulProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db);
 
     // ---------------------------------------------------------------- optimizers
 

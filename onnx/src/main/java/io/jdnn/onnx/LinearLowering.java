@@ -2,6 +2,7 @@ package io.jdnn.onnx;
 
 import io.jdnn.BinaryOp;
 import io.jdnn.LinearProblem;
+import io.jdnn.MatMulProblem;
 import io.jdnn.Shape;
 
 import java.util.Arrays;
@@ -11,6 +12,7 @@ import java.util.List;
  * Gemm and MatMul as Device.linear (y = x w^T + bias): a constant right side is laid out as the
  * (out, in) weight once at compile, with Gemm's transB and alpha folded into it and beta * C
  * into the bias where C is one row; a computed right side is permuted (and scaled) at run.
+ * MatMul of any other operands (computed right side, batched right side) is Device.matmul.
  */
 final class LinearLowering {
     private LinearLowering() {
@@ -110,14 +112,17 @@ final class LinearLowering {
                         bias == null ? null : bias.as(bs), y.as(p.outputShape())));
     }
 
-    /** MatMul with a constant matrix (or vector) on the right: linear with the transposed weight, the left side as rows. */
+    /**
+     * MatMul: with a constant matrix (or vector) on the right, linear with the transposed weight
+     * and the left side as rows (one GEMM, the weight laid out once); otherwise Device.matmul with
+     * broadcasting batch dimensions, a vector operand viewed as a matrix as ONNX (numpy) defines it.
+     */
     static void matMul(Lowerer l) {
         Value a = l.in(0);
         Value b = l.in(1);
         if (!b.isConstant() || b.rank() > 2) {
-            throw l.refuse("the right side must be a constant matrix or vector (jdnn has no batched matrix "
-                    + "product of two computed tensors), got " + Arrays.toString(b.dims)
-                    + (b.isConstant() ? "" : " computed"));
+            batchedMatMul(l, a, b);
+            return;
         }
         boolean vectorB = b.rank() == 1;
         int k = b.dims[0];
@@ -136,5 +141,44 @@ final class LinearLowering {
             out[out.length - 1] = n;
         }
         linear(l, a, w, null, l.out(0, out), new LinearProblem((int) rows, k, n));
+    }
+
+    /** a @ b as Device.matmul: a vector a (K) is the matrix (1, K), a vector b (K) the matrix (K, 1), that extent dropped from y. */
+    private static void batchedMatMul(Lowerer l, Value a, Value b) {
+        if (a.rank() == 0 || b.rank() == 0) {
+            throw l.refuse("MatMul of a scalar is not defined, got " + Arrays.toString(a.dims) + " and "
+                    + Arrays.toString(b.dims));
+        }
+        int[] ad = a.rank() == 1 ? new int[] {1, a.dims[0]} : a.dims;
+        int[] bd = b.rank() == 1 ? new int[] {b.dims[0], 1} : b.dims;
+        MatMulProblem p;
+        try {
+            p = new MatMulProblem(Shape.of(ad), Shape.of(bd));
+        } catch (IllegalArgumentException e) {
+            throw l.refuse("A " + Arrays.toString(a.dims) + " and B " + Arrays.toString(b.dims) + " do not multiply: "
+                    + e.getMessage());
+        }
+        int[] full = p.outputShape().dims();
+        int[] out = full;
+        if (a.rank() == 1 && b.rank() == 1) {
+            out = new int[0];
+        } else if (a.rank() == 1) {
+            out = dropAxis(full, full.length - 2);
+        } else if (b.rank() == 1) {
+            out = dropAxis(full, full.length - 1);
+        }
+        Value y = l.out(0, out);
+        l.step("matmul " + p, List.of(a, b), List.of(y), null,
+                () -> l.device.matmul(a.as(p.a()), b.as(p.b()), y.as(p.outputShape())));
+    }
+
+    private static int[] dropAxis(int[] dims, int axis) {
+        int[] out = new int[dims.length - 1];
+        for (int i = 0, j = 0; i < dims.length; i++) {
+            if (i != axis) {
+                out[j++] = dims[i];
+            }
+        }
+        return out;
     }
 }

@@ -5,8 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Slice with step 1 (one split per sliced axis), Gather of constant indices along an axis (a
- * split per index, then a cat), and the shape-data ops that load did not fold: Shape, Constant,
+ * Slice with step 1 (one split per sliced axis), Gather of constant indices of any rank along an
+ * axis (a split per index, then a cat; indices of rank 2 or more view the result), and the shape-data ops that load did not fold: Shape, Constant,
  * ConstantOfShape (host constants).
  */
 final class SliceLowering {
@@ -79,9 +79,6 @@ final class SliceLowering {
         Value x = l.in(0);
         int axis = l.axis(l.node.getInt("axis", 0), x.rank());
         ConstantTensor idx = l.constant(1, "indices");
-        if (idx.info().rank() > 1) {
-            throw l.refuse("indices of rank " + idx.info().rank() + " are not supported (0 or 1)");
-        }
         int d = x.dims[axis];
         int[] index = new int[idx.size()];
         for (int k = 0; k < index.length; k++) {
@@ -109,19 +106,34 @@ final class SliceLowering {
                 }
             }
             l.view(0, piece, squeezed);
+        } else if (idx.info().rank() > 1) {
+            // Indices of rank r: the gather of the flattened indices, viewed with their r extents in place of the axis.
+            int[] idxDims = idx.info().intDims();
+            int[] out = new int[x.rank() - 1 + idxDims.length];
+            System.arraycopy(x.dims, 0, out, 0, axis);
+            System.arraycopy(idxDims, 0, out, axis, idxDims.length);
+            System.arraycopy(x.dims, axis + 1, out, axis + idxDims.length, x.rank() - axis - 1);
+            Value flat = consecutive ? ShapeLowering.range(l, x, axis, index[0], index.length, null)
+                    : gatherRows(l, x, axis, index, l.temp(l.node.name() + ":gathered", kept));
+            l.view(0, flat, out);
         } else if (consecutive) {
             int[] begin = new int[x.rank()];
             begin[axis] = index[0];
             cut(l, x, begin, kept);
         } else {
-            List<Value> pieces = new ArrayList<>();
-            for (int i : index) {
-                pieces.add(ShapeLowering.range(l, x, axis, i, 1, null));
-            }
-            Value y = l.out(0, kept);
-            l.step("cat axis " + axis + " of " + pieces.size(), pieces, List.of(y), null,
-                    () -> l.device.cat(pieces.stream().map(Value::tensor).toList(), axis, y.tensor()));
+            gatherRows(l, x, axis, index, l.out(0, kept));
         }
+    }
+
+    /** y = the slices {@code index[0], index[1], ...} of x along axis, concatenated: one split each, then a cat. */
+    private static Value gatherRows(Lowerer l, Value x, int axis, int[] index, Value y) {
+        List<Value> pieces = new ArrayList<>();
+        for (int i : index) {
+            pieces.add(ShapeLowering.range(l, x, axis, i, 1, null));
+        }
+        l.step("cat axis " + axis + " of " + pieces.size(), pieces, List.of(y), null,
+                () -> l.device.cat(pieces.stream().map(Value::tensor).toList(), axis, y.tensor()));
+        return y;
     }
 
     static void shape(Lowerer l) {

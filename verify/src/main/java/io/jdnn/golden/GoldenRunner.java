@@ -34,6 +34,8 @@ import java.util.Map;
  *   <tr><td>log_softmax (dim 1 of 2-D)</td><td>logSoftmax, logSoftmaxBackward</td><td>{@link ErrorBounds#SOFTMAX}</td></tr>
  *   <tr><td>nll_loss, mse_loss, l1_loss, smooth_l1_loss, binary_cross_entropy_with_logits (reduction "mean")</td>
  *       <td>nllLoss, loss</td><td>loss: {@link ErrorBounds#REDUCTION}; dx: {@link ErrorBounds#ELEMENTWISE}</td></tr>
+ *   <tr><td>matmul (torch.matmul, operands of rank 2 or more)</td><td>matmul, matmulBackward</td>
+ *       <td>{@link ErrorBounds#GEMM}</td></tr>
  * </table>
  *
  * The bound applied is {@link ErrorBounds#forPrecision} of the device's precision and the op's
@@ -180,6 +182,9 @@ public final class GoldenRunner {
         // ---------------------------------------------------------------- max pooling with indices, max unpooling
         m.put("max_pool2d_with_indices", PoolHandler::run);
         m.put("max_unpool2d", PoolHandler::unpool);
+
+        // ---------------------------------------------------------------- batched matrix product: matmul
+        m.put("matmul", MatMulHandler::run);
 
         return Collections.unmodifiableMap(m);
     }

@@ -92,20 +92,22 @@ final class ConvDirect {
                     for (int n = 0; n < d.n(); n++) {
                         int xPlane = (n * d.c() + gi * cg + c) * hh * ww;
                         int yPlane = (n * d.k() + k) * pp * qq;
-                        float acc = 0f;
+                        // a float32 chain per output row, rows summed in float64: one chain over
+                        // the whole P*Q plane would drift like sqrt(P*Q) * 2^-24 (past the bound at 512x512)
                         for (int p = 0; p < pp; p++) {
                             int ih = p * d.strideH() - d.padH() + r * d.dilationH();
                             if (ih < 0 || ih >= hh) {
                                 continue;
                             }
+                            float row = 0f;
                             for (int q = 0; q < qq; q++) {
                                 int iw = q * d.strideW() - d.padW() + s * d.dilationW();
                                 if (iw >= 0 && iw < ww) {
-                                    acc = Math.fma(dy[yPlane + p * qq + q], x[xPlane + ih * ww + iw], acc);
+                                    row = Math.fma(dy[yPlane + p * qq + q], x[xPlane + ih * ww + iw], row);
                                 }
                             }
+                            total += row;
                         }
-                        total += acc;
                     }
                     dw[(k * cg + c) * rr * ss + r * ss + s] = (float) total;
                 }

@@ -423,7 +423,9 @@ final class ConvGemm {
 
     /**
      * dw^T (c*r*s, k) = sum over pixels of col (c*r*s, pixel) x dy^T (pixel, k): the column rows are
-     * contiguous copies of image rows (as in forward), and dy^T is a small transpose per chunk.
+     * contiguous copies of image rows (as in forward), and dy^T is a small transpose per chunk. The
+     * sum over pixels is two-level (each K panel of KC pixels from zero, then the panels in order),
+     * so that its float32 error stays within the GEMM bound at 224x224 and beyond.
      */
     static void backwardFilter(CpuDevice dev, DirectConv d, float[] image, float[] dy, float[] dw) {
         Kernels kern = dev.kernels();
@@ -448,6 +450,7 @@ final class ConvGemm {
             int nTo = (int) Parallel.split(d.n(), chunks, ch + 1);
             Workspace ws = dev.workspace(worker);
             float[][] c = ws.rowsC(rows, kgPad);
+            float[][] panelSum = ws.rowsA(rows, kgPad);
             float[][] dyT = ws.rowsB(kcMax, kgPad);
             float[] a = ws.flatA(rows * kcMax);
             for (int n = nFrom; n < nTo; n++) {
@@ -467,7 +470,19 @@ final class ConvGemm {
                         int s = idx % d.s();
                         im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, p0, kc, ws.panelRow().row(a, i * kc));
                     }
-                    kern.gemm(rows, kg, kc, a, 0, kc, dyT, 0, c, 0, n > nFrom || p0 > 0);
+                    // each K panel sums its KC terms from zero, then joins the running sum: one
+                    // float32 chain over all N*P*Q pixels would drift like sqrt(N*P*Q) * 2^-24
+                    boolean first = n == nFrom && p0 == 0;
+                    kern.gemm(rows, kg, kc, a, 0, kc, dyT, 0, first ? c : panelSum, 0, false);
+                    if (!first) {
+                        for (int i = 0; i < rows; i++) {
+                            float[] ci = c[i];
+                            float[] pi = panelSum[i];
+                            for (int k = 0; k < kg; k++) {
+                                ci[k] += pi[k];
+                            }
+                        }
+                    }
                 }
             }
             int out = ch * weights;

@@ -14,6 +14,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.MatMulProblem;
 import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
@@ -475,6 +476,18 @@ final class CpuDevice implements DeviceBackend {
     @Override
     public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
         Resample.padBackward(this, p, f(dy), f(dx));
+    }
+
+    // ---------------------------------------------------------------- batched matrix product: matmul
+
+    @Override
+    public void matmul(MatMulProblem p, Buffer a, Buffer b, Buffer y) {
+        MatMul.forward(this, p, f(a), f(b), f(y));
+    }
+
+    @Override
+    public void matmulBackward(MatMulProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        MatMul.backward(this, p, f(a), f(b), f(dy), da == null ? null : f(da), db == null ? null : f(db));
     }
 
     // ---------------------------------------------------------------- optimizers

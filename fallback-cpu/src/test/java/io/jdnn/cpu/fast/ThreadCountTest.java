@@ -6,7 +6,9 @@ import io.jdnn.ConvProblem;
 import io.jdnn.Device;
 import io.jdnn.DeviceOptions;
 import io.jdnn.Devices;
+import io.jdnn.MatMulProblem;
 import io.jdnn.PoolProblem;
+import io.jdnn.Shape;
 import io.jdnn.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * Results do not depend on the thread count: every convolution algorithm and direction of
- * {@link CpuBackendTest}'s problems, and max pooling both ways, give the same bits on pools of 1,
- * 2 and 3 workers as on the shared pool.
+ * {@link CpuBackendTest}'s problems, max pooling both ways, and matmul forward and backward give the
+ * same bits on pools of 1, 2 and 3 workers as on the shared pool.
  */
 class ThreadCountTest {
     private static final int[] THREADS = {1, 2, 3};
@@ -78,6 +80,40 @@ class ThreadCountTest {
             }));
         }
         return tests;
+    }
+
+    /** matmul forward and both gradients, a stack times one matrix and batches broadcast from both sides, over several GEMM blocks. */
+    @TestFactory
+    List<DynamicTest> matmulGivesTheSameBitsOnEveryPool() {
+        List<DynamicTest> tests = new ArrayList<>();
+        MatMulProblem[] problems = {
+            new MatMulProblem(Shape.of(3, 100, 70), Shape.of(70, 300)),
+            new MatMulProblem(Shape.of(2, 1, 100, 70), Shape.of(3, 70, 270)),
+        };
+        for (MatMulProblem p : problems) {
+            tests.add(DynamicTest.dynamicTest(p.toString(), () -> {
+                float[][] expected = matmul(shared, p);
+                for (int i = 0; i < THREADS.length; i++) {
+                    float[][] got = matmul(POOLS.get(i), p);
+                    for (int k = 0; k < got.length; k++) {
+                        assertArrayEquals(expected[k], got[k], THREADS[i] + " threads, output " + k);
+                    }
+                }
+            }));
+        }
+        return tests;
+    }
+
+    private static float[][] matmul(Device d, MatMulProblem p) {
+        try (Tensor a = d.upload(p.a(), CpuBackendTest.random(p.a().elements(), 7));
+             Tensor b = d.upload(p.b(), CpuBackendTest.random(p.b().elements(), 8));
+             Tensor dy = d.upload(p.outputShape(), CpuBackendTest.random(p.outputShape().elements(), 9));
+             Tensor y = d.matmul(a, b)) {
+            List<Tensor> grads = d.matmulBackward(a, b, dy);
+            try (Tensor da = grads.get(0); Tensor db = grads.get(1)) {
+                return new float[][] {y.toArray(), da.toArray(), db.toArray()};
+            }
+        }
     }
 
     private static float[] conv(Device d, ConvProblem p, ConvDirection dir, ConvAlgorithm a) {

@@ -13,6 +13,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.MatMulProblem;
 import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
@@ -496,5 +497,17 @@ public abstract class KernelDevice implements DeviceBackend {
     @Override
     public void padBackward(PadProblem p, Buffer dy, Buffer dx) {
         Resample.padBackward(this, p, dy, dx);
+    }
+
+    // ---------------------------------------------------------------- batched matrix product: matmul
+
+    @Override
+    public void matmul(MatMulProblem p, Buffer a, Buffer b, Buffer y) {
+        MatMul.forward(this, p, a, b, y);
+    }
+
+    @Override
+    public void matmulBackward(MatMulProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        MatMul.backward(this, p, a, b, dy, da, db);
     }
 }

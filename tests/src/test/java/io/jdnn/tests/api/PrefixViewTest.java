@@ -119,6 +119,13 @@ class PrefixViewTest {
         }));
         ops.add(new Op("binaryBackward", List.of(x, Shape.of(3, 1, 6), x), Shape.of(3, 1, 6), (in, y) ->
                 in.get(0).device().binaryBackward(BinaryOp.MUL, in.get(0), in.get(1), in.get(2), null, y)));
+        // matmul: a stack times one matrix (one GEMM on the fast backends) and a batch times a broadcast batch
+        ops.add(new Op("matmulStacked", List.of(x, Shape.of(6, 5)), Shape.of(2, 3, 7, 5), (in, y) ->
+                in.get(0).device().matmul(in.get(0), in.get(1), y)));
+        ops.add(new Op("matmul", List.of(x, Shape.of(3, 6, 5)), Shape.of(2, 3, 7, 5), (in, y) ->
+                in.get(0).device().matmul(in.get(0), in.get(1), y)));
+        ops.add(new Op("matmulBackward", List.of(x, Shape.of(3, 6, 5), Shape.of(2, 3, 7, 5)), Shape.of(3, 6, 5),
+                (in, y) -> in.get(0).device().matmulBackward(in.get(0), in.get(1), in.get(2), null, y)));
         return ops;
     }
 

@@ -13,6 +13,7 @@ import io.jdnn.GroupNormProblem;
 import io.jdnn.LinearProblem;
 import io.jdnn.Loss;
 import io.jdnn.LrnProblem;
+import io.jdnn.MatMulProblem;
 import io.jdnn.InterpolateProblem;
 import io.jdnn.PadProblem;
 import io.jdnn.PermuteProblem;
@@ -554,5 +555,17 @@ final class PlantedDefectsBackend implements DeviceBackend {
     @Override
     public void maxUnpoolBackward(UnpoolProblem p, Buffer indices, Buffer dy, Buffer dx) {
         ref.maxUnpoolBackward(p, indices, dy, dx);
+    }
+
+    // ---------------------------------------------------------------- batched matrix product: matmul
+
+    @Override
+    public void matmul(MatMulProblem p, Buffer a, Buffer b, Buffer y) {
+        ref.matmul(p, a, b, y);
+    }
+
+    @Override
+    public void matmulBackward(MatMulProblem p, Buffer a, Buffer b, Buffer dy, Buffer da, Buffer db) {
+        ref.matmulBackward(p, a, b, dy, da, db);
     }
 }

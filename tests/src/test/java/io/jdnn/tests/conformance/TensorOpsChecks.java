@@ -125,24 +125,35 @@ final class TensorOpsChecks {
             Tensor da = which == Gradients.B_ONLY ? null : s.poisoned(p.a());
             Tensor db = which == Gradients.A_ONLY ? null : s.poisoned(p.b());
             s.device().binaryBackward(p.op(), ab[0], ab[1], dy, da, db);
-            List<Output> result = new ArrayList<>();
-            if (da != null) {
-                result.add(Output.of("da", da));
-            }
-            if (db != null) {
-                result.add(Output.of("db", db));
-            }
-            return result;
+            return gradients(da, db);
         };
-        Map<String, Double> bounds = switch (which) {
-            case BOTH -> Conformance.bounds("da", ErrorBounds.REDUCTION, "db", ErrorBounds.REDUCTION);
-            case A_ONLY -> Conformance.bounds("da", ErrorBounds.REDUCTION);
-            case B_ONLY -> Conformance.bounds("db", ErrorBounds.REDUCTION);
-        };
-        check(devices, "binary bwd", p, which == Gradients.BOTH ? "" : which.toString(), run, bounds, v);
+        check(devices, "binary bwd", p, which == Gradients.BOTH ? "" : which.toString(), run,
+                gradientBounds(which, ErrorBounds.REDUCTION), v);
     }
 
-    private static void check(List<Device> devices, String op, Object problem, String variant, Conformance.Run run,
+    /** The outputs of a backward pass with two optional gradients: da and db where written. */
+    static List<Output> gradients(Tensor da, Tensor db) {
+        List<Output> result = new ArrayList<>();
+        if (da != null) {
+            result.add(Output.of("da", da));
+        }
+        if (db != null) {
+            result.add(Output.of("db", db));
+        }
+        return result;
+    }
+
+    /** The bound of each gradient {@code which} writes. */
+    static Map<String, Double> gradientBounds(Gradients which, double bound) {
+        return switch (which) {
+            case BOTH -> Conformance.bounds("da", bound, "db", bound);
+            case A_ONLY -> Conformance.bounds("da", bound);
+            case B_ONLY -> Conformance.bounds("db", bound);
+        };
+    }
+
+    /** Runs {@code run} on the reference, then on each device, comparing outputs within their bounds. */
+    static void check(List<Device> devices, String op, Object problem, String variant, Conformance.Run run,
                               Map<String, Double> bounds, Verdicts v) {
         Map<String, Output> ref = Conformance.reference(run);
         for (Device d : devices) {
