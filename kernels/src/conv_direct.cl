@@ -26,8 +26,10 @@ DEVICE_FN void conv_direct_taps(i64 start, int taps, int dil, int extent, int *t
 }
 
 /* y[n][k][p][q] = bias[k] (if has_bias) + sum over c < C/G, r, s of x[n][g*C/G + c][ih][iw] * w[k][c][r][s],
- * g = k / (K/G), in (c, r, s) order; taps outside the image are skipped (zero padding). */
-KERNEL void conv_direct_forward(CONV_SHAPE_PARAMS, int has_bias, GLOBAL const float *RESTRICT x,
+ * g = k / (K/G), in (c, r, s) order; taps outside the image are skipped (zero padding); then, where
+ * act_kind >= 0, the fused epilogue jdnn_activate(act_kind, act_alpha, act_threshold, .) (-1: none). */
+KERNEL void conv_direct_forward(CONV_SHAPE_PARAMS, int has_bias, int act_kind, float act_alpha, float act_threshold,
+                                GLOBAL const float *RESTRICT x,
                                 GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                                 GLOBAL float *RESTRICT y) {
     int cpg = C / G;
@@ -59,7 +61,7 @@ KERNEL void conv_direct_forward(CONV_SHAPE_PARAMS, int has_bias, GLOBAL const fl
         if (has_bias) {
             acc += bias[k];
         }
-        y[o] = acc;
+        y[o] = act_kind >= 0 ? jdnn_activate(act_kind, act_alpha, act_threshold, acc) : acc;
     }
 }
 

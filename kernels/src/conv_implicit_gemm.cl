@@ -189,13 +189,16 @@ DEVICE_FN void igemm_fwd_gather(GLOBAL const float *RESTRICT x, GLOBAL const flo
 
 /*
  * y[n][g*K/G + j][p][q] = bias[g*K/G + j] (if has_bias) + sum over kk = (c, r, s) < C/G*R*S, in
- * that order, of x[n][g*C/G + c][ih][iw] * w[g*K/G + j][c][r][s] (taps outside the image add 0).
+ * that order, of x[n][g*C/G + c][ih][iw] * w[g*K/G + j][c][r][s] (taps outside the image add 0),
+ * then, where act_kind >= 0, the fused epilogue jdnn_activate(act_kind, act_alpha, act_threshold, .)
+ * on the stored value (act_kind -1: none).
  * GEMM: M = N*P*Q (m = (n, p, q)), Ngemm = K/G (j), reduction C/G*R*S; g = z0 + GROUP_ID(2) (the
  * host launches groups z0 .. z0 + Z - 1, Z <= 65535 at a time).
  * A is staged M-major (consecutive work-items read consecutive output pixels' taps: coalesced for
  * stride 1), B K-major (consecutive work-items read consecutive weights).
  */
-KERNEL void igemm_forward(CONV_SHAPE_PARAMS, int z0, int has_bias, GLOBAL const float *RESTRICT x,
+KERNEL void igemm_forward(CONV_SHAPE_PARAMS, int z0, int has_bias, int act_kind, float act_alpha,
+                          float act_threshold, GLOBAL const float *RESTRICT x,
                           GLOBAL const float *RESTRICT w, GLOBAL const float *RESTRICT bias,
                           GLOBAL float *RESTRICT y) {
     LOCAL_ARRAY(float, As, 2 * IGEMM_AS_SIZE);
@@ -280,7 +283,8 @@ KERNEL void igemm_forward(CONV_SHAPE_PARAMS, int z0, int has_bias, GLOBAL const 
             int jj = n0 + ty + j * IGEMM_RY;
             if (jj < kpg) {
                 int k = g * kpg + jj;
-                y[((i64)nimg * K + k) * PQ + pq] = has_bias ? acc[i][j] + bias[k] : acc[i][j];
+                float v = has_bias ? acc[i][j] + bias[k] : acc[i][j];
+                y[((i64)nimg * K + k) * PQ + pq] = act_kind >= 0 ? jdnn_activate(act_kind, act_alpha, act_threshold, v) : v;
             }
         }
     }

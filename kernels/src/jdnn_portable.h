@@ -256,4 +256,85 @@ DEVICE_FN float jdnn_group_max(LOCAL float *s, float v) {
     return m;
 }
 
+/* ------------------------------------------------------------------ activations */
+
+/* Activation kinds; the host passes Activation.Kind through this numbering. */
+#define EW_RELU 0
+#define EW_LEAKY_RELU 1
+#define EW_ELU 2
+#define EW_SIGMOID 3
+#define EW_TANH 4
+#define EW_RELU6 5
+#define EW_HARDSWISH 6
+#define EW_HARDSIGMOID 7
+#define EW_SILU 8
+#define EW_MISH 9
+#define EW_GELU 10
+#define EW_GELU_TANH 11
+#define EW_SOFTPLUS 12
+
+#define EW_SQRT_HALF 0.70710678118654752f  /* 1/sqrt(2), GELU's erf argument scale */
+#define EW_INV_SQRT_2PI 0.39894228040143268f /* 1/sqrt(2*pi), the normal density's scale */
+#define EW_TANH_BETA 0.79788456080286536f  /* sqrt(2/pi), GELU_TANH's inner scale */
+#define EW_TANH_KAPPA 0.044715f
+
+/* log(1 + exp(z)) as max(z, 0) + log1p(exp(-|z|)): no overflow for large z. */
+DEVICE_FN float ew_softplus(float z) {
+    return FMAXF(z, 0.0f) + LOG1PF(EXPF(-FABSF(z)));
+}
+
+/*
+ * (1 + tanh(u)) / 2 = 1 / (1 + exp(-2u)), or with `complement` (1 - tanh(u)) / 2, from e = exp(-2|u|):
+ * no cancellation where tanh saturates, so (1 + t)/2 and (1 - t^2)/4 = ((1 + t)/2) * ((1 - t)/2)
+ * keep their relative accuracy in GELU_TANH's tails.
+ */
+DEVICE_FN float ew_sigmoid2(float u, int complement) {
+    float e = EXPF(-2.0f * FABSF(u));
+    float big = 1.0f / (1.0f + e);
+    float small = e / (1.0f + e);
+    return (u >= 0.0f) != (complement != 0) ? big : small;
+}
+
+/* min(max(v, lo), hi), NaN stays NaN (fmin and fmax would drop it). */
+DEVICE_FN float ew_clamp(float v, float lo, float hi) {
+    return ISNAN(v) ? v : FMINF(FMAXF(v, lo), hi);
+}
+
+
+/*
+ * f(v) of activation `kind` (the EW_ numbering), PyTorch's definitions as ew_activation_forward
+ * documents them (elementwise.cl): the one float32 definition, used by the activation kernel and by
+ * the convolutions' fused epilogues (conv_direct_forward, igemm_forward).
+ */
+DEVICE_FN float jdnn_activate(int kind, float alpha, float threshold, float v) {
+    if (kind == EW_RELU) {
+        return (v > 0.0f || ISNAN(v)) ? v : 0.0f;
+    } else if (kind == EW_LEAKY_RELU) {
+        return v > 0.0f ? v : alpha * v;
+    } else if (kind == EW_ELU) {
+        return v <= 0.0f ? alpha * EXPM1F(v) : v;
+    } else if (kind == EW_SIGMOID) {
+        return 1.0f / (1.0f + EXPF(-v));
+    } else if (kind == EW_TANH) {
+        return TANHF(v);
+    } else if (kind == EW_RELU6) {
+        return ew_clamp(v, 0.0f, 6.0f);
+    } else if (kind == EW_HARDSIGMOID) {
+        return ew_clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
+    } else if (kind == EW_HARDSWISH) {
+        return v * ew_clamp(v + 3.0f, 0.0f, 6.0f) / 6.0f;
+    } else if (kind == EW_SILU) {
+        return v / (1.0f + EXPF(-v));
+    } else if (kind == EW_MISH) {
+        return v * TANHF(ew_softplus(v));
+    } else if (kind == EW_GELU) {
+        return 0.5f * v * ERFCF(-v * EW_SQRT_HALF);
+    } else if (kind == EW_GELU_TANH) {
+        return v * ew_sigmoid2(EW_TANH_BETA * (v + EW_TANH_KAPPA * v * v * v), 0);
+    } else {
+        float z = alpha * v;
+        return z > threshold ? v : ew_softplus(z) / alpha;
+    }
+}
+
 #endif /* JDNN_PORTABLE_H */

@@ -253,8 +253,9 @@ DEVICE_FN void tc_multiply_slice(const unsigned *As, const unsigned *Bs, int wm,
 #endif
 }
 
-/* y = conv(x, w) (+ bias) through TF32 (TC_BF16: BF16) tensor cores; the arguments are conv_direct_forward's. */
-KERNEL void conv_tc_tf32_forward(CONV_SHAPE_PARAMS, int has_bias,
+/* y = conv(x, w) (+ bias), then the fused epilogue jdnn_activate where act_kind >= 0, through TF32
+ * (TC_BF16: BF16) tensor cores; the arguments are conv_direct_forward's. */
+KERNEL void conv_tc_tf32_forward(CONV_SHAPE_PARAMS, int has_bias, int act_kind, float act_alpha, float act_threshold,
                                  GLOBAL const float *RESTRICT x, GLOBAL const float *RESTRICT w,
                                  GLOBAL const float *RESTRICT bias, GLOBAL float *RESTRICT y) {
     __shared__ unsigned As[TC_BK * TC_AS_LD]; /* As[k][m], TF32 bit patterns (or BF16 values as floats) */
@@ -349,7 +350,7 @@ KERNEL void conv_tc_tf32_forward(CONV_SHAPE_PARAMS, int has_bias,
                         if (has_bias) {
                             v += bias[g * kpg + oc];
                         }
-                        yp[(i64)oc * PQ] = v;
+                        yp[(i64)oc * PQ] = act_kind >= 0 ? jdnn_activate(act_kind, act_alpha, act_threshold, v) : v;
                     }
                 }
             }

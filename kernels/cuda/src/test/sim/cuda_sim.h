@@ -36,6 +36,9 @@
 #include <thread>
 #include <vector>
 
+/* CUDA's isnan is a global function (jdnn_portable.h's ISNAN); C++ has std::isnan. */
+using std::isnan;
+
 struct jdnn_sim_dim3 {
     unsigned x = 1, y = 1, z = 1;
 };

@@ -105,6 +105,12 @@ static int replay(FILE *in, const char *outPath) {
         read_or_die(in, local, sizeof local);
         auto I = [&](int i) { return (int)a.at(i).v; };
         auto B = [&](int i) { return bufs.at(a.at(i).v).data(); };
+        auto F = [&](int i) {
+            int32_t bits = (int32_t)a.at(i).v;
+            float f;
+            memcpy(&f, &bits, 4);
+            return f;
+        };
         jdnn_sim_dim3 grid{(unsigned)(global[0] / local[0]), (unsigned)(global[1] / local[1]),
                            (unsigned)(global[2] / local[2])};
         jdnn_sim_dim3 block{(unsigned)local[0], (unsigned)local[1], (unsigned)local[2]};
@@ -127,7 +133,7 @@ static int replay(FILE *in, const char *outPath) {
             auto *k = name == "conv_tc_tf32_forward" ? conv_tc_tf32_forward : conv_tc_tf32_forward_bf16;
             jdnn_sim_launch(grid, block, [&] {
                 k(I(0), I(1), I(2), I(3), I(4), I(5), I(6), I(7), I(8), I(9), I(10), I(11), I(12), I(13), I(14), I(15),
-                  I(16), B(17), B(18), B(19), B(20));
+                  I(16), I(17), F(18), F(19), B(20), B(21), B(22), B(23)); /* has_bias, the epilogue, x, w, bias, y */
             });
         } else {
             fprintf(stderr, "tc_sim: cannot replay kernel %s\n", name.c_str());
@@ -212,8 +218,8 @@ int main(int argc, char **argv) {
     jdnn_sim_dim3 grid{(unsigned)((M + 63) / 64), (unsigned)((K / G + 63) / 64), (unsigned)G};
     jdnn_sim_launch(grid, {128, 1, 1}, [&] {
         (bf16 ? conv_tc_tf32_forward_bf16 : conv_tc_tf32_forward)(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7],
-                a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], has_bias, x.data(), weights, bias.data(),
-                y.data());
+                a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], has_bias, -1, 0.0f, 0.0f, x.data(), weights,
+                bias.data(), y.data()); /* act_kind -1: no epilogue */
     });
     }
 

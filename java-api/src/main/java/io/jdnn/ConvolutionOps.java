@@ -27,15 +27,37 @@ final class ConvolutionOps extends OpFamily {
     }
 
     void conv2d(ConvProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias, Tensor y) {
-        String op = op("conv2d", p);
+        conv2d(p, algorithm, x, w, bias, null, y);
+    }
+
+    Tensor conv2d(ConvProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias, Activation activation) {
+        return core.produce(p.outputShape(), y -> conv2d(p, algorithm, x, w, bias, activation, y));
+    }
+
+    /** The forward pass; {@code activation} null runs the plain convolution (the existing SPI calls). */
+    void conv2d(ConvProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias, Activation activation,
+                Tensor y) {
+        String op = activation == null ? op("conv2d", p) : op("conv2d", p) + " + " + activation;
         core.run(op, () -> {
             Buffer bx = core.use(op, "x", x, p.inputShape());
             Buffer bw = core.use(op, "w", w, p.weightShape());
             Buffer bb = bias == null ? null : core.use(op, "bias", bias, p.biasShape());
             Buffer by = core.use(op, "y", y, p.outputShape());
             distinct(op, "y", y, x, w, bias);
-            convolve(p, ConvDirection.FORWARD, algorithm, bx, bw, bb, by);
+            if (activation == null) {
+                convolve(p, ConvDirection.FORWARD, algorithm, bx, bw, bb, by);
+            } else {
+                ConvAlgorithm a = concrete(p, ConvDirection.FORWARD, algorithm);
+                impl.convActivationForward(p.direct(), p.directDirection(ConvDirection.FORWARD), a, bx, bw, bb,
+                        activation, by);
+            }
         });
+    }
+
+    boolean isActivationFused(ConvProblem p, ConvAlgorithm algorithm) {
+        Check.that(p != null, "p", "a ConvProblem", "null");
+        return core.locked("isActivationFused", () -> impl.fusesActivation(p.direct(),
+                p.directDirection(ConvDirection.FORWARD), concrete(p, ConvDirection.FORWARD, algorithm)));
     }
 
     Tensor conv2dBackwardData(ConvProblem p, ConvAlgorithm algorithm, Tensor dy, Tensor w) {
@@ -78,8 +100,7 @@ final class ConvolutionOps extends OpFamily {
      */
     private void convolve(ConvProblem p, ConvDirection direction, ConvAlgorithm requested, Buffer in1, Buffer in2,
                           Buffer bias, Buffer out) {
-        Check.that(requested != null, "algorithm", "a ConvAlgorithm (AUTO to let the device choose)", "null");
-        ConvAlgorithm a = planner.plan(p, direction, requested, Double.POSITIVE_INFINITY).algorithm();
+        ConvAlgorithm a = concrete(p, direction, requested);
         DirectConv d = p.direct();
         switch (p.directDirection(direction)) {
             case FORWARD -> impl.convForward(d, a, in1, in2, bias, out);
@@ -92,6 +113,12 @@ final class ConvolutionOps extends OpFamily {
                 }
             }
         }
+    }
+
+    /** The algorithm the plan of {@code direction} names for {@code requested} (AUTO resolved); throws where none can run. */
+    private ConvAlgorithm concrete(ConvProblem p, ConvDirection direction, ConvAlgorithm requested) {
+        Check.that(requested != null, "algorithm", "a ConvAlgorithm (AUTO to let the device choose)", "null");
+        return planner.plan(p, direction, requested, Double.POSITIVE_INFINITY).algorithm();
     }
 
     Tensor conv2dBackwardBias(ConvProblem p, Tensor dy) {

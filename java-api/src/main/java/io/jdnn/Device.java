@@ -186,6 +186,35 @@ public final class Device implements AutoCloseable {
         convolution.conv2d(p, algorithm, x, w, bias, y);
     }
 
+    /**
+     * Forward convolution with a fused epilogue, y = activation(conv(x, w) + bias), into a new tensor
+     * of {@link ConvProblem#outputShape()}; {@code bias} and {@code activation} may be null (none).
+     */
+    public Tensor conv2d(ConvProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias, Activation activation) {
+        return convolution.conv2d(p, algorithm, x, w, bias, activation);
+    }
+
+    /**
+     * Forward convolution (or transposed convolution) with a fused epilogue into {@code y}:
+     * y = activation(conv(x, w) + bias), the reference's convolution then its activation;
+     * {@code bias} and {@code activation} may be null (none). Inference only: training runs the
+     * convolution and the activation as separate ops. {@link #isActivationFused} says whether the
+     * activation runs in the convolution's output store or as a second launch.
+     */
+    public void conv2d(ConvProblem p, ConvAlgorithm algorithm, Tensor x, Tensor w, Tensor bias, Activation activation,
+                       Tensor y) {
+        convolution.conv2d(p, algorithm, x, w, bias, activation, y);
+    }
+
+    /**
+     * True when {@link #conv2d(ConvProblem, ConvAlgorithm, Tensor, Tensor, Tensor, Activation, Tensor)}
+     * with {@code algorithm} (AUTO: the algorithm AUTO picks) applies the activation where the
+     * convolution stores its output, false when it runs the activation as a second launch.
+     */
+    public boolean isActivationFused(ConvProblem p, ConvAlgorithm algorithm) {
+        return convolution.isActivationFused(p, algorithm);
+    }
+
     /** Gradient with respect to the input, into a new tensor of {@link ConvProblem#inputShape()}. */
     public Tensor conv2dBackwardData(ConvProblem p, ConvAlgorithm algorithm, Tensor dy, Tensor w) {
         return convolution.conv2dBackwardData(p, algorithm, dy, w);

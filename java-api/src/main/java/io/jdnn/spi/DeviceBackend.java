@@ -147,6 +147,39 @@ public interface DeviceBackend extends AutoCloseable {
     /** dw (k,c/g,r,s) = backward-filter(x (n,c,h,w), dy (n,k,p,q)), overwritten (not accumulated). */
     void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw);
 
+    /**
+     * A convolution with a fused epilogue: out = activation(conv + bias), where conv is
+     * {@link #convForward} when {@code direction} is FORWARD (in1 = x, out = y) and
+     * {@link #convBackwardData} when it is BACKWARD_DATA (a transposed convolution's forward pass:
+     * in1 = dy, out = dx); bias may be null. Semantics: the reference's loop, the convolution then
+     * {@link #activationForward} on its output. The default runs exactly that as two launches on
+     * this device (no host work); a backend that applies the activation where it stores the output
+     * overrides this and {@link #fusesActivation}.
+     */
+    default void convActivationForward(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm, Buffer in1,
+                                       Buffer w, Buffer bias, Activation activation, Buffer out) {
+        long n;
+        if (direction == ConvDirection.BACKWARD_DATA) {
+            convBackwardData(conv, algorithm, in1, w, bias, out);
+            n = conv.imageElements();
+        } else if (direction == ConvDirection.FORWARD) {
+            convForward(conv, algorithm, in1, w, bias, out);
+            n = conv.responseElements();
+        } else {
+            throw new IllegalArgumentException("direction: expected FORWARD or BACKWARD_DATA, got " + direction);
+        }
+        activationForward(activation, n, out, out);
+    }
+
+    /**
+     * True when {@link #convActivationForward} with these arguments applies the activation in the
+     * convolution's own output store (one launch); false, the default, when it runs as a second
+     * launch. Called without the device's lock: answer from immutable state.
+     */
+    default boolean fusesActivation(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
+        return false;
+    }
+
     /** out[c] = sum over n and i of x[n][c][i], x of shape (n, c, inner): every bias gradient. */
     void channelSum(int n, int c, long inner, Buffer x, Buffer out);
 

@@ -204,6 +204,11 @@ final class Compiler {
         return c != null && c.size() == 1 && !outputNames.contains(value) ? c.get(0) : null;
     }
 
+    /** A lowerer of node {@code n} for reading its attributes and constant inputs (a fusion's check), not for lowering it. */
+    Lowerer inspect(Node n) {
+        return new Lowerer(this, n, values, false);
+    }
+
     /** The value named {@code name} so far, or null. */
     Value valueOf(String name) {
         return values.get(name);
@@ -214,9 +219,14 @@ final class Compiler {
         return consumers.containsKey(value) || outputNames.contains(value);
     }
 
-    /** Marks {@code n} as lowered together with its producer (a batch norm folded into a Conv). */
+    /** Marks {@code n} as lowered together with its producer (a batch norm folded into a Conv, a fused activation). */
     void absorb(Node n) {
         absorbed.add(n);
+    }
+
+    /** True when {@code n} was lowered together with its producer. */
+    boolean isAbsorbed(Node n) {
+        return absorbed.contains(n);
     }
 
     private static int[] dims(TensorInfo t) {

@@ -1,5 +1,6 @@
 package io.jdnn.onnx;
 
+import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
@@ -12,7 +13,8 @@ import java.util.List;
 
 /**
  * Conv and ConvTranspose (bias in the call, a following inference BatchNormalization folded into
- * the weights, the algorithm planned once), the pools, and BatchNormalization on its own.
+ * the weights, a following activation that nothing else reads fused into the call, the algorithm
+ * planned once), the pools, and BatchNormalization on its own.
  */
 final class ConvLowering {
     private ConvLowering() {
@@ -33,6 +35,16 @@ final class ConvLowering {
             l.compiler.absorb(bn);
             y = bn.output(0);
         }
+        Node actNode = l.compiler.soleConsumer(y);
+        boolean readsY = actNode != null && actNode.hasInput(0) && actNode.input(0).equals(y)
+                && (actNode.domain().isEmpty() || actNode.domain().equals("ai.onnx"));
+        Activation act = readsY ? ElementwiseLowering.asActivation(l.compiler.inspect(actNode)) : null;
+        Node bound = bn != null && y.equals(bn.output(0)) ? bn : null;
+        if (act != null) {
+            l.compiler.absorb(actNode);
+            bound = actNode;
+            y = actNode.output(0);
+        }
         ConvPlan plan = l.device.plan(p, ConvDirection.FORWARD, l.compiler.options.algorithm());
         if (!plan.isRunnable()) {
             throw l.refuse("no convolution algorithm of " + l.device.spec() + " runs " + p + ": "
@@ -46,15 +58,18 @@ final class ConvLowering {
         }
         int[] outDims = onnxDims(rank, p.batch(), out, p.outHeight(), p.outWidth());
         Value yv = l.out(0, outDims);
-        if (!y.equals(l.node.output(0))) {
-            l.compiler.bind(bn, y, yv);
+        if (bound != null) {
+            l.compiler.bind(bound, y, yv);
         }
         Value wv = w;
         ConvProblem fp = p;
-        l.step("conv2d " + algorithm + " " + p + (bn != null && y.equals(bn.output(0)) ? " (batch norm folded)" : ""),
+        boolean folded = bn != null && l.compiler.isAbsorbed(bn);
+        String epilogue = act == null ? "" : " + " + act + (l.device.isActivationFused(p, algorithm)
+                ? " (" + actNode.name() + " fused)" : " (" + actNode.name() + " as a second launch)");
+        l.step("conv2d " + algorithm + " " + p + (folded ? " (batch norm folded)" : "") + epilogue,
                 b == null ? List.of(xv, wv) : List.of(xv, wv, b), List.of(yv), null,
                 () -> l.device.conv2d(fp, algorithm, xv.as(fp.inputShape()), wv.as(fp.weightShape()),
-                        b == null ? null : b.tensor(), yv.as(fp.outputShape())));
+                        b == null ? null : b.tensor(), act, yv.as(fp.outputShape())));
     }
 
     /** An inference BatchNormalization whose scale, bias, mean and variance are constants, and whose only output is Y. */

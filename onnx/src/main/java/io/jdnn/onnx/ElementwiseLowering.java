@@ -25,25 +25,67 @@ final class ElementwiseLowering {
                 () -> l.device.activation(a, x.tensor(), y.as(x.shape())));
     }
 
-    static void leakyRelu(Lowerer l) {
-        activation(l, Activation.leakyRelu(l.node.getFloat("alpha", 0.01f)));
-    }
-
-    static void elu(Lowerer l) {
-        activation(l, Activation.elu(l.node.getFloat("alpha", 1f)));
-    }
-
-    static void softplus(Lowerer l) {
-        activation(l, Activation.softplus(1, Activation.SOFTPLUS_THRESHOLD));
-    }
-
-    static void gelu(Lowerer l) {
-        String approximate = l.node.getString("approximate", "none");
-        switch (approximate) {
-            case "none" -> activation(l, Activation.gelu());
-            case "tanh" -> activation(l, Activation.geluTanh());
-            default -> throw l.refuse("approximate '" + approximate + "' is not one of none, tanh");
+    /** An op that is one jdnn activation of its attributes (Relu, LeakyRelu, Elu, Sigmoid, Tanh, HardSwish, Softplus, Gelu). */
+    static void single(Lowerer l) {
+        if (l.node.opType().equals("Gelu") && asActivation(l) == null) {
+            throw l.refuse("approximate '" + l.node.getString("approximate", "none") + "' is not one of none, tanh");
         }
+        activation(l, asActivation(l));
+    }
+
+    /**
+     * The one jdnn activation that the node computes, or null where it is none (or a composition):
+     * the ops of {@link #single}, HardSigmoid with PyTorch's constants (alpha 1/6 and beta 1/2 as
+     * float32, relu6(x + 3) / 6) and Clip to (0, inf) or (0, 6) with constant bounds. A Conv whose
+     * output only such a node reads fuses it ({@link ConvLowering#conv}).
+     */
+    static Activation asActivation(Lowerer l) {
+        Node n = l.node;
+        return switch (n.opType()) {
+            case "Relu" -> Activation.relu();
+            case "LeakyRelu" -> Activation.leakyRelu(n.getFloat("alpha", 0.01f));
+            case "Elu" -> Activation.elu(n.getFloat("alpha", 1f));
+            case "Sigmoid" -> Activation.sigmoid();
+            case "Tanh" -> Activation.tanh();
+            case "HardSwish" -> Activation.hardswish();
+            case "Softplus" -> Activation.softplus(1, Activation.SOFTPLUS_THRESHOLD);
+            case "Gelu" -> switch (n.getString("approximate", "none")) {
+                case "none" -> Activation.gelu();
+                case "tanh" -> Activation.geluTanh();
+                default -> null;
+            };
+            case "HardSigmoid" -> n.getFloat("alpha", 0.2f) == (float) (1.0 / 6) && n.getFloat("beta", 0.5f) == 0.5f
+                    ? Activation.hardsigmoid() : null;
+            case "Clip" -> {
+                double[] b = constantClipBounds(l);
+                yield b == null || b[0] != 0 ? null
+                        : b[1] == Double.POSITIVE_INFINITY ? Activation.relu() : b[1] == 6 ? Activation.relu6() : null;
+            }
+            default -> null;
+        };
+    }
+
+    /** Clip's (min, max), each infinite where omitted; null where a bound is an input that is not a constant. */
+    private static double[] constantClipBounds(Lowerer l) {
+        if (l.opset() >= 11) {
+            for (int i = 1; i <= 2; i++) {
+                Value v = l.has(i) ? l.compiler.valueOf(l.node.input(i)) : null;
+                if (l.has(i) && (v == null || !v.isConstant() || v.host() == null)) {
+                    return null;
+                }
+            }
+        }
+        return clipBounds(l);
+    }
+
+    /** Clip's (min, max): attributes before opset 11, constant inputs from 11 on; infinite where omitted. */
+    private static double[] clipBounds(Lowerer l) {
+        if (l.opset() < 11) {
+            return new double[] {l.node.getFloat("min", Float.NEGATIVE_INFINITY),
+                    l.node.getFloat("max", Float.POSITIVE_INFINITY)};
+        }
+        return new double[] {l.has(1) ? single(l, 1, "min") : Double.NEGATIVE_INFINITY,
+                l.has(2) ? single(l, 2, "max") : Double.POSITIVE_INFINITY};
     }
 
     /** Selu: gamma * elu_alpha(x), an ELU then a scaling. */
@@ -71,15 +113,9 @@ final class ElementwiseLowering {
 
     /** Clip: RELU or RELU6 where the bounds are (0, inf) or (0, 6), else maximum and minimum with the bounds. */
     static void clip(Lowerer l) {
-        double lo;
-        double hi;
-        if (l.opset() < 11) {
-            lo = l.node.getFloat("min", Float.NEGATIVE_INFINITY);
-            hi = l.node.getFloat("max", Float.POSITIVE_INFINITY);
-        } else {
-            lo = l.has(1) ? single(l, 1, "min") : Double.NEGATIVE_INFINITY;
-            hi = l.has(2) ? single(l, 2, "max") : Double.POSITIVE_INFINITY;
-        }
+        double[] bounds = clipBounds(l);
+        double lo = bounds[0];
+        double hi = bounds[1];
         Value x = l.in(0);
         if (lo == 0 && hi == Double.POSITIVE_INFINITY) {
             activation(l, Activation.relu());

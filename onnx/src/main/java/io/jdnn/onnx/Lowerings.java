@@ -1,6 +1,5 @@
 package io.jdnn.onnx;
 
-import io.jdnn.Activation;
 import io.jdnn.BinaryOp;
 
 import java.util.Collections;
@@ -29,18 +28,18 @@ final class Lowerings {
         RULES.put("LayerNormalization", NormLowering::layerNorm);
         RULES.put("GroupNormalization", NormLowering::groupNorm);
         RULES.put("LRN", NormLowering::lrn);
-        RULES.put("Relu", l -> ElementwiseLowering.activation(l, Activation.relu()));
-        RULES.put("LeakyRelu", ElementwiseLowering::leakyRelu);
+        RULES.put("Relu", ElementwiseLowering::single);
+        RULES.put("LeakyRelu", ElementwiseLowering::single);
         RULES.put("PRelu", ElementwiseLowering::prelu);
-        RULES.put("Elu", ElementwiseLowering::elu);
+        RULES.put("Elu", ElementwiseLowering::single);
         RULES.put("Selu", ElementwiseLowering::selu);
-        RULES.put("Sigmoid", l -> ElementwiseLowering.activation(l, Activation.sigmoid()));
-        RULES.put("Tanh", l -> ElementwiseLowering.activation(l, Activation.tanh()));
+        RULES.put("Sigmoid", ElementwiseLowering::single);
+        RULES.put("Tanh", ElementwiseLowering::single);
         RULES.put("HardSigmoid", ElementwiseLowering::hardSigmoid);
-        RULES.put("HardSwish", l -> ElementwiseLowering.activation(l, Activation.hardswish()));
+        RULES.put("HardSwish", ElementwiseLowering::single);
         RULES.put("Clip", ElementwiseLowering::clip);
-        RULES.put("Softplus", ElementwiseLowering::softplus);
-        RULES.put("Gelu", ElementwiseLowering::gelu);
+        RULES.put("Softplus", ElementwiseLowering::single);
+        RULES.put("Gelu", ElementwiseLowering::single);
         RULES.put("Softmax", l -> NormLowering.softmax(l, false));
         RULES.put("LogSoftmax", l -> NormLowering.softmax(l, true));
         RULES.put("Gemm", LinearLowering::gemm);

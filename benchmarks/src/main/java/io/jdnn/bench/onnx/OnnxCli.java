@@ -53,8 +53,13 @@ final class OnnxCli {
         Device d = m.device();
         CompiledModel.Memory mem = m.memory();
         out.printf(Locale.ROOT, "device    %s, %s, %s%n", d.spec(), d.info().name(), d.info().precision());
-        out.printf(Locale.ROOT, "compiled  in %.1f ms: %d launches; planned peak %s (activations %s in %d buffers, "
-                        + "%s without sharing; constants %s)%n", compileMs, m.launches().size(),
+        long fused = m.launches().stream().filter(l -> l.endsWith(" fused)")).count();
+        long second = m.launches().stream().filter(l -> l.endsWith(" as a second launch)")).count();
+        String epilogues = fused + second == 0 ? ""
+                : String.format(Locale.ROOT, " (%d convolutions with an activation fused, %d with it as a second launch)",
+                        fused, second);
+        out.printf(Locale.ROOT, "compiled  in %.1f ms: %d launches%s; planned peak %s (activations %s in %d buffers, "
+                        + "%s without sharing; constants %s)%n", compileMs, m.launches().size(), epilogues,
                 mib(mem.plannedPeakBytes()), mib(mem.plannedActivationBytes()), mem.buffers(),
                 mib(mem.activationBytes()), mib(mem.constantBytes()));
     }

@@ -1,5 +1,6 @@
 package io.jdnn.cpu.fast;
 
+import io.jdnn.Activation;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
@@ -59,27 +60,29 @@ final class ConvAlgorithms {
 
     /**
      * Runs one direction: in1 is x (forward, backward-filter) or dy (backward-data); in2 the weights
-     * (forward, backward-data: their packs are kept on the buffer) or dy (backward-filter).
+     * (forward, backward-data: their packs are kept on the buffer) or dy (backward-filter); act,
+     * where not null, is the fused epilogue each algorithm applies to the output where it stores it
+     * (forward and backward-data only).
      */
     static void run(CpuDevice dev, DirectConv d, ConvDirection direction, ConvAlgorithm a, float[] in1, CpuBuffer in2Buffer,
-                    float[] bias, float[] out) {
+                    float[] bias, Activation act, float[] out) {
         float[] in2 = in2Buffer.read();
         switch (direction) {
             case FORWARD -> {
                 switch (a) {
-                    case WINOGRAD -> ConvWinograd.forward(dev, d, in1, in2Buffer, bias, out);
-                    case IM2COL_GEMM -> ConvGemm.forward(dev, d, in1, in2, bias, out);
-                    case DEPTHWISE -> ConvDepthwise.forward(dev, d, in1, in2, bias, out);
-                    case DIRECT -> ConvDirect.forward(dev, d, in1, in2, bias, out);
+                    case WINOGRAD -> ConvWinograd.forward(dev, d, in1, in2Buffer, bias, act, out);
+                    case IM2COL_GEMM -> ConvGemm.forward(dev, d, in1, in2, bias, act, out);
+                    case DEPTHWISE -> ConvDepthwise.forward(dev, d, in1, in2, bias, act, out);
+                    case DIRECT -> ConvDirect.forward(dev, d, in1, in2, bias, act, out);
                     default -> throw unsupported(d, direction, a);
                 }
             }
             case BACKWARD_DATA -> {
                 switch (a) {
-                    case WINOGRAD -> ConvWinograd.backwardData(dev, d, in1, in2Buffer, bias, out);
-                    case IM2COL_GEMM -> ConvGemm.backwardData(dev, d, in1, in2Buffer, bias, out);
-                    case DEPTHWISE -> ConvDepthwise.backwardData(dev, d, in1, in2, bias, out);
-                    case DIRECT -> ConvDirect.backwardData(dev, d, in1, in2, bias, out);
+                    case WINOGRAD -> ConvWinograd.backwardData(dev, d, in1, in2Buffer, bias, act, out);
+                    case IM2COL_GEMM -> ConvGemm.backwardData(dev, d, in1, in2Buffer, bias, act, out);
+                    case DEPTHWISE -> ConvDepthwise.backwardData(dev, d, in1, in2, bias, act, out);
+                    case DIRECT -> ConvDirect.backwardData(dev, d, in1, in2, bias, act, out);
                     default -> throw unsupported(d, direction, a);
                 }
             }

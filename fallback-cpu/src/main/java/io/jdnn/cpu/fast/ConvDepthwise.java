@@ -1,5 +1,6 @@
 package io.jdnn.cpu.fast;
 
+import io.jdnn.Activation;
 import io.jdnn.DirectConv;
 
 import java.util.Arrays;
@@ -21,7 +22,7 @@ final class ConvDepthwise {
     private ConvDepthwise() {
     }
 
-    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, float[] y) {
+    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, Activation act, float[] y) {
         Kernels kern = dev.kernels();
         int mult = d.kPerGroup();
         int rr = d.r(), ss = d.s();
@@ -38,6 +39,7 @@ final class ConvDepthwise {
             } else {
                 strided(kern, ws, d, x, srcOff, w, k * rr * ss, y, outOff, b);
             }
+            Elementwise.epilogue(act, y, outOff, outOff + d.p() * d.q());
         });
     }
 
@@ -158,7 +160,8 @@ final class ConvDepthwise {
         }
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, Activation act,
+                             float[] dx) {
         Kernels kern = dev.kernels();
         int mult = d.kPerGroup();
         int rr = d.r(), ss = d.s(), rs = rr * ss;
@@ -184,6 +187,7 @@ final class ConvDepthwise {
             } else {
                 stridedBackwardData(kern, ws, d, dy, n, c, w, dx, outOff, b);
             }
+            Elementwise.epilogue(act, dx, outOff, outOff + d.h() * d.w());
         });
     }
 

@@ -1,5 +1,6 @@
 package io.jdnn.cpu.fast;
 
+import io.jdnn.Activation;
 import io.jdnn.DirectConv;
 
 /**
@@ -11,7 +12,7 @@ final class ConvDirect {
     private ConvDirect() {
     }
 
-    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, float[] y) {
+    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, Activation act, float[] y) {
         int cg = d.cPerGroup(), kg = d.kPerGroup();
         int hh = d.h(), ww = d.w(), pp = d.p(), qq = d.q(), rr = d.r(), ss = d.s();
         dev.parallel().forEach(d.n() * d.k(), (task, worker) -> {
@@ -39,11 +40,13 @@ final class ConvDirect {
                     }
                     y[out + p * qq + q] = acc;
                 }
+                Elementwise.epilogue(act, y, out + p * qq, out + (p + 1) * qq);
             }
         });
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, Activation act,
+                             float[] dx) {
         int cg = d.cPerGroup(), kg = d.kPerGroup();
         int hh = d.h(), ww = d.w(), pp = d.p(), qq = d.q(), rr = d.r(), ss = d.s();
         dev.parallel().forEach(d.n() * d.c(), (task, worker) -> {
@@ -72,6 +75,7 @@ final class ConvDirect {
                     }
                     dx[out + h * ww + x] = acc;
                 }
+                Elementwise.epilogue(act, dx, out + h * ww, out + (h + 1) * ww);
             }
         });
     }

@@ -1,5 +1,6 @@
 package io.jdnn.cpu.fast;
 
+import io.jdnn.Activation;
 import io.jdnn.DirectConv;
 
 import java.util.Arrays;
@@ -35,7 +36,7 @@ final class ConvGemm {
 
     // ------------------------------------------------------------------ forward
 
-    static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, float[] y) {
+    static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, Activation act, float[] y) {
         Kernels kern = dev.kernels();
         float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
@@ -70,6 +71,7 @@ final class ConvGemm {
                 b.gemm(kern, kg, len, kc, w, gi * kg * crs + k0, crs, c, bias != null || k0 > 0);
             }
             for (int k = 0; k < kg; k++) {
+                Elementwise.epilogue(act, c[k], 0, len);
                 System.arraycopy(c[k], 0, y, (int) (((long) n * d.k() + gi * kg + k) * pq + j0), len);
             }
         });
@@ -213,7 +215,8 @@ final class ConvGemm {
         }
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, Activation act,
+                             float[] dx) {
         Kernels kern = dev.kernels();
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s();
@@ -346,6 +349,14 @@ final class ConvGemm {
                 int ch = gi * cg + ci;
                 float bv = bias == null ? 0f : bias[ch];
                 float[] src = c[ci];
+                if (act != null) {
+                    // the epilogue on the tile: bias added first (the same sum as the store's), then the activation
+                    for (int t = 0; t < len; t++) {
+                        src[t] += bv;
+                    }
+                    Elementwise.epilogue(act, src, 0, len);
+                    bv = -0f; // v + -0f is v, bit for bit (also -0f), so the store below adds nothing
+                }
                 long plane = ((long) n * d.c() + ch) * d.h() * d.w();
                 int t = 0;
                 int i = j0 / wc, j = j0 % wc;

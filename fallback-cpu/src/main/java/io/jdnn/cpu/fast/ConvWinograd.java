@@ -1,5 +1,6 @@
 package io.jdnn.cpu.fast;
 
+import io.jdnn.Activation;
 import io.jdnn.DirectConv;
 
 import java.util.Arrays;
@@ -24,20 +25,21 @@ final class ConvWinograd {
      */
     static final int TILES = 128;
 
-    static void forward(CpuDevice dev, DirectConv d, float[] x, CpuBuffer w, float[] bias, float[] y) {
+    static void forward(CpuDevice dev, DirectConv d, float[] x, CpuBuffer w, float[] bias, Activation act, float[] y) {
         float[] u = w.packed(new CpuBuffer.PackKey("WINOGRAD forward", d.problem().withBatch(1)), 36 * d.k() * d.cPerGroup(),
                 out -> transformFilters(d.k(), d.cPerGroup(), d.kPerGroup(), d.groups(), w.read(), false, out));
         run(dev, d.n(), d.c(), d.h(), d.w(), d.k(), d.groups(), d.p(), d.q(), d.padH(), d.padW(), d.dilationH(),
-                d.dilationW(), x, u, bias, y);
+                d.dilationW(), x, u, bias, act, y);
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer w, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer w, float[] bias, Activation act,
+                             float[] dx) {
         // dx = corr(dy, w') with w'[c][k][r][s] = w[k][c][2-r][2-s], per group, padding 2 - pad.
         float[] u = w.packed(new CpuBuffer.PackKey("WINOGRAD backward-data", d.problem().withBatch(1)),
                 36 * d.c() * d.kPerGroup(),
                 out -> transformFilters(d.c(), d.kPerGroup(), d.cPerGroup(), d.groups(), w.read(), true, out));
         run(dev, d.n(), d.k(), d.p(), d.q(), d.c(), d.groups(), d.h(), d.w(), 2 * d.dilationH() - d.padH(),
-                2 * d.dilationW() - d.padW(), d.dilationH(), d.dilationW(), dy, u, bias, dx);
+                2 * d.dilationW() - d.padW(), d.dilationH(), d.dilationW(), dy, u, bias, act, dx);
     }
 
     /**
@@ -86,7 +88,7 @@ final class ConvWinograd {
     }
 
     /**
-     * out (n, kOut, outH, outW) = corr3x3(src (n, cIn, hs, ws), filters, dilation dh x dw) + bias
+     * out (n, kOut, outH, outW) = act(corr3x3(src (n, cIn, hs, ws), filters, dilation dh x dw) + bias)
      * with the given (possibly negative) top and left padding; u from {@link #transformFilters}.
      * A dilated problem splits into dh*dw independent undilated ones, one per output phase
      * (row mod dh, column mod dw), each on the image rows and columns of its own phase.
@@ -97,7 +99,8 @@ final class ConvWinograd {
      * transforms as loops over the tiles, which the JIT vectorizes; the output transform likewise.
      */
     private static void run(CpuDevice dev, int nImg, int cIn, int hs, int wsz, int kOut, int groups, int outH, int outW,
-                            int padT, int padL, int dh, int dw, float[] src, float[] u, float[] bias, float[] out) {
+                            int padT, int padL, int dh, int dw, float[] src, float[] u, float[] bias, Activation act,
+                            float[] out) {
         Kernels kern = dev.kernels();
         int cg = cIn / groups, kg = kOut / groups;
         int phases = dh * dw;
@@ -185,6 +188,10 @@ final class ConvWinograd {
                     int r = i * 6;
                     at(nt, d[r], d[r + 1], d[r + 2], d[r + 3], d[r + 4], d[r + 5],
                             d[36 + i * 4], d[37 + i * 4], d[38 + i * 4], d[39 + i * 4], bv);
+                }
+                // the fused epilogue on the 16 output arrays, before the scatter stores them
+                for (int e = 0; e < 16; e++) {
+                    Elementwise.epilogue(act, d[36 + e], 0, nt);
                 }
                 int plane = (n * kOut + ko) * outH * outW;
                 // scatter: one output element (i, j) of every tile at a time, tiles clipped at the edges

@@ -181,7 +181,7 @@ final class CpuConvSelector implements ConvSelector {
             // until the best time has stopped improving (the JIT is done) or the time is up
             for (int i = 0; System.nanoTime() < until && (i < 30 || sinceBetter < 15); i++) {
                 long t0 = System.nanoTime();
-                ConvAlgorithms.run(dev, small, direction, a, smallT[0], smallIn2, null, smallT[2]);
+                ConvAlgorithms.run(dev, small, direction, a, smallT[0], smallIn2, null, null, smallT[2]);
                 long t = System.nanoTime() - t0;
                 if (t < fastest * 0.97) {
                     fastest = t;
@@ -196,7 +196,7 @@ final class CpuConvSelector implements ConvSelector {
         for (int round = 0; round < TIMING_ROUNDS; round++) {
             for (int i = 0; i < candidates.size(); i++) {
                 long t0 = System.nanoTime();
-                ConvAlgorithms.run(dev, d, direction, candidates.get(i), in1, in2, null, out);
+                ConvAlgorithms.run(dev, d, direction, candidates.get(i), in1, in2, null, null, out);
                 best[i] = Math.min(best[i], System.nanoTime() - t0);
             }
         }
@@ -216,9 +216,9 @@ final class CpuConvSelector implements ConvSelector {
             long ruleAgain = Long.MAX_VALUE, winAgain = Long.MAX_VALUE;
             for (int round = 0; round < TIMING_ROUNDS; round++) {
                 long t0 = System.nanoTime();
-                ConvAlgorithms.run(dev, d, direction, candidates.get(rule), in1, in2, null, out);
+                ConvAlgorithms.run(dev, d, direction, candidates.get(rule), in1, in2, null, null, out);
                 long t1 = System.nanoTime();
-                ConvAlgorithms.run(dev, d, direction, candidates.get(win), in1, in2, null, out);
+                ConvAlgorithms.run(dev, d, direction, candidates.get(win), in1, in2, null, null, out);
                 long t2 = System.nanoTime();
                 ruleAgain = Math.min(ruleAgain, t1 - t0);
                 winAgain = Math.min(winAgain, t2 - t1);

@@ -186,18 +186,32 @@ final class CpuDevice implements DeviceBackend {
     @Override
     public void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y) {
         ConvAlgorithms.run(this, conv, ConvDirection.FORWARD, algorithm, r(x), (CpuBuffer) w, bias == null ? null : r(bias),
-                f(y));
+                null, f(y));
     }
 
     @Override
     public void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias, Buffer dx) {
         ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_DATA, algorithm, r(dy), (CpuBuffer) w,
-                bias == null ? null : r(bias), f(dx));
+                bias == null ? null : r(bias), null, f(dx));
     }
 
     @Override
     public void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw) {
-        ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_FILTER, algorithm, r(x), (CpuBuffer) dy, null, f(dw));
+        ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_FILTER, algorithm, r(x), (CpuBuffer) dy, null, null, f(dw));
+    }
+
+    /** Every algorithm applies the activation to its output tile before (or as) it stores it: one pass. */
+    @Override
+    public void convActivationForward(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm, Buffer in1,
+                                      Buffer w, Buffer bias, Activation activation, Buffer out) {
+        ConvAlgorithms.run(this, conv, direction, algorithm, r(in1), (CpuBuffer) w, bias == null ? null : r(bias),
+                activation, f(out));
+    }
+
+    /** True for the forward and backward-data passes of every algorithm (see {@link #convActivationForward}). */
+    @Override
+    public boolean fusesActivation(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
+        return direction != ConvDirection.BACKWARD_FILTER && ALGORITHMS.contains(algorithm);
     }
 
     @Override

@@ -24,40 +24,54 @@ final class Elementwise {
     }
 
     static void activationForward(CpuDevice dev, Activation a, long n, float[] x, float[] y) {
+        chunks(dev, n, (from, to) -> activate(a, from, to, x, y));
+    }
+
+    /**
+     * y[i] = a(x[i]) for i in [from, to): the one float32 definition of every activation on this
+     * backend, used by {@link #activationForward} and by the convolutions' fused epilogues (so a
+     * fused convolution gives the bits of the convolution followed by the activation op); y may be x.
+     */
+    static void activate(Activation a, int from, int to, float[] x, float[] y) {
         float alpha = (float) a.alpha();
-        chunks(dev, n, (from, to) -> {
-            switch (a.kind()) {
-                case RELU -> {
-                    for (int i = from; i < to; i++) {
-                        y[i] = Math.max(x[i], 0f);
-                    }
+        switch (a.kind()) {
+            case RELU -> {
+                for (int i = from; i < to; i++) {
+                    y[i] = Math.max(x[i], 0f);
                 }
-                case LEAKY_RELU -> {
-                    for (int i = from; i < to; i++) {
-                        float v = x[i];
-                        y[i] = v > 0f ? v : v * alpha;
-                    }
-                }
-                case ELU -> {
-                    for (int i = from; i < to; i++) {
-                        float v = x[i];
-                        y[i] = v <= 0f ? (float) (a.alpha() * Math.expm1(v)) : v;
-                    }
-                }
-                case SIGMOID -> {
-                    for (int i = from; i < to; i++) {
-                        y[i] = (float) (1 / (1 + Math.exp(-(double) x[i])));
-                    }
-                }
-                case TANH -> {
-                    for (int i = from; i < to; i++) {
-                        y[i] = (float) Math.tanh(x[i]);
-                    }
-                }
-                case RELU6, HARDSWISH, HARDSIGMOID, SILU, MISH, GELU, GELU_TANH, SOFTPLUS ->
-                        Activations.forward(a, from, to, x, y);
             }
-        });
+            case LEAKY_RELU -> {
+                for (int i = from; i < to; i++) {
+                    float v = x[i];
+                    y[i] = v > 0f ? v : v * alpha;
+                }
+            }
+            case ELU -> {
+                for (int i = from; i < to; i++) {
+                    float v = x[i];
+                    y[i] = v <= 0f ? (float) (a.alpha() * Math.expm1(v)) : v;
+                }
+            }
+            case SIGMOID -> {
+                for (int i = from; i < to; i++) {
+                    y[i] = (float) (1 / (1 + Math.exp(-(double) x[i])));
+                }
+            }
+            case TANH -> {
+                for (int i = from; i < to; i++) {
+                    y[i] = (float) Math.tanh(x[i]);
+                }
+            }
+            case RELU6, HARDSWISH, HARDSIGMOID, SILU, MISH, GELU, GELU_TANH, SOFTPLUS ->
+                    Activations.forward(a, from, to, x, y);
+        }
+    }
+
+    /** The fused epilogue of a convolution's store: y[i] = a(y[i]) over [from, to); nothing when a is null. */
+    static void epilogue(Activation a, float[] y, int from, int to) {
+        if (a != null) {
+            activate(a, from, to, y, y);
+        }
     }
 
     static void activationBackward(CpuDevice dev, Activation a, long n, float[] x, float[] dy, float[] dx) {

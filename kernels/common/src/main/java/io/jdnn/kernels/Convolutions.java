@@ -1,5 +1,6 @@
 package io.jdnn.kernels;
 
+import io.jdnn.Activation;
 import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
@@ -53,6 +54,18 @@ final class Convolutions {
                         Buffer bias, Buffer y) {
         algorithm(device, conv, ConvDirection.FORWARD, algorithm)
                 .forward(device, conv, x, w, bias, y);
+    }
+
+    /** True when {@code algorithm}'s forward kernel applies an activation in its store (an {@link EpilogueConvAlgorithm}). */
+    static boolean fusesActivation(KernelDevice device, ConvAlgorithm algorithm) {
+        return KernelConvAlgorithms.find(device.convAlgorithms(), algorithm) instanceof EpilogueConvAlgorithm;
+    }
+
+    /** The forward pass with the activation fused into the kernel's store; only where {@link #fusesActivation}. */
+    static void forward(KernelDevice device, DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w,
+                        Buffer bias, Activation activation, Buffer y) {
+        ((EpilogueConvAlgorithm) algorithm(device, conv, ConvDirection.FORWARD, algorithm))
+                .forward(device, conv, x, w, bias, activation, y);
     }
 
     static void backwardData(KernelDevice device, DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w,

@@ -1,5 +1,6 @@
 package io.jdnn.kernels;
 
+import io.jdnn.Activation;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * DIRECT: one work-item per element written, a straight loop over what it sums
  * ({@code conv_direct.cl}). Runs every problem and direction; gathers only, so deterministic.
  */
-public final class DirectConvAlgorithm implements KernelConvAlgorithm {
+public final class DirectConvAlgorithm implements EpilogueConvAlgorithm {
     /** The kernel source. */
     public static final String SOURCE = "conv_direct.cl";
 
@@ -31,10 +32,11 @@ public final class DirectConvAlgorithm implements KernelConvAlgorithm {
     }
 
     @Override
-    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
+    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Activation activation,
+                        Buffer y) {
         device.launch("convForward", conv.toString(), SOURCE, "conv_direct_forward").convShape(conv)
-                .arg("has_bias", bias != null).arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias))
-                .arg("y", y)
+                .arg("has_bias", bias != null).epilogue(activation)
+                .arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                 .elements(conv.responseElements());
     }
 

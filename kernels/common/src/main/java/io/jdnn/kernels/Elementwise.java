@@ -18,8 +18,8 @@ final class Elementwise {
                 .elements(elements);
     }
 
-    /** The kernels' numbering of the activation kinds (EW_RELU ... in elementwise.cl). */
-    private static int activationCode(Activation.Kind kind) {
+    /** The kernels' numbering of the activation kinds (EW_RELU ... in jdnn_portable.h). */
+    static int activationCode(Activation.Kind kind) {
         return switch (kind) {
             case RELU -> 0;
             case LEAKY_RELU -> 1;

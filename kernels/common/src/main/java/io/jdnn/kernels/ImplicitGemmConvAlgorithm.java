@@ -1,5 +1,6 @@
 package io.jdnn.kernels;
 
+import io.jdnn.Activation;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
@@ -35,7 +36,7 @@ import static io.jdnn.kernels.ConvAlgorithmSupport.ceilDiv;
  * sums break, depend on the tile shape and the device's compute units. Error bound
  * {@link ConvAlgorithm#IMPLICIT_GEMM}: float32 dot products of the reduction lengths above.
  */
-public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
+public final class ImplicitGemmConvAlgorithm implements EpilogueConvAlgorithm {
     /** The kernel source. */
     public static final String SOURCE = "conv_implicit_gemm.cl";
 
@@ -331,14 +332,16 @@ public final class ImplicitGemmConvAlgorithm implements KernelConvAlgorithm {
     }
 
     @Override
-    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Buffer y) {
+    public void forward(KernelDevice device, DirectConv conv, Buffer x, Buffer w, Buffer bias, Activation activation,
+                        Buffer y) {
         String op = "convForward";
         Chosen t = tiles(device, op, conv, ConvDirection.FORWARD, "igemm_forward");
         long groupsM = ceilDiv(conv.gemmM(), t.tiles.tm());
         long groupsN = ceilDiv(conv.kPerGroup(), t.tiles.tn());
         for (int z0 = 0; z0 < conv.groups(); z0 += MAX_GRID_YZ) {
             int layers = Math.min(MAX_GRID_YZ, conv.groups() - z0);
-            t.launch(device, op, conv, "igemm_forward").convShape(conv).arg("z0", z0).arg("has_bias", bias != null)
+            t.launch(device, op, conv, "igemm_forward").convShape(conv).arg("z0", z0)
+                    .arg("has_bias", bias != null).epilogue(activation)
                     .arg("x", x).arg("w", w).arg("bias", device.orPlaceholder(bias)).arg("y", y)
                     .run(t.global(groupsM, groupsN, layers), t.local());
         }

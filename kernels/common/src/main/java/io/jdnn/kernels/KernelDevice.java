@@ -230,6 +230,26 @@ public abstract class KernelDevice implements DeviceBackend {
         Convolutions.forward(this, conv, algorithm, x, w, bias, y);
     }
 
+    /**
+     * Fused into the forward kernel's store where the algorithm's kernel takes an activation
+     * (DIRECT, IMPLICIT_GEMM); elsewhere, and for a transposed problem's backward-data, the
+     * default: the convolution, then the activation kernel in place.
+     */
+    @Override
+    public void convActivationForward(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm, Buffer in1,
+                                      Buffer w, Buffer bias, Activation activation, Buffer out) {
+        if (fusesActivation(conv, direction, algorithm)) {
+            Convolutions.forward(this, conv, algorithm, in1, w, bias, activation, out);
+        } else {
+            DeviceBackend.super.convActivationForward(conv, direction, algorithm, in1, w, bias, activation, out);
+        }
+    }
+
+    @Override
+    public boolean fusesActivation(DirectConv conv, ConvDirection direction, ConvAlgorithm algorithm) {
+        return direction == ConvDirection.FORWARD && Convolutions.fusesActivation(this, algorithm);
+    }
+
     @Override
     public void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias,
                                  Buffer dx) {

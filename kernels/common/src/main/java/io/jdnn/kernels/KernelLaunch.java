@@ -1,5 +1,6 @@
 package io.jdnn.kernels;
 
+import io.jdnn.Activation;
 import io.jdnn.DirectConv;
 import io.jdnn.spi.Buffer;
 
@@ -85,6 +86,17 @@ public abstract class KernelLaunch {
         setBuffer(params.size(), b);
         params.add(new KernelSources.Param(param, KernelSources.ArgKind.BUFFER));
         return this;
+    }
+
+    /**
+     * The fused epilogue's arguments of a forward convolution kernel that takes one
+     * (conv_direct_forward, igemm_forward, conv_tc_tf32_forward): act_kind -1 where {@code a} is
+     * null (none), else its code in jdnn_portable.h's EW_ numbering, with its alpha and threshold.
+     */
+    public final KernelLaunch epilogue(Activation a) {
+        return arg("act_kind", a == null ? -1 : Elementwise.activationCode(a.kind()))
+                .arg("act_alpha", a == null ? 0f : (float) a.alpha())
+                .arg("act_threshold", a == null ? 0f : (float) a.threshold());
     }
 
     /**

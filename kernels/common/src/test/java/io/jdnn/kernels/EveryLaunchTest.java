@@ -212,7 +212,7 @@ class EveryLaunchTest {
                             d.allocate(conv.weightElements()), bias, dx, (f, in, wf, fb, out) ->
                                     d.launch("convBackwardData", text, DirectConvAlgorithm.SOURCE,
                                                     "conv_direct_forward").convShape(f)
-                                            .arg("has_bias", fb != null).arg("x", in).arg("w", wf)
+                                            .arg("has_bias", fb != null).epilogue(null).arg("x", in).arg("w", wf)
                                             .arg("bias", d.orPlaceholder(fb)).arg("y", out)
                                             .elements(f.responseElements()));
                 }

@@ -123,7 +123,7 @@ class KernelSourcesTest {
         assertEquals(List.of(new KernelSources.Param("n", LONG), new KernelSources.Param("value", FLOAT),
                 new KernelSources.Param("out", BUFFER)), KernelSources.parameters("elementwise.cl", "ew_fill"));
         List<String> direct = new ArrayList<>(CONV_SHAPE);
-        direct.addAll(List.of("has_bias", "x", "w", "bias", "y"));
+        direct.addAll(List.of("has_bias", "act_kind", "act_alpha", "act_threshold", "x", "w", "bias", "y"));
         assertEquals(direct, names(KernelSources.parameters("conv_direct.cl", "conv_direct_forward")));
         // every kernel declared with the macro takes the 16 ints of the shape first
         Pattern withShape = Pattern.compile("KERNEL\\s+void\\s+(\\w+)\\s*\\(\\s*CONV_SHAPE_PARAMS\\s*,");

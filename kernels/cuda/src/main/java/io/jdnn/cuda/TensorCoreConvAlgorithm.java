@@ -1,11 +1,12 @@
 package io.jdnn.cuda;
 
+import io.jdnn.Activation;
 import io.jdnn.AlgorithmNotSupportedException;
 import io.jdnn.ConvAlgorithm;
 import io.jdnn.ConvDirection;
 import io.jdnn.DirectConv;
+import io.jdnn.kernels.EpilogueConvAlgorithm;
 import io.jdnn.kernels.FlippedBackwardData;
-import io.jdnn.kernels.KernelConvAlgorithm;
 import io.jdnn.kernels.KernelDevice;
 import io.jdnn.kernels.KernelLaunch;
 import io.jdnn.kernels.SplitSums;
@@ -32,7 +33,7 @@ import static io.jdnn.kernels.CudaLimits.MAX_GRID_YZ;
  * regardless. Backward-data of more than {@link FlippedBackwardData#MAX_CLASSES} stride classes is
  * refused with a reason: it runs on the other algorithms.
  */
-final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
+final class TensorCoreConvAlgorithm implements EpilogueConvAlgorithm {
     static final String SOURCE = "conv_tc_tf32.cu";
     static final String KERNEL = "conv_tc_tf32_forward";
     static final String FILTER_KERNEL = "conv_tc_tf32_backward_filter";
@@ -140,8 +141,10 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
     }
 
     @Override
-    public void forward(KernelDevice device, DirectConv c, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        run(device, device.launch("convForward", c.toString(), SOURCE, precision.defines, KERNEL), c, x, w, bias, y);
+    public void forward(KernelDevice device, DirectConv c, Buffer x, Buffer w, Buffer bias, Activation activation,
+                        Buffer y) {
+        run(device, device.launch("convForward", c.toString(), SOURCE, precision.defines, KERNEL), c, x, w, bias,
+                activation, y);
     }
 
     /**
@@ -155,16 +158,19 @@ final class TensorCoreConvAlgorithm implements KernelConvAlgorithm {
             throw refused(device, conv, ConvDirection.BACKWARD_DATA);
         }
         FlippedBackwardData.backwardData(device, op, conv, dy, w, bias, dx, (f, in, wf, b, out) -> {
-            run(device, device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL), f, in, wf, b, out);
+            run(device, device.launch(op, conv.toString(), SOURCE, precision.defines, KERNEL), f, in, wf, b, null, out);
         });
     }
 
-    /** The forward kernel's launch {@code l} for problem {@code c}: its arguments and the 3-D grid of 128-thread blocks. */
+    /**
+     * The forward kernel's launch {@code l} for problem {@code c}: its arguments (activation null:
+     * no epilogue) and the 3-D grid of 128-thread blocks.
+     */
     private static void run(KernelDevice device, KernelLaunch l, DirectConv c, Buffer in, Buffer w, Buffer bias,
-                            Buffer out) {
+                            Activation activation, Buffer out) {
         long pixelTiles = (c.gemmM() + TILE_M - 1) / TILE_M;
         long channelTiles = (c.kPerGroup() + (long) TILE_N - 1) / TILE_N;
-        l.convShape(c).arg("has_bias", bias != null).arg("x", in).arg("w", w).arg("bias", device.orPlaceholder(bias))
+        l.convShape(c).arg("has_bias", bias != null).epilogue(activation).arg("x", in).arg("w", w).arg("bias", device.orPlaceholder(bias))
                 .arg("y", out)
                 .run(new long[] {pixelTiles * THREADS, channelTiles, c.groups()}, new long[] {THREADS, 1, 1});
     }

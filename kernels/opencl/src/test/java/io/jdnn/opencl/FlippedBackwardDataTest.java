@@ -149,7 +149,8 @@ class FlippedBackwardDataTest extends ClDeviceTest {
         FlippedBackwardData.backwardData(dev, "test", c, dy, w, bias, dx, (f, in, wf, b, out) -> {
             assertEquals(f.responseElements(), out == dx ? c.imageElements() : f.responseElements(), text);
             dev.launch("test", text, DirectConvAlgorithm.SOURCE, "conv_direct_forward").convShape(f)
-                    .arg("has_bias", b != null).arg("x", in).arg("w", wf).arg("bias", dev.orPlaceholder(b))
+                    .arg("has_bias", b != null).epilogue(null)
+                    .arg("x", in).arg("w", wf).arg("bias", dev.orPlaceholder(b))
                     .arg("y", out)
                     .elements(f.responseElements());
         });

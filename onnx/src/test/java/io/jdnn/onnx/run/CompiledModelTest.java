@@ -8,12 +8,14 @@ import io.jdnn.onnx.CompiledModel;
 import io.jdnn.onnx.LoadOptions;
 import io.jdnn.onnx.OnnxModel;
 import io.jdnn.onnx.OnnxModelException;
+import io.jdnn.onnx.internal.proto.AttributeProto;
 import io.jdnn.onnx.internal.proto.TensorProto;
 import io.jdnn.onnx.testing.Blocks;
 import io.jdnn.onnx.testing.OnnxBuilder;
 import io.jdnn.onnx.testing.TestModels;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +64,57 @@ class CompiledModelTest {
         }
     }
 
-    /** A chain of 12 same-size convolutions: the plan keeps two or three buffers where each activation would take one. */
+    /**
+     * Conv (+ BatchNormalization) followed by an activation that nothing else reads: one conv2d
+     * launch with the activation in its epilogue (fused on cpu, a second launch inside the call
+     * elsewhere: the launch says which), the outputs ONNX Runtime's; where the conv's output is a
+     * graph output too, the activation stays its own launch. HardSigmoid fuses only with
+     * PyTorch's constants; Clip only to (0, inf) or (0, 6).
+     */
+    @Test
+    void anActivationAfterAConvolutionIsFusedIntoIt() {
+        List<String[]> cases = List.of(new String[] {"Relu"}, new String[] {"LeakyRelu", "alpha", "0.1"},
+                new String[] {"Elu", "alpha", "0.5"}, new String[] {"Sigmoid"}, new String[] {"Tanh"},
+                new String[] {"HardSwish"}, new String[] {"Softplus"},
+                new String[] {"HardSigmoid", "alpha", String.valueOf((float) (1.0 / 6)), "beta", "0.5"},
+                new String[] {"Clip"});
+        for (String device : List.of("reference", "cpu")) {
+            Device d = TestDevices.get(device);
+            for (String[] c : cases) {
+                for (boolean convOutputToo : new boolean[] {false, true}) {
+                    OnnxBuilder b = new OnnxBuilder(14, 4);
+                    String y = b.batchNorm(b.conv(b.input("x", 2, 3, 9, 9), 3, 5, 3, 1, 1), 5);
+                    List<AttributeProto> attrs = new ArrayList<>();
+                    for (int i = 1; i + 1 < c.length; i += 2) {
+                        attrs.add(OnnxBuilder.attr(c[i], Float.parseFloat(c[i + 1])));
+                    }
+                    String act = c[0].equals("Clip") ? b.relu6(y)
+                            : b.node(c[0], List.of(y), attrs.toArray(new AttributeProto[0]));
+                    b.output(act);
+                    if (convOutputToo) {
+                        b.output(y);
+                    }
+                    OnnxModel model = OnnxModel.fromBytes(b.bytes(), LoadOptions.defaults());
+                    float[] x = BlockModelsTest.random(2 * 3 * 9 * 9, 7);
+                    try (CompiledModel m = model.compile(d)) {
+                        String launches = String.join("\n", m.launches());
+                        String what = c[0] + " on " + device + (convOutputToo ? ", conv output needed too" : "") + ":\n"
+                                + launches;
+                        assertEquals(!convOutputToo, launches.contains(device.equals("cpu") ? " fused)" : "as a second launch)"),
+                                what);
+                        // fused: the conv alone; not: the conv, then the activation (HardSigmoid's composition: 4)
+                        assertEquals(convOutputToo ? (c[0].equals("HardSigmoid") ? 5 : 2) : 1, m.launches().size(), what);
+                        float[] want = OrtRunner.run(b.bytes(), Map.of("x", new long[] {2, 3, 9, 9}), Map.of("x", x))
+                                .get(model.graph().outputs().get(0).name());
+                        double err = Compare.error(run(m, x), want);
+                        assertTrue(err <= BlockModelsTest.BOUND, what + "\nerror " + err);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A chain of 12 same-size convolutions (relu fused): the plan keeps two or three buffers where each activation would take one. */
     @Test
     void thePlannedPeakIsFarBelowTheSumOfActivations() {
         OnnxBuilder b = new OnnxBuilder(13, 4);
@@ -76,7 +128,7 @@ class CompiledModelTest {
         try (CompiledModel m = model.compile(d)) {
             CompiledModel.Memory mem = m.memory();
             long one = 4 * 16 * 16 * Float.BYTES;
-            assertEquals(24 * one, mem.activationBytes(), mem.toString());
+            assertEquals(12 * one, mem.activationBytes(), mem.toString()); // each relu fused into its conv
             assertTrue(mem.plannedActivationBytes() <= 3 * one, mem.toString());
             assertTrue(mem.buffers() <= 2, mem.toString());
             float[] x = BlockModelsTest.random(4 * 16 * 16, 6);

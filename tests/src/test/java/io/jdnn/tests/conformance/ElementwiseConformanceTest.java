@@ -7,7 +7,6 @@ import io.jdnn.tests.support.DevicesUnderTest;
 import io.jdnn.tests.support.Verdicts;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -29,16 +28,7 @@ class ElementwiseConformanceTest {
 
     @Provide
     Arbitrary<Activation> activations() {
-        return Arbitraries.oneOf(
-                Arbitraries.just(Activation.relu()),
-                Arbitraries.of(0.01, 0.2, 1.5, -0.25).map(Activation::leakyRelu),
-                Arbitraries.of(1.0, 0.5, 2.0, 0.0).map(Activation::elu),
-                Arbitraries.just(Activation.sigmoid()),
-                Arbitraries.just(Activation.tanh()),
-                Arbitraries.of(Activation.relu6(), Activation.hardswish(), Activation.hardsigmoid(), Activation.silu(),
-                        Activation.mish(), Activation.gelu(), Activation.geluTanh()),
-                Combinators.combine(Arbitraries.of(1.0, 2.0, 0.5, 3.0), Arbitraries.of(20.0, 1.0, 0.0, -2.0))
-                        .as(Activation::softplus));
+        return Generators.activations();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.jdnn.tests.conformance;
 
+import io.jdnn.Activation;
 import io.jdnn.BatchNormProblem;
 import io.jdnn.ConvProblem;
 import io.jdnn.LinearProblem;
@@ -270,5 +271,19 @@ final class Generators {
 
     static Arbitrary<LinearProblem> linearProblems() {
         return Combinators.combine(extent(9), extent(70), extent(70)).as(LinearProblem::new);
+    }
+
+    /** Every activation kind, with parameters on both sides of 1 (negative slopes, softplus thresholds the inputs cross). */
+    static Arbitrary<Activation> activations() {
+        return Arbitraries.oneOf(
+                Arbitraries.just(Activation.relu()),
+                Arbitraries.of(0.01, 0.2, 1.5, -0.25).map(Activation::leakyRelu),
+                Arbitraries.of(1.0, 0.5, 2.0, 0.0).map(Activation::elu),
+                Arbitraries.just(Activation.sigmoid()),
+                Arbitraries.just(Activation.tanh()),
+                Arbitraries.of(Activation.relu6(), Activation.hardswish(), Activation.hardsigmoid(), Activation.silu(),
+                        Activation.mish(), Activation.gelu(), Activation.geluTanh()),
+                Combinators.combine(Arbitraries.of(1.0, 2.0, 0.5, 3.0), Arbitraries.of(20.0, 1.0, 0.0, -2.0))
+                        .as(Activation::softplus));
     }
 }
