@@ -53,6 +53,7 @@ interface Kernels {
     /**
      * Horizontal window maxima of one row: {@code out[outOff + j] = max(x[c])} over columns c in
      * [j*stride - pad, j*stride - pad + window) clipped to [0, w), for j &lt; ow; NaN propagates.
+     * x holds at least w + 1 elements: a kernel may read (and drop) the one past the row.
      */
     void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow);
 

@@ -95,7 +95,7 @@ final class Pooling {
      */
     private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
         int ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        float[] colMax = ws.rowsC(1, Workspace.padTile(ww))[0];
+        float[] colMax = ws.rowsC(1, Workspace.padTile(ww + 1))[0]; // windowMaxRow may read one past the row
         for (int i = 0; i < oh; i++) {
             maxRow(kern, p, x, xo, i, colMax, y, yo + i * ow);
         }
@@ -103,7 +103,7 @@ final class Pooling {
 
     /**
      * Output row {@code i} of max pooling without dilation into out[outOff ..]: the window's rows
-     * reduced to one row of column maxima ({@code colMax}, a row of the input's width), then each
+     * reduced to one row of column maxima ({@code colMax}, a row of the input's width and one more), then each
      * output the maximum of its columns.
      */
     private static void maxRow(Kernels kern, PoolProblem p, float[] x, int xo, int i, float[] colMax, float[] out,
@@ -156,7 +156,7 @@ final class Pooling {
                                          float[] dx, Workspace ws) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
-        float[][] rows = ws.rowsC(2, Workspace.padTile(Math.max(ww, ow)));
+        float[][] rows = ws.rowsC(2, Workspace.padTile(Math.max(ww + 1, ow))); // see maxPlane
         float[] maxima = rows[1];
         for (int i = 0; i < oh; i++) {
             maxRow(kern, p, x, xo, i, rows[0], maxima, 0);

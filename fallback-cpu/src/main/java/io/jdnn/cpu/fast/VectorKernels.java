@@ -1,6 +1,7 @@
 package io.jdnn.cpu.fast;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -206,32 +207,64 @@ final class VectorKernels implements Kernels {
                 + ((v.lane(o + 4) + v.lane(o + 5)) + (v.lane(o + 6) + v.lane(o + 7)));
     }
 
-    /** 0, 2, 4, ...: the even columns of 2L floats, one per lane. */
-    private static final int[] EVEN = java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray();
+    /**
+     * Lanes 0, 2, 4, ... of two vectors (a, b) as one: the even indices 0 .. 2L-2, those from L on
+     * (exceptional, partially wrapped by {@link VectorShuffle#fromArray}) taken from b.
+     */
+    private static final VectorShuffle<Float> EVENS =
+            VectorShuffle.fromArray(S, java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray(), 0);
 
+    /**
+     * Strides 1 and 2 take their interior outputs L at a time from contiguous loads: the maxima of
+     * the window's shifted rows at every column, then, for stride 2, the even columns picked by one
+     * two-vector shuffle (no gather). Windows that reach into the padding, and every output of a
+     * stride above 2, take the scalar loop. Max is exact and order-free with {@link Math#max}'s
+     * semantics (NaN wins, -0 below +0), so each output is the same value whichever path takes it.
+     */
     @Override
     public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
         int j = 0;
-        if (window == 3 && stride == 2) {
-            // interior outputs j: columns 2j - pad .. 2j - pad + 2 all inside [0, w)
-            int jLo = (pad + 1) / 2;
-            int jHi = Math.min(ow, Math.floorDiv(w - 3 + pad, 2) + 1);
-            for (; j < jLo && j < ow; j++) {
+        if (stride <= 2) {
+            // interior outputs j: columns j*stride - pad .. j*stride - pad + window - 1 all inside [0, w)
+            int jLo = Math.min(ow, (pad + stride - 1) / stride);
+            int jHi = Math.min(ow, Math.floorDiv(w - window + pad, stride) + 1);
+            for (; j < jLo; j++) {
                 out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
             }
             for (; j + L <= jHi; j += L) {
-                max3Stride2(x, 2 * j - pad, out, outOff + j);
+                windowMaxBlock(x, j * stride - pad, window, stride, out, outOff + j);
             }
             if (j < jHi && jHi - L >= jLo) {
                 // the interior's last outputs as one block overlapping the previous one (the same
                 // values again), instead of up to L - 1 scalar windows
-                max3Stride2(x, 2 * (jHi - L) - pad, out, outOff + jHi - L);
+                windowMaxBlock(x, (jHi - L) * stride - pad, window, stride, out, outOff + jHi - L);
                 j = jHi;
             }
         }
         for (; j < ow; j++) {
             out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
         }
+    }
+
+    /**
+     * out[o + l] = max(x[c + stride*l + s] for s &lt; window) for the L lanes l, stride 1 or 2. Stride
+     * 2 computes the maxima at 2L columns and reads x[c + 2L + window - 2], one element past the
+     * block's last window (its lane is dropped).
+     */
+    private static void windowMaxBlock(float[] x, int c, int window, int stride, float[] out, int o) {
+        FloatVector m0 = FloatVector.fromArray(S, x, c);
+        for (int s = 1; s < window; s++) {
+            m0 = m0.max(FloatVector.fromArray(S, x, c + s));
+        }
+        if (stride == 1) {
+            m0.intoArray(out, o);
+            return;
+        }
+        FloatVector m1 = FloatVector.fromArray(S, x, c + L);
+        for (int s = 1; s < window; s++) {
+            m1 = m1.max(FloatVector.fromArray(S, x, c + L + s));
+        }
+        m0.rearrange(EVENS, m1).intoArray(out, o);
     }
 
     @Override
@@ -271,14 +304,6 @@ final class VectorKernels implements Kernels {
             }
             out[j] = m;
         }
-    }
-
-    /** out[o + l] = max(x[c + 2l], x[c + 2l + 1], x[c + 2l + 2]) for the L lanes l. */
-    private static void max3Stride2(float[] x, int c, float[] out, int o) {
-        FloatVector a = FloatVector.fromArray(S, x, c, EVEN, 0);
-        FloatVector b = FloatVector.fromArray(S, x, c + 1, EVEN, 0);
-        FloatVector e = FloatVector.fromArray(S, x, c + 2, EVEN, 0);
-        a.max(b).max(e).intoArray(out, o);
     }
 
     private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {

@@ -274,6 +274,12 @@ class CpuBackendTest {
         // wide rows: the vectorized interior of 3x3 stride-2 windows, with and without padding
         PoolProblem.max().batch(1).channels(3).size(7, 45).kernel(3, 3).stride(2, 2).padding(1, 1).build(),
         PoolProblem.max().batch(1).channels(2).size(6, 40).kernel(3, 3).stride(2, 2).build(),
+        // wide rows of VGG's 2x2/2 (a row width that is a multiple of 32; ceil mode's partial last
+        // window), GoogLeNet's 3x3/2 in ceil mode, and 3x3/1: the vector path of strides 1 and 2
+        PoolProblem.max().batch(1).channels(2).size(5, 64).kernel(2, 2).stride(2, 2).build(),
+        PoolProblem.max().batch(1).channels(2).size(5, 67).kernel(2, 2).stride(2, 2).ceilMode(true).build(),
+        PoolProblem.max().batch(1).channels(2).size(8, 66).kernel(3, 3).stride(2, 2).ceilMode(true).build(),
+        PoolProblem.max().batch(1).channels(2).size(4, 37).kernel(3, 3).stride(1, 1).padding(1, 1).build(),
         PoolProblem.avg().batch(2).channels(3).size(9, 10).kernel(3, 3).stride(2, 2).padding(1, 1).build(),
         PoolProblem.avg().batch(1).channels(2).size(9, 10).kernel(3, 3).stride(2, 2).padding(1, 1)
                 .countIncludePad(false).ceilMode(true).build(),
