@@ -63,6 +63,15 @@ interface Kernels {
      */
     void columnMax(float[] x, int off, int stride, int rows, int n, float[] out);
 
+    /**
+     * Max-pooling backward of the first full 2x2/2 windows of one pair of rows (x rows at r0 and
+     * r1, window j over columns 2j and 2j+1, its gradient dy[g0 + j]), as Pooling's scalar loop
+     * writes them: dx at the window's first maximum in the order r0[2j], r0[2j+1], r1[2j],
+     * r1[2j+1] (its last NaN, for a window with one) is dy, the other three 0. Returns how many
+     * windows it wrote, from 0 up to n; the caller writes the rest.
+     */
+    int max2x2BackwardRow(float[] x, int r0, int r1, float[] dy, int g0, float[] dx, int n);
+
     /** {@code y[yOff + i] = fma(a, x[xOff + i], y[yOff + i])} for i &lt; n. */
     void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff);
 

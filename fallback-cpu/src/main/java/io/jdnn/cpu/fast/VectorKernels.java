@@ -1,7 +1,6 @@
 package io.jdnn.cpu.fast;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -207,64 +206,14 @@ final class VectorKernels implements Kernels {
                 + ((v.lane(o + 4) + v.lane(o + 5)) + (v.lane(o + 6) + v.lane(o + 7)));
     }
 
-    /**
-     * Lanes 0, 2, 4, ... of two vectors (a, b) as one: the even indices 0 .. 2L-2, those from L on
-     * (exceptional, partially wrapped by {@link VectorShuffle#fromArray}) taken from b.
-     */
-    private static final VectorShuffle<Float> EVENS =
-            VectorShuffle.fromArray(S, java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray(), 0);
-
-    /**
-     * Strides 1 and 2 take their interior outputs L at a time from contiguous loads: the maxima of
-     * the window's shifted rows at every column, then, for stride 2, the even columns picked by one
-     * two-vector shuffle (no gather). Windows that reach into the padding, and every output of a
-     * stride above 2, take the scalar loop. Max is exact and order-free with {@link Math#max}'s
-     * semantics (NaN wins, -0 below +0), so each output is the same value whichever path takes it.
-     */
     @Override
     public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
-        int j = 0;
-        if (stride <= 2) {
-            // interior outputs j: columns j*stride - pad .. j*stride - pad + window - 1 all inside [0, w)
-            int jLo = Math.min(ow, (pad + stride - 1) / stride);
-            int jHi = Math.min(ow, Math.floorDiv(w - window + pad, stride) + 1);
-            for (; j < jLo; j++) {
-                out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
-            }
-            for (; j + L <= jHi; j += L) {
-                windowMaxBlock(x, j * stride - pad, window, stride, out, outOff + j);
-            }
-            if (j < jHi && jHi - L >= jLo) {
-                // the interior's last outputs as one block overlapping the previous one (the same
-                // values again), instead of up to L - 1 scalar windows
-                windowMaxBlock(x, (jHi - L) * stride - pad, window, stride, out, outOff + jHi - L);
-                j = jHi;
-            }
-        }
-        for (; j < ow; j++) {
-            out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
-        }
+        VectorPooling.windowMaxRow(x, w, window, stride, pad, out, outOff, ow);
     }
 
-    /**
-     * out[o + l] = max(x[c + stride*l + s] for s &lt; window) for the L lanes l, stride 1 or 2. Stride
-     * 2 computes the maxima at 2L columns and reads x[c + 2L + window - 2], one element past the
-     * block's last window (its lane is dropped).
-     */
-    private static void windowMaxBlock(float[] x, int c, int window, int stride, float[] out, int o) {
-        FloatVector m0 = FloatVector.fromArray(S, x, c);
-        for (int s = 1; s < window; s++) {
-            m0 = m0.max(FloatVector.fromArray(S, x, c + s));
-        }
-        if (stride == 1) {
-            m0.intoArray(out, o);
-            return;
-        }
-        FloatVector m1 = FloatVector.fromArray(S, x, c + L);
-        for (int s = 1; s < window; s++) {
-            m1 = m1.max(FloatVector.fromArray(S, x, c + L + s));
-        }
-        m0.rearrange(EVENS, m1).intoArray(out, o);
+    @Override
+    public int max2x2BackwardRow(float[] x, int r0, int r1, float[] dy, int g0, float[] dx, int n) {
+        return VectorPooling.max2x2BackwardRow(x, r0, r1, dy, g0, dx, n);
     }
 
     @Override
@@ -306,15 +255,6 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {
-        int b0 = Math.max(j * stride - pad, 0);
-        int b1 = Math.min(j * stride - pad + window, w);
-        float m = x[b0];
-        for (int c = b0 + 1; c < b1; c++) {
-            m = Math.max(m, x[c]);
-        }
-        return m;
-    }
 
     @Override
     public float dot(int n, float[] a, int aOff, float[] b, int bOff) {
