@@ -53,6 +53,7 @@ interface Kernels {
     /**
      * Horizontal window maxima of one row: {@code out[outOff + j] = max(x[c])} over columns c in
      * [j*stride - pad, j*stride - pad + window) clipped to [0, w), for j &lt; ow; NaN propagates.
+     * x holds at least w + 1 elements: a kernel may read (and drop) the one past the row.
      */
     void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow);
 
@@ -61,6 +62,15 @@ interface Kernels {
      * {@link Math#max}'s semantics (a NaN wins); rows &gt;= 1, every index in range.
      */
     void columnMax(float[] x, int off, int stride, int rows, int n, float[] out);
+
+    /**
+     * Max-pooling backward of the first full 2x2/2 windows of one pair of rows (x rows at r0 and
+     * r1, window j over columns 2j and 2j+1, its gradient dy[g0 + j]), as Pooling's scalar loop
+     * writes them: dx at the window's first maximum in the order r0[2j], r0[2j+1], r1[2j],
+     * r1[2j+1] (its last NaN, for a window with one) is dy, the other three 0. Returns how many
+     * windows it wrote, from 0 up to n; the caller writes the rest.
+     */
+    int max2x2BackwardRow(float[] x, int r0, int r1, float[] dy, int g0, float[] dx, int n);
 
     /** {@code y[yOff + i] = fma(a, x[xOff + i], y[yOff + i])} for i &lt; n. */
     void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff);

@@ -102,6 +102,11 @@ final class PlainKernels implements Kernels {
     }
 
     @Override
+    public int max2x2BackwardRow(float[] x, int r0, int r1, float[] dy, int g0, float[] dx, int n) {
+        return 0; // Pooling's scalar loop is this kernel set's
+    }
+
+    @Override
     public void axpy(int n, float a, float[] x, int xOff, float[] y, int yOff) {
         for (int i = 0; i < n; i++) {
             y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);

@@ -95,7 +95,7 @@ final class Pooling {
      */
     private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
         int ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        float[] colMax = ws.rowsC(1, Workspace.padTile(ww))[0];
+        float[] colMax = ws.rowsC(1, Workspace.padTile(ww + 1))[0]; // windowMaxRow may read one past the row
         for (int i = 0; i < oh; i++) {
             maxRow(kern, p, x, xo, i, colMax, y, yo + i * ow);
         }
@@ -103,7 +103,7 @@ final class Pooling {
 
     /**
      * Output row {@code i} of max pooling without dilation into out[outOff ..]: the window's rows
-     * reduced to one row of column maxima ({@code colMax}, a row of the input's width), then each
+     * reduced to one row of column maxima ({@code colMax}, a row of the input's width and one more), then each
      * output the maximum of its columns.
      */
     private static void maxRow(Kernels kern, PoolProblem p, float[] x, int xo, int i, float[] colMax, float[] out,
@@ -156,7 +156,7 @@ final class Pooling {
                                          float[] dx, Workspace ws) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
-        float[][] rows = ws.rowsC(2, Workspace.padTile(Math.max(ww, ow)));
+        float[][] rows = ws.rowsC(2, Workspace.padTile(Math.max(ww + 1, ow))); // see maxPlane
         float[] maxima = rows[1];
         for (int i = 0; i < oh; i++) {
             maxRow(kern, p, x, xo, i, rows[0], maxima, 0);
@@ -200,15 +200,16 @@ final class Pooling {
      * to the maximum takes dy, found by flags rather than branches (which would mispredict on
      * random data); a window with a NaN gives dy to its last NaN. Rows and columns no window
      * covers (odd sizes, ceil mode's last window) are zero, or, for ceil mode's partial windows,
-     * handled by the general scan.
+     * handled by the general scan. The kernels take the first windows of each row pair L at a time
+     * ({@link Kernels#max2x2BackwardRow}); this loop the rest.
      */
-    private static void max2x2BackwardPlane(PoolProblem p, float[] x, int xo, float[] dy, int yo, float[] dx) {
+    private static void max2x2BackwardPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] dy, int yo, float[] dx) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         int fullH = Math.min(oh, hh / 2), fullW = Math.min(ow, ww / 2);
         for (int i = 0; i < fullH; i++) {
             int r0 = xo + 2 * i * ww, r1 = r0 + ww;
             int g0 = yo + i * ow;
-            for (int j = 0; j < fullW; j++) {
+            for (int j = kern.max2x2BackwardRow(x, r0, r1, dy, g0, dx, fullW); j < fullW; j++) {
                 int c0 = 2 * j;
                 float a = x[r0 + c0], b = x[r0 + c0 + 1], c = x[r1 + c0], d = x[r1 + c0 + 1];
                 float g = dy[g0 + j];
@@ -317,7 +318,7 @@ final class Pooling {
             int xo = plane * hh * ww, yo = plane * oh * ow;
             if (p.mode() == PoolMode.MAX && p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2
                     && p.strideW() == 2 && p.padH() == 0 && p.padW() == 0 && p.dilationH() == 1 && p.dilationW() == 1) {
-                max2x2BackwardPlane(p, x, xo, dy, yo, dx);
+                max2x2BackwardPlane(dev.kernels(), p, x, xo, dy, yo, dx);
                 return;
             }
             if (p.mode() == PoolMode.AVG && p.strideH() == 1 && p.strideW() == 1) {

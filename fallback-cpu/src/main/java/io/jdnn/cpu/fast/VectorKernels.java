@@ -206,32 +206,14 @@ final class VectorKernels implements Kernels {
                 + ((v.lane(o + 4) + v.lane(o + 5)) + (v.lane(o + 6) + v.lane(o + 7)));
     }
 
-    /** 0, 2, 4, ...: the even columns of 2L floats, one per lane. */
-    private static final int[] EVEN = java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray();
-
     @Override
     public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
-        int j = 0;
-        if (window == 3 && stride == 2) {
-            // interior outputs j: columns 2j - pad .. 2j - pad + 2 all inside [0, w)
-            int jLo = (pad + 1) / 2;
-            int jHi = Math.min(ow, Math.floorDiv(w - 3 + pad, 2) + 1);
-            for (; j < jLo && j < ow; j++) {
-                out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
-            }
-            for (; j + L <= jHi; j += L) {
-                max3Stride2(x, 2 * j - pad, out, outOff + j);
-            }
-            if (j < jHi && jHi - L >= jLo) {
-                // the interior's last outputs as one block overlapping the previous one (the same
-                // values again), instead of up to L - 1 scalar windows
-                max3Stride2(x, 2 * (jHi - L) - pad, out, outOff + jHi - L);
-                j = jHi;
-            }
-        }
-        for (; j < ow; j++) {
-            out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
-        }
+        VectorPooling.windowMaxRow(x, w, window, stride, pad, out, outOff, ow);
+    }
+
+    @Override
+    public int max2x2BackwardRow(float[] x, int r0, int r1, float[] dy, int g0, float[] dx, int n) {
+        return VectorPooling.max2x2BackwardRow(x, r0, r1, dy, g0, dx, n);
     }
 
     @Override
@@ -273,23 +255,6 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** out[o + l] = max(x[c + 2l], x[c + 2l + 1], x[c + 2l + 2]) for the L lanes l. */
-    private static void max3Stride2(float[] x, int c, float[] out, int o) {
-        FloatVector a = FloatVector.fromArray(S, x, c, EVEN, 0);
-        FloatVector b = FloatVector.fromArray(S, x, c + 1, EVEN, 0);
-        FloatVector e = FloatVector.fromArray(S, x, c + 2, EVEN, 0);
-        a.max(b).max(e).intoArray(out, o);
-    }
-
-    private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {
-        int b0 = Math.max(j * stride - pad, 0);
-        int b1 = Math.min(j * stride - pad + window, w);
-        float m = x[b0];
-        for (int c = b0 + 1; c < b1; c++) {
-            m = Math.max(m, x[c]);
-        }
-        return m;
-    }
 
     @Override
     public float dot(int n, float[] a, int aOff, float[] b, int bOff) {

@@ -274,6 +274,12 @@ class CpuBackendTest {
         // wide rows: the vectorized interior of 3x3 stride-2 windows, with and without padding
         PoolProblem.max().batch(1).channels(3).size(7, 45).kernel(3, 3).stride(2, 2).padding(1, 1).build(),
         PoolProblem.max().batch(1).channels(2).size(6, 40).kernel(3, 3).stride(2, 2).build(),
+        // wide rows of VGG's 2x2/2 (a row width that is a multiple of 32; ceil mode's partial last
+        // window), GoogLeNet's 3x3/2 in ceil mode, and 3x3/1: the vector path of strides 1 and 2
+        PoolProblem.max().batch(1).channels(2).size(5, 64).kernel(2, 2).stride(2, 2).build(),
+        PoolProblem.max().batch(1).channels(2).size(5, 67).kernel(2, 2).stride(2, 2).ceilMode(true).build(),
+        PoolProblem.max().batch(1).channels(2).size(8, 66).kernel(3, 3).stride(2, 2).ceilMode(true).build(),
+        PoolProblem.max().batch(1).channels(2).size(4, 37).kernel(3, 3).stride(1, 1).padding(1, 1).build(),
         PoolProblem.avg().batch(2).channels(3).size(9, 10).kernel(3, 3).stride(2, 2).padding(1, 1).build(),
         PoolProblem.avg().batch(1).channels(2).size(9, 10).kernel(3, 3).stride(2, 2).padding(1, 1)
                 .countIncludePad(false).ceilMode(true).build(),
@@ -345,7 +351,7 @@ class CpuBackendTest {
     }
 
     /**
-     * Max pooling on data full of NaN, -inf and ties (as the conformance suite's SPECIAL data),
+     * Max pooling on data full of NaN, -inf, ties and zeros of both signs (as the conformance suite's SPECIAL data),
      * forward and backward against the reference, on shapes that reach the vectorized 3x3/2 rows
      * (with and without padding, odd widths, ceil mode), the disjoint 2x2/2 windows, and the generic
      * and dilated paths.
@@ -361,6 +367,10 @@ class CpuBackendTest {
             // the disjoint 2x2/2 path: odd sizes with ceil mode's partial windows, and an even plane
             PoolProblem.max().batch(1).channels(2).size(11, 41).kernel(2, 2).stride(2, 2).ceilMode(true).build(),
             PoolProblem.max().batch(2).channels(3).size(16, 24).kernel(2, 2).stride(2, 2).build(),
+            // rows of several vector blocks: 2x2/2 backward's shuffled corners, 3x3/1 forward
+            PoolProblem.max().batch(1).channels(2).size(6, 70).kernel(2, 2).stride(2, 2).build(),
+            PoolProblem.max().batch(1).channels(2).size(5, 64).kernel(2, 2).stride(2, 2).ceilMode(true).build(),
+            PoolProblem.max().batch(1).channels(2).size(5, 40).kernel(3, 3).stride(1, 1).padding(1, 1).build(),
             PoolProblem.max().batch(1).channels(2).size(12, 37).kernel(3, 2).stride(1, 3).padding(1, 1).build(),
             PoolProblem.max().batch(1).channels(2).size(11, 12).kernel(3, 3).stride(1, 2).dilation(2, 2).padding(1, 1).build(),
         };
@@ -372,7 +382,8 @@ class CpuBackendTest {
                     float[] x = new float[(int) p.inputShape().elements()];
                     for (int i = 0; i < x.length; i++) {
                         int k = r.nextInt(6);
-                        x[i] = k == 0 ? Float.NaN : k == 1 ? Float.NEGATIVE_INFINITY : (r.nextInt(9) - 4) / 4f;
+                        x[i] = k == 0 ? Float.NaN : k == 1 ? Float.NEGATIVE_INFINITY
+                                : k == 2 && r.nextBoolean() ? -0f : (r.nextInt(9) - 4) / 4f;
                     }
                     float[] dy = random(p.outputShape().elements(), 14);
                     try (Tensor rx = ref.upload(p.inputShape(), x); Tensor cx = cpu.upload(p.inputShape(), x);
