@@ -30,7 +30,8 @@ cost. Forward passes run under torch.no_grad(). Tensors are float32, NCHW, conti
 
 Timing follows jdnn's (Timing.java): an uncounted first run (cuDNN's autotuning under
 cudnn.benchmark=True happens there), a warm-up of at least --warmup runs and 100 ms, then at least
---runs samples (>= 20) and --min-time ms of measured time; each sample times k consecutive runs,
+--runs samples (>= 20) and --min-time ms of measured time (5 samples at least once sampling has
+lasted MAX_TIME_MS); each sample times k consecutive runs,
 k chosen so that a sample lasts about 1 ms, between two CUDA events on a GPU (time.perf_counter on
 the CPU, where PyTorch's ops are synchronous). Runs rotate over as many input sets as it takes to
 exceed twice the last-level cache (--rotate-mb; at most 64 sets), as jdnn's do. Reported: the
@@ -80,7 +81,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # The settings of jdnn's Timing.Settings.defaults(): warm-up time, sample length, longest sampling.
 WARMUP_MS = 100.0
 SAMPLE_MS = 1.0
-MAX_TIME_MS = 30_000.0
+MAX_TIME_MS = 5_000.0  # Timing.Settings.defaults().maxTimeMs()
+MIN_SAMPLES = 5  # Timing.MIN_SAMPLES: a slow op's samples once sampling outlasts MAX_TIME_MS
 MAX_SETS = 64
 UNKNOWN_CACHE = 128 << 20  # jdnn's Peaks.UNKNOWN_CACHE
 
@@ -493,8 +495,11 @@ def measure(timer, runs, warmup_runs, min_time_ms):
     k = int(max(1, min(100_000, math.ceil(SAMPLE_MS / estimate))))
     samples, measured = [], 0.0
     begin = time.perf_counter()
-    while len(samples) < runs or (measured < min_time_ms and (time.perf_counter() - begin) * 1e3 < MAX_TIME_MS
-                                  and len(samples) < 100_000):
+    while len(samples) < 100_000:
+        enough = len(samples) >= runs and measured >= min_time_ms
+        out_of_time = (time.perf_counter() - begin) * 1e3 >= MAX_TIME_MS and len(samples) >= min(runs, MIN_SAMPLES)
+        if enough or out_of_time:
+            break
         t = timer(k)
         measured += t
         samples.append(t / k)

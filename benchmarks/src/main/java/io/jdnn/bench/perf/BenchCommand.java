@@ -94,6 +94,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Measured time per variant at least, in ms: short ops take more samples (default: ${DEFAULT-VALUE}).")
     double minTimeMs;
 
+    @Option(names = "--max-time", paramLabel = "S", defaultValue = "5",
+            description = "Sampling time per variant, in s, after which no sample starts beyond the fifth (slow variants; "
+                    + "their ms is marked *) (default: ${DEFAULT-VALUE}).")
+    double maxTimeS;
+
     @Option(names = "--tf32", description = "Let cuDNN/cuBLAS (and the device's AUTO) use TF32 tensor cores.")
     boolean tf32;
 
@@ -102,6 +107,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--no-verify", negatable = false, description = "Time without verifying (rows read VERIFY_SKIPPED).")
     boolean noVerify;
+
+    @Option(names = "--verify", paramLabel = "MODE", defaultValue = BenchConfig.VERIFY_AUTO,
+            description = "How much of each output to check: full (every element), sample (" + ConvSample.SIZE
+                    + " random elements of each convolution, each computed alone in float64; other ops in full), auto "
+                    + "(full up to " + Oracle.FULL_MAX_FLOPS / 1_000_000_000L + " GFLOP a pass at the verification batch, "
+                    + "sample above it or over the budget; "
+                    + "default: ${DEFAULT-VALUE}). Each row says which it got.")
+    String verifyMode;
 
     @Option(names = "--verify-batch", paramLabel = "N", defaultValue = "1",
             description = "Batch of the verification run against the reference (default: ${DEFAULT-VALUE}).")
@@ -199,7 +212,7 @@ public final class BenchCommand implements Callable<Integer> {
             Report report = new Report(header, out, repro);
             report.printHeader();
             List<BenchResult> rows = runner.run(jobs, report::printPass);
-            report.printSummary(rows, runner.referenceGflops());
+            report.printSummary(rows, runner.referenceGflops(), runner.phases());
             if (csv != null) {
                 report.writeCsv(csv, rows);
                 out.println("wrote " + csv);
@@ -238,9 +251,13 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Timing.Settings d = Timing.Settings.defaults();
-        Timing.Settings t = new Timing.Settings(runs, warmup, d.warmupMs(), d.sampleMs(), minTimeMs, d.maxTimeMs());
+        if (!(maxTimeS > 0)) {
+            throw new IllegalArgumentException("--max-time: expected seconds > 0, got " + maxTimeS);
+        }
+        Timing.Settings t = new Timing.Settings(runs, warmup, d.warmupMs(), d.sampleMs(), minTimeMs, maxTimeS * 1000);
         return new BenchConfig(device, tf32, deterministic, new LinkedHashSet<>(directions), algorithm, t, !noVerify,
-                verifyBatch, verifyBudget, vendor.toLowerCase(Locale.ROOT), seed, memoryLimitMib << 20);
+                verifyBatch, verifyBudget, verifyMode.toLowerCase(Locale.ROOT), vendor.toLowerCase(Locale.ROOT), seed,
+                memoryLimitMib << 20);
     }
 
     /** The problems the options name, in order: suites, then --problem strings, then the conv flags. */

@@ -15,6 +15,7 @@ package io.jdnn.bench.perf;
  * @param error       the verification error (max |out - ref| / max |ref|), NaN when not verified
  * @param bound       the bound the error was held to, NaN when not verified
  * @param verifyBatch the batch (elements for an optimizer) verification ran at, 0 when not verified
+ * @param verified    how much of the output verification compared: "full", "sample of N" ({@code --verify sample}), "" when not verified
  * @param stats       the timing, null when not timed
  * @param rotation    input sets the timing rotated over
  * @param flops       the problem's flop count of this pass, -1 for memory-bound ops
@@ -26,7 +27,7 @@ package io.jdnn.bench.perf;
  */
 public record BenchResult(String suite, String name, String problem, long parameters, String kind, String pass,
                           String algorithm, Disposition disposition, String reason, double error, double bound,
-                          int verifyBatch, Timing.Stats stats, int rotation, long flops, long bytes, double peakPercent,
+                          int verifyBatch, String verified, Timing.Stats stats, int rotation, long flops, long bytes, double peakPercent,
                           String peakBasis, VendorResult vendor, String command) {
 
     /** Milliseconds per run (the median), NaN when not timed. */

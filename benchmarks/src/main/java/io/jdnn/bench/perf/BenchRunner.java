@@ -6,7 +6,6 @@ import io.jdnn.ConvPlan;
 import io.jdnn.Device;
 import io.jdnn.DeviceOutOfMemoryException;
 import io.jdnn.Devices;
-import io.jdnn.ErrorBounds;
 import io.jdnn.bench.perf.BenchProblem.Pass;
 import io.jdnn.bench.perf.vendor.VendorBaseline;
 import io.jdnn.bench.perf.vendor.Vendors;
@@ -35,6 +34,9 @@ public final class BenchRunner implements AutoCloseable {
     private final PrintWriter progress;
     private final MemoryBudget memory;
     private final Oracle oracle = new Oracle();
+    private long runNanos;
+    private long verifyNanos;
+    private long timingNanos;
     private final VendorBaseline vendor;
     private Peaks peaks;
 
@@ -88,6 +90,18 @@ public final class BenchRunner implements AutoCloseable {
         return oracle.gflops();
     }
 
+    /**
+     * Where the wall time of {@link #run} went, in seconds: in all; computing the reference's
+     * outputs (full or sampled); running each variant at the verification size and comparing; timing.
+     */
+    public record Phases(double totalS, double referenceS, double verifyS, double timingS) {
+    }
+
+    /** The wall time of the runs so far, by phase. */
+    public Phases phases() {
+        return new Phases(runNanos / 1e9, oracle.seconds(), verifyNanos / 1e9, timingNanos / 1e9);
+    }
+
     /** Runs every job; the rows of each pass go to {@code onPass} as soon as the pass is complete. */
     public List<BenchResult> run(List<Job> jobs, Consumer<List<BenchResult>> onPass) {
         long start = System.nanoTime();
@@ -113,6 +127,7 @@ public final class BenchRunner implements AutoCloseable {
                 }
             }
         }
+        runNanos += System.nanoTime() - start;
         return all;
     }
 
@@ -128,15 +143,15 @@ public final class BenchRunner implements AutoCloseable {
         if (na.isPresent()) {
             v = VendorResult.na(na.get());
         } else {
-            Oracle.Outputs ref = config.verify() ? oracle.outputs(vop, host, config.verifyBudgetS())
-                    : new Oracle.Outputs(null, "--no-verify");
-            v = vendor.run(op, vop, host, ref.arrays(), ref.skipped(), config.timing(), rotationTarget());
+            ReferenceOutputs ref = config.verify() ? oracle.outputs(vop, host, config)
+                    : ReferenceOutputs.skipped("--no-verify");
+            v = vendor.run(op, vop, host, ref, config.timing(), rotationTarget());
         }
         List<BenchResult> out = new ArrayList<>();
         for (BenchResult r : rows) {
             out.add(new BenchResult(r.suite(), r.name(), r.problem(), r.parameters(), r.kind(), r.pass(), r.algorithm(),
-                    r.disposition(), r.reason(), r.error(), r.bound(), r.verifyBatch(), r.stats(), r.rotation(), r.flops(),
-                    r.bytes(), r.peakPercent(), r.peakBasis(), v, r.command()));
+                    r.disposition(), r.reason(), r.error(), r.bound(), r.verifyBatch(), r.verified(), r.stats(), r.rotation(),
+                    r.flops(), r.bytes(), r.peakPercent(), r.peakBasis(), v, r.command()));
         }
         return out;
     }
@@ -193,7 +208,12 @@ public final class BenchRunner implements AutoCloseable {
             if (row.disposition == Disposition.INCORRECT) {
                 return row.done(Disposition.INCORRECT, row.reason);
             }
-            time(row, op, algorithm, setBytes, available);
+            long timingStart = System.nanoTime();
+            try {
+                time(row, op, algorithm, setBytes, available);
+            } finally {
+                timingNanos += System.nanoTime() - timingStart;
+            }
             return row.done(unverified == null ? Disposition.PASSED : Disposition.VERIFY_SKIPPED,
                     unverified == null ? "" : unverified);
         } catch (AlgorithmNotSupportedException e) {
@@ -222,58 +242,34 @@ public final class BenchRunner implements AutoCloseable {
             return "not verified: " + algorithm + " does not run the verification size (" + Oracle.batchLabel(vop) + "): "
                     + whyNot.get();
         }
-        Oracle.Outputs ref = oracle.outputs(vop, host, config.verifyBudgetS());
-        if (ref.arrays() == null) {
+        ReferenceOutputs ref = oracle.outputs(vop, host, config);
+        if (!ref.available()) {
             return "not verified: " + ref.skipped();
         }
+        long start = System.nanoTime();
         double worst = 0;
         String detail = "";
         try (Op.Instance inst = vop.instantiate(device, algorithm, host)) {
             inst.run();
             for (String name : inst.compared()) {
                 double[] out = inst.tensor(name).toDoubleArray();
-                double[] expected = ref.arrays().get(name);
-                double e = ErrorBounds.maxNormalizedError(out, expected);
+                double e = ref.error(name, out);
                 if (!(e <= worst)) {
                     worst = e;
-                    detail = mismatch(name, out, expected, row.bound, e);
+                    detail = ref.mismatch(name, out, row.bound, e);
                 }
             }
+        } finally {
+            verifyNanos += System.nanoTime() - start;
         }
         row.error = worst;
         row.verifyBatch = vop.problem() instanceof BenchProblem.Step s ? (int) s.parameters() : vop.problem().batch();
+        row.verified = ref.verified();
         if (!(worst <= row.bound)) {
             row.disposition = Disposition.INCORRECT;
             row.reason = detail;
         }
         return null;
-    }
-
-    /** The error, the bound, and the first few elements outside it with their indices. */
-    static String mismatch(String name, double[] out, double[] ref, double bound, double error) {
-        double maxRef = 0;
-        for (double r : ref) {
-            if (Double.isFinite(r)) {
-                maxRef = Math.max(maxRef, Math.abs(r));
-            }
-        }
-        double tol = maxRef == 0 ? bound : bound * maxRef;
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
-                "max |out - ref| / max |ref| = %.2e in '%s' > bound %.0e; first mismatches:", error, name, bound));
-        int shown = 0;
-        int count = 0;
-        for (int i = 0; i < ref.length; i++) {
-            boolean bad = !(Math.abs(out[i] - ref[i]) <= tol) && Double.compare(out[i], ref[i]) != 0;
-            if (bad) {
-                count++;
-                if (shown < 3) {
-                    b.append(String.format(Locale.ROOT, " %s[%d] = %.6g (ref %.6g)", name, i, out[i], ref[i]));
-                    shown++;
-                }
-            }
-        }
-        b.append(String.format(Locale.ROOT, "; %d of %d elements outside", count, ref.length));
-        return b.toString();
     }
 
     /** Rotation footprint: twice the cache, so a run never finds its inputs left in cache by the previous one. */
@@ -322,6 +318,7 @@ public final class BenchRunner implements AutoCloseable {
         double error = Double.NaN;
         double bound = Double.NaN;
         int verifyBatch;
+        String verified = "";
         Timing.Stats stats;
         int rotation;
 
@@ -357,7 +354,7 @@ public final class BenchRunner implements AutoCloseable {
             BenchProblem p = job.problem();
             long params = p instanceof BenchProblem.Step s ? s.parameters() : 0;
             return new BenchResult(job.suite(), job.name(), p.canonical(), params, p.kind(), op.pass().label(), algorithm, d,
-                    why == null ? "" : why, error, bound, verifyBatch, d.timed() ? stats : null, rotation, op.flops(),
+                    why == null ? "" : why, error, bound, verifyBatch, verified, d.timed() ? stats : null, rotation, op.flops(),
                     op.bytes(), d.timed() ? percent : Double.NaN, d.timed() ? basis : "", VendorResult.na(""),
                     command(p, op.pass(), algorithm));
         }

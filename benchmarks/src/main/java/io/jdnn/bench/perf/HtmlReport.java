@@ -64,7 +64,8 @@ final class HtmlReport {
         }
         h.append("<h2>All results</h2>\n<table><tr><th class=l>problem</th><th class=l>pass</th><th class=l>algorithm</th>")
                 .append("<th class=l>status</th><th>ms</th><th>&plusmn;%</th><th>TFLOP/s</th><th>GB/s</th><th>%peak</th>")
-                .append("<th>vendor ms</th><th>vendor/ms</th><th class=l>note</th><th class=l>command</th></tr>\n");
+                .append("<th>vendor ms</th><th>vendor/ms</th><th class=l>verified</th><th class=l>note</th>")
+                .append("<th class=l>command</th></tr>\n");
         for (BenchResult r : rows) {
             VendorResult v = r.vendor();
             h.append("<tr><td class=l>").append(esc((r.name().isEmpty() ? "" : r.name() + " ") + r.problem()))
@@ -76,6 +77,7 @@ final class HtmlReport {
                     .append(Double.isNaN(r.peakPercent()) ? "" : String.format(Locale.ROOT, "%.1f", r.peakPercent()))
                     .append("</td><td>").append(v.timed() ? ms(v.ms()) : "n/a").append("</td><td>")
                     .append(Double.isNaN(r.vendorSpeedup()) ? "" : String.format(Locale.ROOT, "%.2f", r.vendorSpeedup()))
+                    .append("</td><td class=l>").append(esc(r.verified()))
                     .append("</td><td class=l>").append(esc(r.reason() + (v.timed() || v.reason().isEmpty() ? ""
                             : " (vendor: " + v.reason() + ")"))).append("</td><td class=l><code>").append(esc(r.command()))
                     .append("</code></td></tr>\n");

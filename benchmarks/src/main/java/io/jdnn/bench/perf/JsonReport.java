@@ -71,6 +71,7 @@ final class JsonReport {
         settings.put("verify", c.verify());
         settings.put("verify_batch", c.verifyBatch());
         settings.set("verify_budget_s", number(c.verifyBudgetS()));
+        settings.put("verify_mode", c.verifyMode());
         settings.put("tf32", c.tf32());
         settings.put("deterministic", c.deterministic());
         settings.put("seed", c.seed());
@@ -97,6 +98,7 @@ final class JsonReport {
         j.set("error", number(r.error()));
         j.set("bound", number(r.bound()));
         j.put("verify_batch", r.verifyBatch());
+        j.put("verified", r.verified());
         j.put("flops", r.flops());
         j.put("bytes", r.bytes());
         if (r.stats() != null) {
@@ -114,6 +116,7 @@ final class JsonReport {
         vendor.put("algorithm", v.algorithm());
         vendor.put("reason", v.reason());
         vendor.set("error", number(v.error()));
+        vendor.put("verified", v.verified());
         if (v.stats() != null) {
             stats(vendor, v.stats());
             vendor.set("vendor_time_over_time", number(r.vendorSpeedup()));

@@ -15,19 +15,22 @@ import java.util.Map;
 /**
  * The reference backend as the benchmark's oracle: computes an op's outputs at the verification
  * size from the host inputs, once per op (every algorithm and the vendor library are compared with
- * the same result). It estimates how long the float64 loops will take from the flop rate it has
- * measured so far, and declines ops above the budget instead of stalling the run.
+ * the same result). A convolution above {@link #FULL_MAX_FLOPS} (or over the budget) is verified
+ * on a sample of its outputs ({@link ConvSample}) unless {@code --verify full} asks for all of
+ * them; {@code --verify sample} samples every convolution with more outputs than a sample holds.
+ * It estimates how long the reference will take from the flop rate it has measured so far, and
+ * declines a full verification above the budget instead of stalling the run.
  */
 final class Oracle implements AutoCloseable {
-    /** The reference's outputs of one op, or why there are none. */
-    record Outputs(Map<String, double[]> arrays, String skipped) {
-    }
+    /** Flops of a convolution pass (at the verification size) up to which {@code --verify auto} verifies every output. */
+    static final long FULL_MAX_FLOPS = 2_000_000_000L;
 
     private Device reference;
     private String unavailable;
     private double flopsDone;
     private double secondsDone;
-    private final Map<String, Outputs> cache = new HashMap<>();
+    private long nanos;
+    private final Map<String, ReferenceOutputs> cache = new HashMap<>();
 
     /** Forgets the cached outputs (call between problems). */
     void clear() {
@@ -62,6 +65,11 @@ final class Oracle implements AutoCloseable {
         return flops / (flopsDone / secondsDone);
     }
 
+    /** Wall time spent computing reference outputs (full and sampled, calibration included), in seconds. */
+    double seconds() {
+        return nanos / 1e9;
+    }
+
     /** The reference's flop rate so far, in GFLOP/s (0 before any conv ran). */
     double gflops() {
         return secondsDone == 0 ? 0 : flopsDone / secondsDone / 1e9;
@@ -91,29 +99,44 @@ final class Oracle implements AutoCloseable {
     }
 
     /**
-     * The reference's outputs of {@code op} (at the verification size) from {@code host}'s inputs, or
-     * the reason there are none: the reference is missing, or it would take longer than {@code budgetS}.
+     * The reference's outputs of {@code op} (at the verification size) from {@code host}'s inputs,
+     * all of them or a sample as {@code config.verifyMode()} and the op's size say, or the reason
+     * there are none: the reference is missing, or it would take longer than the budget.
      */
-    Outputs outputs(Op op, Inputs.Host host, double budgetS) {
+    ReferenceOutputs outputs(Op op, Inputs.Host host, BenchConfig config) {
         String key = op.toString() + "|" + op.problem().commandLine();
-        Outputs cached = cache.get(key);
+        ReferenceOutputs cached = cache.get(key);
         if (cached != null) {
             return cached;
         }
-        Outputs out = compute(op, host, budgetS);
+        long start = System.nanoTime();
+        ReferenceOutputs out;
+        try {
+            out = compute(op, host, config);
+        } finally {
+            nanos += System.nanoTime() - start;
+        }
         cache.put(key, out);
         return out;
     }
 
-    private Outputs compute(Op op, Inputs.Host host, double budgetS) {
+    private ReferenceOutputs compute(Op op, Inputs.Host host, BenchConfig config) {
         open();
         if (reference == null) {
-            return new Outputs(null, unavailable);
+            return ReferenceOutputs.skipped(unavailable);
         }
         double estimate = estimateSeconds(op.flops());
-        if (estimate > budgetS) {
-            return new Outputs(null, String.format(Locale.ROOT, "the reference would take about %.0f s for %s at %.2f GFLOP/s "
-                    + "(budget %.0f s; raise it with --verify-budget)", estimate, batchLabel(op), gflops(), budgetS));
+        if (op instanceof Op.ConvOp conv && ConvSample.smaller(conv) && switch (config.verifyMode()) {
+            case BenchConfig.VERIFY_SAMPLE -> true;
+            case BenchConfig.VERIFY_AUTO -> op.flops() > FULL_MAX_FLOPS || estimate > config.verifyBudgetS();
+            default -> false;
+        }) {
+            return ConvSample.of(conv, host, config.seed() * 0x9E3779B97F4A7C15L + op.toString().hashCode());
+        }
+        if (estimate > config.verifyBudgetS()) {
+            return ReferenceOutputs.skipped(String.format(Locale.ROOT, "the reference would take about %.0f s for %s at "
+                    + "%.2f GFLOP/s (budget %.0f s; raise it with --verify-budget)", estimate, batchLabel(op), gflops(),
+                    config.verifyBudgetS()));
         }
         List<String> algorithms = op.algorithms(reference);
         String algorithm = algorithms.get(0);
@@ -135,7 +158,7 @@ final class Oracle implements AutoCloseable {
                 flopsDone += op.flops();
                 secondsDone += seconds;
             }
-            return new Outputs(arrays, null);
+            return ReferenceOutputs.full(arrays);
         }
     }
 

@@ -10,10 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,11 +27,10 @@ import java.util.regex.Pattern;
  *   <li>FP32 FLOP/s of a GPU: the vendor's datasheet figure for the GPU named (boost clock,
  *       FP32 without tensor cores; TF32 and BF16 tensor-core figures dense, without sparsity) from
  *       the table below. A GPU not in the table has no FLOP peak, and the reason says so.</li>
- *   <li>FP32 FLOP/s of a CPU: physical cores x FP32 lanes of the widest vector FMA
- *       (/proc/cpuinfo flags) x 2 FMA pipes x 2 flops per FMA x clock, where the microarchitecture
- *       is known to issue two such FMAs per cycle (AMD Zen 2, 3 and 4; Intel cores with AVX2 and
- *       without AVX-512) and a clock is reported (cpufreq's maximum, else /proc/cpuinfo's "cpu MHz").
- *       Otherwise there is no FLOP peak, and the reason says which part is unknown.</li>
+ *   <li>FP32 FLOP/s of a CPU: measured once per run by {@link FmaProbe} on every available
+ *       processor at once: register-resident FMA loops through the Vector API at 512 and 256 bits
+ *       (where the JVM has the module) and an auto-vectorized plain Java loop; the fastest counts,
+ *       so no convolution can exceed 100% of it by using a wider vector than the peak did.</li>
  *   <li>Cache size, for rotating inputs: the GPU's L2 from the same table, the CPU's last-level
  *       cache from sysfs.</li>
  * </ul>
@@ -78,6 +75,10 @@ public record Peaks(double flops, double tf32Flops, double bf16Flops, String flo
     /** Rotation target when the cache size is unknown: larger than any GPU L2 in the table. */
     static final long UNKNOWN_CACHE = 128L << 20;
 
+    /** Rounds and round length of the CPU's FMA probe: about a second for the three loops. */
+    static final int PROBE_ROUNDS = 5;
+    static final int PROBE_MILLIS = 50;
+
     /** Smallest copy measured for the bandwidth figure. */
     static final long MIN_COPY_BYTES = 64L << 20;
 
@@ -114,11 +115,13 @@ public record Peaks(double flops, double tf32Flops, double bf16Flops, String flo
                 cacheSource = "unknown GPU: assumed " + (UNKNOWN_CACHE >> 20) + " MiB";
             }
         } else {
-            CpuPeak c = CpuPeak.read();
-            flops = c.flops;
-            flopsSource = c.source;
-            cache = c.cacheBytes > 0 ? c.cacheBytes : UNKNOWN_CACHE;
-            cacheSource = c.cacheBytes > 0 ? c.cacheSource : "unknown: assumed " + (UNKNOWN_CACHE >> 20) + " MiB";
+            CpuCache c = CpuCache.read();
+            FmaProbe.Result probe = FmaProbe.measure(Runtime.getRuntime().availableProcessors(), PROBE_ROUNDS, PROBE_MILLIS);
+            flops = probe.best();
+            flopsSource = String.format(Locale.ROOT, "measured: %s; the fastest counts (best of %d rounds of %d ms)",
+                    probe.describe(), PROBE_ROUNDS, PROBE_MILLIS);
+            cache = c.bytes > 0 ? c.bytes : UNKNOWN_CACHE;
+            cacheSource = c.bytes > 0 ? c.source : "unknown: assumed " + (UNKNOWN_CACHE >> 20) + " MiB";
         }
         double bw;
         String bwSource;
@@ -185,80 +188,11 @@ public record Peaks(double flops, double tf32Flops, double bf16Flops, String flo
         return algorithm.contains("TF32") ? tf32Flops : algorithm.contains("BF16") ? bf16Flops : flops;
     }
 
-    /** The CPU's FP32 peak as the class comment derives it. */
-    record CpuPeak(double flops, String source, long cacheBytes, String cacheSource) {
-        static CpuPeak read() {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
-            } catch (IOException | RuntimeException e) {
-                return new CpuPeak(Double.NaN, "none: /proc/cpuinfo is not readable (" + e + ")", -1, "");
-            }
-            String vendor = "";
-            String model = "";
-            int family = -1;
-            int modelNumber = -1;
-            double mhz = Double.NaN;
-            Set<String> flags = new HashSet<>();
-            Set<String> cores = new HashSet<>();
-            String physical = "0";
-            for (String line : lines) {
-                int colon = line.indexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                String key = line.substring(0, colon).trim();
-                String value = line.substring(colon + 1).trim();
-                switch (key) {
-                    case "vendor_id" -> vendor = value;
-                    case "model name" -> model = value;
-                    case "cpu family" -> family = parseInt(value);
-                    case "model" -> modelNumber = parseInt(value);
-                    case "cpu MHz" -> mhz = Double.isNaN(mhz) ? parseDouble(value) : mhz;
-                    case "flags" -> {
-                        if (flags.isEmpty()) {
-                            flags.addAll(List.of(value.split("\\s+")));
-                        }
-                    }
-                    case "physical id" -> physical = value;
-                    case "core id" -> cores.add(physical + ":" + value);
-                    default -> {
-                    }
-                }
-            }
+    /** The CPU's last-level cache from sysfs: bytes (-1 when unknown) and where the figure comes from. */
+    record CpuCache(long bytes, String source) {
+        static CpuCache read() {
             long[] cache = lastLevelCache();
-            String cacheSource = cache[0] > 0 ? "L" + cache[1] + " " + MemoryBudget.mib(cache[0]) + " (sysfs)" : "";
-            int logical = Runtime.getRuntime().availableProcessors();
-            int physicalCores = cores.isEmpty() ? logical : Math.min(cores.size(), logical);
-            int lanes = flags.contains("avx512f") ? 16 : flags.contains("avx2") && flags.contains("fma") ? 8 : 0;
-            String uarch = null;
-            if (vendor.equals("AuthenticAMD") && (family == 0x19 || (family == 0x17 && modelNumber >= 0x30))) {
-                uarch = family == 0x19 ? "AMD Zen 3/4 (family 19h)" : "AMD Zen 2 (family 17h, model >= 30h)";
-                lanes = Math.min(lanes, 8); // Zen 4 executes AVX-512 as two 256-bit halves
-            } else if (vendor.equals("GenuineIntel") && lanes == 8 && !flags.contains("avx512f") && !flags.contains("hybrid")) {
-                uarch = "Intel core with AVX2 and FMA, without AVX-512";
-            }
-            if (lanes == 0 || uarch == null) {
-                return new CpuPeak(Double.NaN, "none: the FMA throughput per core of '" + model + "' (" + vendor + " family "
-                        + family + " model " + modelNumber + ") is not known to jdnn", cache[0], cacheSource);
-            }
-            double ghz = Double.NaN;
-            String clock;
-            Path max = Path.of("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq");
-            try {
-                ghz = Long.parseLong(Files.readString(max).trim()) / 1e6;
-                clock = String.format(Locale.ROOT, "%.2f GHz (cpufreq maximum)", ghz);
-            } catch (IOException | RuntimeException e) {
-                ghz = mhz / 1e3;
-                clock = String.format(Locale.ROOT, "%.2f GHz (/proc/cpuinfo cpu MHz; a boost clock above it makes %%peak read high)", ghz);
-            }
-            if (Double.isNaN(ghz) || ghz <= 0) {
-                return new CpuPeak(Double.NaN, "none: no clock frequency is reported", cache[0], cacheSource);
-            }
-            double flops = physicalCores * lanes * 2.0 * 2.0 * ghz * 1e9;
-            String source = String.format(Locale.ROOT, "derived: %d physical cores x %d FP32 lanes x 2 FMA pipes x 2 flops x %s"
-                    + " = %.1f GFLOP/s (%s)", physicalCores, lanes, clock, flops / 1e9, uarch);
-            return new CpuPeak(flops, source, cache[0], cacheSource);
+            return new CpuCache(cache[0], cache[0] > 0 ? "L" + cache[1] + " " + MemoryBudget.mib(cache[0]) + " (sysfs)" : "");
         }
 
         /** {bytes, level} of the largest cache sysfs lists for cpu0, {-1, 0} when none. */
@@ -288,22 +222,6 @@ public record Peaks(double flops, double tf32Flops, double bf16Flops, String flo
                 }
             }
             return new long[] {best, level};
-        }
-
-        private static int parseInt(String s) {
-            try {
-                return Integer.parseInt(s.trim());
-            } catch (NumberFormatException e) {
-                return -1;
-            }
-        }
-
-        private static double parseDouble(String s) {
-            try {
-                return Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                return Double.NaN;
-            }
         }
     }
 

@@ -50,9 +50,14 @@ public final class Report {
         table.printVendor(r);
     }
 
-    /** Counts by disposition, the footnotes, and where the files went. */
+    /** Counts by disposition and the footnotes. */
     public void printSummary(List<BenchResult> rows, double referenceGflops) {
-        table.printSummary(rows, referenceGflops);
+        table.printSummary(rows, referenceGflops, null);
+    }
+
+    /** Counts by disposition, where the wall time went, and the footnotes. */
+    public void printSummary(List<BenchResult> rows, double referenceGflops, BenchRunner.Phases phases) {
+        table.printSummary(rows, referenceGflops, phases);
     }
 
     // ================================================================== files

@@ -42,16 +42,29 @@ final class TableReport {
         out.println("  vendor:       " + header.vendor());
         BenchConfig c = header.config();
         Timing.Settings t = c.timing();
-        out.printf(Locale.ROOT, "  timing:       median of >= %d samples after a warm-up of >= %d runs and %.0f ms (or %.0f ms); samples "
-                        + "of k runs lasting about %.1f ms; inputs rotated over >= %s; random normal data%n", t.runs(),
+        out.printf(Locale.ROOT, "  timing:       median of >= %d samples (>= %d, ms marked *, where sampling passed %.0f s) after a "
+                        + "warm-up of >= %d runs and %.0f ms (or %.0f ms); samples of k runs lasting about %.1f ms; inputs rotated "
+                        + "over >= %s; random normal data%n", t.runs(), Math.min(t.runs(), Timing.MIN_SAMPLES), t.maxTimeMs() / 1000,
                 t.warmupRuns(), t.warmupMs(), 10 * t.warmupMs(), t.sampleMs(), MemoryBudget.mib(2 * p.cacheBytes()));
         out.println("  verification: " + (c.verify() ? "against the reference at batch " + c.verifyBatch()
                 + " (optimizers: the first " + Op.VERIFY_PARAMETERS + " parameters), error = max|out - ref| / max|ref|"
-                + ", reference budget " + (long) c.verifyBudgetS() + " s" : "off (--no-verify)"));
+                + ", reference budget " + (long) c.verifyBudgetS() + " s; " + verifyMode(c.verifyMode()) : "off (--no-verify)"));
         out.println("  columns:      ms = median per run; +-% = (p90 - p10) / median; %peak = of the FP32 (TF32, BF16) FLOP "
                 + "peak or the measured bandwidth, whichever the op comes closer to; cuDNN ms = the vendor library's median (cuBLAS for linear layers); "
                 + "vs cuDNN = cuDNN ms / ms (> 1: faster than the vendor)");
         out.flush();
+    }
+
+    /** What {@code --verify MODE} checks, in words. */
+    static String verifyMode(String mode) {
+        String sample = "a sample of " + ConvSample.SIZE + " outputs (if 0.1% of the outputs were wrong, such a sample "
+                + "would miss them all with probability < 5%)";
+        return switch (mode) {
+            case BenchConfig.VERIFY_FULL -> "--verify full: every output";
+            case BenchConfig.VERIFY_SAMPLE -> "--verify sample: every convolution on " + sample + ", other ops on every output";
+            default -> String.format(Locale.ROOT, "--verify auto: every output up to %.0f GFLOP a pass, a larger convolution "
+                    + "(or one over the budget) on %s", Oracle.FULL_MAX_FLOPS / 1e9, sample);
+        };
     }
 
     /** Prints one row (with its problem's and pass's headings when they change). */
@@ -81,11 +94,12 @@ final class TableReport {
                     + ", not BF16";
         }
         if (r.disposition() == Disposition.PASSED) {
-            reason = String.format(Locale.ROOT, "err %.1e (bound %.0e) %s %d%s", r.error(), r.bound(),
-                    r.parameters() > 0 ? "on" : "at batch", r.verifyBatch(), r.parameters() > 0 ? " parameters" : "")
-                    + (reason.isEmpty() ? "" : "; " + reason);
+            reason = String.format(Locale.ROOT, "err %.1e (bound %.0e) %s %d%s, verified: %s", r.error(), r.bound(),
+                    r.parameters() > 0 ? "on" : "at batch", r.verifyBatch(), r.parameters() > 0 ? " parameters" : "",
+                    r.verified()) + (reason.isEmpty() ? "" : "; " + reason);
         }
-        out.printf(Locale.ROOT, ROW, r.pass(), r.algorithm(), r.disposition(), r.stats() == null ? "-" : ms(r.ms()),
+        out.printf(Locale.ROOT, ROW, r.pass(), r.algorithm(), r.disposition(), r.stats() == null ? "-"
+                        : ms(r.ms()) + (header.config().timing().cut(r.stats()) ? "*" : ""),
                 r.stats() == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * r.stats().spread()),
                 num(r.tflops()), num(r.gbps()), Double.isNaN(r.peakPercent()) ? "-"
                         : String.format(Locale.ROOT, "%.1f%%", r.peakPercent()), vendorMs, vs, reason);
@@ -128,15 +142,16 @@ final class TableReport {
             pct = Double.isNaN(best) ? "-" : String.format(Locale.ROOT, "%.1f%%", best);
         }
         String note = v.library() + " " + v.algorithm() + (v.reason().isEmpty() ? "" : "; " + v.reason())
-                + (Double.isNaN(v.error()) ? "" : String.format(Locale.ROOT, "; err %.1e", v.error()));
+                + (Double.isNaN(v.error()) ? "" : String.format(Locale.ROOT, "; err %.1e, verified: %s", v.error(),
+                v.verified()));
         out.printf(Locale.ROOT, ROW, r.pass(), "[" + v.library() + "]", v.disposition(), v.timed() ? ms(v.ms()) : "-",
                 v.timed() ? String.format(Locale.ROOT, "%.1f", 100 * v.stats().spread()) : "-", num(tflops), num(gbps), pct,
                 v.timed() ? ms(v.ms()) : "-", v.timed() ? "1.00x" : "-", note);
         out.flush();
     }
 
-    /** Counts by disposition, the footnotes, and where the files went. */
-    void printSummary(List<BenchResult> rows, double referenceGflops) {
+    /** Counts by disposition, the footnotes, and where the wall time went ({@code phases} may be null). */
+    void printSummary(List<BenchResult> rows, double referenceGflops, BenchRunner.Phases phases) {
         Map<Disposition, Integer> counts = new EnumMap<>(Disposition.class);
         for (BenchResult r : rows) {
             counts.merge(r.disposition(), 1, Integer::sum);
@@ -150,6 +165,12 @@ final class TableReport {
             b.append(String.format(Locale.ROOT, "; the reference ran at %.2f GFLOP/s", referenceGflops));
         }
         out.println(b);
+        if (phases != null) {
+            double other = phases.totalS() - phases.referenceS() - phases.verifyS() - phases.timingS();
+            out.printf(Locale.ROOT, "time: %.0f s in all: reference outputs %.1f s, verification runs and comparison %.1f s, "
+                    + "timing %.0f s, other (peaks, AUTO's choice, vendor, set-up) %.0f s%n", phases.totalS(), phases.referenceS(),
+                    phases.verifyS(), phases.timingS(), other);
+        }
         for (Map.Entry<String, Integer> n : notes.entrySet()) {
             out.println("  [" + n.getValue() + "] " + n.getKey());
         }

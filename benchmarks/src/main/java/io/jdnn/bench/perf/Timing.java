@@ -9,13 +9,17 @@ import java.util.List;
  * the same way: a warm-up (at least {@link Settings#warmupRuns} runs and {@link Settings#warmupMs}
  * of wall time, or ten times that time for slow ops; the first run, which may compile kernels, is
  * never counted), then at least
- * {@link Settings#runs} samples. Each sample times {@code k} consecutive runs between one pair of
+ * {@link Settings#runs} samples, or, for an op so slow that they would take longer than
+ * {@link Settings#maxTimeMs}, at least {@link #MIN_SAMPLES} (the report marks such rows). Each sample times {@code k} consecutive runs between one pair of
  * device events (or one synchronize and {@link System#nanoTime} on a CPU), with {@code k} chosen
  * from the warm-up so a sample lasts about {@link Settings#sampleMs}: short kernels then measure
  * the device, not the launch latency of one call. Runs rotate over input sets (the caller's
  * {@link SampleTimer} does), so a sample does not read what the previous one left in the cache.
  */
 public final class Timing {
+    /** Samples a slow op gets at least when its runs outlast {@link Settings#maxTimeMs}. */
+    public static final int MIN_SAMPLES = 5;
+
     private Timing() {
     }
 
@@ -31,7 +35,8 @@ public final class Timing {
      * @param warmupMs   wall time of the warm-up at least
      * @param sampleMs   device time one sample should last (k runs per sample)
      * @param minTimeMs  device time over all samples at least (more samples for short ops)
-     * @param maxTimeMs  wall time after which no further sample starts beyond the minimum count
+     * @param maxTimeMs  wall time of sampling after which no further sample starts once
+     *                   min(runs, {@link Timing#MIN_SAMPLES}) samples exist
      */
     public record Settings(int runs, int warmupRuns, double warmupMs, double sampleMs, double minTimeMs, double maxTimeMs) {
         public Settings {
@@ -40,9 +45,17 @@ public final class Timing {
             }
         }
 
-        /** At least 20 samples, 3 warm-up runs and 100 ms of warm-up, 1 ms samples, 100 ms measured, 30 s at most. */
+        /**
+         * At least 20 samples, 3 warm-up runs and 100 ms of warm-up, 1 ms samples, 100 ms measured;
+         * past 5 s of sampling, no sample beyond the fifth.
+         */
         public static Settings defaults() {
-            return new Settings(20, 3, 100, 1, 100, 30_000);
+            return new Settings(20, 3, 100, 1, 100, 5_000);
+        }
+
+        /** True when {@code stats} has fewer samples than {@link #runs}: sampling was cut at {@link #maxTimeMs}. */
+        public boolean cut(Stats stats) {
+            return stats != null && stats.samples().length < runs;
         }
     }
 
@@ -101,8 +114,12 @@ public final class Timing {
         List<Double> samples = new ArrayList<>();
         double measured = 0;
         long sampleStart = System.nanoTime();
-        while (samples.size() < s.runs()
-                || (measured < s.minTimeMs() && elapsedMs(sampleStart) < s.maxTimeMs() && samples.size() < 100_000)) {
+        while (samples.size() < 100_000) {
+            boolean enough = samples.size() >= s.runs() && measured >= s.minTimeMs();
+            boolean outOfTime = elapsedMs(sampleStart) >= s.maxTimeMs() && samples.size() >= Math.min(s.runs(), MIN_SAMPLES);
+            if (enough || outOfTime) {
+                break;
+            }
             double t = timer.time(k);
             measured += t;
             samples.add(t / k);

@@ -8,14 +8,15 @@ package io.jdnn.bench.perf;
  * @param algorithm   the vendor algorithm timed (the best of cudnnFind...), or ""
  * @param reason      why the column is n/a or the vendor result is missing, else ""
  * @param error       verification error against the reference, NaN when not verified
+ * @param verified    how much of the output verification compared ("full", "sample of N"), "" when not verified
  * @param stats       the timing, null when not timed
  */
 public record VendorResult(String library, Disposition disposition, String algorithm, String reason, double error,
-                           Timing.Stats stats) {
+                           String verified, Timing.Stats stats) {
 
     /** The column reads n/a, with the reason. */
     public static VendorResult na(String reason) {
-        return new VendorResult("", null, "", reason, Double.NaN, null);
+        return new VendorResult("", null, "", reason, Double.NaN, "", null);
     }
 
     public boolean timed() {

@@ -63,6 +63,30 @@ class BenchCommandTest {
     }
 
     @Test
+    void verifyTakesAutoFullOrSample() {
+        Run r = jdnn("bench", "--verify", "some", "--problem", "conv_mb1ic1ih3oc1kh1");
+        assertEquals(2, r.status);
+        assertTrue(r.err.contains("--verify: expected auto, full or sample, got 'some'"), r.err);
+        BenchCommand c = new BenchCommand();
+        new CommandLine(c).parseArgs();
+        assertEquals(BenchConfig.VERIFY_AUTO, c.config().verifyMode());
+        new CommandLine(c).parseArgs("--verify", "SAMPLE");
+        assertEquals(BenchConfig.VERIFY_SAMPLE, c.config().verifyMode());
+    }
+
+    @Test
+    void sampledRowsSayTheyWereSampled() {
+        // y has 8192 outputs (sampled), dw 288 (fewer than a sample: all of them)
+        Run r = jdnn("bench", "--device", "reference", "--problem", "conv_mb1ic4ih32oc8kh3ph1", "--dir", "fwd,bwd-filter",
+                "--verify", "sample", "--no-progress");
+        assertEquals(0, r.status, r.out + r.err);
+        assertTrue(r.out.contains("verified: sample of " + ConvSample.SIZE), r.out);
+        assertTrue(r.out.contains("verified: full"), r.out);
+        assertTrue(r.out.contains("--verify sample: every convolution on a sample of " + ConvSample.SIZE), r.out);
+        assertTrue(r.out.contains("time: "), r.out);
+    }
+
+    @Test
     void optimizerNeedsItsParameterCount() {
         Run r = jdnn("bench", "--problem", "adam_lr=0.001", "--device", "reference");
         assertEquals(2, r.status);

@@ -2,6 +2,7 @@ package io.jdnn.bench.perf;
 
 import io.jdnn.Device;
 import io.jdnn.DeviceOptions;
+import io.jdnn.DirectConv;
 import io.jdnn.Devices;
 import io.jdnn.spi.Backend;
 import io.jdnn.spi.Buffer;
@@ -35,6 +36,11 @@ class PlantedFailureTest {
 
     /** The reference backend's device with convForward adding 1 to y[PLANTED] after computing y. */
     static Device plantedDevice() {
+        return plantedDevice(Integer.MAX_VALUE);
+    }
+
+    /** The reference backend's device with convForward adding 1 to y[PLANTED], y[PLANTED + stride], ... after computing y. */
+    static Device plantedDevice(int stride) {
         DeviceBackend real = null;
         for (Backend b : ServiceLoader.load(Backend.class)) {
             if (b.name().equals("reference")) {
@@ -53,10 +59,13 @@ class PlantedFailureTest {
                     }
                     if (method.getName().equals("convForward")) {
                         Buffer y = (Buffer) args[5];
+                        long elements = ((DirectConv) args[0]).responseElements();
                         double[] v = new double[1];
-                        target.readDouble(y, PLANTED, v, 0, 1);
-                        v[0] += 1;
-                        target.writeDouble(y, PLANTED, v, 0, 1);
+                        for (long i = PLANTED; i < elements; i += stride) {
+                            target.readDouble(y, i, v, 0, 1);
+                            v[0] += 1;
+                            target.writeDouble(y, i, v, 0, 1);
+                        }
                     }
                     return result;
                 });
@@ -130,7 +139,8 @@ class PlantedFailureTest {
     @Test
     void memoryLimitGivesNotSupported() {
         BenchConfig c = fastConfig("reference");
-        c = new BenchConfig(c.device(), false, false, Set.of("fwd"), null, c.timing(), true, 1, 30, "off", 1, 1 << 20);
+        c = new BenchConfig(c.device(), false, false, Set.of("fwd"), null, c.timing(), true, 1, 30, BenchConfig.VERIFY_AUTO, "off",
+                1, 1 << 20);
         try (Device device = Devices.open("reference");
              BenchRunner runner = new BenchRunner(device, c, VendorBaseline.unavailable("test"), null)) {
             List<BenchResult> rows = runner.run(List.of(new BenchRunner.Job("", "",

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TimingTest {
@@ -28,6 +29,29 @@ class TimingTest {
     void minimumMeasuredTimeAddsSamples() {
         Timing.Stats s = Timing.measure(k -> 2.0 * k, new Timing.Settings(20, 1, 0, 1.0, 100, 10_000));
         assertEquals(50, s.count());
+    }
+
+    @Test
+    void aSlowOpStopsAtTheMinimumSampleCountOnceSamplingOutlastsMaxTime() throws Exception {
+        Timing.Settings settings = new Timing.Settings(20, 1, 0, 1.0, 0, 100);
+        // each run really takes 20 ms of wall time: 20 samples would take 400 ms, past the 100 ms cap
+        Timing.Stats s = Timing.measure(k -> {
+            sleep(20L * k);
+            return 20.0 * k;
+        }, settings);
+        assertEquals(Timing.MIN_SAMPLES, s.count());
+        assertTrue(settings.cut(s));
+        Timing.Stats fast = Timing.measure(k -> 0.01 * k, settings);
+        assertFalse(settings.cut(fast));
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -57,12 +57,17 @@ final class ConvAlgorithms {
         }
     }
 
-    static void run(CpuDevice dev, DirectConv d, ConvDirection direction, ConvAlgorithm a, float[] in1, float[] in2,
+    /**
+     * Runs one direction: in1 is x (forward, backward-filter) or dy (backward-data); in2 the weights
+     * (forward, backward-data: their packs are kept on the buffer) or dy (backward-filter).
+     */
+    static void run(CpuDevice dev, DirectConv d, ConvDirection direction, ConvAlgorithm a, float[] in1, CpuBuffer in2Buffer,
                     float[] bias, float[] out) {
+        float[] in2 = in2Buffer.read();
         switch (direction) {
             case FORWARD -> {
                 switch (a) {
-                    case WINOGRAD -> ConvWinograd.forward(dev, d, in1, in2, bias, out);
+                    case WINOGRAD -> ConvWinograd.forward(dev, d, in1, in2Buffer, bias, out);
                     case IM2COL_GEMM -> ConvGemm.forward(dev, d, in1, in2, bias, out);
                     case DEPTHWISE -> ConvDepthwise.forward(dev, d, in1, in2, bias, out);
                     case DIRECT -> ConvDirect.forward(dev, d, in1, in2, bias, out);
@@ -71,8 +76,8 @@ final class ConvAlgorithms {
             }
             case BACKWARD_DATA -> {
                 switch (a) {
-                    case WINOGRAD -> ConvWinograd.backwardData(dev, d, in1, in2, bias, out);
-                    case IM2COL_GEMM -> ConvGemm.backwardData(dev, d, in1, in2, bias, out);
+                    case WINOGRAD -> ConvWinograd.backwardData(dev, d, in1, in2Buffer, bias, out);
+                    case IM2COL_GEMM -> ConvGemm.backwardData(dev, d, in1, in2Buffer, bias, out);
                     case DEPTHWISE -> ConvDepthwise.backwardData(dev, d, in1, in2, bias, out);
                     case DIRECT -> ConvDirect.backwardData(dev, d, in1, in2, bias, out);
                     default -> throw unsupported(d, direction, a);

@@ -63,7 +63,7 @@ final class ConvDepthwise {
             System.arraycopy(src, srcOff + h * wsz + lo - padL, pad, rowB + lo, hi - lo);
             Arrays.fill(pad, rowB + hi, rowB + wp, 0f);
         }
-        float[][] tmp = ws.rowsC(2, Workspace.pad16(outW));
+        float[][] tmp = ws.rowsC(2, Workspace.padTile(outW));
         int[] wOffs = ws.ints(2 * rr);
         int[] xOffs = ws.ints2(rr);
         for (int o = 0; o < outH; o++) {
@@ -137,7 +137,7 @@ final class ConvDepthwise {
         int plen = phaseLength(wp, sw), rowStride = sw * plen;
         float[] buf = ws.flatA(hh * rowStride);
         splitPhases(x, srcOff, hh, d.w(), d.padW(), sw, plen, buf);
-        float[][] tmp = ws.rowsC(2, Workspace.pad16(qq));
+        float[][] tmp = ws.rowsC(2, Workspace.padTile(qq));
         int[] wOffs = ws.ints(rr * ss);
         int[] xOffs = ws.ints2(rr * ss);
         for (int p = 0; p < d.p(); p++) {

@@ -35,12 +35,13 @@ final class ConvGemm {
 
     // ------------------------------------------------------------------ forward
 
-    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, float[] y) {
+    static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, float[] y) {
         Kernels kern = dev.kernels();
+        float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s(), crs = cg * rs;
         int pq = d.p() * d.q();
-        int nc = Math.min(NC, Workspace.pad16(pq));
+        int nc = Math.min(NC, Workspace.padTile(pq));
         int blocks = (pq + nc - 1) / nc;
         int tasks = d.n() * g * blocks;
         dev.parallel().forEach(tasks, (task, worker) -> {
@@ -51,7 +52,7 @@ final class ConvGemm {
             int len = Math.min(nc, pq - j0);
             Workspace ws = dev.workspace(worker);
             float[][] c = ws.rowsC(kg, nc);
-            float[][] b = ws.rowsB(Math.min(KC, crs), nc);
+            Block b = Block.of(kern, ws, Math.min(KC, crs), nc);
             if (bias != null) {
                 for (int k = 0; k < kg; k++) {
                     Arrays.fill(c[k], 0, nc, bias[gi * kg + k]);
@@ -64,9 +65,9 @@ final class ConvGemm {
                     int ci = gi * cg + row / rs;
                     int r = (row % rs) / d.s();
                     int s = row % d.s();
-                    im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b[kk], 0);
+                    im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b.row(kk, kc, len));
                 }
-                kern.gemm(kg, len, kc, w, gi * kg * crs + k0, crs, b, 0, c, 0, bias != null || k0 > 0);
+                b.gemm(kern, kg, len, kc, w, gi * kg * crs + k0, crs, c, bias != null || k0 > 0);
             }
             for (int k = 0; k < kg; k++) {
                 System.arraycopy(c[k], 0, y, (int) (((long) n * d.k() + gi * kg + k) * pq + j0), len);
@@ -76,19 +77,20 @@ final class ConvGemm {
 
     /**
      * Row (c, r, s) of the column matrix for output pixels [j0, j0+len) of one image channel
-     * whose plane starts at {@code plane}: dst[off + t] = x[ih][iw], 0 outside the image.
+     * whose plane starts at {@code plane}: element t = x[ih][iw] of pixel j0 + t, 0 outside the image.
+     * Where strideW &gt; 1, x is the image with its rows split into column phases
+     * ({@link #splitColumnPhases}), so that every segment is a contiguous copy.
      */
-    static void im2colRow(DirectConv d, float[] x, long plane, int r, int s, int j0, int len, float[] dst, int off) {
+    static void im2colRow(DirectConv d, float[] x, long plane, int r, int s, int j0, int len, PanelRow dst) {
         int q0 = d.q(), hh = d.h(), ww = d.w(), sw = d.strideW();
         int p = j0 / q0, q = j0 % q0;
-        int t = off;
-        int end = off + len;
+        int t = 0;
         int colOff = s * d.dilationW() - d.padW();
-        while (t < end) {
-            int seg = Math.min(q0 - q, end - t);
+        while (t < len) {
+            int seg = Math.min(q0 - q, len - t);
             int ih = p * d.strideH() - d.padH() + r * d.dilationH();
             if (ih < 0 || ih >= hh) {
-                Arrays.fill(dst, t, t + seg, 0f);
+                dst.zero(t, seg);
             } else {
                 int rowBase = (int) (plane + (long) ih * ww);
                 if (sw == 1) {
@@ -96,26 +98,97 @@ final class ConvGemm {
                     int lo = Math.max(q, -colOff);
                     int hi = Math.min(q + seg, ww - colOff);
                     if (hi <= lo) {
-                        Arrays.fill(dst, t, t + seg, 0f);
+                        dst.zero(t, seg);
                     } else {
-                        if (lo > q) {
-                            Arrays.fill(dst, t, t + (lo - q), 0f);
-                        }
-                        System.arraycopy(x, rowBase + lo + colOff, dst, t + (lo - q), hi - lo);
-                        if (hi < q + seg) {
-                            Arrays.fill(dst, t + (hi - q), t + seg, 0f);
-                        }
+                        dst.zero(t, lo - q);
+                        dst.copy(x, rowBase + lo + colOff, t + (lo - q), hi - lo);
+                        dst.zero(t + (hi - q), q + seg - hi);
                     }
                 } else {
-                    for (int i = 0; i < seg; i++) {
-                        int iw = (q + i) * sw + colOff;
-                        dst[t + i] = iw >= 0 && iw < ww ? x[rowBase + iw] : 0f;
+                    // x's rows are split into column phases ({@link #splitColumnPhases}): iw = (q + a)*sw + b
+                    // is column q + a of phase b, so the segment is one contiguous run of that phase
+                    int b = Math.floorMod(colOff, sw), a = Math.floorDiv(colOff, sw);
+                    int wb = b < ww ? (ww - b - 1) / sw + 1 : 0;
+                    int lo = Math.max(q, -a);
+                    int hi = Math.min(q + seg, wb - a);
+                    if (hi <= lo) {
+                        dst.zero(t, seg);
+                    } else {
+                        dst.zero(t, lo - q);
+                        dst.copy(x, rowBase + phaseStart(ww, sw, b) + lo + a, t + (lo - q), hi - lo);
+                        dst.zero(t + (hi - q), q + seg - hi);
                     }
                 }
             }
             t += seg;
             p++;
             q = 0;
+        }
+    }
+
+    /** Where column phase b starts in a row of width w split modulo sw: the columns c &lt; w with c mod sw &lt; b. */
+    static int phaseStart(int w, int sw, int b) {
+        return (w / sw) * b + Math.min(w % sw, b);
+    }
+
+    /**
+     * The image for {@link #im2colRow} at strideW &gt; 1: every row's columns regrouped by phase modulo
+     * the stride (columns 0, sw, 2sw, ..., then 1, 1+sw, ...), in {@code dev.scratch(0)}; x itself at
+     * stride 1. One pass over x instead of a strided read per filter tap.
+     */
+    static float[] splitColumnPhases(CpuDevice dev, DirectConv d, float[] x) {
+        int sw = d.strideW(), ww = d.w();
+        if (sw == 1) {
+            return x;
+        }
+        int rows = d.n() * d.c() * d.h();
+        float[] out = dev.scratch(0, rows * ww);
+        int phases = Math.min(sw, ww);
+        int parts = dev.parallel().threads() * 4;
+        dev.parallel().forEach(parts, (part, worker) -> {
+            int from = (int) Parallel.split(rows, parts, part), to = (int) Parallel.split(rows, parts, part + 1);
+            for (int row = from; row < to; row++) {
+                int base = row * ww;
+                for (int b = 0, o = base; b < phases; b++) {
+                    int count = (ww - b - 1) / sw + 1; // columns b, b + sw, ... below ww (no overflow for a huge stride)
+                    for (int j = 0; j < count; j++) {
+                        out[o++] = x[base + b + j * sw];
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /**
+     * One worker's B block for a GEMM whose rows a gather writes: packed straight into the kernels'
+     * panels where they take packed B ({@link Kernels#panelWidth()} &gt; 0: the gather is the
+     * packing), else row arrays.
+     */
+    private record Block(float[][] rows, float[] panels, PanelRow target, int nr) {
+        static Block of(Kernels kern, Workspace ws, int kcMax, int nc) {
+            int nr = kern.panelWidth();
+            return nr == 0 ? new Block(ws.rowsB(kcMax, nc), null, ws.panelRow(), 0)
+                    : new Block(null, ws.flatB(kcMax * nc), ws.panelRow(), nr);
+        }
+
+        /** The target of row k of a block of kc rows of which the gather fills len columns. */
+        PanelRow row(int k, int kc, int len) {
+            if (nr == 0) {
+                return target.row(rows[k], 0);
+            }
+            target.panel(panels, k, kc, nr);
+            target.zero(len, Workspace.padTile(len) - len); // finite padding columns
+            return target;
+        }
+
+        /** {@link Kernels#gemm} or {@link Kernels#gemmPacked} of this block into c. */
+        void gemm(Kernels kern, int m, int len, int kc, float[] a, int aOff, int lda, float[][] c, boolean accumulate) {
+            if (nr == 0) {
+                kern.gemm(m, len, kc, a, aOff, lda, rows, 0, c, 0, accumulate);
+            } else {
+                kern.gemmPacked(m, len, kc, a, aOff, lda, panels, c, 0, accumulate);
+            }
         }
     }
 
@@ -140,7 +213,7 @@ final class ConvGemm {
         }
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, float[] dx) {
         Kernels kern = dev.kernels();
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s();
@@ -170,62 +243,65 @@ final class ConvGemm {
             }
             maxPix = Math.max(maxPix, pr.count() * pc.count());
         }
-        float[] packed = dev.scratch(0, total);
-        // As large as the weights, so packed in parallel.
-        int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
-        Arrays.fill(rPh, -1); // a tap of no existing phase stays -1
-        Arrays.fill(sPh, -1);
-        for (int a = 0; a < nph; a++) {
-            int[] t = rowPh[a].taps();
-            for (int i = 0; i < t.length; i++) {
-                rPh[t[i]] = a;
-                rIdx[t[i]] = i;
+        // Packed once per weight tensor and layout, and kept on the buffer until the weights change.
+        float[] packed = weights.packed(new CpuBuffer.PackKey("IM2COL_GEMM backward-data", d.problem().withBatch(1)), total, out -> {
+            float[] w = weights.read();
+            // As large as the weights, so packed in parallel.
+            int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
+            Arrays.fill(rPh, -1); // a tap of no existing phase stays -1
+            Arrays.fill(sPh, -1);
+            for (int a = 0; a < nph; a++) {
+                int[] t = rowPh[a].taps();
+                for (int i = 0; i < t.length; i++) {
+                    rPh[t[i]] = a;
+                    rIdx[t[i]] = i;
+                }
             }
-        }
-        for (int b = 0; b < npw; b++) {
-            int[] t = colPh[b].taps();
-            for (int j = 0; j < t.length; j++) {
-                sPh[t[j]] = b;
-                sIdx[t[j]] = j;
+            for (int b = 0; b < npw; b++) {
+                int[] t = colPh[b].taps();
+                for (int j = 0; j < t.length; j++) {
+                    sPh[t[j]] = b;
+                    sIdx[t[j]] = j;
+                }
             }
-        }
-        // Tap e = r*s + s of group gi lands at packed[dst[gi*rs + e] + (c*kg + k) * tapsOf[e]].
-        int[] dst = new int[g * rs], tapsOf = new int[rs];
-        for (int r = 0; r < d.r(); r++) {
-            for (int s2 = 0; s2 < d.s(); s2++) {
-                int e = r * d.s() + s2;
-                if (rPh[r] < 0 || sPh[s2] < 0) {
+            // Tap e = r*s + s of group gi lands at packed[dst[gi*rs + e] + (c*kg + k) * tapsOf[e]].
+            int[] dst = new int[g * rs], tapsOf = new int[rs];
+            for (int r = 0; r < d.r(); r++) {
+                for (int s2 = 0; s2 < d.s(); s2++) {
+                    int e = r * d.s() + s2;
+                    if (rPh[r] < 0 || sPh[s2] < 0) {
+                        for (int gi = 0; gi < g; gi++) {
+                            dst[gi * rs + e] = -1; // the tap reaches no dx pixel
+                        }
+                        continue;
+                    }
+                    int ph = rPh[r] * npw + sPh[s2];
+                    int ts = colPh[sPh[s2]].taps().length;
+                    tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
                     for (int gi = 0; gi < g; gi++) {
-                        dst[gi * rs + e] = -1; // the tap reaches no dx pixel
-                    }
-                    continue;
-                }
-                int ph = rPh[r] * npw + sPh[s2];
-                int ts = colPh[sPh[s2]].taps().length;
-                tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
-                for (int gi = 0; gi < g; gi++) {
-                    dst[gi * rs + e] = aOff[ph * g + gi] + rIdx[r] * ts + sIdx[s2];
-                }
-            }
-        }
-        // One task per (group, image channel): each writes its own rows of every phase's matrix.
-        dev.parallel().forEach(g * cg, (job, worker) -> {
-            int gi = job / cg, c = job % cg;
-            for (int k = 0; k < kg; k++) {
-                int wb = ((gi * kg + k) * cg + c) * rs;
-                int row = c * kg + k;
-                for (int e = 0; e < rs; e++) {
-                    int at = dst[gi * rs + e];
-                    if (at >= 0) {
-                        packed[at + row * tapsOf[e]] = w[wb + e];
+                        dst[gi * rs + e] = aOff[ph * g + gi] + rIdx[r] * ts + sIdx[s2];
                     }
                 }
             }
+            // One task per (group, image channel): each writes its own rows of every phase's matrix.
+            dev.parallel().forEach(g * cg, (job, worker) -> {
+                int gi = job / cg, c = job % cg;
+                for (int k = 0; k < kg; k++) {
+                    int wb = ((gi * kg + k) * cg + c) * rs;
+                    int row = c * kg + k;
+                    for (int e = 0; e < rs; e++) {
+                        int at = dst[gi * rs + e];
+                        if (at >= 0) {
+                            out[at + row * tapsOf[e]] = w[wb + e];
+                        }
+                    }
+                }
+            });
         });
         if (maxPix == 0) {
             return;
         }
-        int nc = Math.min(NC, Workspace.pad16(maxPix));
+        int nc = Math.min(NC, Workspace.padTile(maxPix));
         int blocks = (maxPix + nc - 1) / nc;
         int tasks = d.n() * g * phases * blocks;
         dev.parallel().forEach(tasks, (task, worker) -> {
@@ -249,7 +325,7 @@ final class ConvGemm {
                     Arrays.fill(c[ci], 0, nc, 0f);
                 }
             } else {
-                float[][] b = ws.rowsB(Math.min(KC, kk), nc);
+                Block b = Block.of(kern, ws, Math.min(KC, kk), nc);
                 int base = aOff[ph * g + gi];
                 for (int k0 = 0; k0 < kk; k0 += KC) {
                     int kc = Math.min(KC, kk - k0);
@@ -259,9 +335,10 @@ final class ConvGemm {
                         int i = (idx / ts) % tr;
                         int j = idx % ts;
                         long plane = ((long) n * d.k() + gi * kg + k) * d.p() * d.q();
-                        gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len, b[row]);
+                        gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len,
+                                b.row(row, kc, len));
                     }
-                    kern.gemm(cg, len, kc, packed, base + k0, kk, b, 0, c, 0, k0 > 0);
+                    b.gemm(kern, cg, len, kc, packed, base + k0, kk, c, k0 > 0);
                 }
             }
             int wc = pc.count();
@@ -293,11 +370,11 @@ final class ConvGemm {
     }
 
     /**
-     * dst[t] = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
+     * Element t = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
      * [j0, j0+len), 0 where the dy index is outside (P, Q).
      */
     private static void gatherPhaseRow(DirectConv d, float[] dy, long plane, int offR, int offC, int wc, int j0,
-                                       int len, float[] dst) {
+                                       int len, PanelRow dst) {
         int pp = d.p(), qq = d.q();
         int i = j0 / wc, j = j0 % wc;
         int t = 0;
@@ -305,20 +382,16 @@ final class ConvGemm {
             int seg = Math.min(wc - j, len - t);
             int p = i + offR;
             if (p < 0 || p >= pp) {
-                Arrays.fill(dst, t, t + seg, 0f);
+                dst.zero(t, seg);
             } else {
                 int lo = Math.max(j, -offC);
                 int hi = Math.min(j + seg, qq - offC);
                 if (hi <= lo) {
-                    Arrays.fill(dst, t, t + seg, 0f);
+                    dst.zero(t, seg);
                 } else {
-                    if (lo > j) {
-                        Arrays.fill(dst, t, t + (lo - j), 0f);
-                    }
-                    System.arraycopy(dy, (int) (plane + (long) p * qq) + lo + offC, dst, t + (lo - j), hi - lo);
-                    if (hi < j + seg) {
-                        Arrays.fill(dst, t + (hi - j), t + seg, 0f);
-                    }
+                    dst.zero(t, lo - j);
+                    dst.copy(dy, (int) (plane + (long) p * qq) + lo + offC, t + (lo - j), hi - lo);
+                    dst.zero(t + (hi - j), j + seg - hi);
                 }
             }
             t += seg;
@@ -341,8 +414,9 @@ final class ConvGemm {
      * dw^T (c*r*s, k) = sum over pixels of col (c*r*s, pixel) x dy^T (pixel, k): the column rows are
      * contiguous copies of image rows (as in forward), and dy^T is a small transpose per chunk.
      */
-    static void backwardFilter(CpuDevice dev, DirectConv d, float[] x, float[] dy, float[] dw) {
+    static void backwardFilter(CpuDevice dev, DirectConv d, float[] image, float[] dy, float[] dw) {
         Kernels kern = dev.kernels();
+        float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s(), crs = cg * rs;
         int pq = d.p() * d.q();
@@ -352,7 +426,7 @@ final class ConvGemm {
         int weights = (int) d.weightElements();
         float[] partial = chunks == 1 ? dw : dev.scratch(1, chunks * weights);
         int kcMax = Math.min(KC, pq);
-        int kgPad = Workspace.pad16(kg);
+        int kgPad = Workspace.padTile(kg);
         dev.parallel().forEach(chunks * g * rowBlocks, (task, worker) -> {
             int blk = task % rowBlocks;
             int gi = (task / rowBlocks) % g;
@@ -380,7 +454,7 @@ final class ConvGemm {
                         int ci = gi * cg + idx / rs;
                         int r = (idx % rs) / d.s();
                         int s = idx % d.s();
-                        im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, p0, kc, a, i * kc);
+                        im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, p0, kc, ws.panelRow().row(a, i * kc));
                     }
                     kern.gemm(rows, kg, kc, a, 0, kc, dyT, 0, c, 0, n > nFrom || p0 > 0);
                 }

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * multiplies instead of 144 per tile and channel pair. Per task (image, group, block of tiles): the
  * input tiles are transformed into 36 matrices V (c x tiles), multiplied by the transformed
  * filters U (k x c) with the GEMM kernel, and transformed back. The filter transform is computed in
- * float64 and rounded once.
+ * float64 and rounded once, and kept on the weights' buffer until they change ({@link CpuBuffer#packed}).
  */
 final class ConvWinograd {
     private ConvWinograd() {
@@ -24,17 +24,18 @@ final class ConvWinograd {
      */
     static final int TILES = 128;
 
-    static void forward(CpuDevice dev, DirectConv d, float[] x, float[] w, float[] bias, float[] y) {
-        float[] u = dev.scratch(0, 36 * d.k() * d.cPerGroup());
-        transformFilters(d.k(), d.cPerGroup(), d.kPerGroup(), d.groups(), w, false, u);
+    static void forward(CpuDevice dev, DirectConv d, float[] x, CpuBuffer w, float[] bias, float[] y) {
+        float[] u = w.packed(new CpuBuffer.PackKey("WINOGRAD forward", d.problem().withBatch(1)), 36 * d.k() * d.cPerGroup(),
+                out -> transformFilters(d.k(), d.cPerGroup(), d.kPerGroup(), d.groups(), w.read(), false, out));
         run(dev, d.n(), d.c(), d.h(), d.w(), d.k(), d.groups(), d.p(), d.q(), d.padH(), d.padW(), d.dilationH(),
                 d.dilationW(), x, u, bias, y);
     }
 
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, float[] w, float[] bias, float[] dx) {
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer w, float[] bias, float[] dx) {
         // dx = corr(dy, w') with w'[c][k][r][s] = w[k][c][2-r][2-s], per group, padding 2 - pad.
-        float[] u = dev.scratch(0, 36 * d.c() * d.kPerGroup());
-        transformFilters(d.c(), d.kPerGroup(), d.cPerGroup(), d.groups(), w, true, u);
+        float[] u = w.packed(new CpuBuffer.PackKey("WINOGRAD backward-data", d.problem().withBatch(1)),
+                36 * d.c() * d.kPerGroup(),
+                out -> transformFilters(d.c(), d.kPerGroup(), d.cPerGroup(), d.groups(), w.read(), true, out));
         run(dev, d.n(), d.k(), d.p(), d.q(), d.c(), d.groups(), d.h(), d.w(), 2 * d.dilationH() - d.padH(),
                 2 * d.dilationW() - d.padW(), d.dilationH(), d.dilationW(), dy, u, bias, dx);
     }
@@ -117,7 +118,7 @@ final class ConvWinograd {
         // whole tile rows per band, as many as fit in TILES tiles, spread evenly over the bands
         int bands = (maxTh + Math.max(1, TILES / maxTw) - 1) / Math.max(1, TILES / maxTw);
         int band = (maxTh + bands - 1) / bands;
-        int tb = Workspace.pad16(band * maxTw);
+        int tb = Workspace.padTile(band * maxTw);
         int bw = 4 * maxTw + 2;
         int bh = 4 * band + 2;
         dev.parallel().forEach(nImg * groups * phases * bands, (task, worker) -> {

@@ -43,12 +43,18 @@ final class CpuDevice implements DeviceBackend {
     private final DeviceInfo info;
     private final DeviceOptions options;
     private final Kernels kernels;
-    private final Parallel parallel = Parallel.shared();
+    private final Parallel parallel;
     private final Workspace[] workspaces;
     private final float[][] scratch = new float[2][0];
     private double[] scratchDoubles = new double[0];
 
     CpuDevice(DeviceInfo info, DeviceOptions options, Kernels kernels) {
+        this(info, options, kernels, Parallel.shared());
+    }
+
+    /** A device on its own pool (tests: the same ops at several thread counts). */
+    CpuDevice(DeviceInfo info, DeviceOptions options, Kernels kernels, Parallel parallel) {
+        this.parallel = parallel;
         this.info = info;
         this.options = options;
         this.kernels = kernels;
@@ -85,8 +91,14 @@ final class CpuDevice implements DeviceBackend {
         return scratchDoubles;
     }
 
+    /** The array of a buffer the op may write (or only reads, where no pack depends on it): bumps its version. */
     private static float[] f(Buffer b) {
-        return ((CpuBuffer) b).data;
+        return ((CpuBuffer) b).write();
+    }
+
+    /** The array of a buffer the op only reads: its packs stay valid. */
+    private static float[] r(Buffer b) {
+        return ((CpuBuffer) b).read();
     }
 
     @Override
@@ -122,7 +134,7 @@ final class CpuDevice implements DeviceBackend {
 
     @Override
     public void read(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
-        System.arraycopy(f(src), (int) srcOffset, dst, dstOffset, length);
+        System.arraycopy(r(src), (int) srcOffset, dst, dstOffset, length);
     }
 
     @Override
@@ -134,7 +146,7 @@ final class CpuDevice implements DeviceBackend {
 
     @Override
     public void copy(Buffer src, Buffer dst, long elements) {
-        float[] s = f(src), d = f(dst);
+        float[] s = r(src), d = f(dst);
         Elementwise.chunks(this, elements, (from, to) -> System.arraycopy(s, from, d, from, to - from));
     }
 
@@ -172,18 +184,19 @@ final class CpuDevice implements DeviceBackend {
 
     @Override
     public void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y) {
-        ConvAlgorithms.run(this, conv, ConvDirection.FORWARD, algorithm, f(x), f(w), bias == null ? null : f(bias), f(y));
+        ConvAlgorithms.run(this, conv, ConvDirection.FORWARD, algorithm, r(x), (CpuBuffer) w, bias == null ? null : r(bias),
+                f(y));
     }
 
     @Override
     public void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias, Buffer dx) {
-        ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_DATA, algorithm, f(dy), f(w), bias == null ? null : f(bias),
-                f(dx));
+        ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_DATA, algorithm, r(dy), (CpuBuffer) w,
+                bias == null ? null : r(bias), f(dx));
     }
 
     @Override
     public void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw) {
-        ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_FILTER, algorithm, f(x), f(dy), null, f(dw));
+        ConvAlgorithms.run(this, conv, ConvDirection.BACKWARD_FILTER, algorithm, r(x), (CpuBuffer) dy, null, f(dw));
     }
 
     @Override

@@ -24,7 +24,7 @@ final class Gemm {
     static void multiply(CpuDevice dev, int m, int n, int k, float[] a, boolean transA, float[] b, boolean transB,
                          float[] bias, float[] c) {
         Kernels kern = dev.kernels();
-        int nc = Math.min(NC, Workspace.pad16(n));
+        int nc = Math.min(NC, Workspace.padTile(n));
         int mc = Math.min(MC, m);
         int mBlocks = (m + mc - 1) / mc, nBlocks = (n + nc - 1) / nc;
         dev.parallel().forEach(mBlocks * nBlocks, (task, worker) -> {

@@ -15,11 +15,26 @@ interface Kernels {
     /**
      * The GEMM block: {@code c[cRow+i][j] (+)= sum_{k<kc} a[aOff + i*lda + k] * b[bRow+k][j]} for
      * i &lt; m, j &lt; n, adding to c when {@code accumulate}, overwriting it otherwise. Every row of
-     * b and c used holds at least {@link Workspace#pad16}(n) floats; columns from n to pad16(n) of
+     * b and c used holds at least {@link Workspace#padTile}(n) floats; columns from n to padTile(n) of
      * c may be overwritten with garbage.
      */
     void gemm(int m, int n, int kc, float[] a, int aOff, int lda, float[][] b, int bRow, float[][] c, int cRow,
               boolean accumulate);
+
+    /** Columns per panel of {@link #gemmPacked}'s B, or 0 where these kernels take B only as row arrays. */
+    default int panelWidth() {
+        return 0;
+    }
+
+    /**
+     * {@link #gemm} with B packed by the caller into panels of NR = {@link #panelWidth()} columns:
+     * element (k, j) at {@code bp[(j / NR) * kc * NR + k * NR + j % NR]} for j &lt; padTile(n) (columns
+     * from n on hold finite values; their results land in c's padding columns).
+     */
+    default void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
+                            boolean accumulate) {
+        throw new UnsupportedOperationException("these kernels take B as row arrays only (panelWidth() == 0)");
+    }
 
     /**
      * One output row of a stride-1 correlation along a row: {@code acc[q] += sum_s w[wOff+s] * x[xOff + q + s*dil]}

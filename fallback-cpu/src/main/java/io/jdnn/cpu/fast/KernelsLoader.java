@@ -4,7 +4,9 @@ package io.jdnn.cpu.fast;
  * Picks the kernels at run time: the Vector API ones when the JVM was started with
  * {@code --add-modules jdk.incubator.vector} (and {@code -Djdnn.cpu.vector=false} does not turn
  * them off), the plain ones otherwise. {@code VectorKernels} is loaded by name only after the
- * module check, so without the module no class that touches it is ever loaded.
+ * module check, so without the module no class that touches it is ever loaded. The Vector API
+ * kernels run at {@code VectorWidth}'s width (the JVM's preferred one, or
+ * {@code -Djdnn.cpu.vector.bits=256}); a JVM whose vectors are narrower than 256 bits gets the plain ones.
  */
 final class KernelsLoader {
     private KernelsLoader() {

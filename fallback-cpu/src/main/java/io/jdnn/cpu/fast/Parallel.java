@@ -50,6 +50,14 @@ final class Parallel {
         return SHARED;
     }
 
+    /**
+     * A separate pool of {@code threads} workers (tests run the same ops on pools of several sizes
+     * to check that results do not depend on the thread count); its threads are daemons.
+     */
+    static Parallel ofThreads(int threads) {
+        return new Parallel(Math.max(1, threads));
+    }
+
     /** Number of workers, the calling thread included. */
     int threads() {
         return threads;

@@ -95,7 +95,7 @@ final class Pooling {
      */
     private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
         int ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        float[] colMax = ws.rowsC(1, Workspace.pad16(ww))[0];
+        float[] colMax = ws.rowsC(1, Workspace.padTile(ww))[0];
         for (int i = 0; i < oh; i++) {
             maxRow(kern, p, x, xo, i, colMax, y, yo + i * ow);
         }
@@ -156,7 +156,7 @@ final class Pooling {
                                          float[] dx, Workspace ws) {
         int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
         int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
-        float[][] rows = ws.rowsC(2, Workspace.pad16(Math.max(ww, ow)));
+        float[][] rows = ws.rowsC(2, Workspace.padTile(Math.max(ww, ow)));
         float[] maxima = rows[1];
         for (int i = 0; i < oh; i++) {
             maxRow(kern, p, x, xo, i, rows[0], maxima, 0);

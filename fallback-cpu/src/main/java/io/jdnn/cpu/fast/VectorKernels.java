@@ -4,157 +4,43 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The kernels through the incubating Vector API (256-bit vectors, 8 float lanes). Only
- * {@link KernelsLoader} names this class, and only after it found {@code jdk.incubator.vector} in the
- * boot layer, so the class never loads without the module.
+ * The kernels through the incubating Vector API, at the width {@link VectorWidth} chose (256 or 512
+ * bits: 8 or 16 float lanes). Only {@link KernelsLoader} names this class, and only after it found
+ * {@code jdk.incubator.vector} in the boot layer, so the class never loads without the module.
  *
- * <p>GEMM: a 6 x 16 register tile (12 accumulators, 2 B vectors, 1 broadcast: 15 of AVX2's 16
- * registers) held across the whole reduction; B is read as two 8-float vectors per reduction step,
- * A as six broadcast scalars. Tail rows run a 1 x 16 tile.
+ * <p>The GEMM is {@link VectorGemm}'s register-tiled micro-kernel.
  */
 final class VectorKernels implements Kernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
-    private static final int L = 8;
+    private static final VectorSpecies<Float> S = VectorWidth.S;
+    private static final int L = VectorWidth.L;
+
+    VectorKernels() {
+        if (VectorWidth.S.vectorBitSize() > FloatVector.SPECIES_PREFERRED.vectorBitSize()) {
+            throw new IllegalStateException("the JVM compiles vectors of " + FloatVector.SPECIES_PREFERRED.vectorBitSize()
+                    + " bits, narrower than the kernels' 256");
+        }
+    }
 
     @Override
     public String name() {
-        return "vector-API (" + L + " lanes)";
+        return "vector-API (" + L + " lanes, " + VectorWidth.bits() + "-bit: " + VectorWidth.WHY + ")";
     }
-
-    /** Per-thread packed copy of the B block: panels of 16 columns, each (kc x 16) contiguous. */
-    private static final ThreadLocal<float[][]> PACK = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
     @Override
     public void gemm(int m, int n, int kc, float[] a, int aOff, int lda, float[][] b, int bRow, float[][] c, int cRow,
                      boolean accumulate) {
-        int np = Workspace.pad16(n);
-        float[][] holder = PACK.get();
-        float[] bp = holder[0];
-        if (bp.length < kc * np) {
-            bp = new float[kc * np];
-            holder[0] = bp;
-        }
-        // Repack B so that the tile loop streams one contiguous panel (measured: about twice the
-        // rate of reading the row arrays directly, whose per-row loads and checks break the loop).
-        for (int k = 0; k < kc; k++) {
-            float[] row = b[bRow + k];
-            for (int j = 0; j < np; j += 16) {
-                int o = j * kc + k * 16;
-                FloatVector.fromArray(S, row, j).intoArray(bp, o);
-                FloatVector.fromArray(S, row, j + L).intoArray(bp, o + L);
-            }
-        }
-        if (!accumulate) {
-            // Zeroed rows rather than zero accumulators: a vector that is either loaded or a
-            // constant would merge two kinds of values, which keeps C2 from keeping it in registers.
-            for (int i = 0; i < m; i++) {
-                java.util.Arrays.fill(c[cRow + i], 0, np, 0f);
-            }
-        }
-        int m6 = m - m % 6;
-        for (int j = 0; j < np; j += 16) {
-            int pb = j * kc;
-            int i = 0;
-            for (; i < m6; i += 6) {
-                tile6(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
-            }
-            if (m - i >= 4) {
-                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
-                i += 4;
-            }
-            for (; i < m; i++) {
-                tile1(kc, a, aOff + i * lda, bp, pb, c[cRow + i], j);
-            }
-        }
+        VectorGemm.gemm(m, n, kc, a, aOff, lda, b, bRow, c, cRow, accumulate);
     }
 
-    private static void tile6(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int ci, int j) {
-        float[] r0 = c[ci], r1 = c[ci + 1], r2 = c[ci + 2], r3 = c[ci + 3], r4 = c[ci + 4], r5 = c[ci + 5];
-        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
-        FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j + L);
-        FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j + L);
-        FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j + L);
-        FloatVector c40 = FloatVector.fromArray(S, r4, j), c41 = FloatVector.fromArray(S, r4, j + L);
-        FloatVector c50 = FloatVector.fromArray(S, r5, j), c51 = FloatVector.fromArray(S, r5, j + L);
-        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda, a4 = ai + 4 * lda, a5 = ai + 5 * lda;
-        for (int k = 0, bi = pb; k < kc; k++, bi += 16) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector av = FloatVector.broadcast(S, a[a0 + k]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, a[a1 + k]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, a[a2 + k]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, a[a3 + k]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-            av = FloatVector.broadcast(S, a[a4 + k]);
-            c40 = av.fma(b0, c40);
-            c41 = av.fma(b1, c41);
-            av = FloatVector.broadcast(S, a[a5 + k]);
-            c50 = av.fma(b0, c50);
-            c51 = av.fma(b1, c51);
-        }
-        c00.intoArray(r0, j);
-        c01.intoArray(r0, j + L);
-        c10.intoArray(r1, j);
-        c11.intoArray(r1, j + L);
-        c20.intoArray(r2, j);
-        c21.intoArray(r2, j + L);
-        c30.intoArray(r3, j);
-        c31.intoArray(r3, j + L);
-        c40.intoArray(r4, j);
-        c41.intoArray(r4, j + L);
-        c50.intoArray(r5, j);
-        c51.intoArray(r5, j + L);
+    @Override
+    public int panelWidth() {
+        return VectorGemm.NR;
     }
 
-    private static void tile4(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int ci, int j) {
-        float[] r0 = c[ci], r1 = c[ci + 1], r2 = c[ci + 2], r3 = c[ci + 3];
-        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
-        FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j + L);
-        FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j + L);
-        FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j + L);
-        int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda;
-        for (int k = 0, bi = pb; k < kc; k++, bi += 16) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bi);
-            FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
-            FloatVector av = FloatVector.broadcast(S, a[a0 + k]);
-            c00 = av.fma(b0, c00);
-            c01 = av.fma(b1, c01);
-            av = FloatVector.broadcast(S, a[a1 + k]);
-            c10 = av.fma(b0, c10);
-            c11 = av.fma(b1, c11);
-            av = FloatVector.broadcast(S, a[a2 + k]);
-            c20 = av.fma(b0, c20);
-            c21 = av.fma(b1, c21);
-            av = FloatVector.broadcast(S, a[a3 + k]);
-            c30 = av.fma(b0, c30);
-            c31 = av.fma(b1, c31);
-        }
-        c00.intoArray(r0, j);
-        c01.intoArray(r0, j + L);
-        c10.intoArray(r1, j);
-        c11.intoArray(r1, j + L);
-        c20.intoArray(r2, j);
-        c21.intoArray(r2, j + L);
-        c30.intoArray(r3, j);
-        c31.intoArray(r3, j + L);
-    }
-
-    private static void tile1(int kc, float[] a, int ai, float[] b, int pb, float[] r0, int j) {
-        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
-        for (int k = 0, bi = pb; k < kc; k++, bi += 16) {
-            FloatVector av = FloatVector.broadcast(S, a[ai + k]);
-            c00 = av.fma(FloatVector.fromArray(S, b, bi), c00);
-            c01 = av.fma(FloatVector.fromArray(S, b, bi + L), c01);
-        }
-        c00.intoArray(r0, j);
-        c01.intoArray(r0, j + L);
+    @Override
+    public void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
+                           boolean accumulate) {
+        VectorGemm.gemmPacked(m, n, kc, a, aOff, lda, bp, c, cRow, accumulate);
     }
 
     @Override
@@ -254,7 +140,12 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** {@link #row3x3} starting from the bias instead of the output's contents. */
+    /**
+     * {@link #row3x3} starting from the bias instead of the output's contents. A row that is not a
+     * multiple of L ends with one vector over its last L columns (recomputing some: the same values),
+     * not a scalar tail: at 16 lanes a row of 56 would otherwise leave 8 scalar columns, which made
+     * MobileNet's depthwise layer a third slower than at 8 lanes.
+     */
     private static void row3x3Init(int n, int dil, float[] w, int[] wOffs, float[] x, int[] xOffs, float[] out, int outOff,
                                    float bias) {
         FloatVector bv = FloatVector.broadcast(S, bias);
@@ -267,7 +158,9 @@ final class VectorKernels implements Kernels {
         int x0 = xOffs[0], x1 = xOffs[1], x2 = xOffs[2];
         int d2 = 2 * dil;
         int q = 0;
-        for (; q + L <= n; q += L) {
+        // steps of L columns; a row that is not a multiple of L ends with the vector over its last
+        // L columns, which recomputes some of them (the same values again)
+        for (int last = n - L; q <= last; q = q == last ? n : Math.min(q + L, last)) {
             FloatVector acc = bv;
             acc = w00.fma(FloatVector.fromArray(S, x, x0 + q), acc);
             acc = w01.fma(FloatVector.fromArray(S, x, x0 + q + dil), acc);
@@ -300,10 +193,21 @@ final class VectorKernels implements Kernels {
      * interpreter and the compiled code may differ, which would break bitwise reproducibility.
      */
     private static float hsum(FloatVector v) {
-        return ((v.lane(0) + v.lane(1)) + (v.lane(2) + v.lane(3))) + ((v.lane(4) + v.lane(5)) + (v.lane(6) + v.lane(7)));
+        float s = hsum8(v, 0);
+        for (int o = 8; o < L; o += 8) {
+            s += hsum8(v, o);
+        }
+        return s;
     }
 
-    private static final int[] EVEN = {0, 2, 4, 6, 8, 10, 12, 14};
+    /** Lanes o to o+7 as a fixed tree. */
+    private static float hsum8(FloatVector v, int o) {
+        return ((v.lane(o) + v.lane(o + 1)) + (v.lane(o + 2) + v.lane(o + 3)))
+                + ((v.lane(o + 4) + v.lane(o + 5)) + (v.lane(o + 6) + v.lane(o + 7)));
+    }
+
+    /** 0, 2, 4, ...: the even columns of 2L floats, one per lane. */
+    private static final int[] EVEN = java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray();
 
     @Override
     public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
@@ -432,8 +336,8 @@ final class VectorKernels implements Kernels {
             int end = Math.min(n, i + 4096);
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
             int j = off + i;
-            int e16 = off + i + ((end - i) & ~15);
-            for (; j < e16; j += 16) {
+            int e2 = off + i + (end - i) / (2 * L) * (2 * L);
+            for (; j < e2; j += 2 * L) {
                 s0 = s0.add(FloatVector.fromArray(S, x, j));
                 s1 = s1.add(FloatVector.fromArray(S, x, j + L));
             }
@@ -457,8 +361,8 @@ final class VectorKernels implements Kernels {
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
             FloatVector q0 = FloatVector.zero(S), q1 = FloatVector.zero(S);
             int j = off + i;
-            int e16 = off + i + ((end - i) & ~15);
-            for (; j < e16; j += 16) {
+            int e2 = off + i + (end - i) / (2 * L) * (2 * L);
+            for (; j < e2; j += 2 * L) {
                 FloatVector d0 = FloatVector.fromArray(S, x, j).sub(sh);
                 FloatVector d1 = FloatVector.fromArray(S, x, j + L).sub(sh);
                 s0 = s0.add(d0);
@@ -505,8 +409,8 @@ final class VectorKernels implements Kernels {
             FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
             FloatVector q0 = FloatVector.zero(S), q1 = FloatVector.zero(S);
             int j = off + i;
-            int e16 = off + i + ((end - i) & ~15);
-            for (; j < e16; j += 16) {
+            int e2 = off + i + (end - i) / (2 * L) * (2 * L);
+            for (; j < e2; j += 2 * L) {
                 FloatVector g0 = FloatVector.fromArray(S, dy, j), g1 = FloatVector.fromArray(S, dy, j + L);
                 s0 = s0.add(g0);
                 s1 = s1.add(g1);

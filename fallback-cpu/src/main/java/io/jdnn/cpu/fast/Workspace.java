@@ -31,6 +31,22 @@ final class Workspace {
         return rowsC;
     }
 
+    private float[] flatB = new float[0];
+    private final PanelRow panelRow = new PanelRow();
+
+    /** Flat pool B (a packed B block; independent of the row pools and of flatA). */
+    float[] flatB(int length) {
+        if (flatB.length < length) {
+            flatB = new float[length];
+        }
+        return flatB;
+    }
+
+    /** This worker's gather target. */
+    PanelRow panelRow() {
+        return panelRow;
+    }
+
     float[] flatA(int length) {
         if (flatA.length < length) {
             flatA = new float[length];
@@ -76,8 +92,11 @@ final class Workspace {
         return rows;
     }
 
-    /** {@code n} rounded up to a multiple of 16 (the widest register tile of any kernel). */
-    static int pad16(int n) {
-        return (n + 15) & ~15;
+    /**
+     * {@code n} rounded up to a multiple of 32: the widest register tile of any kernel (two vectors
+     * of 16 lanes at 512 bits).
+     */
+    static int padTile(int n) {
+        return (n + 31) & ~31;
     }
 }

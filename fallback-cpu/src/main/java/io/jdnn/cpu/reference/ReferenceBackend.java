@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * The {@code reference} backend: every op as one plain loop in float64 on the Java heap, the oracle
- * every other backend and every test is compared with. Always available, one device (index 0).
+ * every other backend and every test is compared with (convolutions as blocked products that give
+ * the loops' results bitwise, see {@code RefConvGemm}). Always available, one device (index 0).
  * It is deterministic by construction, so {@link DeviceOptions#deterministic()} changes nothing,
  * and it has no TF32 or BF16 path, so {@link DeviceOptions#allowTf32()} and
  * {@link DeviceOptions#allowBf16()} change nothing either.
@@ -44,6 +45,6 @@ public final class ReferenceBackend implements Backend {
     static DeviceInfo info() {
         return new DeviceInfo(NAME, 0, "jdnn reference (float64 loops)", Runtime.getRuntime().maxMemory(), 1,
                 Precision.FLOAT64, "Java " + Runtime.version() + " " + System.getProperty("java.vm.name")
-                + ", heap double[] tensors, single-threaded, synchronous");
+                + ", heap double[] tensors, convolutions as blocked products on the common fork-join pool, synchronous");
     }
 }

@@ -32,8 +32,10 @@ import java.util.Optional;
 /**
  * The reference device: tensors are heap {@code double[]} (float64, so that results can be checked
  * against PyTorch's float64 to 1e-9), every op is one plain loop per direction in the {@code Ref*}
- * classes, run synchronously on the calling thread. Float32 reads round to nearest, float32 writes
- * widen exactly, {@link #readDouble} and {@link #writeDouble} move the stored values unchanged.
+ * classes, run synchronously on the calling thread. Convolutions run as {@link RefConvGemm}'s blocked
+ * products (in parallel on the common fork-join pool, and still synchronous), which give bitwise
+ * the results of {@link RefConv}'s loops, their definition. Float32 reads round to nearest, float32
+ * writes widen exactly, {@link #readDouble} and {@link #writeDouble} move the stored values unchanged.
  *
  * <p>A new buffer is filled with NaN ("contents unspecified"), so that an op that leaves an element
  * unwritten shows up in any comparison instead of passing as a zero.
@@ -151,7 +153,7 @@ final class ReferenceDevice implements DeviceBackend {
         return (conv, direction, candidates) -> candidates.get(0);
     }
 
-    /** One plain loop per op, run in order on the calling thread: always deterministic. */
+    /** One plain loop per op (a convolution: a product whose every sum has the loop's order): always deterministic. */
     @Override
     public boolean isDeterministic(ConvAlgorithm algorithm) {
         return algorithm == ConvAlgorithm.DIRECT;
@@ -167,20 +169,20 @@ final class ReferenceDevice implements DeviceBackend {
     @Override
     public void convForward(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer w, Buffer bias, Buffer y) {
         requireDirect(conv, ConvDirection.FORWARD, algorithm);
-        RefConv.forward(conv, data(x), data(w), data(bias), data(y));
+        RefConvGemm.forward(conv, data(x), data(w), data(bias), data(y));
     }
 
     @Override
     public void convBackwardData(DirectConv conv, ConvAlgorithm algorithm, Buffer dy, Buffer w, Buffer bias,
                                  Buffer dx) {
         requireDirect(conv, ConvDirection.BACKWARD_DATA, algorithm);
-        RefConv.backwardData(conv, data(dy), data(w), data(bias), data(dx));
+        RefConvGemm.backwardData(conv, data(dy), data(w), data(bias), data(dx));
     }
 
     @Override
     public void convBackwardFilter(DirectConv conv, ConvAlgorithm algorithm, Buffer x, Buffer dy, Buffer dw) {
         requireDirect(conv, ConvDirection.BACKWARD_FILTER, algorithm);
-        RefConv.backwardFilter(conv, data(x), data(dy), data(dw));
+        RefConvGemm.backwardFilter(conv, data(x), data(dy), data(dw));
     }
 
     @Override

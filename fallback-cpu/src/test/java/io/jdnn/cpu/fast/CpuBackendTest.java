@@ -131,6 +131,7 @@ class CpuBackendTest {
         "conv_mb1ic3ih49iw47oc4kh3ph1",          // more Winograd tiles than one band holds
         "conv_mb2ic8ih13iw17oc16kh3kw5sh2sw3ph2pw1dh2dw1g8",  // strided depthwise: phase-split rows
         "conv_mb1ic1ih5iw5oc4kh2kw2sh1sw2147483647ph0pw2",     // depthwise, one output column of a huge stride (fuzz)
+        "conv_mb1ic4ih5iw21oc4kh3ph1g4",         // depthwise 3x3 rows of 21: the last vector overlaps the one before
     };
 
     @TestFactory

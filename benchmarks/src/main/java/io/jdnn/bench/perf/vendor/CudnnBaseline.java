@@ -10,6 +10,7 @@ import io.jdnn.bench.perf.Disposition;
 import io.jdnn.bench.perf.Inputs;
 import io.jdnn.bench.perf.MemoryBudget;
 import io.jdnn.bench.perf.Op;
+import io.jdnn.bench.perf.ReferenceOutputs;
 import io.jdnn.bench.perf.Timing;
 import io.jdnn.bench.perf.VendorResult;
 import io.jdnn.bench.perf.vendor.CudaHelpers.Buf;
@@ -160,27 +161,27 @@ final class CudnnBaseline implements VendorBaseline {
     }
 
     @Override
-    public VendorResult run(Op op, Op verifyOp, Inputs.Host host, Map<String, double[]> reference, String referenceSkipped,
-                            Timing.Settings timing, long rotationBytes) {
+    public VendorResult run(Op op, Op verifyOp, Inputs.Host host, ReferenceOutputs reference, Timing.Settings timing,
+                            long rotationBytes) {
         Optional<String> why = whyNot(op);
         if (why.isPresent()) {
             return VendorResult.na(why.get());
         }
         String library = op.problem() instanceof BenchProblem.Linear ? "cuBLAS" : "cuDNN";
         try {
-            return onThread(() -> measure(library, op, verifyOp, host, reference, referenceSkipped, timing, rotationBytes));
+            return onThread(() -> measure(library, op, verifyOp, host, reference, timing, rotationBytes));
         } catch (RuntimeException | LinkageError e) {
-            return new VendorResult(library, Disposition.ERROR, "", message(e), Double.NaN, null);
+            return new VendorResult(library, Disposition.ERROR, "", message(e), Double.NaN, "", null);
         }
     }
 
-    private VendorResult measure(String library, Op op, Op vop, Inputs.Host host, Map<String, double[]> reference,
-                                 String referenceSkipped, Timing.Settings timing, long rotationBytes) {
+    private VendorResult measure(String library, Op op, Op vop, Inputs.Host host, ReferenceOutputs reference,
+                                 Timing.Settings timing, long rotationBytes) {
         List<Buf> owned = new ArrayList<>();
         try (Family family = family(op, vop)) {
             Optional<String> bad = family.check();
             if (bad.isPresent()) {
-                return new VendorResult(library, Disposition.NOT_SUPPORTED, "", bad.get(), Double.NaN, null);
+                return new VendorResult(library, Disposition.NOT_SUPPORTED, "", bad.get(), Double.NaN, "", null);
             }
             long setBytes = family.extraBytes();
             for (Op.TensorSpec s : op.tensors()) {
@@ -190,7 +191,7 @@ final class CudnnBaseline implements VendorBaseline {
             if (setBytes > free) {
                 return new VendorResult(library, Disposition.NOT_SUPPORTED, "", "memory: one set of buffers needs "
                         + MemoryBudget.mib(setBytes) + ", " + MemoryBudget.mib(Math.max(0, free)) + " of free GPU memory",
-                        Double.NaN, null);
+                        Double.NaN, "", null);
             }
             int sets = (int) Math.max(1, Math.min(64, Math.min((rotationBytes + setBytes - 1) / setBytes, free / setBytes)));
             List<Map<String, Pointer>> full = new ArrayList<>();
@@ -212,7 +213,7 @@ final class CudnnBaseline implements VendorBaseline {
             if (kernels.isEmpty()) {
                 return new VendorResult(library, Disposition.NOT_SUPPORTED, "", "cudnnFind returned no algorithm that runs "
                         + "this problem" + (handles.deterministic ? " deterministically" : "") + (handles.tf32 ? "" : " without TF32"),
-                        Double.NaN, null);
+                        Double.NaN, "", null);
             }
             double bound = vendorBound(op);
             Timing.Stats best = null;
@@ -222,8 +223,8 @@ final class CudnnBaseline implements VendorBaseline {
             String unverified = null;
             for (Kernel k : kernels) {
                 double error = Double.NaN;
-                String skip = referenceSkipped == null ? "not verified: no reference result" : referenceSkipped;
-                if (reference != null) {
+                String skip = reference.skipped();
+                if (reference.available()) {
                     Verified v = verify(k, family, vop, host, reference, bound);
                     if (v.skipped != null) {
                         skip = v.skipped;
@@ -248,12 +249,13 @@ final class CudnnBaseline implements VendorBaseline {
                 }
             }
             if (best == null) {
-                return new VendorResult(library, Disposition.INCORRECT, "", incorrect, Double.NaN, null);
+                return new VendorResult(library, Disposition.INCORRECT, "", incorrect, Double.NaN, "", null);
             }
             return new VendorResult(library, unverified == null ? Disposition.PASSED : Disposition.VERIFY_SKIPPED,
-                    bestKernel.label(), unverified == null ? "" : unverified, bestError, best);
+                    bestKernel.label(), unverified == null ? "" : unverified, bestError,
+                    unverified == null ? reference.verified() : "", best);
         } catch (OutOfMemory e) {
-            return new VendorResult(library, Disposition.NOT_SUPPORTED, "", "memory: " + e.getMessage(), Double.NaN, null);
+            return new VendorResult(library, Disposition.NOT_SUPPORTED, "", "memory: " + e.getMessage(), Double.NaN, "", null);
         } finally {
             for (Buf b : owned) {
                 b.close();
@@ -286,7 +288,7 @@ final class CudnnBaseline implements VendorBaseline {
     }
 
     /** Runs {@code k} at the verification size on the host inputs and compares every output with the reference. */
-    private Verified verify(Kernel k, Family family, Op vop, Inputs.Host host, Map<String, double[]> reference,
+    private Verified verify(Kernel k, Family family, Op vop, Inputs.Host host, ReferenceOutputs reference,
                             double bound) {
         List<Buf> owned = new ArrayList<>();
         try {
@@ -306,16 +308,15 @@ final class CudnnBaseline implements VendorBaseline {
             double worst = 0;
             String detail = "";
             for (Op.TensorSpec s : vop.tensors()) {
-                double[] ref = reference.get(s.name());
-                if (!s.compared() || ref == null) {
+                if (!s.compared() || !reference.compares(s.name())) {
                     continue;
                 }
-                double[] out = download(b.get(s.name()), ref.length);
-                double e = ErrorBounds.maxNormalizedError(out, ref);
+                double[] out = download(b.get(s.name()), (int) s.shape().elements());
+                double e = reference.error(s.name(), out);
                 if (!(e <= worst)) {
                     worst = e;
-                    detail = String.format(Locale.ROOT, "max |out - ref| / max |ref| = %.2e in '%s' > bound %.0e",
-                            e, s.name(), bound);
+                    detail = String.format(Locale.ROOT, "max |out - ref| / max |ref| = %.2e in '%s' > bound %.0e (%s)",
+                            e, s.name(), bound, reference.verified());
                 }
             }
             return new Verified(worst, detail, null);

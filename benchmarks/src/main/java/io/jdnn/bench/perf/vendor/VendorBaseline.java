@@ -2,10 +2,10 @@ package io.jdnn.bench.perf.vendor;
 
 import io.jdnn.bench.perf.Inputs;
 import io.jdnn.bench.perf.Op;
+import io.jdnn.bench.perf.ReferenceOutputs;
 import io.jdnn.bench.perf.Timing;
 import io.jdnn.bench.perf.VendorResult;
 
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,11 +26,11 @@ public interface VendorBaseline extends AutoCloseable {
 
     /**
      * Verifies the library on {@code verifyOp} against {@code reference} (the reference's outputs
-     * from {@code host}'s inputs; null when the reference did not run, with {@code referenceSkipped}
-     * saying why), then times {@code op} over inputs rotated through at least {@code rotationBytes}.
+     * from {@code host}'s inputs, all or a sample; or why the reference did not run), then times
+     * {@code op} over inputs rotated through at least {@code rotationBytes}.
      */
-    VendorResult run(Op op, Op verifyOp, Inputs.Host host, Map<String, double[]> reference, String referenceSkipped,
-                     Timing.Settings timing, long rotationBytes);
+    VendorResult run(Op op, Op verifyOp, Inputs.Host host, ReferenceOutputs reference, Timing.Settings timing,
+                     long rotationBytes);
 
     @Override
     void close();
@@ -54,8 +54,8 @@ public interface VendorBaseline extends AutoCloseable {
             }
 
             @Override
-            public VendorResult run(Op op, Op verifyOp, Inputs.Host host, Map<String, double[]> reference,
-                                    String referenceSkipped, Timing.Settings timing, long rotationBytes) {
+            public VendorResult run(Op op, Op verifyOp, Inputs.Host host, ReferenceOutputs reference,
+                                    Timing.Settings timing, long rotationBytes) {
                 return VendorResult.na(reason);
             }
 

@@ -4,6 +4,7 @@ import io.jdnn.Device;
 import io.jdnn.Devices;
 import io.jdnn.bench.perf.BenchProblem;
 import io.jdnn.bench.perf.Op;
+import io.jdnn.bench.perf.ReferenceOutputs;
 import io.jdnn.bench.perf.Timing;
 import io.jdnn.bench.perf.VendorResult;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class VendorsTest {
                 if (!v.available()) {
                     assertTrue(v.describe().length() > "n/a: ".length(), v.describe());
                     Op op = Op.of(BenchProblem.parse("conv_mb1ic2ih5oc2kh3", 0), BenchProblem.Pass.FWD);
-                    VendorResult r = v.run(op, op, null, null, "", Timing.Settings.defaults(), 1);
+                    VendorResult r = v.run(op, op, null, ReferenceOutputs.skipped(""), Timing.Settings.defaults(), 1);
                     assertNull(r.disposition());
                     assertFalse(r.timed());
                     assertFalse(r.reason().isEmpty());
