@@ -161,6 +161,16 @@ class OnnxRunCommandsTest {
     }
 
     @Test
+    void benchProfilePrintsTheTimePerOpKind() throws Exception {
+        Result r = jdnn("onnx", "bench", model("Relu").toString(), "--device", "cpu", "--batch", "1", "--warmup", "0",
+                "--runs", "2", "--profile", "--no-onnxruntime");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("op kind"), r.out());
+        assertTrue(r.out().contains("sum of launches"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("activation ")), r.out());
+    }
+
+    @Test
     void aModelTheRunnerRefusesExitsWithTheNodeAndReason() throws Exception {
         Path m = model("Relu");
         Result r = jdnn("onnx", "bench", m.toString(), "--device", "cpu", "--batch", "0");

@@ -95,6 +95,26 @@ public final class CompiledModel implements AutoCloseable {
      * @throws IllegalStateException    when the model was closed
      */
     public synchronized Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        return run(feeds, null);
+    }
+
+    /**
+     * Runs the model like {@link #run} and adds each launch's time to {@code millis}: the device is
+     * synchronized around every launch and its device time ({@link Device#timeMillis}) added at the
+     * launch's index ({@link #launches()} order). Slower than {@link #run} (one synchronization per
+     * launch); for profiling only.
+     *
+     * @param millis one element per launch, added to
+     * @throws IllegalArgumentException as {@link #run}, or when {@code millis} does not have one element per launch
+     */
+    public synchronized Map<String, Tensor> profile(Map<String, Tensor> feeds, double[] millis) {
+        if (millis.length != steps.size()) {
+            throw new IllegalArgumentException("profile: " + millis.length + " times for " + steps.size() + " launches");
+        }
+        return run(feeds, millis);
+    }
+
+    private Map<String, Tensor> run(Map<String, Tensor> feeds, double[] millis) {
         if (closed) {
             throw new IllegalStateException("run: the compiled model is closed");
         }
@@ -125,8 +145,14 @@ public final class CompiledModel implements AutoCloseable {
                 out.tensor = device.allocate(out.shape());
                 fresh.add(out.tensor);
             }
-            for (Step s : steps) {
-                s.action().run();
+            if (millis == null) {
+                for (Step s : steps) {
+                    s.action().run();
+                }
+            } else {
+                for (int i = 0; i < steps.size(); i++) {
+                    millis[i] += device.timeMillis(steps.get(i).action());
+                }
             }
             Map<String, Tensor> result = new LinkedHashMap<>();
             for (Map.Entry<String, Value> e : outputs.entrySet()) {

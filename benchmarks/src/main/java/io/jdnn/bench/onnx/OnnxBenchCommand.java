@@ -59,6 +59,10 @@ public final class OnnxBenchCommand implements Callable<Integer> {
     @Option(names = "--no-onnxruntime", description = "Do not time ONNX Runtime beside jdnn.")
     boolean noOrt;
 
+    @Option(names = "--profile", description = "After the timed runs, time every launch of --runs more runs (the device "
+            + "synchronized around each) and print the time per op kind.")
+    boolean profile;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -91,6 +95,13 @@ public final class OnnxBenchCommand implements Callable<Integer> {
                         feeds.put(in.name(), t);
                     }
                     jdnn = time(warmup, runs, () -> d.timeMillis(() -> c.run(feeds).values().forEach(Tensor::close)));
+                    if (profile) {
+                        double[] ms = new double[c.launches().size()];
+                        for (int i = 0; i < runs; i++) {
+                            c.profile(feeds, ms).values().forEach(Tensor::close);
+                        }
+                        OnnxProfile.print(out, c.launches(), ms, runs, jdnn[0]);
+                    }
                 } finally {
                     fed.forEach(Tensor::close);
                 }

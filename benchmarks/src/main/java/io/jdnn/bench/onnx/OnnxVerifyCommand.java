@@ -80,8 +80,9 @@ public final class OnnxVerifyCommand implements Callable<Integer> {
         try (Device d = Devices.open(device)) {
             Map<String, float[]> first = inputs(sets.get(0), m.graph().inputs());
             int batch = batchOf(m, sets.get(0));
+            long t0 = System.nanoTime();
             try (CompiledModel c = m.compile(d, CompileOptions.defaults().withBatch(batch))) {
-                OnnxCli.summary(out, c, 0);
+                OnnxCli.summary(out, c, (System.nanoTime() - t0) / 1e6);
                 out.printf(Locale.ROOT, "bound     %.3g (max |out - expected| / max |expected|)%n", limit);
                 for (Path set : sets) {
                     Map<String, float[]> in = set.equals(sets.get(0)) ? first : inputs(set, m.graph().inputs());

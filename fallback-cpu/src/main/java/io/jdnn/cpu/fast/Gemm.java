@@ -15,6 +15,10 @@ final class Gemm {
     static final int MC = 96;
     static final int NC = 256;
     static final int KC = 256;
+    /** Up to this many rows of A, C = A B^T runs as dot products ({@link #dots}). */
+    static final int DOT_ROWS = 4;
+    /** Columns of C per task of {@link #dots}. */
+    private static final int DOT_COLUMNS = 64;
 
     /**
      * @param transA A stored (k x m) when true, (m x k) otherwise
@@ -23,6 +27,10 @@ final class Gemm {
      */
     static void multiply(CpuDevice dev, int m, int n, int k, float[] a, boolean transA, float[] b, boolean transB,
                          float[] bias, float[] c) {
+        if (m <= DOT_ROWS && !transA && transB) {
+            dots(dev, m, n, k, a, b, bias, c);
+            return;
+        }
         Kernels kern = dev.kernels();
         int nc = Math.min(NC, Workspace.padTile(n));
         int mc = Math.min(MC, m);
@@ -70,6 +78,47 @@ final class Gemm {
             }
             for (int i = 0; i < mi; i++) {
                 System.arraycopy(ct[i], 0, c, (i0 + i) * n + j0, nj);
+            }
+        });
+    }
+
+    /**
+     * C = A B^T (+ bias) for a few rows of A (a linear layer at batch 1 to {@link #DOT_ROWS}): each
+     * element is a dot product of a row of A and a row of B, both contiguous, so B (the weights) is
+     * read once in place instead of being packed on every call. Each element is the same chain of
+     * fused multiply-adds from the bias (or zero) over k in order as the kernels' path computes,
+     * so the results are the same bits. Four columns at a time keep four independent chains.
+     */
+    private static void dots(CpuDevice dev, int m, int n, int k, float[] a, float[] b, float[] bias, float[] c) {
+        int blocks = (n + DOT_COLUMNS - 1) / DOT_COLUMNS;
+        dev.parallel().forEach(m * blocks, (task, worker) -> {
+            int i = task / blocks;
+            int j0 = (task % blocks) * DOT_COLUMNS, j1 = Math.min(n, j0 + DOT_COLUMNS);
+            int ai = i * k;
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                int b0 = j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+                float c0 = bias == null ? 0f : bias[j], c1 = bias == null ? 0f : bias[j + 1];
+                float c2 = bias == null ? 0f : bias[j + 2], c3 = bias == null ? 0f : bias[j + 3];
+                for (int kk = 0; kk < k; kk++) {
+                    float av = a[ai + kk];
+                    c0 = Math.fma(av, b[b0 + kk], c0);
+                    c1 = Math.fma(av, b[b1 + kk], c1);
+                    c2 = Math.fma(av, b[b2 + kk], c2);
+                    c3 = Math.fma(av, b[b3 + kk], c3);
+                }
+                c[i * n + j] = c0;
+                c[i * n + j + 1] = c1;
+                c[i * n + j + 2] = c2;
+                c[i * n + j + 3] = c3;
+            }
+            for (; j < j1; j++) {
+                int bj = j * k;
+                float cj = bias == null ? 0f : bias[j];
+                for (int kk = 0; kk < k; kk++) {
+                    cj = Math.fma(a[ai + kk], b[bj + kk], cj);
+                }
+                c[i * n + j] = cj;
             }
         });
     }

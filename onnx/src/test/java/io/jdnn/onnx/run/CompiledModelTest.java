@@ -268,4 +268,24 @@ class CompiledModelTest {
             assertThrows(IllegalStateException.class, () -> m.run(Map.of("x", x)));
         }
     }
+
+    /** profile runs exactly like run and adds a non-negative time per launch, accumulating over runs. */
+    @Test
+    void profileRunsLikeRunAndTimesEveryLaunch() {
+        OnnxModel model = OnnxModel.fromBytes(TestModels.resnet(1).bytes(), LoadOptions.defaults());
+        Device d = TestDevices.get("cpu");
+        float[] xs = BlockModelsTest.random(3 * 16 * 16, 4);
+        try (CompiledModel m = model.compile(d); Tensor x = d.upload(Shape.of(1, 3, 16, 16), xs)) {
+            float[] expected = run(m, xs);
+            double[] ms = new double[m.launches().size()];
+            for (int i = 0; i < 2; i++) {
+                try (Tensor y = m.profile(Map.of("x", x), ms).values().iterator().next()) {
+                    assertArrayEquals(expected, y.toArray());
+                }
+            }
+            assertTrue(Arrays.stream(ms).allMatch(t -> t >= 0) && Arrays.stream(ms).sum() > 0, Arrays.toString(ms));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> m.profile(Map.of("x", x), new double[1]))
+                    .getMessage().contains("1 times for " + ms.length + " launches"));
+        }
+    }
 }
