@@ -195,6 +195,11 @@ step() {
         return 1
     fi
     (( cap > left )) && cap=$left
+    # Signal chaining for every JVM of the step, once .gpu/remote has unpacked the JRE (docs/opencl.md, "PoCL
+    # and signal chaining": PoCL's in-process LLVM otherwise takes the JVM's SIGSEGV handler).
+    if [[ -f $root/.gpu/jre/lib/libjsig.so && ":${LD_PRELOAD:-}:" != *":$root/.gpu/jre/lib/libjsig.so:"* ]]; then
+        export LD_PRELOAD="$root/.gpu/jre/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}"
+    fi
     echo "== $name (cap ${cap}s): $*"
     (cd "$dir" && timeout -k 10 "$cap" "$@") >"$W/$name.log" 2>&1
     rc=$?

@@ -60,6 +60,9 @@ final class ClPlatforms {
         DeviceInfo info() {
             String details = "platform " + platformName + " (" + platformVersion + "), " + deviceVersion + ", "
                     + typeName() + ", driver " + driverVersion;
+            if (SignalChaining.compilesInProcessWithLlvm(platformName, platformVendor)) {
+                details += ", " + SignalChaining.describe(SignalChaining.state());
+            }
             return new DeviceInfo("opencl", index, deviceName, globalMemBytes, computeUnits, Precision.FLOAT32, details);
         }
 

@@ -68,6 +68,7 @@ final class OpenClDevice extends KernelDevice {
     /** A device whose convolution algorithms are {@code registry} (tests' stand-ins). */
     OpenClDevice(ClPlatforms.Entry entry, DeviceOptions options, List<? extends KernelConvAlgorithm> registry) {
         super(options, registry);
+        SignalChaining.warnIfMissing(entry);
         this.entry = entry;
         this.info = entry.info();
         this.device = entry.device();
