@@ -5,7 +5,9 @@ import io.jdnn.ConvProblem;
 import io.jdnn.PoolProblem;
 import io.jdnn.optim.Adam;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,4 +44,43 @@ final class Cases {
     static final int ADAM_PARAMS = 25_557_032;
 
     static final Adam ADAM = Adam.of(1e-3);
+
+    /** Why ONNX Runtime has no cell for a training pass. */
+    static final String ORT_INFERENCE_ONLY = "n/a: inference only (ONNX Runtime's Java API has no training pass)";
+
+    /** The providers compared with jdnn: the column the ratio is taken against is the best of these. */
+    static final List<String> PEERS = List.of("djl", "nd4j", "ort");
+
+    /** Every provider, in table order; {@code jdnn-plain} (jdnn without the Vector API kernels) runs only on request. */
+    static final List<String> PROVIDERS = List.of("jdnn-vector", "jdnn-plain", "djl", "nd4j", "ort");
+
+    /** Every case parameter: convolutions with ":fwd" or ":train", then the memory-bound ops. */
+    static List<String> kases() {
+        List<String> all = new ArrayList<>();
+        for (String c : CONVS.keySet()) {
+            all.add(c + ":fwd");
+            all.add(c + ":train");
+        }
+        all.addAll(List.of("maxpool", "batchnorm", "adam"));
+        return all;
+    }
+
+    /**
+     * Why {@code provider} cannot run {@code kase} (a case parameter, or a case name), or null when
+     * it can: these cells are not run at all (a failing fork per cell would cost minutes) and the
+     * table prints the reason.
+     */
+    static String unsupported(String provider, String kase) {
+        String name = kase.contains(":") ? kase.substring(0, kase.indexOf(':')) : kase;
+        boolean train = kase.endsWith(":train") || name.equals("adam") || name.equals("batchnorm");
+        return switch (provider) {
+            case "djl" -> name.equals("transposed4x4")
+                    ? "n/a: DJL 0.35.1's PyTorch engine throws UnsupportedOperationException for Conv2dTranspose" : null;
+            case "nd4j" -> name.equals("dilated3x3")
+                    ? "n/a: ND4J's oneDNN build cannot create a dilated convolution primitive"
+                    : name.equals("batchnorm") ? "n/a: ND4J has no fused training batch norm" : null;
+            case "ort" -> train && !name.equals("batchnorm") ? ORT_INFERENCE_ONLY : null;
+            default -> null;
+        };
+    }
 }

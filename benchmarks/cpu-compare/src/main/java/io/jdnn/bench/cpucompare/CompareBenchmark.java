@@ -15,16 +15,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The same problem through jdnn's cpu backend (plain kernels and Vector API kernels), DJL
- * (PyTorch 2.7.1) and ND4J (oneDNN): one benchmark, parameterized by provider and case. A
- * convolution case names its pass: {@code fwd} is the forward pass; {@code train} is forward plus
- * backward (input and weight gradients), which is how PyTorch's autograd and ND4J's *_bp ops run it.
+ * (PyTorch 2.7.1), ND4J (oneDNN) and ONNX Runtime 1.23.2 (CPU provider, inference only): one
+ * benchmark, parameterized by provider and case. A convolution case names its pass: {@code fwd} is
+ * the forward pass; {@code train} is forward plus backward (input and weight gradients), which is how
+ * PyTorch's autograd and ND4J's *_bp ops run it.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class CompareBenchmark {
 
-    @Param({"jdnn-vector", "jdnn-plain", "djl", "nd4j"})
+    @Param({"jdnn-vector", "jdnn-plain", "djl", "nd4j", "ort"})
     public String provider;
 
     /** A case of {@link Cases}, with ":fwd" or ":train" for convolutions. */
@@ -45,6 +46,7 @@ public class CompareBenchmark {
         prepared = switch (provider) {
             case "jdnn-vector", "jdnn-plain" -> Providers.jdnn(name, pass);
             case "djl" -> Providers.djl(name, pass);
+            case "ort" -> OrtProvider.prepare(name, pass);
             default -> Providers.nd4j(name, pass);
         };
         prepared.run(); // AUTO's one-time algorithm search happens here, not in the measurement

@@ -1,9 +1,5 @@
 package io.jdnn.bench.cpucompare;
 
-import io.jdnn.ConvDirection;
-import io.jdnn.ConvProblem;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -14,112 +10,124 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Runs {@link CompareBenchmark} for every provider, case and pass in one JMH run and prints the
- * side-by-side table (GFLOP/s for convolutions, GB/s for the memory-bound ops, from the problem
- * records' flop and byte counts) as Markdown, also written to {@code target/cpu-compare.md}. Each
- * rate comes from the best one-second measurement iteration (the machine may be shared), and the
- * JMH averages are printed above the table as usual.
+ * Runs {@link CompareBenchmark} for every provider and case asked for (one JMH run per provider,
+ * cells a provider cannot run are skipped) and prints the side-by-side table of
+ * {@link CompareTable} as Markdown, also written to {@code target/cpu-compare.md} with the run's
+ * settings, start and end times and load averages.
  *
- * <p>Arguments: {@code [quick]} for 2 warm-up and 3 measurement iterations of 1 s (default 3 and 8);
- * {@code -p provider=a,b} and {@code -p kase=conv3x3:fwd,maxpool} restrict the parameters.
+ * <p>Arguments: {@code [quick]} for a smoke test (1 fork, 1 warm-up and 5 measurement iterations of
+ * 0.3 s: spreads too wide to settle most ratios); the default, full mode runs 3 forks of 2 warm-up
+ * and 4 measurement iterations of 0.5 s. {@code -f N}, {@code -wi N}, {@code -i N} and {@code -r MS}
+ * (forks, warm-up and measurement iterations, iteration milliseconds) override either mode;
+ * {@code -p provider=a,b} and {@code -p kase=conv3x3:fwd,maxpool} restrict the cells (default
+ * providers: jdnn-vector and the three peers; jdnn-plain only when named).
  */
 public final class CpuCompare {
     private CpuCompare() {
     }
 
+    /** Starts the comparison; see the class comment for the arguments. */
     public static void main(String[] args) throws RunnerException, IOException {
-        boolean quick = false;
-        Map<String, String[]> params = new LinkedHashMap<>();
+        boolean quick = Arrays.asList(args).contains("quick");
+        int forks = quick ? 1 : 3;
+        int warmups = quick ? 1 : 2;
+        int iterations = quick ? 5 : 4;
+        int millis = quick ? 300 : 500;
+        List<String> providers = List.of("jdnn-vector", "djl", "nd4j", "ort");
+        List<String> kases = Cases.kases();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("quick")) {
-                quick = true;
-            } else if (args[i].equals("-p") && i + 1 < args.length) {
-                String[] kv = args[++i].split("=", 2);
-                params.put(kv[0], kv[1].split(","));
-            } else {
-                throw new IllegalArgumentException("argument " + i + ": expected quick or -p name=v1,v2, got '" + args[i] + "'");
+            String a = args[i];
+            if (a.equals("quick")) {
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("argument '" + a + "' needs a value; see docs/cpu.md");
+            }
+            String v = args[++i];
+            switch (a) {
+                case "-f" -> forks = Integer.parseInt(v);
+                case "-wi" -> warmups = Integer.parseInt(v);
+                case "-i" -> iterations = Integer.parseInt(v);
+                case "-r" -> millis = Integer.parseInt(v);
+                case "-p" -> {
+                    String[] kv = v.split("=", 2);
+                    List<String> values = List.of(kv.length == 2 ? kv[1].split(",") : new String[0]);
+                    switch (kv[0]) {
+                        case "provider" -> providers = inOrder("provider", values, Cases.PROVIDERS);
+                        case "kase" -> kases = inOrder("kase", values, Cases.kases());
+                        default -> throw new IllegalArgumentException("-p " + v + ": expected provider=... or kase=...");
+                    }
+                }
+                default -> throw new IllegalArgumentException("argument '" + a + "': expected quick, -f, -wi, -i, -r or -p");
             }
         }
-        ChainedOptionsBuilder o = new OptionsBuilder()
-                .include(CompareBenchmark.class.getName())
-                .forks(1)
-                .warmupIterations(quick ? 2 : 3).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(quick ? 3 : 8).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true", "-Xmx6g")
-                .shouldFailOnError(false);
-        params.forEach(o::param);
-        Collection<RunResult> results = new Runner(o.build()).run();
-        String table = table(results);
-        System.out.println(table);
+        String settings = String.format(Locale.ROOT, "%s mode: %d fork(s) x (%d warm-up + %d measurement iterations"
+                + " of %d ms) per cell; threads: %d everywhere (jdnn's pool, ORT intra-op, PyTorch intra-op, OpenMP)",
+                quick ? "quick" : "full", forks, warmups, iterations, millis, OrtProvider.threads());
+        int cells = 0;
+        for (String p : providers) {
+            cells += runnable(p, kases).size();
+        }
+        System.out.printf(Locale.ROOT, "cpu-compare: %d cells, %s: at least %.1f min of iterations, plus each fork's"
+                + " start and setup%n", cells, settings, cells * forks * (warmups + iterations) * millis / 60e3);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String loadBefore = loadAverage();
+        List<RunResult> results = new ArrayList<>();
+        for (String p : providers) {
+            List<String> ks = runnable(p, kases);
+            if (ks.isEmpty()) {
+                continue;
+            }
+            ChainedOptionsBuilder o = new OptionsBuilder()
+                    .include(CompareBenchmark.class.getName())
+                    .forks(forks)
+                    .warmupIterations(warmups).warmupTime(TimeValue.milliseconds(millis))
+                    .measurementIterations(iterations).measurementTime(TimeValue.milliseconds(millis))
+                    .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Dai.djl.offline=true",
+                            "-Dai.djl.pytorch.num_threads=" + OrtProvider.threads(),
+                            "-Dai.djl.pytorch.num_interop_threads=1", "-Xmx6g")
+                    .param("provider", p)
+                    .param("kase", ks.toArray(String[]::new))
+                    .shouldFailOnError(false);
+            results.addAll(new Runner(o.build()).run());
+        }
+        String table = CompareTable.table(results, providers, kases);
+        String conditions = "Run " + start + " to " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
+                + "; load average (1, 5, 15 min) before: " + loadBefore + ", after: " + loadAverage() + ".\n"
+                + settings + ".\n\n";
+        System.out.println(conditions + table);
         Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target", "cpu-compare.md"), table);
+        Files.writeString(Path.of("target", "cpu-compare.md"), conditions + table);
     }
 
-    static String table(Collection<RunResult> results) {
-        // case/pass -> provider -> rate
-        Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
-        List<String> providers = new ArrayList<>(List.of("jdnn-vector", "jdnn-plain", "djl", "nd4j"));
-        Map<String, String> units = new TreeMap<>();
-        for (RunResult r : results) {
-            String provider = r.getParams().getParam("provider");
-            String param = r.getParams().getParam("kase");
-            String kase = param.contains(":") ? param.substring(0, param.indexOf(':')) : param;
-            String pass = param.contains(":") ? param.substring(param.indexOf(':') + 1) : "fwd";
-            // The best measurement iteration: on a shared machine other processes only ever slow a run down.
-            double ms = Double.MAX_VALUE;
-            for (BenchmarkResult br : r.getBenchmarkResults()) {
-                for (IterationResult ir : br.getIterationResults()) {
-                    ms = Math.min(ms, ir.getPrimaryResult().getScore());
-                }
+    private static List<String> runnable(String provider, List<String> kases) {
+        return kases.stream().filter(k -> Cases.unsupported(provider, k) == null).toList();
+    }
+
+    /** {@code values}, each checked to be one of {@code known}, in {@code known}'s order (the table's). */
+    private static List<String> inOrder(String name, List<String> values, List<String> known) {
+        for (String v : values) {
+            if (!known.contains(v)) {
+                throw new IllegalArgumentException("-p " + name + "=" + v + ": expected one of " + known);
             }
-            double rate;
-            String unit;
-            if (Cases.CONVS.containsKey(kase)) {
-                ConvProblem p = Cases.conv(kase);
-                rate = (pass.equals("fwd") ? p.flops() : 3.0 * p.flops()) / (ms * 1e6);
-                unit = "GFLOP/s";
-            } else {
-                double bytes = switch (kase) {
-                    case "maxpool" -> Cases.MAXPOOL.forwardBytes();
-                    case "batchnorm" -> Cases.BN.trainForwardBytes();
-                    default -> Cases.ADAM.bytes(Cases.ADAM_PARAMS);
-                };
-                rate = bytes / (ms * 1e6);
-                unit = "GB/s";
-            }
-            String key = kase + " " + pass;
-            units.put(key, unit);
-            rows.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(provider, rate);
         }
-        StringBuilder b = new StringBuilder();
-        b.append("| case | pass | unit | ").append(String.join(" | ", providers))
-                .append(" | jdnn-vector / best other |\n");
-        b.append("|---|---|---|").append("---:|".repeat(providers.size())).append("---:|\n");
-        for (Map.Entry<String, Map<String, Double>> e : rows.entrySet()) {
-            String[] kp = e.getKey().split(" ");
-            b.append("| ").append(kp[0]).append(" | ").append(kp[1]).append(" | ").append(units.get(e.getKey())).append(" |");
-            double best = 0;
-            for (String p : providers) {
-                Double v = e.getValue().get(p);
-                b.append(' ').append(v == null ? "n/a" : String.format(Locale.ROOT, "%.1f", v)).append(" |");
-                if (v != null && (p.equals("djl") || p.equals("nd4j"))) {
-                    best = Math.max(best, v);
-                }
-            }
-            Double mine = e.getValue().get("jdnn-vector");
-            b.append(' ').append(mine == null || best == 0 ? "n/a" : String.format(Locale.ROOT, "%.2fx", mine / best)).append(" |\n");
+        return known.stream().filter(values::contains).toList();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
         }
-        b.append("\nconvolution GFLOP/s count ").append(ConvDirection.FORWARD.shortName())
-                .append(" as the problem's flops, train (forward + both gradients) as 3x that.\n");
-        return b.toString();
     }
 }
