@@ -65,21 +65,30 @@ final class Cases {
         return all;
     }
 
+    /** The case name of a case parameter: "conv3x3" of "conv3x3:train", "maxpool" of "maxpool". */
+    static String name(String kase) {
+        return kase.contains(":") ? kase.substring(0, kase.indexOf(':')) : kase;
+    }
+
+    /** The pass of a case parameter: "fwd" or "train" for convolutions, "fwd" for the memory-bound ops. */
+    static String pass(String kase) {
+        return kase.contains(":") ? kase.substring(kase.indexOf(':') + 1) : "fwd";
+    }
+
     /**
-     * Why {@code provider} cannot run {@code kase} (a case parameter, or a case name), or null when
-     * it can: these cells are not run at all (a failing fork per cell would cost minutes) and the
-     * table prints the reason.
+     * Why {@code provider} cannot run {@code kase} (a case parameter), or null when it can: these
+     * cells are not run at all (a failing fork per cell would cost seconds) and the table prints the
+     * reason.
      */
     static String unsupported(String provider, String kase) {
-        String name = kase.contains(":") ? kase.substring(0, kase.indexOf(':')) : kase;
-        boolean train = kase.endsWith(":train") || name.equals("adam") || name.equals("batchnorm");
+        String name = name(kase);
         return switch (provider) {
             case "djl" -> name.equals("transposed4x4")
                     ? "n/a: DJL 0.35.1's PyTorch engine throws UnsupportedOperationException for Conv2dTranspose" : null;
             case "nd4j" -> name.equals("dilated3x3")
                     ? "n/a: ND4J's oneDNN build cannot create a dilated convolution primitive"
                     : name.equals("batchnorm") ? "n/a: ND4J has no fused training batch norm" : null;
-            case "ort" -> train && !name.equals("batchnorm") ? ORT_INFERENCE_ONLY : null;
+            case "ort" -> pass(kase).equals("train") || name.equals("adam") ? ORT_INFERENCE_ONLY : null;
             default -> null;
         };
     }

@@ -41,8 +41,8 @@ public class CompareBenchmark {
         if (provider.equals("jdnn-plain")) {
             System.setProperty("jdnn.cpu.vector", "false");
         }
-        String name = kase.contains(":") ? kase.substring(0, kase.indexOf(':')) : kase;
-        String pass = kase.contains(":") ? kase.substring(kase.indexOf(':') + 1) : "fwd";
+        String name = Cases.name(kase);
+        String pass = Cases.pass(kase);
         prepared = switch (provider) {
             case "jdnn-vector", "jdnn-plain" -> Providers.jdnn(name, pass);
             case "djl" -> Providers.djl(name, pass);

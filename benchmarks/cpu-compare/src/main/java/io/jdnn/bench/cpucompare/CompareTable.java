@@ -19,7 +19,8 @@ import java.util.Map;
  * <p>A cell's spread is the wider of JMH's 99.9 % confidence interval of the mean time (over every
  * measurement iteration of every fork) and the range of the forks' own mean times, turned into a
  * rate range: a run whose forks disagree (a different algorithm pick, a burst of load) widens it
- * even where the iterations within each fork agree.
+ * even where the iterations within each fork agree. Fewer than 3 measurement iterations in all give
+ * no interval: such a cell's spread is 0 to infinity, so it never states a ratio.
  */
 final class CompareTable {
     private CompareTable() {
@@ -32,8 +33,9 @@ final class CompareTable {
             Result<?> all = r.getPrimaryResult();
             double ms = all.getScore();
             double err = all.getScoreError();
-            double fast = Double.isNaN(err) ? ms : ms - err;
-            double slow = Double.isNaN(err) ? ms : ms + err;
+            // JMH gives no interval for fewer than 3 measurements: the spread is then unknown (0 to infinity).
+            double fast = Double.isNaN(err) ? 0 : ms - err;
+            double slow = Double.isNaN(err) ? Double.POSITIVE_INFINITY : ms + err;
             for (BenchmarkResult fork : r.getBenchmarkResults()) {
                 double m = fork.getPrimaryResult().getScore();
                 fast = Math.min(fast, m);
@@ -54,10 +56,10 @@ final class CompareTable {
 
     /** GFLOP (convolutions: the forward's flops, train 3x that) or GB moved by one operation of {@code kase}. */
     static double work(String kase) {
-        String name = kase.contains(":") ? kase.substring(0, kase.indexOf(':')) : kase;
+        String name = Cases.name(kase);
         if (Cases.CONVS.containsKey(name)) {
             ConvProblem p = Cases.conv(name);
-            return (kase.endsWith(":train") ? 3.0 : 1.0) * p.flops() / 1e9;
+            return (Cases.pass(kase).equals("train") ? 3.0 : 1.0) * p.flops() / 1e9;
         }
         return switch (name) {
             case "maxpool" -> Cases.MAXPOOL.forwardBytes() / 1e9;
@@ -67,7 +69,7 @@ final class CompareTable {
     }
 
     static String unit(String kase) {
-        return kase.contains(":") ? "GFLOP/s" : "GB/s";
+        return Cases.CONVS.containsKey(Cases.name(kase)) ? "GFLOP/s" : "GB/s";
     }
 
     /**
@@ -87,8 +89,7 @@ final class CompareTable {
                 .append("---:|\n");
         for (String kase : kases) {
             Map<String, Cell> row = cells.getOrDefault(kase, Map.of());
-            String[] np = kase.split(":");
-            b.append("| ").append(np[0]).append(" | ").append(np.length > 1 ? np[1] : "fwd").append(" | ")
+            b.append("| ").append(Cases.name(kase)).append(" | ").append(Cases.pass(kase)).append(" | ")
                     .append(unit(kase)).append(" |");
             for (String p : providers) {
                 Cell c = row.get(p);
