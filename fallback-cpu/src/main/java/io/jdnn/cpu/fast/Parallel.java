@@ -19,7 +19,10 @@ final class Parallel {
         void run(int task, int worker);
     }
 
-    private static final Parallel SHARED = new Parallel(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    /** The system property that sets the shared pool's worker count (default: one per available processor). */
+    static final String THREADS_PROPERTY = "jdnn.cpu.threads";
+
+    private static final Parallel SHARED = new Parallel(sharedThreads());
 
     private final int threads;
     private final Thread[] workers;
@@ -44,6 +47,29 @@ final class Parallel {
             workers[i - 1] = t;
             t.start();
         }
+    }
+
+    /**
+     * Workers of the shared pool: {@code -Djdnn.cpu.threads=N} where N is a positive integer (to
+     * measure scaling, or to leave cores to other work), else one per available processor.
+     */
+    static int sharedThreads() {
+        int available = Math.max(1, Runtime.getRuntime().availableProcessors());
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return available;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.getLogger(Parallel.class.getName()).log(System.Logger.Level.WARNING,
+                "-D" + THREADS_PROPERTY + "=" + v + " is not a positive integer; using " + available + " threads");
+        return available;
     }
 
     static Parallel shared() {
