@@ -3,12 +3,16 @@ package io.jdnn.cpu.fast;
 import io.jdnn.Activation;
 import io.jdnn.DirectConv;
 
+import java.util.Arrays;
+
 /**
  * DIRECT: each output element is one straight float32 chain of fused multiply-adds over its
  * receptive field, in the order the reference states it. Any problem, every direction; the
  * baseline the faster algorithms are measured against. Work is split by (image, channel) planes.
- * Forward and backward-data advance the chains of a whole output row together (one multiply-add
- * per tap and element, a vector axpy at stride 1), which changes no element's chain.
+ * Forward and backward-data advance the chains of a whole output plane together, tap by tap (one
+ * fused multiply-add per tap and element, a vector axpy at stride 1, over the whole plane where its
+ * rows are contiguous), and backward-filter four channels' chains side by side: no element's chain
+ * changes.
  */
 final class ConvDirect {
     private ConvDirect() {
@@ -18,34 +22,40 @@ final class ConvDirect {
         Kernels kern = dev.kernels();
         int cg = d.cPerGroup(), kg = d.kPerGroup();
         int hh = d.h(), ww = d.w(), pp = d.p(), qq = d.q(), rr = d.r(), ss = d.s();
-        int sw = d.strideW(), dw = d.dilationW(), pw = d.padW();
+        int sh = d.strideH(), sw = d.strideW();
         dev.parallel().forEach(d.n() * d.k(), (task, worker) -> {
             int n = task / d.k(), k = task % d.k();
             int gi = k / kg;
             int out = task * pp * qq;
-            for (int p = 0; p < pp; p++) {
-                // The whole output row at once: each element's chain of fused multiply-adds still
-                // runs over (c, r, s) in order and skips the same taps, so the loop order changes no bit.
-                int row = out + p * qq;
-                java.util.Arrays.fill(y, row, row + qq, bias == null ? 0f : bias[k]);
-                for (int c = 0; c < cg; c++) {
-                    int plane = (n * d.c() + gi * cg + c) * hh * ww;
-                    int wb = (k * cg + c) * rr * ss;
-                    for (int r = 0; r < rr; r++) {
-                        int ih = p * d.strideH() - d.padH() + r * d.dilationH();
-                        if (ih < 0 || ih >= hh) {
+            // The whole output plane at once, tap by tap: each element's chain of fused
+            // multiply-adds still runs over (c, r, s) in order and skips the same taps.
+            Arrays.fill(y, out, out + pp * qq, bias == null ? 0f : bias[k]);
+            for (int c = 0; c < cg; c++) {
+                int plane = (n * d.c() + gi * cg + c) * hh * ww;
+                int wb = (k * cg + c) * rr * ss;
+                for (int r = 0; r < rr; r++) {
+                    // output rows p whose image row p*sh + rowOff lies inside the image
+                    int rowOff = r * d.dilationH() - d.padH();
+                    int pLo = rowOff >= 0 ? 0 : (int) ((-(long) rowOff + sh - 1) / sh);
+                    int pHi = rowOff >= hh ? 0 : (int) Math.min(pp, (hh - 1L - rowOff) / sh + 1);
+                    for (int s = 0; s < ss; s++) {
+                        // output columns q whose image column q*sw + off lies inside the image
+                        int off = s * d.dilationW() - d.padW();
+                        int qLo = off >= 0 ? 0 : (int) ((-(long) off + sw - 1) / sw);
+                        int qHi = off >= ww ? 0 : (int) Math.min(qq, (ww - 1L - off) / sw + 1);
+                        if (qHi <= qLo || pHi <= pLo) {
                             continue;
                         }
-                        for (int s = 0; s < ss; s++) {
-                            // output columns q with 0 <= q*sw - pw + s*dw < ww
-                            int off = s * dw - pw;
-                            int qLo = off >= 0 ? 0 : (int) ((-(long) off + sw - 1) / sw);
-                            int qHi = off >= ww ? 0 : (int) Math.min(qq, (ww - 1L - off) / sw + 1);
-                            if (qHi <= qLo) {
-                                continue;
-                            }
-                            float wv = w[wb + r * ss + s];
-                            int xb = plane + ih * ww + off;
+                        float wv = w[wb + r * ss + s];
+                        if (sh == 1 && sw == 1 && off == 0 && qq == ww) {
+                            // rows of the plane follow each other in x and y alike: one run
+                            int from = pLo * qq;
+                            kern.axpy((pHi - pLo) * qq, wv, x, plane + (pLo + rowOff) * ww, y, out + from);
+                            continue;
+                        }
+                        for (int p = pLo; p < pHi; p++) {
+                            int row = out + p * qq;
+                            int xb = plane + (p * sh + rowOff) * ww + off;
                             if (sw == 1) {
                                 kern.axpy(qHi - qLo, wv, x, xb + qLo, y, row + qLo);
                             } else {
@@ -56,8 +66,8 @@ final class ConvDirect {
                         }
                     }
                 }
-                Elementwise.epilogue(act, y, row, row + qq);
             }
+            Elementwise.epilogue(act, y, out, out + pp * qq);
         });
     }
 
@@ -66,62 +76,77 @@ final class ConvDirect {
         Kernels kern = dev.kernels();
         int cg = d.cPerGroup(), kg = d.kPerGroup();
         int hh = d.h(), ww = d.w(), pp = d.p(), qq = d.q(), rr = d.r(), ss = d.s();
-        int sw = d.strideW(), dw = d.dilationW(), pw = d.padW();
+        int sh = d.strideH(), sw = d.strideW();
         dev.parallel().forEach(d.n() * d.c(), (task, worker) -> {
             int n = task / d.c(), c = task % d.c();
             int gi = c / cg, cl = c % cg;
             int out = task * hh * ww;
-            for (int h = 0; h < hh; h++) {
-                // The whole dx row at once, each element's chain over (k, r, s) in order as before.
-                int row = out + h * ww;
-                java.util.Arrays.fill(dx, row, row + ww, bias == null ? 0f : bias[c]);
-                for (int k = gi * kg; k < (gi + 1) * kg; k++) {
-                    int plane = (n * d.k() + k) * pp * qq;
-                    int wb = (k * cg + cl) * rr * ss;
-                    for (int r = 0; r < rr; r++) {
-                        int ph = h + d.padH() - r * d.dilationH();
-                        if (ph < 0 || ph % d.strideH() != 0 || ph / d.strideH() >= pp) {
+            // The whole dx plane at once, tap by tap: each element's chain over (k, r, s) in order as before.
+            Arrays.fill(dx, out, out + hh * ww, bias == null ? 0f : bias[c]);
+            for (int k = gi * kg; k < (gi + 1) * kg; k++) {
+                int plane = (n * d.k() + k) * pp * qq;
+                int wb = (k * cg + cl) * rr * ss;
+                for (int r = 0; r < rr; r++) {
+                    // dx rows h with ph = h - rowOff >= 0, ph % sh == 0 and ph / sh < pp
+                    int rowOff = r * d.dilationH() - d.padH();
+                    long hFirst = rowOff >= 0 ? rowOff : Math.floorMod(rowOff, sh);
+                    long hEnd = Math.min(hh, (long) (pp - 1) * sh + rowOff + 1);
+                    for (int s = 0; s < ss; s++) {
+                        // dx columns x with qw = x - off >= 0, qw % sw == 0 and qw / sw < qq
+                        int off = s * d.dilationW() - d.padW();
+                        long first = off >= 0 ? off : Math.floorMod(off, sw);
+                        long end = Math.min(ww, (long) (qq - 1) * sw + off + 1);
+                        if (first >= end || hFirst >= hEnd) {
                             continue;
                         }
-                        int yb = plane + ph / d.strideH() * qq;
-                        for (int s = 0; s < ss; s++) {
-                            // dx columns x with qw = x + pw - s*dw >= 0, qw % sw == 0 and qw / sw < qq
-                            int off = pw - s * dw;
-                            // the smallest x >= 0 with qw >= 0 and qw % sw == 0
-                            long first = off >= 0 ? Math.floorMod(-off, sw) : -(long) off;
-                            long end = Math.min(ww, (long) qq * sw - off); // x < end <=> qw / sw < qq
-                            if (first >= end) {
-                                continue;
-                            }
-                            float wv = w[wb + r * ss + s];
-                            int x0 = (int) first;
+                        float wv = w[wb + r * ss + s];
+                        int x0 = (int) first;
+                        if (sh == 1 && sw == 1 && off == 0 && qq == ww) {
+                            // rows of the plane follow each other in dy and dx alike: one run
+                            int h0 = (int) hFirst;
+                            kern.axpy((int) (hEnd - h0) * ww, wv, dy, plane + (h0 - rowOff) * qq, dx, out + h0 * ww);
+                            continue;
+                        }
+                        for (long h = hFirst; h < hEnd; h += sh) { // long: a stride may be 2^31 - 1
+                            int row = out + (int) h * ww;
+                            int yb = plane + (int) ((h - rowOff) / sh) * qq;
                             if (sw == 1) {
-                                kern.axpy((int) (end - x0), wv, dy, yb + x0 + off, dx, row + x0);
+                                kern.axpy((int) (end - x0), wv, dy, yb + x0 - off, dx, row + x0);
                             } else {
-                                for (long x = x0; x < end; x += sw) { // long: a stride may be 2^31 - 1
+                                for (long x = x0; x < end; x += sw) {
                                     int i = row + (int) x;
-                                    dx[i] = Math.fma(wv, dy[yb + (int) ((x + off) / sw)], dx[i]);
+                                    dx[i] = Math.fma(wv, dy[yb + (int) ((x - off) / sw)], dx[i]);
                                 }
                             }
                         }
                     }
                 }
-                Elementwise.epilogue(act, dx, row, row + ww);
             }
+            Elementwise.epilogue(act, dx, out, out + hh * ww);
         });
     }
+
+    /** Image channels whose backward-filter chains one task advances together (independent chains: no latency wait). */
+    private static final int FILTER_CHANNELS = 4;
 
     static void backwardFilter(CpuDevice dev, DirectConv d, float[] x, float[] dy, float[] dw) {
         int cg = d.cPerGroup(), kg = d.kPerGroup();
         int hh = d.h(), ww = d.w(), pp = d.p(), qq = d.q(), rr = d.r(), ss = d.s();
-        dev.parallel().forEach(d.k() * cg, (task, worker) -> {
-            int k = task / cg, c = task % cg;
+        int sw = d.strideW(), plane = hh * ww;
+        int cBlocks = (cg + FILTER_CHANNELS - 1) / FILTER_CHANNELS;
+        dev.parallel().forEach(d.k() * cBlocks, (task, worker) -> {
+            int k = task / cBlocks, c0 = (task % cBlocks) * FILTER_CHANNELS;
+            int cn = Math.min(FILTER_CHANNELS, cg - c0);
             int gi = k / kg;
             for (int r = 0; r < rr; r++) {
                 for (int s = 0; s < ss; s++) {
-                    double total = 0;
+                    // image columns q*sw + off inside the image for q in [qLo, qHi)
+                    int off = s * d.dilationW() - d.padW();
+                    int qLo = off >= 0 ? 0 : (int) ((-(long) off + sw - 1) / sw);
+                    int qHi = off >= ww ? 0 : (int) Math.min(qq, (ww - 1L - off) / sw + 1);
+                    double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
                     for (int n = 0; n < d.n(); n++) {
-                        int xPlane = (n * d.c() + gi * cg + c) * hh * ww;
+                        int xPlane = (n * d.c() + gi * cg + c0) * plane;
                         int yPlane = (n * d.k() + k) * pp * qq;
                         // a float32 chain per output row, rows summed in float64: one chain over
                         // the whole P*Q plane would drift like sqrt(P*Q) * 2^-24 (past the bound at 512x512)
@@ -130,17 +155,41 @@ final class ConvDirect {
                             if (ih < 0 || ih >= hh) {
                                 continue;
                             }
-                            float row = 0f;
-                            for (int q = 0; q < qq; q++) {
-                                int iw = q * d.strideW() - d.padW() + s * d.dilationW();
-                                if (iw >= 0 && iw < ww) {
-                                    row = Math.fma(dy[yPlane + p * qq + q], x[xPlane + ih * ww + iw], row);
+                            int yb = yPlane + p * qq, xb = xPlane + ih * ww + off;
+                            if (cn == FILTER_CHANNELS) {
+                                // four channels' chains side by side, each in q order as alone
+                                float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+                                for (int q = qLo; q < qHi; q++) {
+                                    float g = dy[yb + q];
+                                    int xi = xb + q * sw;
+                                    a0 = Math.fma(g, x[xi], a0);
+                                    a1 = Math.fma(g, x[xi + plane], a1);
+                                    a2 = Math.fma(g, x[xi + 2 * plane], a2);
+                                    a3 = Math.fma(g, x[xi + 3 * plane], a3);
+                                }
+                                t0 += a0;
+                                t1 += a1;
+                                t2 += a2;
+                                t3 += a3;
+                            } else {
+                                for (int c = 0; c < cn; c++) {
+                                    float a = 0f;
+                                    for (int q = qLo, xi = xb + c * plane + qLo * sw; q < qHi; q++, xi += sw) {
+                                        a = Math.fma(dy[yb + q], x[xi], a);
+                                    }
+                                    switch (c) {
+                                        case 0 -> t0 += a;
+                                        case 1 -> t1 += a;
+                                        default -> t2 += a;
+                                    }
                                 }
                             }
-                            total += row;
                         }
                     }
-                    dw[(k * cg + c) * rr * ss + r * ss + s] = (float) total;
+                    for (int c = 0; c < cn; c++) {
+                        double t = c == 0 ? t0 : c == 1 ? t1 : c == 2 ? t2 : t3;
+                        dw[(k * cg + c0 + c) * rr * ss + r * ss + s] = (float) t;
+                    }
                 }
             }
         });
