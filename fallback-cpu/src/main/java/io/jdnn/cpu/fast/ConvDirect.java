@@ -23,6 +23,8 @@ final class ConvDirect {
         int cg = d.cPerGroup(), kg = d.kPerGroup();
         int hh = d.h(), ww = d.w(), pp = d.p(), qq = d.q(), rr = d.r(), ss = d.s();
         int sh = d.strideH(), sw = d.strideW();
+        // at a column stride above 1, rows split into column phases: every tap's run is contiguous
+        float[] xs = ConvGemm.splitColumnPhases(dev, d, x);
         dev.parallel().forEach(d.n() * d.k(), (task, worker) -> {
             int n = task / d.k(), k = task % d.k();
             int gi = k / kg;
@@ -53,16 +55,11 @@ final class ConvDirect {
                             kern.axpy((pHi - pLo) * qq, wv, x, plane + (pLo + rowOff) * ww, y, out + from);
                             continue;
                         }
+                        // image column q*sw + off = (q + a)*sw + b: entry q + a of column phase b
+                        int b = Math.floorMod(off, sw), a = Math.floorDiv(off, sw);
+                        int colAt = ConvGemm.phaseStart(ww, sw, b) + a;
                         for (int p = pLo; p < pHi; p++) {
-                            int row = out + p * qq;
-                            int xb = plane + (p * sh + rowOff) * ww + off;
-                            if (sw == 1) {
-                                kern.axpy(qHi - qLo, wv, x, xb + qLo, y, row + qLo);
-                            } else {
-                                for (int q = qLo; q < qHi; q++) {
-                                    y[row + q] = Math.fma(wv, x[xb + q * sw], y[row + q]);
-                                }
-                            }
+                            kern.axpy(qHi - qLo, wv, xs, plane + (p * sh + rowOff) * ww + colAt + qLo, y, out + p * qq + qLo);
                         }
                     }
                 }
@@ -81,8 +78,12 @@ final class ConvDirect {
             int n = task / d.c(), c = task % d.c();
             int gi = c / cg, cl = c % cg;
             int out = task * hh * ww;
-            // The whole dx plane at once, tap by tap: each element's chain over (k, r, s) in order as before.
-            Arrays.fill(dx, out, out + hh * ww, bias == null ? 0f : bias[c]);
+            // The whole dx plane at once, tap by tap: each element's chain over (k, r, s) in order as
+            // before. At a column stride above 1 the chains run in a copy of the plane whose rows are
+            // split into column phases (every tap's run contiguous), copied out at the end.
+            float[] acc = sw == 1 ? dx : dev.workspace(worker).flatA(hh * ww);
+            int accOut = sw == 1 ? out : 0;
+            Arrays.fill(acc, accOut, accOut + hh * ww, bias == null ? 0f : bias[c]);
             for (int k = gi * kg; k < (gi + 1) * kg; k++) {
                 int plane = (n * d.k() + k) * pp * qq;
                 int wb = (k * cg + cl) * rr * ss;
@@ -101,6 +102,8 @@ final class ConvDirect {
                         }
                         float wv = w[wb + r * ss + s];
                         int x0 = (int) first;
+                        int count = (int) ((end - 1 - x0) / sw + 1);
+                        int colAt = ConvGemm.phaseStart(ww, sw, (int) (x0 % sw)) + x0 / sw; // column x0 in acc's rows
                         if (sh == 1 && sw == 1 && off == 0 && qq == ww) {
                             // rows of the plane follow each other in dy and dx alike: one run
                             int h0 = (int) hFirst;
@@ -108,16 +111,18 @@ final class ConvDirect {
                             continue;
                         }
                         for (long h = hFirst; h < hEnd; h += sh) { // long: a stride may be 2^31 - 1
-                            int row = out + (int) h * ww;
                             int yb = plane + (int) ((h - rowOff) / sh) * qq;
-                            if (sw == 1) {
-                                kern.axpy((int) (end - x0), wv, dy, yb + x0 - off, dx, row + x0);
-                            } else {
-                                for (long x = x0; x < end; x += sw) {
-                                    int i = row + (int) x;
-                                    dx[i] = Math.fma(wv, dy[yb + (int) ((x - off) / sw)], dx[i]);
-                                }
-                            }
+                            kern.axpy(count, wv, dy, yb + (x0 - off) / sw, acc, accOut + (int) h * ww + colAt);
+                        }
+                    }
+                }
+            }
+            if (sw > 1) {
+                int phases = Math.min(sw, ww);
+                for (int h = 0; h < hh; h++) {
+                    for (int b = 0, o = h * ww; b < phases; b++) {
+                        for (long xx = b; xx < ww; xx += sw) {
+                            dx[out + h * ww + (int) xx] = acc[o++];
                         }
                     }
                 }
