@@ -203,13 +203,13 @@ def export(name, opset_list, out, seed, size):
         if len(refusals) == 2:
             with open(os.path.join(folder, "export-error.txt"), "w") as f:
                 f.writelines(refusals)
-            print(f"{name} opset {opset}: not exported: {refusals[0].splitlines()[0]}")
+            print(f"{name} opset {opset}: not exported: {refusals[0].splitlines()[0][:200]}")
             failed += 1
             continue
         if refusals:
             with open(os.path.join(folder, "static-batch.txt"), "w") as f:
                 f.writelines(refusals)
-            print(f"{name} opset {opset}: exported with batch 1 fixed: {refusals[0].splitlines()[0]}")
+            print(f"{name} opset {opset}: exported with batch 1 fixed: {refusals[0].splitlines()[0][:200]}")
         save(x, os.path.join(folder, "test_data_set_0", "input_0.pb"))
         save(y32, os.path.join(folder, "test_data_set_0", "output_0.pb"))
         save(x, os.path.join(folder, "reference64", "test_data_set_0", "input_0.pb"))
