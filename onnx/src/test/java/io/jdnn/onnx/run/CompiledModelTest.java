@@ -32,8 +32,10 @@ class CompiledModelTest {
         Device d = m.device();
         try (Tensor t = d.upload(BlockModelsTest.shape(m.inputs().get(0).dims()), x)) {
             Map<String, Tensor> out = m.run(Map.of(m.inputs().get(0).name(), t));
-            try (Tensor y = out.values().iterator().next()) {
-                return y.toArray();
+            try {
+                return out.get(m.outputs().get(0).name()).toArray();
+            } finally {
+                out.values().forEach(Tensor::close); // the caller owns every output, not only the first
             }
         }
     }
