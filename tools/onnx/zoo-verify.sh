@@ -43,7 +43,8 @@ for m in "$dir"/*/; do
                 'BEGIN { exit !(a <= b && c <= d) }'; then
             result=ok
         else
-            result="FAILED: $(grep -v '^jdnn: ' "$log" | tail -1 | head -c 400)"
+            # the refusal or error (jdnn's own lines, the JVM's warning and the stack-trace hint left out)
+            result="FAILED: $(grep -v -e '^jdnn: [A-Z]' -e '^WARNING: ' -e '^(run with ' "$log" | tail -1 | head -c 400)"
             status=1
         fi
         printf '%-28s %-7s launches %-4s vs torch float32 %-9s / %-8s vs float64 %-9s / %-8s %s\n' \
