@@ -113,7 +113,8 @@ public final class OnnxBenchCommand implements Callable<Integer> {
         row(out, "jdnn " + device, jdnn, OnnxCli.mib(peak));
         if (cpu && !noOrt) {
             double[] ort = OrtBench.time(Files.readAllBytes(model), dims, data, warmup, runs);
-            row(out, "onnxruntime", ort, "n/a (not reported by its Java API)");
+            row(out, "onnxruntime", ort, ort[2] < 0 ? "n/a (not reported by its Java API)"
+                    : OnnxCli.mib((long) ort[2]) + " (rise of the process's peak resident set)");
             out.printf(Locale.ROOT, "ratio     %.2fx images/s (jdnn / onnxruntime, medians of one run of this command)%n",
                     ort[0] / jdnn[0]);
         }

@@ -19,25 +19,33 @@ final class OrtBench {
 
     /**
      * p50 and p90 milliseconds of ONNX Runtime running {@code model} (default session options: all
-     * cores, every graph optimization) on {@code data}; the inputs' first extents are made symbolic
-     * so that a model exported at batch 1 runs at the benchmark's batch.
+     * cores, every graph optimization) on {@code data}, then the rise of the process's peak resident
+     * set over the resident set before the session was created, in bytes ({@link ResidentSet}; -1
+     * where it cannot be read). The inputs' first extents are made symbolic so that a model exported
+     * at batch 1 runs at the benchmark's batch.
      */
     static double[] time(byte[] model, Map<String, long[]> dims, Map<String, float[]> data, int warmup, int runs)
             throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
+        byte[] symbolic = symbolicBatch(model);
+        boolean reset = ResidentSet.resetPeak();
+        long before = ResidentSet.current();
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-             OrtSession s = env.createSession(symbolicBatch(model), o)) {
+             OrtSession s = env.createSession(symbolic, o)) {
             Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
             try {
                 for (Map.Entry<String, float[]> e : data.entrySet()) {
                     feeds.put(e.getKey(), OnnxTensor.createTensor(env, FloatBuffer.wrap(e.getValue()), dims.get(e.getKey())));
                 }
-                return OnnxBenchCommand.time(warmup, runs, () -> {
+                double[] ms = OnnxBenchCommand.time(warmup, runs, () -> {
                     long t0 = System.nanoTime();
                     try (OrtSession.Result r = s.run(feeds)) {
                         return (System.nanoTime() - t0) / 1e6;
                     }
                 });
+                long peak = ResidentSet.peak();
+                double rise = reset && before >= 0 && peak >= 0 ? Math.max(0, peak - before) : -1;
+                return new double[] {ms[0], ms[1], rise};
             } finally {
                 feeds.values().forEach(OnnxTensor::close);
             }

@@ -80,7 +80,7 @@ final class ConvAlgorithms {
             case BACKWARD_DATA -> {
                 switch (a) {
                     case WINOGRAD -> ConvWinograd.backwardData(dev, d, in1, in2Buffer, bias, act, out);
-                    case IM2COL_GEMM -> ConvGemm.backwardData(dev, d, in1, in2Buffer, bias, act, out);
+                    case IM2COL_GEMM -> ConvGemmData.backwardData(dev, d, in1, in2Buffer, bias, act, out);
                     case DEPTHWISE -> ConvDepthwise.backwardData(dev, d, in1, in2, bias, act, out);
                     case DIRECT -> ConvDirect.backwardData(dev, d, in1, in2, bias, act, out);
                     default -> throw unsupported(d, direction, a);

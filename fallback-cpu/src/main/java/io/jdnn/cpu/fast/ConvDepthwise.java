@@ -65,10 +65,21 @@ final class ConvDepthwise {
             System.arraycopy(src, srcOff + h * wsz + lo - padL, pad, rowB + lo, hi - lo);
             Arrays.fill(pad, rowB + hi, rowB + wp, 0f);
         }
-        float[][] tmp = ws.rowsC(2, Workspace.padTile(outW));
         int[] wOffs = ws.ints(2 * rr);
         int[] xOffs = ws.ints2(rr);
+        // Rows whose every filter row lies inside the source: for narrow planes, one flat run.
+        int oLo = Math.min(outH, Math.max(0, padT)), oHi = Math.max(oLo, Math.min(outH, hs + padT - (rr - 1) * dh));
+        boolean flat = outW < FLAT_WIDTH && oHi - oLo >= 2;
+        int flatLen = flat ? (oHi - oLo - 1) * wp + outW : 0;
+        float[][] tmp = ws.rowsC(2, Workspace.padTile(Math.max(outW, flatLen)));
+        if (flat) {
+            correlateFlat(kern, ws, pad, wp, wk, wOff, rr, ss, dh, dw, oLo - padT, oLo, oHi, outW, out, outOff, bias,
+                    accumulate, tmp, wOffs, xOffs, flatLen);
+        }
         for (int o = 0; o < outH; o++) {
+            if (flat && o >= oLo && o < oHi) {
+                continue; // done above
+            }
             int dst = outOff + o * outW;
             int rows = 0;
             for (int r = 0; r < rr; r++) {
@@ -80,6 +91,40 @@ final class ConvDepthwise {
                 }
             }
             kern.correlateRow(outW, rows, ss, dw, wk, wOffs, pad, xOffs, out, dst, accumulate, bias, tmp);
+        }
+    }
+
+    /**
+     * Output rows of fewer columns than this that take every filter row run as one flat range (see
+     * {@link #correlateFlat}): a row of 7 or 14 is shorter than a vector of 16 lanes.
+     */
+    static final int FLAT_WIDTH = 32;
+
+    /**
+     * Output rows [oLo, oHi) of {@link #correlate}, all of whose filter rows lie inside the padded
+     * source {@code pad} (rows of {@code wp} columns, the first of them at source row {@code ih0}),
+     * as one {@link Kernels#correlateRow} over the flat range of length {@code flatLen}: position
+     * t = (o - oLo) * wp + q is output (o, q) for q &lt; outW (the other wp - outW positions of each
+     * row are computed and dropped), reading the source exactly as the row-by-row call does, so
+     * every output gets the same fused multiply-adds in the same order.
+     */
+    private static void correlateFlat(Kernels kern, Workspace ws, float[] pad, int wp, float[] wk, int wOff, int rr,
+                                      int ss, int dh, int dw, int ih0, int oLo, int oHi, int outW, float[] out,
+                                      int outOff, float bias, boolean accumulate, float[][] tmp, int[] wOffs,
+                                      int[] xOffs, int flatLen) {
+        float[] run = ws.flatB(flatLen);
+        if (accumulate) {
+            for (int o = oLo; o < oHi; o++) {
+                System.arraycopy(out, outOff + o * outW, run, (o - oLo) * wp, outW);
+            }
+        }
+        for (int r = 0; r < rr; r++) {
+            wOffs[r] = wOff + r * ss;
+            xOffs[r] = (ih0 + r * dh) * wp;
+        }
+        kern.correlateRow(flatLen, rr, ss, dw, wk, wOffs, pad, xOffs, run, 0, accumulate, bias, tmp);
+        for (int o = oLo; o < oHi; o++) {
+            System.arraycopy(run, (o - oLo) * wp, out, outOff + o * outW, outW);
         }
     }
 

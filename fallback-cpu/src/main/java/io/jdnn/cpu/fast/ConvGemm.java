@@ -11,11 +11,8 @@ import java.util.Arrays;
  *   <li>forward: y[n] (k, p*q) = w (k, c*r*s) x col (c*r*s, p*q); each task packs the columns of a
  *       block of output pixels, chunk by chunk of the reduction, into row arrays and accumulates a
  *       (k x block) tile that goes straight into y;</li>
- *   <li>backward-data: a gather, never a scatter. The image rows and columns are split into
- *       stride phases ({@code h mod strideH}, {@code w mod strideW}); within a phase only the filter
- *       taps with {@code (h + padH - r*dilationH) mod strideH == 0} contribute, each from dy at a
- *       fixed offset, so every phase is a dense GEMM dx_phase (c, pixels) = w^T (c, k*taps) x
- *       dy col (k*taps, pixels), and every dx element is written once;</li>
+ *   <li>backward-data: a gather by stride phases, in {@link ConvGemmData} (with the blocks and
+ *       packing of this class);</li>
  *   <li>backward-filter: dw^T (c*r*s, k) = sum over images and pixels of col (c*r*s, pixel) x
  *       dy^T (pixel, k), the column rows packed like forward's and dy transposed chunk by chunk.
  *       The reduction runs in a fixed order inside a fixed number of image chunks
@@ -33,48 +30,98 @@ final class ConvGemm {
     static final int KC = 256;
     /** At most this many image chunks in backward-filter. */
     static final int FILTER_CHUNKS = 4;
+    /**
+     * Fewest GEMM rows (output channels) a task takes when a problem with few pixel blocks is split
+     * by channels too: each such task gathers its own copy of the columns.
+     */
+    static final int MIN_ROWS = 48;
+    /** Most floats of columns {@link #forward} gathers once for all channel blocks (64 MiB). */
+    static final long SHARED_COLUMNS = 16L << 20;
 
     // ------------------------------------------------------------------ forward
 
     static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, Activation act, float[] y) {
         Kernels kern = dev.kernels();
         float[] x = splitColumnPhases(dev, d, image);
-        int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
-        int rs = d.r() * d.s(), crs = cg * rs;
+        int g = d.groups(), kg = d.kPerGroup();
+        int crs = d.cPerGroup() * d.r() * d.s();
         int pq = d.p() * d.q();
         int nc = Math.min(NC, Workspace.padTile(pq));
         int blocks = (pq + nc - 1) / nc;
-        int tasks = d.n() * g * blocks;
-        dev.parallel().forEach(tasks, (task, worker) -> {
-            int jb = task % blocks;
-            int gi = (task / blocks) % g;
-            int n = task / blocks / g;
+        int colBlocks = d.n() * g * blocks; // (image, group, pixel block)
+        // Few column blocks (batch 1, a 7x7 or 14x14 output) are also split by output channels. With
+        // packed panels the columns are then gathered once, in parallel, into a block that every
+        // channel block's GEMM reads; else each task gathers its own.
+        int nr = kern.panelWidth();
+        boolean share = nr > 0 && (long) colBlocks * crs * nc <= SHARED_COLUMNS;
+        int mb = dev.parallel().rowBlock(colBlocks, kg, MIN_ROWS, share ? Parallel.TASKS_PER_WORKER : 1);
+        int mBlocks = (kg + mb - 1) / mb;
+        float[] shared = share && mBlocks > 1 ? gatherShared(dev, d, x, colBlocks, blocks, nc) : null;
+        dev.parallel().forEach(colBlocks * mBlocks, (task, worker) -> {
+            int k0 = (task % mBlocks) * mb;
+            int rows = Math.min(mb, kg - k0);
+            int cb = task / mBlocks;
+            int jb = cb % blocks;
+            int gi = (cb / blocks) % g;
+            int n = cb / blocks / g;
             int j0 = jb * nc;
             int len = Math.min(nc, pq - j0);
             Workspace ws = dev.workspace(worker);
-            float[][] c = ws.rowsC(kg, nc);
-            Block b = Block.of(kern, ws, Math.min(KC, crs), nc);
+            float[][] c = ws.rowsC(rows, nc);
+            Block own = shared == null ? Block.of(kern, ws, Math.min(KC, crs), nc) : null;
+            int kFirst = gi * kg + k0; // the task's first output channel
             if (bias != null) {
-                for (int k = 0; k < kg; k++) {
-                    Arrays.fill(c[k], 0, nc, bias[gi * kg + k]);
+                for (int k = 0; k < rows; k++) {
+                    Arrays.fill(c[k], 0, nc, bias[kFirst + k]);
                 }
             }
-            for (int k0 = 0; k0 < crs; k0 += KC) {
-                int kc = Math.min(KC, crs - k0);
-                for (int kk = 0; kk < kc; kk++) {
-                    int row = k0 + kk;
-                    int ci = gi * cg + row / rs;
-                    int r = (row % rs) / d.s();
-                    int s = row % d.s();
-                    im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b.row(kk, kc, len));
+            for (int r0 = 0; r0 < crs; r0 += KC) {
+                int kc = Math.min(KC, crs - r0);
+                Block b = own;
+                if (shared == null) {
+                    gatherChunk(d, x, n, gi, r0, kc, j0, len, own);
+                } else {
+                    b = Block.packed(shared, ((long) cb * crs + r0) * nc, ws.panelRow(), nr);
                 }
-                b.gemm(kern, kg, len, kc, w, gi * kg * crs + k0, crs, c, bias != null || k0 > 0);
+                b.gemm(kern, rows, len, kc, w, kFirst * crs + r0, crs, c, bias != null || r0 > 0);
             }
-            for (int k = 0; k < kg; k++) {
+            for (int k = 0; k < rows; k++) {
                 Elementwise.epilogue(act, c[k], 0, len);
-                System.arraycopy(c[k], 0, y, (int) (((long) n * d.k() + gi * kg + k) * pq + j0), len);
+                System.arraycopy(c[k], 0, y, (int) (((long) n * d.k() + kFirst + k) * pq + j0), len);
             }
         });
+    }
+
+    /**
+     * Every column block's column matrix packed into panels, in {@code dev.scratch(2)}: block cb's
+     * rows [r0, r0 + kc) (a chunk of at most KC rows) at offset (cb * crs + r0) * nc. One task per
+     * (block, chunk).
+     */
+    private static float[] gatherShared(CpuDevice dev, DirectConv d, float[] x, int colBlocks, int blocks, int nc) {
+        int crs = d.cPerGroup() * d.r() * d.s(), pq = d.p() * d.q();
+        int chunks = (crs + KC - 1) / KC;
+        int nr = dev.kernels().panelWidth();
+        float[] shared = dev.scratch(2, colBlocks * crs * nc);
+        dev.parallel().forEach(colBlocks * chunks, (task, worker) -> {
+            int cb = task / chunks, r0 = (task % chunks) * KC;
+            int j0 = (cb % blocks) * nc;
+            Block b = Block.packed(shared, ((long) cb * crs + r0) * nc, dev.workspace(worker).panelRow(), nr);
+            gatherChunk(d, x, cb / blocks / d.groups(), (cb / blocks) % d.groups(), r0, Math.min(KC, crs - r0), j0,
+                    Math.min(nc, pq - j0), b);
+        });
+        return shared;
+    }
+
+    /** Rows [r0, r0 + kc) of group gi's column matrix of image n, pixels [j0, j0 + len), into b. */
+    private static void gatherChunk(DirectConv d, float[] x, int n, int gi, int r0, int kc, int j0, int len, Block b) {
+        int rs = d.r() * d.s(), cg = d.cPerGroup();
+        for (int kk = 0; kk < kc; kk++) {
+            int row = r0 + kk;
+            int ci = gi * cg + row / rs;
+            int r = (row % rs) / d.s();
+            int s = row % d.s();
+            im2colRow(d, x, ((long) n * d.c() + ci) * d.h() * d.w(), r, s, j0, len, b.row(kk, kc, len));
+        }
     }
 
     /**
@@ -167,11 +214,16 @@ final class ConvGemm {
      * panels where they take packed B ({@link Kernels#panelWidth()} &gt; 0: the gather is the
      * packing), else row arrays.
      */
-    private record Block(float[][] rows, float[] panels, PanelRow target, int nr) {
+    record Block(float[][] rows, float[] panels, int off, PanelRow target, int nr) {
         static Block of(Kernels kern, Workspace ws, int kcMax, int nc) {
             int nr = kern.panelWidth();
-            return nr == 0 ? new Block(ws.rowsB(kcMax, nc), null, ws.panelRow(), 0)
-                    : new Block(null, ws.flatB(kcMax * nc), ws.panelRow(), nr);
+            return nr == 0 ? new Block(ws.rowsB(kcMax, nc), null, 0, ws.panelRow(), 0)
+                    : new Block(null, ws.flatB(kcMax * nc), 0, ws.panelRow(), nr);
+        }
+
+        /** A block packed in panels of nr columns at {@code panels[off]}. */
+        static Block packed(float[] panels, long off, PanelRow target, int nr) {
+            return new Block(null, panels, Math.toIntExact(off), target, nr);
         }
 
         /** The target of row k of a block of kc rows of which the gather fills len columns. */
@@ -179,7 +231,7 @@ final class ConvGemm {
             if (nr == 0) {
                 return target.row(rows[k], 0);
             }
-            target.panel(panels, k, kc, nr);
+            target.panel(panels, off, k, kc, nr);
             target.zero(len, Workspace.padTile(len) - len); // finite padding columns
             return target;
         }
@@ -189,225 +241,8 @@ final class ConvGemm {
             if (nr == 0) {
                 kern.gemm(m, len, kc, a, aOff, lda, rows, 0, c, 0, accumulate);
             } else {
-                kern.gemmPacked(m, len, kc, a, aOff, lda, panels, c, 0, accumulate);
+                kern.gemmPacked(m, len, kc, a, aOff, lda, panels, off, c, 0, accumulate);
             }
-        }
-    }
-
-    // ------------------------------------------------------------------ backward-data
-
-    /** The filter taps of one stride phase along one axis, with the dy offset of each. */
-    record Phase(int start, int count, int[] taps, int[] offsets) {
-        static Phase of(int a, int stride, int pad, int dil, int kernel, int imageSize) {
-            int count = a >= imageSize ? 0 : (int) (((long) imageSize - a + stride - 1) / stride);
-            int n = 0;
-            int[] taps = new int[kernel];
-            int[] offs = new int[kernel];
-            for (int r = 0; r < kernel; r++) {
-                int v = a + pad - r * dil;
-                if (Math.floorMod(v, stride) == 0) {
-                    taps[n] = r;
-                    offs[n] = Math.floorDiv(v, stride);
-                    n++;
-                }
-            }
-            return new Phase(a, count, Arrays.copyOf(taps, n), Arrays.copyOf(offs, n));
-        }
-    }
-
-    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, Activation act,
-                             float[] dx) {
-        Kernels kern = dev.kernels();
-        int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
-        int rs = d.r() * d.s();
-        int sh = d.strideH(), sw = d.strideW();
-        // Phases a >= the image's size hold no pixel (a stride may be 2^31 - 1): only the first
-        // min(stride, size) exist, and the taps of the others are left out of the packing.
-        int nph = Math.min(sh, d.h()), npw = Math.min(sw, d.w());
-        Phase[] rowPh = new Phase[nph];
-        Phase[] colPh = new Phase[npw];
-        for (int a = 0; a < nph; a++) {
-            rowPh[a] = Phase.of(a, sh, d.padH(), d.dilationH(), d.r(), d.h());
-        }
-        for (int b = 0; b < npw; b++) {
-            colPh[b] = Phase.of(b, sw, d.padW(), d.dilationW(), d.s(), d.w());
-        }
-        int phases = nph * npw;
-        // Pack w^T per (phase, group): A[c][(k, tr, ts)] = w[g*kg + k][c][taps r][taps s].
-        int[] aOff = new int[phases * g];
-        int total = 0;
-        int maxPix = 0;
-        for (int ph = 0; ph < phases; ph++) {
-            Phase pr = rowPh[ph / npw], pc = colPh[ph % npw];
-            int kk = kg * pr.taps().length * pc.taps().length;
-            for (int gi = 0; gi < g; gi++) {
-                aOff[ph * g + gi] = total;
-                total += cg * kk;
-            }
-            maxPix = Math.max(maxPix, pr.count() * pc.count());
-        }
-        // Packed once per weight tensor and layout, and kept on the buffer until the weights change.
-        float[] packed = weights.packed(new CpuBuffer.PackKey("IM2COL_GEMM backward-data", d.problem().withBatch(1)), total, out -> {
-            float[] w = weights.read();
-            // As large as the weights, so packed in parallel.
-            int[] rPh = new int[d.r()], rIdx = new int[d.r()], sPh = new int[d.s()], sIdx = new int[d.s()];
-            Arrays.fill(rPh, -1); // a tap of no existing phase stays -1
-            Arrays.fill(sPh, -1);
-            for (int a = 0; a < nph; a++) {
-                int[] t = rowPh[a].taps();
-                for (int i = 0; i < t.length; i++) {
-                    rPh[t[i]] = a;
-                    rIdx[t[i]] = i;
-                }
-            }
-            for (int b = 0; b < npw; b++) {
-                int[] t = colPh[b].taps();
-                for (int j = 0; j < t.length; j++) {
-                    sPh[t[j]] = b;
-                    sIdx[t[j]] = j;
-                }
-            }
-            // Tap e = r*s + s of group gi lands at packed[dst[gi*rs + e] + (c*kg + k) * tapsOf[e]].
-            int[] dst = new int[g * rs], tapsOf = new int[rs];
-            for (int r = 0; r < d.r(); r++) {
-                for (int s2 = 0; s2 < d.s(); s2++) {
-                    int e = r * d.s() + s2;
-                    if (rPh[r] < 0 || sPh[s2] < 0) {
-                        for (int gi = 0; gi < g; gi++) {
-                            dst[gi * rs + e] = -1; // the tap reaches no dx pixel
-                        }
-                        continue;
-                    }
-                    int ph = rPh[r] * npw + sPh[s2];
-                    int ts = colPh[sPh[s2]].taps().length;
-                    tapsOf[e] = rowPh[rPh[r]].taps().length * ts;
-                    for (int gi = 0; gi < g; gi++) {
-                        dst[gi * rs + e] = aOff[ph * g + gi] + rIdx[r] * ts + sIdx[s2];
-                    }
-                }
-            }
-            // One task per (group, image channel): each writes its own rows of every phase's matrix.
-            dev.parallel().forEach(g * cg, (job, worker) -> {
-                int gi = job / cg, c = job % cg;
-                for (int k = 0; k < kg; k++) {
-                    int wb = ((gi * kg + k) * cg + c) * rs;
-                    int row = c * kg + k;
-                    for (int e = 0; e < rs; e++) {
-                        int at = dst[gi * rs + e];
-                        if (at >= 0) {
-                            out[at + row * tapsOf[e]] = w[wb + e];
-                        }
-                    }
-                }
-            });
-        });
-        if (maxPix == 0) {
-            return;
-        }
-        int nc = Math.min(NC, Workspace.padTile(maxPix));
-        int blocks = (maxPix + nc - 1) / nc;
-        int tasks = d.n() * g * phases * blocks;
-        dev.parallel().forEach(tasks, (task, worker) -> {
-            int jb = task % blocks;
-            int ph = (task / blocks) % phases;
-            int gi = (task / blocks / phases) % g;
-            int n = task / blocks / phases / g;
-            Phase pr = rowPh[ph / npw], pc = colPh[ph % npw];
-            int pix = pr.count() * pc.count();
-            int j0 = jb * nc;
-            if (j0 >= pix) {
-                return;
-            }
-            int len = Math.min(nc, pix - j0);
-            int tr = pr.taps().length, ts = pc.taps().length;
-            int kk = kg * tr * ts;
-            Workspace ws = dev.workspace(worker);
-            float[][] c = ws.rowsC(cg, nc);
-            if (kk == 0) {
-                for (int ci = 0; ci < cg; ci++) {
-                    Arrays.fill(c[ci], 0, nc, 0f);
-                }
-            } else {
-                Block b = Block.of(kern, ws, Math.min(KC, kk), nc);
-                int base = aOff[ph * g + gi];
-                for (int k0 = 0; k0 < kk; k0 += KC) {
-                    int kc = Math.min(KC, kk - k0);
-                    for (int row = 0; row < kc; row++) {
-                        int idx = k0 + row;
-                        int k = idx / (tr * ts);
-                        int i = (idx / ts) % tr;
-                        int j = idx % ts;
-                        long plane = ((long) n * d.k() + gi * kg + k) * d.p() * d.q();
-                        gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len,
-                                b.row(row, kc, len));
-                    }
-                    b.gemm(kern, cg, len, kc, packed, base + k0, kk, c, k0 > 0);
-                }
-            }
-            int wc = pc.count();
-            for (int ci = 0; ci < cg; ci++) {
-                int ch = gi * cg + ci;
-                float bv = bias == null ? 0f : bias[ch];
-                float[] src = c[ci];
-                if (act != null) {
-                    // the epilogue on the tile: bias added first (the same sum as the store's), then the activation
-                    for (int t = 0; t < len; t++) {
-                        src[t] += bv;
-                    }
-                    Elementwise.epilogue(act, src, 0, len);
-                    bv = -0f; // v + -0f is v, bit for bit (also -0f), so the store below adds nothing
-                }
-                long plane = ((long) n * d.c() + ch) * d.h() * d.w();
-                int t = 0;
-                int i = j0 / wc, j = j0 % wc;
-                while (t < len) {
-                    int seg = Math.min(wc - j, len - t);
-                    int rowBase = (int) (plane + (long) (pr.start() + i * sh) * d.w() + pc.start());
-                    if (sw == 1) {
-                        for (int e = 0; e < seg; e++) {
-                            dx[rowBase + j + e] = src[t + e] + bv;
-                        }
-                    } else {
-                        for (int e = 0; e < seg; e++) {
-                            dx[rowBase + (j + e) * sw] = src[t + e] + bv;
-                        }
-                    }
-                    t += seg;
-                    i++;
-                    j = 0;
-                }
-            }
-        });
-    }
-
-    /**
-     * Element t = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
-     * [j0, j0+len), 0 where the dy index is outside (P, Q).
-     */
-    private static void gatherPhaseRow(DirectConv d, float[] dy, long plane, int offR, int offC, int wc, int j0,
-                                       int len, PanelRow dst) {
-        int pp = d.p(), qq = d.q();
-        int i = j0 / wc, j = j0 % wc;
-        int t = 0;
-        while (t < len) {
-            int seg = Math.min(wc - j, len - t);
-            int p = i + offR;
-            if (p < 0 || p >= pp) {
-                dst.zero(t, seg);
-            } else {
-                int lo = Math.max(j, -offC);
-                int hi = Math.min(j + seg, qq - offC);
-                if (hi <= lo) {
-                    dst.zero(t, seg);
-                } else {
-                    dst.zero(t, lo - j);
-                    dst.copy(dy, (int) (plane + (long) p * qq) + lo + offC, t + (lo - j), hi - lo);
-                    dst.zero(t + (hi - j), j + seg - hi);
-                }
-            }
-            t += seg;
-            i++;
-            j = 0;
         }
     }
 
@@ -439,27 +274,32 @@ final class ConvGemm {
         int weights = (int) d.weightElements();
         float[] partial = chunks == 1 ? dw : dev.scratch(1, chunks * weights);
         int kcMax = Math.min(KC, pq);
-        int kgPad = Workspace.padTile(kg);
-        dev.parallel().forEach(chunks * g * rowBlocks, (task, worker) -> {
-            int blk = task % rowBlocks;
-            int gi = (task / rowBlocks) % g;
-            int ch = task / rowBlocks / g;
+        // Few row blocks (batch 1, few image channels) are also split by output channels (dw^T's columns).
+        int kb = dev.parallel().rowBlock(chunks * g * rowBlocks, kg, MIN_ROWS, Parallel.TASKS_PER_WORKER);
+        int kBlocks = (kg + kb - 1) / kb;
+        int kbPad = Workspace.padTile(kb);
+        dev.parallel().forEach(chunks * g * rowBlocks * kBlocks, (task, worker) -> {
+            int k0 = (task % kBlocks) * kb;
+            int cols = Math.min(kb, kg - k0);
+            int blk = (task / kBlocks) % rowBlocks;
+            int gi = (task / kBlocks / rowBlocks) % g;
+            int ch = task / kBlocks / rowBlocks / g;
             int r0 = blk * mb;
             int rows = Math.min(mb, crs - r0);
             int nFrom = (int) Parallel.split(d.n(), chunks, ch);
             int nTo = (int) Parallel.split(d.n(), chunks, ch + 1);
             Workspace ws = dev.workspace(worker);
-            float[][] c = ws.rowsC(rows, kgPad);
-            float[][] panelSum = ws.rowsA(rows, kgPad);
-            float[][] dyT = ws.rowsB(kcMax, kgPad);
+            float[][] c = ws.rowsC(rows, kbPad);
+            float[][] panelSum = ws.rowsA(rows, kbPad);
+            float[][] dyT = ws.rowsB(kcMax, kbPad);
             float[] a = ws.flatA(rows * kcMax);
             for (int n = nFrom; n < nTo; n++) {
                 for (int p0 = 0; p0 < pq; p0 += KC) {
                     int kc = Math.min(KC, pq - p0);
-                    int yBase = (int) (((long) n * d.k() + gi * kg) * pq + p0);
+                    int yBase = (int) (((long) n * d.k() + gi * kg + k0) * pq + p0);
                     for (int t = 0; t < kc; t++) {
                         float[] row = dyT[t];
-                        for (int k = 0; k < kg; k++) {
+                        for (int k = 0; k < cols; k++) {
                             row[k] = dy[yBase + k * pq + t];
                         }
                     }
@@ -473,12 +313,12 @@ final class ConvGemm {
                     // each K panel sums its KC terms from zero, then joins the running sum: one
                     // float32 chain over all N*P*Q pixels would drift like sqrt(N*P*Q) * 2^-24
                     boolean first = n == nFrom && p0 == 0;
-                    kern.gemm(rows, kg, kc, a, 0, kc, dyT, 0, first ? c : panelSum, 0, false);
+                    kern.gemm(rows, cols, kc, a, 0, kc, dyT, 0, first ? c : panelSum, 0, false);
                     if (!first) {
                         for (int i = 0; i < rows; i++) {
                             float[] ci = c[i];
                             float[] pi = panelSum[i];
-                            for (int k = 0; k < kg; k++) {
+                            for (int k = 0; k < cols; k++) {
                                 ci[k] += pi[k];
                             }
                         }
@@ -486,8 +326,8 @@ final class ConvGemm {
                 }
             }
             int out = ch * weights;
-            for (int k = 0; k < kg; k++) {
-                int base = out + (gi * kg + k) * crs + r0;
+            for (int k = 0; k < cols; k++) {
+                int base = out + (gi * kg + k0 + k) * crs + r0;
                 for (int i = 0; i < rows; i++) {
                     partial[base + i] = c[i][k];
                 }

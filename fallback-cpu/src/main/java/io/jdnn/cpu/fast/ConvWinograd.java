@@ -124,11 +124,17 @@ final class ConvWinograd {
         int tb = Workspace.padTile(band * maxTw);
         int bw = 4 * maxTw + 2;
         int bh = 4 * band + 2;
-        dev.parallel().forEach(nImg * groups * phases * bands, (task, worker) -> {
-            int bi = task % bands;
-            int ph = (task / bands) % phases;
-            int gi = (task / bands / phases) % groups;
-            int n = task / bands / phases / groups;
+        // Few bands (batch 1, small images) are also split by output channels: each such task
+        // transforms the band's input for itself, then multiplies and transforms back its channels.
+        int mb = dev.parallel().rowBlock(nImg * groups * phases * bands, kg, ConvGemm.MIN_ROWS, 1);
+        int mBlocks = (kg + mb - 1) / mb;
+        dev.parallel().forEach(nImg * groups * phases * bands * mBlocks, (task, worker) -> {
+            int k0 = (task % mBlocks) * mb;
+            int rows = Math.min(mb, kg - k0);
+            int bi = (task / mBlocks) % bands;
+            int ph = (task / mBlocks / bands) % phases;
+            int gi = (task / mBlocks / bands / phases) % groups;
+            int n = task / mBlocks / bands / phases / groups;
             int tw = tilesW[ph];
             int th0 = bi * band;
             int rowsHere = Math.min(band, tilesH[ph] - th0);
@@ -141,7 +147,7 @@ final class ConvWinograd {
             int rowBase = a - padT + dh * 4 * th0, colBase = b - padL;
             Workspace ws = dev.workspace(worker);
             float[][] v = ws.rowsB(36 * cg, tb);
-            float[][] m = ws.rowsC(36 * kg, tb);
+            float[][] m = ws.rowsC(36 * rows, tb);
             float[][] d = ws.rowsA(72, tb);
             float[] buf = ws.flatA(bh * bw);
             int usedRows = 4 * rowsHere + 2, usedCols = 4 * tw + 2;
@@ -173,15 +179,15 @@ final class ConvWinograd {
                 }
             }
             for (int xi = 0; xi < 36; xi++) {
-                kern.gemm(kg, nt, cg, u, (gi * 36 + xi) * kg * cg, cg, v, xi * cg, m, xi * kg, false);
+                kern.gemm(rows, nt, cg, u, ((gi * 36 + xi) * kg + k0) * cg, cg, v, xi * cg, m, xi * rows, false);
             }
-            for (int k = 0; k < kg; k++) {
-                int ko = gi * kg + k;
+            for (int k = 0; k < rows; k++) {
+                int ko = gi * kg + k0 + k;
                 float bv = bias == null ? 0f : bias[ko];
                 // columns: f[i*6 + j] = (A^T M)[i][j], i < 4
                 for (int j = 0; j < 6; j++) {
-                    at(nt, m[j * kg + k], m[(6 + j) * kg + k], m[(12 + j) * kg + k], m[(18 + j) * kg + k],
-                            m[(24 + j) * kg + k], m[(30 + j) * kg + k], d[j], d[6 + j], d[12 + j], d[18 + j], 0f);
+                    at(nt, m[j * rows + k], m[(6 + j) * rows + k], m[(12 + j) * rows + k], m[(18 + j) * rows + k],
+                            m[(24 + j) * rows + k], m[(30 + j) * rows + k], d[j], d[6 + j], d[12 + j], d[18 + j], 0f);
                 }
                 // rows: o[i*4 + j] = (f A)[i][j] + bias
                 for (int i = 0; i < 4; i++) {

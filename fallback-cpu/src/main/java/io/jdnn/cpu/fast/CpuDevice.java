@@ -46,7 +46,7 @@ final class CpuDevice implements DeviceBackend {
     private final Kernels kernels;
     private final Parallel parallel;
     private final Workspace[] workspaces;
-    private final float[][] scratch = new float[2][0];
+    private final float[][] scratch = new float[3][0];
     private double[] scratchDoubles = new double[0];
 
     CpuDevice(DeviceInfo info, DeviceOptions options, Kernels kernels) {
@@ -77,7 +77,7 @@ final class CpuDevice implements DeviceBackend {
         return workspaces[worker];
     }
 
-    /** Device-level scratch slot (0 or 1) of at least {@code n} floats, contents unspecified. */
+    /** Device-level scratch slot (0, 1 or 2) of at least {@code n} floats, contents unspecified. */
     float[] scratch(int slot, int n) {
         if (scratch[slot].length < n) {
             scratch[slot] = new float[n];

@@ -28,11 +28,11 @@ interface Kernels {
 
     /**
      * {@link #gemm} with B packed by the caller into panels of NR = {@link #panelWidth()} columns:
-     * element (k, j) at {@code bp[(j / NR) * kc * NR + k * NR + j % NR]} for j &lt; padTile(n) (columns
-     * from n on hold finite values; their results land in c's padding columns).
+     * element (k, j) at {@code bp[bOff + (j / NR) * kc * NR + k * NR + j % NR]} for j &lt; padTile(n)
+     * (columns from n on hold finite values; their results land in c's padding columns).
      */
-    default void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
-                            boolean accumulate) {
+    default void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
+                            int cRow, boolean accumulate) {
         throw new UnsupportedOperationException("these kernels take B as row arrays only (panelWidth() == 0)");
     }
 

@@ -159,6 +159,26 @@ final class Norm {
         return acc;
     }
 
+    /**
+     * d^-beta. The betas networks use (0.75: AlexNet, GoogLeNet, Caffe's default; 0.5; 1) by correctly
+     * rounded square roots and one division, within 3 ulps of double where Math.pow takes about ten
+     * times as long; the float32 result is Math.pow's but for a rounding boundary in about 1e-8 of
+     * cases. Other betas: Math.pow.
+     */
+    static double powNegative(double d, double beta) {
+        if (beta == 0.75) {
+            double s = Math.sqrt(d);
+            return 1 / (s * Math.sqrt(s));
+        }
+        if (beta == 0.5) {
+            return 1 / Math.sqrt(d);
+        }
+        if (beta == 1) {
+            return 1 / d;
+        }
+        return Math.pow(d, -beta);
+    }
+
     static void lrnForward(CpuDevice dev, LrnProblem p, float[] x, float[] y) {
         int channels = p.channels();
         int hw = p.height() * p.width();
@@ -167,7 +187,7 @@ final class Norm {
             double[] acc = windowSquares(dev, p, x, task, worker);
             int off = task * hw;
             for (int i = 0; i < hw; i++) {
-                y[off + i] = (float) (x[off + i] * Math.pow(p.k() + scale * acc[i], -p.beta()));
+                y[off + i] = (float) (x[off + i] * powNegative(p.k() + scale * acc[i], p.beta()));
             }
         });
     }
@@ -185,7 +205,7 @@ final class Norm {
             int off = task * hw;
             for (int i = 0; i < hw; i++) {
                 double d = p.k() + scale * acc[i];
-                double pb = Math.pow(d, -p.beta());
+                double pb = powNegative(d, p.beta());
                 powBeta[off + i] = (float) pb;
                 weighted[off + i] = (float) (dy[off + i] * x[off + i] * pb / d);
             }

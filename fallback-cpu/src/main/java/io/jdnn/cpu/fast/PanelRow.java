@@ -24,10 +24,10 @@ final class PanelRow {
         return this;
     }
 
-    /** Targets row k of a block of kc rows packed in panels of nr columns starting at {@code dst[0]}. */
-    PanelRow panel(float[] dst, int k, int kc, int nr) {
+    /** Targets row k of a block of kc rows packed in panels of nr columns starting at {@code dst[off]}. */
+    PanelRow panel(float[] dst, int off, int k, int kc, int nr) {
         this.dst = dst;
-        this.base = k * nr;
+        this.base = off + k * nr;
         this.nr = nr;
         this.stride = kc * nr;
         return this;

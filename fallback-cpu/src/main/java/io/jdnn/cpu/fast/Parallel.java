@@ -19,7 +19,10 @@ final class Parallel {
         void run(int task, int worker);
     }
 
-    private static final Parallel SHARED = new Parallel(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    /** The system property that sets the shared pool's worker count (default: one per available processor). */
+    static final String THREADS_PROPERTY = "jdnn.cpu.threads";
+
+    private static final Parallel SHARED = new Parallel(sharedThreads());
 
     private final int threads;
     private final Thread[] workers;
@@ -44,6 +47,29 @@ final class Parallel {
             workers[i - 1] = t;
             t.start();
         }
+    }
+
+    /**
+     * Workers of the shared pool: {@code -Djdnn.cpu.threads=N} where N is a positive integer (to
+     * measure scaling, or to leave cores to other work), else one per available processor.
+     */
+    static int sharedThreads() {
+        int available = Math.max(1, Runtime.getRuntime().availableProcessors());
+        String v = System.getProperty(THREADS_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return available;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        System.getLogger(Parallel.class.getName()).log(System.Logger.Level.WARNING,
+                "-D" + THREADS_PROPERTY + "=" + v + " is not a positive integer; using " + available + " threads");
+        return available;
     }
 
     static Parallel shared() {
@@ -153,6 +179,31 @@ final class Parallel {
                 LockSupport.unpark(caller);
             }
         }
+    }
+
+    /**
+     * Tasks per worker that {@link #rowBlock} aims at where splitting costs nothing but the split
+     * itself, so that tasks of uneven length still balance.
+     */
+    static final int TASKS_PER_WORKER = 4;
+
+    /**
+     * Rows per block where each of {@code tasks} tasks computes {@code rows} output rows (channels)
+     * that may be split into blocks: all of them when the tasks already give every worker
+     * {@code perWorker} tasks, else just enough blocks to come near that, each at least
+     * {@code minRows} rows and a multiple of 12 (whole 6 and 4-row GEMM tiles). (A split whose blocks
+     * each repeat some work asks for 1 task per worker, {@link #TASKS_PER_WORKER} otherwise.) Callers
+     * split only where every output is computed the same way in any block, so results do not depend
+     * on the split, nor on the thread count that chooses it.
+     */
+    int rowBlock(int tasks, int rows, int minRows, int perWorker) {
+        int want = perWorker * threads;
+        if (threads == 1 || tasks >= want || rows < 2 * minRows) {
+            return Math.max(1, rows);
+        }
+        int blocks = Math.min((want + tasks - 1) / tasks, rows / minRows);
+        int per = (rows + blocks - 1) / blocks;
+        return Math.min(rows, (per + 11) / 12 * 12);
     }
 
     /** Splits [0, n) into {@code parts} contiguous ranges of nearly equal length; start of part i. */

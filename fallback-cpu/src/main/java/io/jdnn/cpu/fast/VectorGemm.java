@@ -50,12 +50,12 @@ final class VectorGemm {
                 FloatVector.fromArray(S, row, j + L).intoArray(bp, o + L);
             }
         }
-        gemmPacked(m, n, kc, a, aOff, lda, bp, c, cRow, accumulate);
+        gemmPacked(m, n, kc, a, aOff, lda, bp, 0, c, cRow, accumulate);
     }
 
     /** See {@link Kernels#gemmPacked}: B already in NR-column panels. */
-    static void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
-                           boolean accumulate) {
+    static void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
+                           int cRow, boolean accumulate) {
         int np = Workspace.padTile(n);
         if (!accumulate) {
             // Zeroed rows rather than zero accumulators: a vector that is either loaded or a
@@ -66,7 +66,7 @@ final class VectorGemm {
         }
         int m6 = m - m % MR;
         for (int j = 0; j < np; j += NR) {
-            int pb = j * kc;
+            int pb = bOff + j * kc;
             int i = 0;
             for (; i < m6; i += MR) {
                 tile6(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);

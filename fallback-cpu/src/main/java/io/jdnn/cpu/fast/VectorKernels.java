@@ -38,9 +38,9 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, float[][] c, int cRow,
+    public void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c, int cRow,
                            boolean accumulate) {
-        VectorGemm.gemmPacked(m, n, kc, a, aOff, lda, bp, c, cRow, accumulate);
+        VectorGemm.gemmPacked(m, n, kc, a, aOff, lda, bp, bOff, c, cRow, accumulate);
     }
 
     @Override

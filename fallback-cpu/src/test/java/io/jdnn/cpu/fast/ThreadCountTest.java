@@ -22,13 +22,28 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * Results do not depend on the thread count: every convolution algorithm and direction of
- * {@link CpuBackendTest}'s problems, max pooling both ways, and matmul forward and backward give the
- * same bits on pools of 1, 2 and 3 workers as on the shared pool.
+ * {@link CpuBackendTest}'s problems and of {@link #BATCH_ONE}'s, max pooling both ways, and matmul
+ * forward and backward give the same bits on pools of 1, 2 and 3 workers as on the shared pool.
  */
 class ThreadCountTest {
     private static final int[] THREADS = {1, 2, 3};
     private static Device shared;
     private static final List<Device> POOLS = new ArrayList<>();
+    /** The plain kernels (B as row arrays: split tasks gather their own columns): shared pool, then 1, 2, 3 workers. */
+    private static final List<Device> PLAIN = new ArrayList<>();
+    /**
+     * Batch-1 problems with few pixel blocks or tile bands and enough channels that pools of 2 and 3
+     * workers split them by channel blocks too (one worker does not): 7x7 and 14x14 outputs, grouped,
+     * transposed, and depthwise ones.
+     */
+    static final String[] BATCH_ONE = {
+        "conv_mb1ic100ih7oc160kh3ph1",           // ResNet stage 5 shape: one pixel block, one Winograd band
+        "conv_mb1ic120ih14oc200kh1",              // 1x1 on 14x14: two pixel blocks
+        "conv_mb1ic96ih7oc192kh3ph1g2",           // grouped: 48 and 96 channels per group
+        "deconv_mb1ic100ih7oc112kh4sh2ph1",       // transposed: four stride phases
+        "conv_mb1ic32ih7oc32kh3ph1g32",           // depthwise 7x7
+        "conv_mb1ic48ih15oc96kh3sh2ph1g48",       // strided depthwise with multiplier 2
+    };
 
     @BeforeAll
     static void open() {
@@ -38,18 +53,27 @@ class ThreadCountTest {
             CpuDevice dev = new CpuDevice(CpuBackend.info(k), DeviceOptions.DEFAULT, k, Parallel.ofThreads(t));
             POOLS.add(Devices.wrap(dev, DeviceOptions.DEFAULT));
         }
+        Kernels plain = KernelsLoader.plain();
+        PLAIN.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, plain), DeviceOptions.DEFAULT));
+        for (int t : THREADS) {
+            CpuDevice dev = new CpuDevice(CpuBackend.info(plain), DeviceOptions.DEFAULT, plain, Parallel.ofThreads(t));
+            PLAIN.add(Devices.wrap(dev, DeviceOptions.DEFAULT));
+        }
     }
 
     @AfterAll
     static void close() {
         POOLS.forEach(Device::close);
+        PLAIN.forEach(Device::close);
         shared.close();
     }
 
     @TestFactory
     List<DynamicTest> convolutionsGiveTheSameBitsOnEveryPool() {
         List<DynamicTest> tests = new ArrayList<>();
-        for (String s : CpuBackendTest.CONVS) {
+        List<String> problems = new ArrayList<>(List.of(CpuBackendTest.CONVS));
+        problems.addAll(List.of(BATCH_ONE));
+        for (String s : problems) {
             ConvProblem p = ConvProblem.parse(s);
             for (ConvDirection dir : ConvDirection.values()) {
                 for (ConvAlgorithm a : shared.applicableAlgorithms(p, dir)) {
@@ -57,6 +81,25 @@ class ThreadCountTest {
                         float[] expected = conv(shared, p, dir, a);
                         for (int i = 0; i < THREADS.length; i++) {
                             assertArrayEquals(expected, conv(POOLS.get(i), p, dir, a), THREADS[i] + " threads");
+                        }
+                    }));
+                }
+            }
+        }
+        return tests;
+    }
+
+    @TestFactory
+    List<DynamicTest> plainKernelsGiveTheSameBitsOnEveryPool() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String s : BATCH_ONE) {
+            ConvProblem p = ConvProblem.parse(s);
+            for (ConvDirection dir : ConvDirection.values()) {
+                for (ConvAlgorithm a : PLAIN.get(0).applicableAlgorithms(p, dir)) {
+                    tests.add(DynamicTest.dynamicTest(s + " " + dir.shortName() + " " + a, () -> {
+                        float[] expected = conv(PLAIN.get(0), p, dir, a);
+                        for (int i = 0; i < THREADS.length; i++) {
+                            assertArrayEquals(expected, conv(PLAIN.get(i + 1), p, dir, a), THREADS[i] + " threads");
                         }
                     }));
                 }

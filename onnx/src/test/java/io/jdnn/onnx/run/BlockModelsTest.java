@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The block models of {@link TestModels} (residual, Inception, dense, inverted-residual and
- * channel-shuffle blocks with random weights, each ending in a softmax head) compiled for
+ * channel-shuffle blocks, and GoogLeNet's stem with LRNs, with random weights, each ending in a softmax head) compiled for
  * reference, cpu, opencl and cuda (where present), against ONNX Runtime's CPU provider on the same input.
  *
  * <p>Bound {@link #BOUND}: each model chains up to 9 float32 convolutions of at most 3*3*32 taps
