@@ -16,7 +16,9 @@ import static io.jdnn.cpu.fast.ConvGemm.SHARED_COLUMNS;
  * stride phases ({@code h mod strideH}, {@code w mod strideW}); within a phase only the filter taps
  * with {@code (h + padH - r*dilationH) mod strideH == 0} contribute, each from dy at a fixed offset,
  * so every phase is a dense GEMM dx_phase (c, pixels) = w^T (c, k*taps) x dy col (k*taps, pixels),
- * and every dx element is written once. The GEMM blocks and packing are {@link ConvGemm}'s.
+ * and every dx element is written once. dy is first copied into shifted planes ({@link ShiftedDy}),
+ * so that every row of a phase's column matrix is one contiguous slice. The GEMM blocks and packing
+ * are {@link ConvGemm}'s.
  */
 final class ConvGemmData {
     private ConvGemmData() {
@@ -43,7 +45,12 @@ final class ConvGemmData {
 
     static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, Activation act,
                              float[] dx) {
-        Kernels kern = dev.kernels();
+        backwardData(dev, d, dy, weights, bias, act, dx, SHARED_COLUMNS);
+    }
+
+    /** {@link #backwardData}, with dy's shifted copies made for as many images at a time as fit {@code planeLimit} floats. */
+    static void backwardData(CpuDevice dev, DirectConv d, float[] dy, CpuBuffer weights, float[] bias, Activation act,
+                             float[] dx, long planeLimit) {
         int g = d.groups(), cg = d.cPerGroup(), kg = d.kPerGroup();
         int rs = d.r() * d.s();
         int sh = d.strideH(), sw = d.strideW();
@@ -132,13 +139,32 @@ final class ConvGemmData {
         }
         int nc = Math.min(NC, Workspace.padTile(maxPix));
         int blocks = (maxPix + nc - 1) / nc;
-        // Few pixel blocks (batch 1, small images) are also split by image channels; with packed
-        // panels, the dy columns are then gathered once for all channel blocks (as in forward).
-        int colBlocks = d.n() * g * phases * blocks; // (image, group, phase, pixel block)
         int maxKK = 0;
         for (int ph = 0; ph < phases; ph++) {
             maxKK = Math.max(maxKK, kg * rowPh[ph / npw].taps().length * colPh[ph % npw].taps().length);
         }
+        // dy is copied into shifted planes once per call (in rounds of images, to bound the copy), so
+        // that every column row is one contiguous slice
+        int perRound = ShiftedDy.imagesPerRound(d, rowPh, colPh, planeLimit);
+        for (int n0 = 0, n1; n0 < d.n(); n0 = n1) {
+            n1 = (int) Math.min(d.n(), (long) n0 + perRound);
+            ShiftedDy sd = ShiftedDy.build(dev, d, dy, rowPh, colPh, n0, n1);
+            phaseGemms(dev, d, sd, n0, n1, rowPh, colPh, packed, aOff, nc, blocks, maxKK, bias, act, dx);
+        }
+    }
+
+    /** The phase GEMMs of images [n0, n1), whose dy planes are {@code sd}, into dx. */
+    private static void phaseGemms(CpuDevice dev, DirectConv d, ShiftedDy sd, int n0, int n1, Phase[] rowPh,
+                                   Phase[] colPh, float[] packed, int[] aOff, int nc, int blocks, int maxKK,
+                                   float[] bias, Activation act, float[] dx) {
+        Kernels kern = dev.kernels();
+        int g = d.groups(), cg = d.cPerGroup();
+        int sh = d.strideH(), sw = d.strideW();
+        int npw = colPh.length, phases = rowPh.length * npw;
+        int kg = d.kPerGroup();
+        // Few pixel blocks (batch 1, small images) are also split by image channels; with packed
+        // panels, the dy columns are then gathered once for all channel blocks (as in forward).
+        int colBlocks = (n1 - n0) * g * phases * blocks; // (image, group, phase, pixel block)
         int nr = kern.panelWidth();
         int sharedRows = maxKK;
         boolean share = nr > 0 && (long) colBlocks * maxKK * nc <= SHARED_COLUMNS;
@@ -155,8 +181,8 @@ final class ConvGemmData {
                 int kk = kg * pr.taps().length * pc.taps().length;
                 if (j0 < pix && k0 < kk) {
                     Block b = Block.packed(shared, ((long) cb * sharedRows + k0) * nc, dev.workspace(worker).panelRow(), nr);
-                    gatherPhaseChunk(d, dy, cb / blocks / phases / g, (cb / blocks / phases) % g, pr, pc, k0,
-                            Math.min(KC, kk - k0), j0, Math.min(nc, pix - j0), b);
+                    gatherPhaseChunk(d, sd, cb / blocks / phases / g, (cb / blocks / phases) % g, pr, ph % npw, pc,
+                            k0, Math.min(KC, kk - k0), j0, Math.min(nc, pix - j0), b);
                 }
             });
         }
@@ -167,7 +193,8 @@ final class ConvGemmData {
             int jb = cb % blocks;
             int ph = (cb / blocks) % phases;
             int gi = (cb / blocks / phases) % g;
-            int n = cb / blocks / phases / g;
+            int nl = cb / blocks / phases / g;
+            int n = n0 + nl;
             Phase pr = rowPh[ph / npw], pc = colPh[ph % npw];
             int pix = pr.count() * pc.count();
             int j0 = jb * nc;
@@ -189,7 +216,7 @@ final class ConvGemmData {
                     int kc = Math.min(KC, kk - k0);
                     Block b = own;
                     if (shared == null) {
-                        gatherPhaseChunk(d, dy, n, gi, pr, pc, k0, kc, j0, len, own);
+                        gatherPhaseChunk(d, sd, nl, gi, pr, ph % npw, pc, k0, kc, j0, len, own);
                     } else {
                         b = Block.packed(shared, ((long) cb * sharedRows + k0) * nc, ws.panelRow(), nr);
                     }
@@ -233,51 +260,20 @@ final class ConvGemmData {
     }
 
     /**
-     * Rows [k0, k0 + kc) of the dy column matrix of phase (pr, pc), group gi, image n (row
-     * (k, i, j) = response channel k of the group at the phase's row tap i and column tap j), phase
-     * pixels [j0, j0 + len), into b.
+     * Rows [k0, k0 + kc) of the dy column matrix of phase (pr, column phase b = pc), group gi, local
+     * image nl of {@code sd} (row (k, i, j) = response channel k of the group at the phase's row tap i
+     * and column tap j), phase pixels [j0, j0 + len), into b.
      */
-    private static void gatherPhaseChunk(DirectConv d, float[] dy, int n, int gi, Phase pr, Phase pc, int k0, int kc,
-                                         int j0, int len, Block b) {
+    private static void gatherPhaseChunk(DirectConv d, ShiftedDy sd, int nl, int gi, Phase pr, int bIdx, Phase pc,
+                                         int k0, int kc, int j0, int len, Block b) {
         int tr = pr.taps().length, ts = pc.taps().length;
         for (int row = 0; row < kc; row++) {
             int idx = k0 + row;
             int k = idx / (tr * ts);
             int i = (idx / ts) % tr;
             int j = idx % ts;
-            long plane = ((long) n * d.k() + gi * d.kPerGroup() + k) * d.p() * d.q();
-            gatherPhaseRow(d, dy, plane, pr.offsets()[i], pc.offsets()[j], pc.count(), j0, len, b.row(row, kc, len));
-        }
-    }
-
-    /**
-     * Element t = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
-     * [j0, j0+len), 0 where the dy index is outside (P, Q).
-     */
-    private static void gatherPhaseRow(DirectConv d, float[] dy, long plane, int offR, int offC, int wc, int j0,
-                                       int len, PanelRow dst) {
-        int pp = d.p(), qq = d.q();
-        int i = j0 / wc, j = j0 % wc;
-        int t = 0;
-        while (t < len) {
-            int seg = Math.min(wc - j, len - t);
-            int p = i + offR;
-            if (p < 0 || p >= pp) {
-                dst.zero(t, seg);
-            } else {
-                int lo = Math.max(j, -offC);
-                int hi = Math.min(j + seg, qq - offC);
-                if (hi <= lo) {
-                    dst.zero(t, seg);
-                } else {
-                    dst.zero(t, lo - j);
-                    dst.copy(dy, (int) (plane + (long) p * qq) + lo + offC, t + (lo - j), hi - lo);
-                    dst.zero(t + (hi - j), j + seg - hi);
-                }
-            }
-            t += seg;
-            i++;
-            j = 0;
+            sd.gather(nl, gi * d.kPerGroup() + k, pr.offsets()[i], pr.count(), bIdx, j, pc.count(), j0, len,
+                    b.row(row, kc, len));
         }
     }
 }
