@@ -12,7 +12,8 @@ import java.util.Arrays;
  * distinct (column offset, phase width wc) pair: plane row t holds dy row {@code lo + t} shifted
  * left by the column offset, wc columns wide, zero outside dy, with zero rows above and below dy
  * for the row offsets that reach outside. A phase's pixels (u, v) then sit at
- * {@code (u + offR - lo) * wc + v} of the plane: any run of pixels is contiguous.
+ * {@code (u + offR - lo) * wc + v} of the plane: any run of pixels is contiguous. A pair that
+ * reads dy unshifted (offset 0, wc = Q) gets no planes: its rows are dy's own, zero beyond.
  */
 final class ShiftedDy {
     /** The planes: key, then image of the round, then channel; {@link #rows} x wc floats each. */
@@ -22,17 +23,25 @@ final class ShiftedDy {
     /** One past the last dy row a plane holds (hi &gt;= P). */
     private final int hi;
     private final int rows;
-    /** Per column phase and tap: where its key's planes start in {@link #data}. */
+    /** Per column phase and tap: where its key's planes start in {@link #data}, or -1 to read dy itself. */
     private final long[][] keyStart;
     private final int k;
+    private final float[] dy;
+    /** Where image n0's dy starts in {@link #dy}. */
+    private final long dy0;
+    /** dy's plane size P * Q. */
+    private final int pq;
 
-    private ShiftedDy(float[] data, int lo, int hi, long[][] keyStart, int k) {
+    private ShiftedDy(float[] data, int lo, int hi, long[][] keyStart, DirectConv d, float[] dy, int n0) {
         this.data = data;
         this.lo = lo;
         this.hi = hi;
         this.rows = hi - lo;
         this.keyStart = keyStart;
-        this.k = k;
+        this.k = d.k();
+        this.dy = dy;
+        this.pq = d.p() * d.q();
+        this.dy0 = (long) n0 * k * pq;
     }
 
     /**
@@ -60,6 +69,10 @@ final class ShiftedDy {
             keyStart[b] = new long[offs.length];
             for (int j = 0; j < offs.length; j++) {
                 int off = Math.min(Math.max(offs[j], -wc), qq);
+                if (off == 0 && wc == qq) {
+                    keyStart[b][j] = -1; // dy's own rows
+                    continue;
+                }
                 int key = 0;
                 while (key < keyOff.length && (keyOff[key] != off || keyWc[key] != wc)) {
                     key++;
@@ -101,7 +114,7 @@ final class ShiftedDy {
                 }
             }
         });
-        return new ShiftedDy(data, lo, hi, keyStart, kk);
+        return new ShiftedDy(data, lo, hi, keyStart, d, dy, n0);
     }
 
     /**
@@ -111,8 +124,17 @@ final class ShiftedDy {
     void gather(int nl, int ch, int offR, int count, int b, int j, int wc, int j0, int len, PanelRow dst) {
         // an offset whose rows all lie outside dy is moved onto zero rows that the planes hold
         int r0 = Math.min(Math.max(offR, lo), hi - count);
-        long at = keyStart[b][j] + (((long) nl * k + ch) * rows + (r0 - lo)) * wc + j0;
-        dst.copy(data, (int) at, 0, len);
+        long start = keyStart[b][j];
+        if (start >= 0) {
+            dst.copy(data, (int) (start + (((long) nl * k + ch) * rows + (r0 - lo)) * wc + j0), 0, len);
+            return;
+        }
+        // dy's plane, zero before its first and after its last element: t in [from, to) is inside
+        long first = (long) r0 * wc + j0;
+        int from = (int) Math.min(len, Math.max(0, -first)), to = (int) Math.max(from, Math.min(len, pq - first));
+        dst.zero(0, from);
+        dst.copy(dy, (int) (dy0 + ((long) nl * k + ch) * pq + first + from), from, to - from);
+        dst.zero(to, len - to);
     }
 
     /** {lo, hi, hi - lo}: the dy rows a plane holds, every row offset's rows or rows of zeros. */
@@ -143,7 +165,7 @@ final class ShiftedDy {
             int[] seen = new int[0];
             for (int off : colPh[b].offsets()) {
                 int c = Math.min(Math.max(off, -wc), d.q());
-                if (Arrays.stream(seen).noneMatch(v -> v == c)) {
+                if ((c != 0 || wc != d.q()) && Arrays.stream(seen).noneMatch(v -> v == c)) {
                     seen = Arrays.copyOf(seen, seen.length + 1);
                     seen[seen.length - 1] = c;
                     sum += wc;
