@@ -88,7 +88,13 @@ final class ConvAlgorithms {
             }
             case BACKWARD_FILTER -> {
                 switch (a) {
-                    case IM2COL_GEMM -> ConvGemm.backwardFilter(dev, d, in1, in2, out);
+                    case IM2COL_GEMM -> {
+                        if (ConvGemmFilter.suits(dev.kernels(), d)) {
+                            ConvGemmFilter.backwardFilter(dev, d, in1, in2, out); // the same bits, faster here
+                        } else {
+                            ConvGemm.backwardFilter(dev, d, in1, in2, out);
+                        }
+                    }
                     case DEPTHWISE -> ConvDepthwise.backwardFilter(dev, d, in1, in2, out);
                     case DIRECT -> ConvDirect.backwardFilter(dev, d, in1, in2, out);
                     default -> throw unsupported(d, direction, a);
