@@ -115,14 +115,27 @@ final class ConvGemmFilter {
             long qhi = ww - 1 - colOff < 0 ? 0 : Math.min(qq, (ww - 1 - colOff) / d.strideW() + 1);
             int o = (j / nr) * kc * nr + j % nr;
             int p = p0 / qq, q = p0 % qq;
-            for (int t = 0; t < kc; t++, o += nr) {
+            for (int t = 0; t < kc; ) { // one output row's pixels [q, q + seg) at a time
+                int seg = Math.min(qq - q, kc - t);
                 long ih = (long) p * d.strideH() - d.padH() + (long) r * d.dilationH();
-                bp[o] = ih < 0 || ih >= hh || q < qlo || q >= qhi ? 0f
-                        : x[(int) (plane + ih * ww + q * (long) d.strideW() + colOff)];
-                if (++q == qq) {
-                    q = 0;
-                    p++;
+                int lo = (int) Math.max(q, qlo), hi = (int) Math.min(q + seg, qhi);
+                int at = o + t * nr;
+                if (ih < 0 || ih >= hh || hi <= lo) {
+                    lo = hi = q + seg;
                 }
+                for (int e = q; e < lo; e++, at += nr) {
+                    bp[at] = 0f;
+                }
+                long src = plane + ih * ww + colOff;
+                for (int e = lo; e < hi; e++, at += nr) {
+                    bp[at] = x[(int) (src + (long) e * d.strideW())];
+                }
+                for (int e = hi; e < q + seg; e++, at += nr) {
+                    bp[at] = 0f;
+                }
+                t += seg;
+                p++;
+                q = 0;
             }
         }
         for (int j = cols; j < np; j++) {
