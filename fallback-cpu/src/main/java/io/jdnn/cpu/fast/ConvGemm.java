@@ -41,6 +41,20 @@ final class ConvGemm {
     // ------------------------------------------------------------------ forward
 
     static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, Activation act, float[] y) {
+        if (ConvGemmPadded.applies(dev.kernels(), d)) {
+            ConvGemmPadded.forward(dev, d, image, w, bias, act, y);
+        } else {
+            forwardGather(dev, d, image, w, bias, act, y);
+        }
+    }
+
+    /**
+     * The forward with the columns gathered segment by segment from x (the path for the plain
+     * kernels, and where {@link ConvGemmPadded} would drop too many columns); the same bits as
+     * {@link ConvGemmPadded#forward}.
+     */
+    static void forwardGather(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, Activation act,
+                              float[] y) {
         Kernels kern = dev.kernels();
         float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), kg = d.kPerGroup();
