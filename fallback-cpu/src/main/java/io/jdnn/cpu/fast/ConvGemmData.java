@@ -146,6 +146,11 @@ final class ConvGemmData {
         // dy is copied into shifted planes once per call (in rounds of images, to bound the copy), so
         // that every column row is one contiguous slice
         int perRound = ShiftedDy.imagesPerRound(d, rowPh, colPh, planeLimit);
+        if (perRound == 0) { // one image's planes alone exceed the limit: gathered from dy itself
+            phaseGemms(dev, d, ShiftedDy.direct(d, dy, colPh), 0, d.n(), rowPh, colPh, packed, aOff, nc, blocks, maxKK,
+                    bias, act, dx);
+            return;
+        }
         for (int n0 = 0, n1; n0 < d.n(); n0 = n1) {
             n1 = (int) Math.min(d.n(), (long) n0 + perRound);
             ShiftedDy sd = ShiftedDy.build(dev, d, dy, rowPh, colPh, n0, n1);

@@ -13,11 +13,16 @@ import java.util.Arrays;
  * left by the column offset, wc columns wide, zero outside dy, with zero rows above and below dy
  * for the row offsets that reach outside. A phase's pixels (u, v) then sit at
  * {@code (u + offR - lo) * wc + v} of the plane: any run of pixels is contiguous. A pair that
- * reads dy unshifted (offset 0, wc = Q) gets no planes: its rows are dy's own, zero beyond.
+ * reads dy unshifted (offset 0, wc = Q) gets no planes: its rows are dy's own, zero beyond. Where
+ * one image's planes would exceed the caller's limit, there are none ({@link #direct}): every row is
+ * then gathered from dy segment by segment.
  */
 final class ShiftedDy {
-    /** The planes: key, then image of the round, then channel; {@link #rows} x wc floats each. */
+    /** The planes: key, then image of the round, then channel; {@link #rows} x wc floats each (null: none). */
     private final float[] data;
+    private final int q;
+    /** The column offsets per column phase and tap (for {@link #direct}'s gathers). */
+    private final int[][] colOffsets;
     /** Plane row 0 is dy row {@code lo} (lo &lt;= 0). */
     private final int lo;
     /** One past the last dy row a plane holds (hi &gt;= P). */
@@ -32,8 +37,13 @@ final class ShiftedDy {
     /** dy's plane size P * Q. */
     private final int pq;
 
-    private ShiftedDy(float[] data, int lo, int hi, long[][] keyStart, DirectConv d, float[] dy, int n0) {
+    private ShiftedDy(float[] data, int lo, int hi, long[][] keyStart, DirectConv d, float[] dy, int n0, Phase[] colPh) {
         this.data = data;
+        this.q = d.q();
+        this.colOffsets = new int[colPh.length][];
+        for (int b = 0; b < colPh.length; b++) {
+            colOffsets[b] = colPh[b].offsets();
+        }
         this.lo = lo;
         this.hi = hi;
         this.rows = hi - lo;
@@ -45,12 +55,17 @@ final class ShiftedDy {
     }
 
     /**
-     * Images per round, so that one round's planes stay within {@code limit} floats (at least one
-     * image, whatever its size).
+     * Images per round, so that one round's planes stay within {@code limit} floats; 0 where one
+     * image's planes alone exceed it.
      */
     static int imagesPerRound(DirectConv d, Phase[] rowPh, Phase[] colPh, long limit) {
         long perImage = (long) d.k() * rowSpan(d, rowPh)[2] * keyWidths(d, colPh);
-        return (int) Math.max(1, Math.min(d.n(), limit / Math.max(1, perImage)));
+        return (int) Math.min(d.n(), limit / Math.max(1, perImage));
+    }
+
+    /** No planes: every gather reads dy itself, segment by segment (images [0, N)). */
+    static ShiftedDy direct(DirectConv d, float[] dy, Phase[] colPh) {
+        return new ShiftedDy(null, 0, 0, null, d, dy, 0, colPh);
     }
 
     /** Builds the planes of images [n0, n1) in {@code dev.scratch(0)}, in parallel. */
@@ -114,7 +129,7 @@ final class ShiftedDy {
                 }
             }
         });
-        return new ShiftedDy(data, lo, hi, keyStart, d, dy, n0);
+        return new ShiftedDy(data, lo, hi, keyStart, d, dy, n0, colPh);
     }
 
     /**
@@ -122,6 +137,10 @@ final class ShiftedDy {
      * column tap j) of local image nl, for a row phase of {@code count} pixel rows, into dst[t..].
      */
     void gather(int nl, int ch, int offR, int count, int b, int j, int wc, int j0, int len, PanelRow dst) {
+        if (data == null) {
+            gatherSegments(dy0 + ((long) nl * k + ch) * pq, offR, colOffsets[b][j], wc, j0, len, dst);
+            return;
+        }
         // an offset whose rows all lie outside dy is moved onto zero rows that the planes hold
         int r0 = Math.min(Math.max(offR, lo), hi - count);
         long start = keyStart[b][j];
@@ -135,6 +154,32 @@ final class ShiftedDy {
         dst.zero(0, from);
         dst.copy(dy, (int) (dy0 + ((long) nl * k + ch) * pq + first + from), from, to - from);
         dst.zero(to, len - to);
+    }
+
+    /**
+     * Element t = dy[plane + (i + offR) * Q + (j + offC)] for phase pixels t = i*wc + j in
+     * [j0, j0+len), 0 where the dy index is outside (P, Q): per pixel row a copy and zero fills.
+     */
+    private void gatherSegments(long plane, int offR, int offC, int wc, int j0, int len, PanelRow dst) {
+        int pp = pq / q;
+        int i = j0 / wc, j = j0 % wc;
+        int t = 0;
+        while (t < len) {
+            int seg = Math.min(wc - j, len - t);
+            long p = (long) i + offR;
+            int lo = (int) Math.max(j, -(long) offC);
+            int hi = (int) Math.min(j + seg, q - (long) offC);
+            if (p < 0 || p >= pp || hi <= lo) {
+                dst.zero(t, seg);
+            } else {
+                dst.zero(t, lo - j);
+                dst.copy(dy, (int) (plane + p * q) + lo + offC, t + (lo - j), hi - lo);
+                dst.zero(t + (hi - j), j + seg - hi);
+            }
+            t += seg;
+            i++;
+            j = 0;
+        }
     }
 
     /** {lo, hi, hi - lo}: the dy rows a plane holds, every row offset's rows or rows of zeros. */

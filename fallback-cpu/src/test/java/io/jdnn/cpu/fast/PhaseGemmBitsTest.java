@@ -95,7 +95,10 @@ class PhaseGemmBitsTest {
         return tests;
     }
 
-    /** dy's shifted copies made one image at a time (large problems) give the same bits. */
+    /**
+     * dy's shifted copies made in rounds of a few images (large problems), and none at all (one
+     * image's copies beyond the limit: gathered from dy), give the same bits.
+     */
     @TestFactory
     List<DynamicTest> roundsOfImagesGiveTheSameBits() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -107,10 +110,15 @@ class PhaseGemmBitsTest {
                 float[] dy = CpuBackendTest.random((long) d.n() * d.k() * d.p() * d.q(), 3);
                 float[] expected = chains(d, dy, w, null);
                 for (CpuDevice dev : BACKENDS) {
-                    float[] got = new float[expected.length];
-                    ConvGemmData.backwardData(dev, d, dy, new CpuBuffer(w), null, null, got, 1);
-                    for (int i = 0; i < expected.length; i++) {
-                        assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]), "dx[" + i + "]");
+                    // at least one image's planes: K * (P + 2 * H) * S * W floats bound them
+                    long oneImage = (long) d.k() * (d.p() + 2L * d.h()) * d.s() * d.w();
+                    for (long limit : new long[] {oneImage, 1}) {
+                        float[] got = new float[expected.length];
+                        ConvGemmData.backwardData(dev, d, dy, new CpuBuffer(w), null, null, got, limit);
+                        for (int i = 0; i < expected.length; i++) {
+                            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]),
+                                    "dx[" + i + "], limit " + limit);
+                        }
                     }
                 }
             }));
