@@ -38,8 +38,12 @@ final class MaxPooling {
         int a0 = Math.max(i * p.strideH() - p.padH(), 0);
         int a1 = Math.min(i * p.strideH() - p.padH() + p.kernelH(), hh);
         kern.columnMax(x, xo + a0 * ww, ww, a1 - a0, ww, row, pw);
-        Arrays.fill(row, 0, pw, row[pw]);
-        Arrays.fill(row, pw + ww, rowLength(p), row[pw + ww - 1]);
+        for (int c = 0; c < pw; c++) { // a few elements: plain stores, not Arrays.fill's checked loop
+            row[c] = row[pw];
+        }
+        for (int c = pw + ww, end = rowLength(p); c < end; c++) {
+            row[c] = row[pw + ww - 1];
+        }
         kern.windowMaxRow(row, p.kernelW(), p.strideW(), out, outOff, p.outWidth());
     }
 

@@ -138,52 +138,31 @@ final class VectorPooling {
     }
 
     /**
-     * {@link #maxPicks} for the windows t .. t + L - 1; -1 for them all if a maximum is NaN. (One
-     * method per stride, with no vector passed to or returned from a call: C2 keeps them in
-     * registers only within one compiled method.)
+     * {@link #maxPicks} for the windows t .. t + L - 1; -1 for them all if a maximum is NaN. The
+     * kept offsets live in at[] between steps, not in a loop-carried vector: C2 (JDK 17) boxes
+     * a vector carried around a loop, an allocation per step.
      */
     private static void pickBlock(float[] x, int off, int rowStride, int rows, int window, int stride, float[] maxima,
                                   int mOff, int t, float[] at, int atOff) {
         FloatVector m = FloatVector.fromArray(S, maxima, mOff + t);
-        FloatVector pick = FloatVector.broadcast(S, -1f);
-        if (!m.test(VectorOperators.IS_NAN).anyTrue()) {
-            if (stride == 1) {
-                pickBlock1(x, off + t, rowStride, rows, window, m, t, at, atOff);
-            } else {
-                pickBlock2(x, off + 2 * t, rowStride, rows, window, m, t, at, atOff);
-            }
+        FloatVector.broadcast(S, -1f).intoArray(at, atOff + t);
+        if (m.test(VectorOperators.IS_NAN).anyTrue()) {
             return;
         }
-        pick.intoArray(at, atOff + t);
-    }
-
-    /** {@link #pickBlock} at stride 1, its first window at x[o]: each lane walks its window last to first. */
-    private static void pickBlock1(float[] x, int o, int rowStride, int rows, int window, FloatVector m, int t,
-                                   float[] at, int atOff) {
-        FloatVector lanes = STRIDE1_LANES.add(t);
-        FloatVector pick = lanes;
+        FloatVector lanes = (stride == 1 ? STRIDE1_LANES : STRIDE2_LANES).add(t * stride);
+        int o = off + t * stride;
         for (int r = rows - 1; r >= 0; r--) {
             for (int s = window - 1; s >= 0; s--) {
                 int d = r * rowStride + s;
-                pick = pick.blend(lanes.add(d), FloatVector.fromArray(S, x, o + d).eq(m));
+                FloatVector v = stride == 1 ? FloatVector.fromArray(S, x, o + d) : evensAt(x, o + d);
+                FloatVector.fromArray(S, at, atOff + t).blend(lanes.add(d), v.eq(m)).intoArray(at, atOff + t);
             }
         }
-        pick.intoArray(at, atOff + t);
     }
 
-    /** {@link #pickBlock} at stride 2 (each lane's column the even one of two). */
-    private static void pickBlock2(float[] x, int o, int rowStride, int rows, int window, FloatVector m, int t,
-                                   float[] at, int atOff) {
-        FloatVector lanes = STRIDE2_LANES.add(2 * t);
-        FloatVector pick = lanes;
-        for (int r = rows - 1; r >= 0; r--) {
-            for (int s = window - 1; s >= 0; s--) {
-                int d = r * rowStride + s;
-                FloatVector v = evens(FloatVector.fromArray(S, x, o + d), FloatVector.fromArray(S, x, o + d + L));
-                pick = pick.blend(lanes.add(d), v.eq(m));
-            }
-        }
-        pick.intoArray(at, atOff + t);
+    /** x[o], x[o + 2], ..., x[o + 2L - 2]. */
+    private static FloatVector evensAt(float[] x, int o) {
+        return evens(FloatVector.fromArray(S, x, o), FloatVector.fromArray(S, x, o + L));
     }
 
     /**
