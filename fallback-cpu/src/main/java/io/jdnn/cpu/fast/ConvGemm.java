@@ -41,6 +41,20 @@ final class ConvGemm {
     // ------------------------------------------------------------------ forward
 
     static void forward(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, Activation act, float[] y) {
+        if (ConvGemmPadded.applies(dev.kernels(), d)) {
+            ConvGemmPadded.forward(dev, d, image, w, bias, act, y);
+        } else {
+            forwardGather(dev, d, image, w, bias, act, y);
+        }
+    }
+
+    /**
+     * The forward with the columns gathered segment by segment from x (the path for the plain
+     * kernels, and where {@link ConvGemmPadded} would drop too many columns); the same bits as
+     * {@link ConvGemmPadded#forward}.
+     */
+    static void forwardGather(CpuDevice dev, DirectConv d, float[] image, float[] w, float[] bias, Activation act,
+                              float[] y) {
         Kernels kern = dev.kernels();
         float[] x = splitColumnPhases(dev, d, image);
         int g = d.groups(), kg = d.kPerGroup();
@@ -248,6 +262,49 @@ final class ConvGemm {
 
     // ------------------------------------------------------------------ backward-filter
 
+    /** Most floats of dy^T panels {@link #packDyPanels} builds (256 MiB); beyond, each task transposes its own chunks. */
+    static final long DY_PANELS = 64L << 20;
+
+    /**
+     * dy^T packed once for every backward-filter task, in {@code dev.scratch(2)}, or null where the
+     * kernels take no panels or it would exceed {@link #DY_PANELS}: per (image, group, chunk of KC
+     * pixels, block of kb output channels), at slot ((n*g + gi)*chunks + chunk)*kBlocks + block
+     * times KC*padTile(kb), the kc x cols matrix dy^T in the kernels' panels (element (t, k) =
+     * dy[n][gi*kg + block*kb + k][chunk*KC + t]), columns from cols to padTile(kb) zero. Without it
+     * every row block of every task transposed and repacked the same chunks again.
+     */
+    private static float[] packDyPanels(CpuDevice dev, DirectConv d, float[] dy, int kb, int kBlocks) {
+        int nr = dev.kernels().panelWidth();
+        int g = d.groups(), kg = d.kPerGroup(), pq = d.p() * d.q();
+        int pChunks = (pq + KC - 1) / KC;
+        int kbPad = Workspace.padTile(kb);
+        long slots = (long) d.n() * g * pChunks * kBlocks;
+        if (nr == 0 || slots * KC * kbPad > DY_PANELS) {
+            return null;
+        }
+        float[] out = dev.scratch(2, (int) (slots * KC * kbPad));
+        dev.parallel().forEach((int) slots, (slot, worker) -> {
+            int blk = slot % kBlocks, chunk = (slot / kBlocks) % pChunks;
+            int gi = (slot / kBlocks / pChunks) % g, n = slot / kBlocks / pChunks / g;
+            int k0 = blk * kb, cols = Math.min(kb, kg - k0), p0 = chunk * KC, kc = Math.min(KC, pq - p0);
+            int base = slot * KC * kbPad;
+            for (int k = 0; k < kbPad; k++) {
+                int panel = base + (k / nr) * kc * nr + k % nr;
+                if (k >= cols) {
+                    for (int t = 0; t < kc; t++) {
+                        out[panel + t * nr] = 0f;
+                    }
+                    continue;
+                }
+                int src = (int) (((long) n * d.k() + gi * kg + k0 + k) * pq + p0);
+                for (int t = 0; t < kc; t++) {
+                    out[panel + t * nr] = dy[src + t];
+                }
+            }
+        });
+        return out;
+    }
+
     /** Number of image chunks backward-filter reduces separately: a function of the batch alone. */
     static int filterChunks(int n) {
         return Math.min(n, FILTER_CHUNKS);
@@ -278,6 +335,8 @@ final class ConvGemm {
         int kb = dev.parallel().rowBlock(chunks * g * rowBlocks, kg, MIN_ROWS, Parallel.TASKS_PER_WORKER);
         int kBlocks = (kg + kb - 1) / kb;
         int kbPad = Workspace.padTile(kb);
+        float[] dyPanels = packDyPanels(dev, d, dy, kb, kBlocks);
+        int pChunks = (pq + KC - 1) / KC;
         dev.parallel().forEach(chunks * g * rowBlocks * kBlocks, (task, worker) -> {
             int k0 = (task % kBlocks) * kb;
             int cols = Math.min(kb, kg - k0);
@@ -291,16 +350,18 @@ final class ConvGemm {
             Workspace ws = dev.workspace(worker);
             float[][] c = ws.rowsC(rows, kbPad);
             float[][] panelSum = ws.rowsA(rows, kbPad);
-            float[][] dyT = ws.rowsB(kcMax, kbPad);
+            float[][] dyT = dyPanels == null ? ws.rowsB(kcMax, kbPad) : null;
             float[] a = ws.flatA(rows * kcMax);
             for (int n = nFrom; n < nTo; n++) {
                 for (int p0 = 0; p0 < pq; p0 += KC) {
                     int kc = Math.min(KC, pq - p0);
-                    int yBase = (int) (((long) n * d.k() + gi * kg + k0) * pq + p0);
-                    for (int t = 0; t < kc; t++) {
-                        float[] row = dyT[t];
-                        for (int k = 0; k < cols; k++) {
-                            row[k] = dy[yBase + k * pq + t];
+                    if (dyT != null) {
+                        int yBase = (int) (((long) n * d.k() + gi * kg + k0) * pq + p0);
+                        for (int t = 0; t < kc; t++) {
+                            float[] row = dyT[t];
+                            for (int k = 0; k < cols; k++) {
+                                row[k] = dy[yBase + k * pq + t];
+                            }
                         }
                     }
                     for (int i = 0; i < rows; i++) {
@@ -313,7 +374,13 @@ final class ConvGemm {
                     // each K panel sums its KC terms from zero, then joins the running sum: one
                     // float32 chain over all N*P*Q pixels would drift like sqrt(N*P*Q) * 2^-24
                     boolean first = n == nFrom && p0 == 0;
-                    kern.gemm(rows, cols, kc, a, 0, kc, dyT, 0, first ? c : panelSum, 0, false);
+                    if (dyT != null) {
+                        kern.gemm(rows, cols, kc, a, 0, kc, dyT, 0, first ? c : panelSum, 0, false);
+                    } else {
+                        long slot = (((long) n * g + gi) * pChunks + p0 / KC) * kBlocks + k0 / kb;
+                        kern.gemmPacked(rows, cols, kc, a, 0, kc, dyPanels, (int) (slot * KC * kbPad), first ? c : panelSum,
+                                0, false);
+                    }
                     if (!first) {
                         for (int i = 0; i < rows; i++) {
                             float[] ci = c[i];

@@ -93,9 +93,9 @@ final class ConvWinograd {
      * A dilated problem splits into dh*dw independent undilated ones, one per output phase
      * (row mod dh, column mod dw), each on the image rows and columns of its own phase.
      *
-     * <p>A task takes a band of whole tile rows of one image, group and phase. Per image channel it
-     * copies the band's input rows (that phase's rows and columns, zero outside the image) into a
-     * padded buffer, gathers the 6x6 patches into 36 arrays indexed by tile, and runs both 1-D
+     * <p>A task takes a pack of bands of whole tile rows (of one or more images and phases, at most
+     * {@link #TILES} tiles in all) of one group. Per image channel it copies each band's input rows
+     * (that phase's rows and columns, zero outside the image) into a padded buffer, gathers the 6x6 patches into 36 arrays indexed by tile, and runs both 1-D
      * transforms as loops over the tiles, which the JIT vectorizes; the output transform likewise.
      */
     private static void run(CpuDevice dev, int nImg, int cIn, int hs, int wsz, int kOut, int groups, int outH, int outW,
@@ -121,47 +121,82 @@ final class ConvWinograd {
         // whole tile rows per band, as many as fit in TILES tiles, spread evenly over the bands
         int bands = (maxTh + Math.max(1, TILES / maxTw) - 1) / Math.max(1, TILES / maxTw);
         int band = (maxTh + bands - 1) / bands;
-        int tb = Workspace.padTile(band * maxTw);
         int bw = 4 * maxTw + 2;
         int bh = 4 * band + 2;
-        // Few bands (batch 1, small images) are also split by output channels: each such task
-        // transforms the band's input for itself, then multiplies and transforms back its channels.
-        int mb = dev.parallel().rowBlock(nImg * groups * phases * bands, kg, ConvGemm.MIN_ROWS, 1);
+        // Units (image, phase, band) in that order, packed greedily into tasks of at most `cap`
+        // tiles (a unit larger than that alone): small maps and dilation phases then still give the
+        // GEMMs full 32-column panels (a 14x14 map has 16 tiles, a 7x7 one 4), while every worker
+        // keeps at least two packs where there are tiles enough. Every tile is transformed,
+        // multiplied and written the same way in any pack, so the packing changes no bit.
+        int units = nImg * phases * bands;
+        int[] unitTiles = new int[units];
+        long totalTiles = 0;
+        for (int un = 0; un < units; un++) {
+            int ph = (un / bands) % phases, bi = un % bands;
+            unitTiles[un] = Math.max(0, Math.min(band, tilesH[ph] - bi * band)) * tilesW[ph];
+            totalTiles += unitTiles[un];
+        }
+        int cap = (int) Math.min(TILES, Math.max(32, Workspace.padTile((int) Math.min(TILES,
+                totalTiles / (2L * dev.parallel().threads())))));
+        int[] packStart = new int[units + 1];
+        int packs = 0, maxPack = 0;
+        for (int un = 0; un < units; ) {
+            int from = un, tiles = unitTiles[un++];
+            while (un < units && tiles + unitTiles[un] <= cap) {
+                tiles += unitTiles[un++];
+            }
+            packStart[packs++] = from;
+            maxPack = Math.max(maxPack, tiles);
+        }
+        packStart[packs] = units;
+        if (maxPack == 0) {
+            return;
+        }
+        int tb = Workspace.padTile(maxPack);
+        // Few packs (batch 1, small images) are also split by output channels: each such task
+        // transforms the pack's input for itself, then multiplies and transforms back its channels.
+        int mb = dev.parallel().rowBlock(packs * groups, kg, ConvGemm.MIN_ROWS, 1);
         int mBlocks = (kg + mb - 1) / mb;
-        dev.parallel().forEach(nImg * groups * phases * bands * mBlocks, (task, worker) -> {
+        int packCount = packs;
+        dev.parallel().forEach(packCount * groups * mBlocks, (task, worker) -> {
             int k0 = (task % mBlocks) * mb;
             int rows = Math.min(mb, kg - k0);
-            int bi = (task / mBlocks) % bands;
-            int ph = (task / mBlocks / bands) % phases;
-            int gi = (task / mBlocks / bands / phases) % groups;
-            int n = task / mBlocks / bands / phases / groups;
-            int tw = tilesW[ph];
-            int th0 = bi * band;
-            int rowsHere = Math.min(band, tilesH[ph] - th0);
-            if (rowsHere <= 0 || tw == 0) {
+            int pk = (task / mBlocks) % packCount;
+            int gi = task / mBlocks / packCount;
+            int u0 = packStart[pk], u1 = packStart[pk + 1];
+            int nt = 0;
+            for (int un = u0; un < u1; un++) {
+                nt += unitTiles[un];
+            }
+            if (nt == 0) {
                 return;
             }
-            int nt = rowsHere * tw;
-            int a = ph / dw, b = ph % dw;
-            // buffer element (y, x) holds image (a - padT + dh*(4*th0 + y), b - padL + dw*x)
-            int rowBase = a - padT + dh * 4 * th0, colBase = b - padL;
             Workspace ws = dev.workspace(worker);
             float[][] v = ws.rowsB(36 * cg, tb);
             float[][] m = ws.rowsC(36 * rows, tb);
             float[][] d = ws.rowsA(72, tb);
             float[] buf = ws.flatA(bh * bw);
-            int usedRows = 4 * rowsHere + 2, usedCols = 4 * tw + 2;
             for (int c = 0; c < cg; c++) {
-                int plane = (n * cIn + gi * cg + c) * hs * wsz;
-                fillBand(src, plane, hs, wsz, rowBase, colBase, dh, dw, usedRows, usedCols, buf, bw);
-                // gather: d[i*6 + j][t] = patch element (i, j) of tile t, one element at a time
-                // over all tiles, so that each store stream is sequential
-                for (int e = 0; e < 36; e++) {
-                    float[] de = d[e];
-                    int off = (e / 6) * bw + e % 6;
-                    for (int r = 0, t = 0; r < rowsHere; r++, off += 4 * bw) {
-                        for (int tc = 0, o = off; tc < tw; tc++, t++, o += 4) {
-                            de[t] = buf[o];
+                for (int un = u0, t0 = 0; un < u1; t0 += unitTiles[un], un++) {
+                    if (unitTiles[un] == 0) {
+                        continue;
+                    }
+                    int n = un / bands / phases, ph = (un / bands) % phases, th0 = (un % bands) * band;
+                    int tw = tilesW[ph], rowsHere = unitTiles[un] / tw;
+                    int a = ph / dw, b = ph % dw;
+                    // buffer element (y, x) holds image (a - padT + dh*(4*th0 + y), b - padL + dw*x)
+                    int plane = (n * cIn + gi * cg + c) * hs * wsz;
+                    fillBand(src, plane, hs, wsz, a - padT + dh * 4 * th0, b - padL, dh, dw, 4 * rowsHere + 2, 4 * tw + 2,
+                            buf, bw);
+                    // gather: d[i*6 + j][t] = patch element (i, j) of tile t, one element at a time
+                    // over the unit's tiles, so that each store stream is sequential
+                    for (int e = 0; e < 36; e++) {
+                        float[] de = d[e];
+                        int off = (e / 6) * bw + e % 6;
+                        for (int r = 0, t = t0; r < rowsHere; r++, off += 4 * bw) {
+                            for (int tc = 0, o = off; tc < tw; tc++, t++, o += 4) {
+                                de[t] = buf[o];
+                            }
                         }
                     }
                 }
@@ -199,21 +234,29 @@ final class ConvWinograd {
                 for (int e = 0; e < 16; e++) {
                     Elementwise.epilogue(act, d[36 + e], 0, nt);
                 }
-                int plane = (n * kOut + ko) * outH * outW;
                 // scatter: one output element (i, j) of every tile at a time, tiles clipped at the edges
-                for (int e = 0; e < 16; e++) {
-                    float[] oe = d[36 + e];
-                    int i = e / 4, j = e % 4;
-                    int ow0 = b + j * dw;
-                    int cols = ow0 >= outW ? 0 : Math.min(tw, (outW - 1 - ow0) / (4 * dw) + 1);
-                    for (int r = 0; r < rowsHere; r++) {
-                        int oi = a + ((th0 + r) * 4 + i) * dh;
-                        if (oi >= outH) {
-                            break;
-                        }
-                        int rb = plane + oi * outW + ow0;
-                        for (int tc = 0, t = r * tw; tc < cols; tc++, t++) {
-                            out[rb + tc * 4 * dw] = oe[t];
+                for (int un = u0, t0 = 0; un < u1; t0 += unitTiles[un], un++) {
+                    if (unitTiles[un] == 0) {
+                        continue;
+                    }
+                    int n = un / bands / phases, ph = (un / bands) % phases, th0 = (un % bands) * band;
+                    int tw = tilesW[ph], rowsHere = unitTiles[un] / tw;
+                    int a = ph / dw, b = ph % dw;
+                    int plane = (n * kOut + ko) * outH * outW;
+                    for (int e = 0; e < 16; e++) {
+                        float[] oe = d[36 + e];
+                        int i = e / 4, j = e % 4;
+                        int ow0 = b + j * dw;
+                        int cols = ow0 >= outW ? 0 : Math.min(tw, (outW - 1 - ow0) / (4 * dw) + 1);
+                        for (int r = 0; r < rowsHere; r++) {
+                            int oi = a + ((th0 + r) * 4 + i) * dh;
+                            if (oi >= outH) {
+                                break;
+                            }
+                            int rb = plane + oi * outW + ow0;
+                            for (int tc = 0, t = t0 + r * tw; tc < cols; tc++, t++) {
+                                out[rb + tc * 4 * dw] = oe[t];
+                            }
                         }
                     }
                 }

@@ -32,12 +32,24 @@ final class CpuConvSelector implements ConvSelector {
     }
 
     /**
+     * Output rows and columns (per dilation phase) below which the rule does not pick Winograd: a
+     * task's band of 4x4 tiles is then one image's few tiles (16 at 14x14, padded to a 32-column GEMM
+     * panel), and IM2COL_GEMM ran 1.4-1.8x faster on 3x3 256->256 14x14 at batch 1 and 8 (docs/cpu.md).
+     */
+    static final int WINOGRAD_MIN_OUTPUT = 24;
+
+    /**
      * The fixed choice of deterministic mode (timings vary from run to run, and different
-     * algorithms round differently): Winograd where it applies and channels are many enough for
-     * its GEMMs, depthwise for depthwise problems, IM2COL_GEMM otherwise.
+     * algorithms round differently): Winograd where it applies, channels are many enough for its
+     * GEMMs and the output at least {@link #WINOGRAD_MIN_OUTPUT} wide and high per dilation phase,
+     * depthwise for depthwise problems, IM2COL_GEMM otherwise.
      */
     static ConvAlgorithm byRule(DirectConv d, ConvDirection direction) {
-        if (ConvAlgorithms.whyNot(d, direction, ConvAlgorithm.WINOGRAD).isEmpty() && d.cPerGroup() >= 16 && d.kPerGroup() >= 16) {
+        // backward-data's Winograd produces dx: its "output" is the image
+        int outH = direction == ConvDirection.BACKWARD_DATA ? d.h() : d.p();
+        int outW = direction == ConvDirection.BACKWARD_DATA ? d.w() : d.q();
+        if (ConvAlgorithms.whyNot(d, direction, ConvAlgorithm.WINOGRAD).isEmpty() && d.cPerGroup() >= 16 && d.kPerGroup() >= 16
+                && outH / d.dilationH() >= WINOGRAD_MIN_OUTPUT && outW / d.dilationW() >= WINOGRAD_MIN_OUTPUT) {
             return ConvAlgorithm.WINOGRAD;
         }
         if (d.isDepthwise()) {

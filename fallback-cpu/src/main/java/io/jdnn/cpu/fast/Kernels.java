@@ -37,6 +37,16 @@ interface Kernels {
     }
 
     /**
+     * Packs B for {@link #gemmPacked} from rows that are slices of one array: element (k, j) =
+     * {@code src[base + start[s0 + k] + j]} for k &lt; kc, j &lt; n, and 0 for j from n to padTile(n),
+     * at {@code bp[bOff..]} in panels of {@link #panelWidth()} columns. Reads nothing outside the
+     * slices.
+     */
+    default void packSlices(float[] src, int[] start, int s0, int base, int kc, int n, float[] bp, int bOff) {
+        throw new UnsupportedOperationException("these kernels take B as row arrays only (panelWidth() == 0)");
+    }
+
+    /**
      * One output row of a stride-1 correlation along a row: {@code acc[q] += sum_s w[wOff+s] * x[xOff + q + s*dil]}
      * for q &lt; n; the caller guarantees every x index is in range. {@code tmp} holds at least n floats.
      */

@@ -27,13 +27,30 @@ final class Parallel {
     private final int threads;
     private final Thread[] workers;
     private final ReentrantLock lock = new ReentrantLock();
-    private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile Body body;
-    private volatile int taskCount;
-    private volatile int generation;
-    private volatile Thread caller;
-    private volatile Throwable failure;
+    /** The loop being run (or the last one): workers poll this field for a new one. */
+    private volatile Job job;
+
+    /**
+     * One parallel loop: its tasks are claimed from {@code next} and counted in {@code done} once
+     * run (or skipped after a failure). Each loop has its own counters, so a worker that wakes late
+     * holding a finished loop finds no task left in it, and the caller waits only for tasks that
+     * were claimed, never for a worker that has not started.
+     */
+    private static final class Job {
+        /** Cleared when the loop ends, so that a finished loop holds on to nothing it captured. */
+        volatile Body body;
+        final int tasks;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(Body body, int tasks, Thread caller) {
+            this.body = body;
+            this.tasks = tasks;
+            this.caller = caller;
+        }
+    }
     /** The worker index of the current thread while it runs tasks, -1 otherwise. */
     private final ThreadLocal<int[]> inside = ThreadLocal.withInitial(() -> new int[] {-1});
 
@@ -112,27 +129,22 @@ final class Parallel {
         }
         try {
             me[0] = 0;
-            failure = null;
-            body = task;
-            taskCount = tasks;
-            next.set(0);
-            pending.set(workers.length);
-            caller = Thread.currentThread();
-            generation++;
+            Job j = new Job(task, tasks, Thread.currentThread());
+            job = j;
             for (Thread w : workers) {
                 LockSupport.unpark(w);
             }
-            drain(0);
+            drain(j, 0);
             int spins = 0;
-            while (pending.get() != 0) {
+            while (j.done.get() != tasks) {
                 if (++spins < 2000) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.parkNanos(this, 20_000);
                 }
             }
-            body = null;
-            Throwable f = failure;
+            j.body = null;
+            Throwable f = j.failure;
             if (f != null) {
                 if (f instanceof RuntimeException r) {
                     throw r;
@@ -148,36 +160,37 @@ final class Parallel {
         }
     }
 
-    private void drain(int worker) {
-        Body b = body;
-        int n = taskCount;
-        for (int t = next.getAndIncrement(); t < n; t = next.getAndIncrement()) {
-            try {
-                b.run(t, worker);
-            } catch (Throwable e) {
-                failure = e;
-                next.set(n);
+    /** Claims and runs tasks of j until none is left; a task after a failure is skipped but counted. */
+    private static void drain(Job j, int worker) {
+        for (int t = j.next.getAndIncrement(); t < j.tasks; t = j.next.getAndIncrement()) {
+            if (j.failure == null) {
+                try {
+                    j.body.run(t, worker);
+                } catch (Throwable e) {
+                    j.failure = e;
+                }
+            }
+            if (j.done.incrementAndGet() == j.tasks) {
+                LockSupport.unpark(j.caller);
             }
         }
     }
 
     private void workerLoop(int id) {
         inside.get()[0] = id;
-        int seen = 0;
+        Job seen = null;
         while (true) {
             int spins = 0;
-            while (generation == seen) {
+            Job j;
+            while ((j = job) == seen) {
                 if (++spins < 20_000) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
                 }
             }
-            seen = generation;
-            drain(id);
-            if (pending.decrementAndGet() == 0) {
-                LockSupport.unpark(caller);
-            }
+            seen = j;
+            drain(j, id);
         }
     }
 

@@ -53,6 +53,29 @@ final class VectorGemm {
         gemmPacked(m, n, kc, a, aOff, lda, bp, 0, c, cRow, accumulate);
     }
 
+    /** See {@link Kernels#packSlices}: whole panels by vector copies, the last partial one element by element. */
+    static void packSlices(float[] src, int[] start, int s0, int base, int kc, int n, float[] bp, int bOff) {
+        int full = n - n % NR;
+        int np = Workspace.padTile(n);
+        for (int k = 0; k < kc; k++) {
+            int from = base + start[s0 + k];
+            int j = 0;
+            for (; j < full; j += NR) {
+                int o = bOff + j * kc + k * NR;
+                FloatVector.fromArray(S, src, from + j).intoArray(bp, o);
+                FloatVector.fromArray(S, src, from + j + L).intoArray(bp, o + L);
+            }
+            for (; j < np; j += NR) {
+                int o = bOff + j * kc + k * NR;
+                int m = Math.min(NR, n - j);
+                for (int e = 0; e < m; e++) {
+                    bp[o + e] = src[from + j + e];
+                }
+                Arrays.fill(bp, o + Math.max(m, 0), o + NR, 0f);
+            }
+        }
+    }
+
     /** See {@link Kernels#gemmPacked}: B already in NR-column panels. */
     static void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
                            int cRow, boolean accumulate) {
@@ -64,12 +87,18 @@ final class VectorGemm {
                 Arrays.fill(c[cRow + i], 0, np, 0f);
             }
         }
-        int m6 = m - m % MR;
+        // m = 6q + 2 (128, 512) ends in two 4-row tiles rather than a 6-row tile and two single rows
+        // (a single row is two fma chains, latency-bound)
+        int m6 = m % MR == 2 && m >= 8 ? m - 8 : m - m % MR;
         for (int j = 0; j < np; j += NR) {
             int pb = bOff + j * kc;
             int i = 0;
             for (; i < m6; i += MR) {
                 tile6(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
+            }
+            if (m - i >= 8) {
+                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
+                i += 4;
             }
             if (m - i >= 4) {
                 tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);

@@ -44,6 +44,11 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void packSlices(float[] src, int[] start, int s0, int base, int kc, int n, float[] bp, int bOff) {
+        VectorGemm.packSlices(src, start, s0, base, kc, n, bp, bOff);
+    }
+
+    @Override
     public void rowTaps(int n, int taps, int dil, float[] w, int wOff, float[] x, int xOff, float[] acc, float[] tmp) {
         int nv = n - n % L;
         int s = 0;

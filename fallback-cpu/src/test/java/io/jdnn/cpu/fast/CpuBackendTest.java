@@ -220,7 +220,7 @@ class CpuBackendTest {
 
     @Test
     void autoPicksAnApplicableAlgorithmAndDeterministicModeUsesTheFixedRule() {
-        ConvProblem p = ConvProblem.parse("conv_mb1ic16ih12oc16kh3ph1");
+        ConvProblem p = ConvProblem.parse("conv_mb1ic16ih28oc16kh3ph1");
         Device cpu = CPUS.get(0);
         for (ConvDirection dir : ConvDirection.values()) {
             ConvAlgorithm a = cpu.autoAlgorithm(p, dir);
@@ -233,6 +233,13 @@ class CpuBackendTest {
             assertEquals(ConvAlgorithm.IM2COL_GEMM, d.autoAlgorithm(p, ConvDirection.BACKWARD_FILTER));
             assertEquals(ConvAlgorithm.DEPTHWISE,
                     d.autoAlgorithm(ConvProblem.parse("conv_mb1ic8ih12oc8kh3ph1g8"), ConvDirection.FORWARD));
+            // narrow maps: too few Winograd tiles per task (CpuConvSelector.WINOGRAD_MIN_OUTPUT)
+            for (String narrow : new String[] {"conv_mb1ic16ih14oc16kh3ph1", "conv_mb1ic16ih7oc16kh3ph1",
+                "conv_mb1ic16ih40oc16kh3ph2dh2"}) {
+                for (ConvDirection dir : List.of(ConvDirection.FORWARD, ConvDirection.BACKWARD_DATA)) {
+                    assertEquals(ConvAlgorithm.IM2COL_GEMM, d.autoAlgorithm(ConvProblem.parse(narrow), dir), narrow + " " + dir);
+                }
+            }
         }
     }
 

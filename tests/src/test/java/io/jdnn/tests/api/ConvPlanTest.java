@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConvPlanTest {
     /** 3x3 stride 1 with 16 channels: the cpu backend's rule picks WINOGRAD for it. */
-    static final ConvProblem WINO = ConvProblem.parse("conv_mb1ic16ih8oc16kh3ph1");
+    static final ConvProblem WINO = ConvProblem.parse("conv_mb1ic16ih28oc16kh3ph1");
     /** A transposed convolution with stride 2 and output padding. */
     static final ConvProblem TRANSPOSED = ConvProblem.builder().batch(2).inChannels(4).size(5, 5).outChannels(3)
             .kernel(3, 3).stride(2, 2).padding(1, 1).outputPadding(1, 1).transposed(true).build();
