@@ -1,8 +1,6 @@
 package io.jdnn.cpu.fast;
 
 import io.jdnn.Device;
-import io.jdnn.DeviceOptions;
-import io.jdnn.Devices;
 import io.jdnn.PoolProblem;
 import io.jdnn.Tensor;
 import org.junit.jupiter.api.AfterAll;
@@ -31,10 +29,7 @@ class MaxPoolingTest {
 
     @BeforeAll
     static void open() {
-        CPUS.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, KernelsLoader.plain()), DeviceOptions.DEFAULT));
-        if (KernelsLoader.vector() != null) {
-            CPUS.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, KernelsLoader.vector()), DeviceOptions.DEFAULT));
-        }
+        CPUS.addAll(CpuBackendTest.openKernelSets());
     }
 
     @AfterAll
