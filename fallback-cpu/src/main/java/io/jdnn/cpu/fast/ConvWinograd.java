@@ -129,10 +129,13 @@ final class ConvWinograd {
         // keeps at least two packs where there are tiles enough. Every tile is transformed,
         // multiplied and written the same way in any pack, so the packing changes no bit.
         int units = nImg * phases * bands;
-        int[] unitTiles = new int[units];
+        int[] unitTiles = new int[units], unitImage = new int[units], unitPhase = new int[units], unitRow = new int[units];
         long totalTiles = 0;
         for (int un = 0; un < units; un++) {
             int ph = (un / bands) % phases, bi = un % bands;
+            unitImage[un] = un / bands / phases;
+            unitPhase[un] = ph;
+            unitRow[un] = bi * band; // the band's first tile row
             unitTiles[un] = Math.max(0, Math.min(band, tilesH[ph] - bi * band)) * tilesW[ph];
             totalTiles += unitTiles[un];
         }
@@ -181,13 +184,11 @@ final class ConvWinograd {
                     if (unitTiles[un] == 0) {
                         continue;
                     }
-                    int n = un / bands / phases, ph = (un / bands) % phases, th0 = (un % bands) * band;
-                    int tw = tilesW[ph], rowsHere = unitTiles[un] / tw;
-                    int a = ph / dw, b = ph % dw;
-                    // buffer element (y, x) holds image (a - padT + dh*(4*th0 + y), b - padL + dw*x)
-                    int plane = (n * cIn + gi * cg + c) * hs * wsz;
-                    fillBand(src, plane, hs, wsz, a - padT + dh * 4 * th0, b - padL, dh, dw, 4 * rowsHere + 2, 4 * tw + 2,
-                            buf, bw);
+                    int ph = unitPhase[un], th0 = unitRow[un], tw = tilesW[ph], rowsHere = unitTiles[un] / tw;
+                    // buffer element (y, x) holds image (a - padT + dh*(4*th0 + y), b - padL + dw*x), (a, b) = (ph / dw, ph % dw)
+                    int plane = (unitImage[un] * cIn + gi * cg + c) * hs * wsz;
+                    fillBand(src, plane, hs, wsz, ph / dw - padT + dh * 4 * th0, ph % dw - padL, dh, dw, 4 * rowsHere + 2,
+                            4 * tw + 2, buf, bw);
                     // gather: d[i*6 + j][t] = patch element (i, j) of tile t, one element at a time
                     // over the unit's tiles, so that each store stream is sequential
                     for (int e = 0; e < 36; e++) {
@@ -239,10 +240,9 @@ final class ConvWinograd {
                     if (unitTiles[un] == 0) {
                         continue;
                     }
-                    int n = un / bands / phases, ph = (un / bands) % phases, th0 = (un % bands) * band;
+                    int ph = unitPhase[un], a = ph / dw, b = ph % dw, th0 = unitRow[un];
                     int tw = tilesW[ph], rowsHere = unitTiles[un] / tw;
-                    int a = ph / dw, b = ph % dw;
-                    int plane = (n * kOut + ko) * outH * outW;
+                    int plane = (unitImage[un] * kOut + ko) * outH * outW;
                     for (int e = 0; e < 16; e++) {
                         float[] oe = d[36 + e];
                         int i = e / 4, j = e % 4;

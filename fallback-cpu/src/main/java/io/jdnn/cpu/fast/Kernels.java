@@ -71,17 +71,30 @@ interface Kernels {
                       int outOff, boolean accumulate, float bias, float[][] tmp);
 
     /**
-     * Horizontal window maxima of one row: {@code out[outOff + j] = max(x[c])} over columns c in
-     * [j*stride - pad, j*stride - pad + window) clipped to [0, w), for j &lt; ow; NaN propagates.
-     * x holds at least w + 1 elements: a kernel may read (and drop) the one past the row.
+     * Window maxima of one row whose padding is already filled: {@code out[outOff + j] = max(row[j*stride + s])}
+     * over s &lt; window, for j &lt; ow, with {@link Math#max}'s semantics (a NaN wins). The caller
+     * fills the padding with the nearest edge element (a repeated element changes no maximum), and
+     * row holds at least {@code (ow - 1) * stride + window + 1} elements: a kernel may read (and drop)
+     * the one past the last window.
      */
-    void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow);
+    void windowMaxRow(float[] row, int window, int stride, float[] out, int outOff, int ow);
 
     /**
-     * {@code out[j] = max over r < rows of x[off + r*stride + j]} for j &lt; n, with
+     * {@code out[outOff + j] = max over r < rows of x[off + r*stride + j]} for j &lt; n, with
      * {@link Math#max}'s semantics (a NaN wins); rows &gt;= 1, every index in range.
      */
-    void columnMax(float[] x, int off, int stride, int rows, int n, float[] out);
+    void columnMax(float[] x, int off, int stride, int rows, int n, float[] out, int outOff);
+
+    /**
+     * Max-pooling backward's search in n windows of one output row that lie inside the image
+     * (no padding): window t covers x[off + r*rowStride + t*stride + s] for r &lt; rows, s &lt;
+     * window, and maxima[mOff + t] is its maximum. Writes at[atOff + t] = r*rowStride + t*stride + s
+     * (as a float: a kernel declines offsets from 2^24 on) of the window's first element (row-major) equal to its maximum, or -1 where the kernel leaves
+     * the window to the caller (a NaN maximum, whose last NaN takes the gradient). Returns how many
+     * windows it wrote, from 0 up to n; the caller searches the rest.
+     */
+    int maxPicks(float[] x, int off, int rowStride, int rows, int window, int stride, float[] maxima, int mOff, int n,
+                 float[] at, int atOff);
 
     /**
      * Max-pooling backward of the first full 2x2/2 windows of one pair of rows (x rows at r0 and

@@ -78,27 +78,25 @@ final class PlainKernels implements Kernels {
     }
 
     @Override
-    public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
-        for (int j = 0; j < ow; j++) {
-            int b0 = Math.max(j * stride - pad, 0);
-            int b1 = Math.min(j * stride - pad + window, w);
-            float m = x[b0];
-            for (int c = b0 + 1; c < b1; c++) {
-                m = Math.max(m, x[c]);
+    public void windowMaxRow(float[] row, int window, int stride, float[] out, int outOff, int ow) {
+        MaxPooling.windowMax(row, window, stride, out, outOff, 0, ow);
+    }
+
+    @Override
+    public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out, int outOff) {
+        System.arraycopy(x, off, out, outOff, n);
+        for (int r = 1; r < rows; r++) {
+            int o = off + r * stride;
+            for (int j = 0; j < n; j++) {
+                out[outOff + j] = Math.max(out[outOff + j], x[o + j]);
             }
-            out[outOff + j] = m;
         }
     }
 
     @Override
-    public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out) {
-        System.arraycopy(x, off, out, 0, n);
-        for (int r = 1; r < rows; r++) {
-            int o = off + r * stride;
-            for (int j = 0; j < n; j++) {
-                out[j] = Math.max(out[j], x[o + j]);
-            }
-        }
+    public int maxPicks(float[] x, int off, int rowStride, int rows, int window, int stride, float[] maxima, int mOff,
+                        int n, float[] at, int atOff) {
+        return 0; // Pooling's scalar search is this kernel set's
     }
 
     @Override

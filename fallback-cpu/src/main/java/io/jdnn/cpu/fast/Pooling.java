@@ -9,7 +9,8 @@ import java.util.Arrays;
  * Pooling, PyTorch's semantics (see {@link PoolProblem}), one task per (image, channel) plane. Max
  * pooling takes the first maximum in row-major window order and lets a NaN win; its backward
  * re-finds that position. Backward passes zero their plane and add window by window in output
- * order, so overlapping windows sum in a fixed order.
+ * order, so overlapping windows sum in a fixed order. Max pooling without dilation is
+ * {@link MaxPooling}'s.
  */
 final class Pooling {
     private Pooling() {
@@ -22,7 +23,7 @@ final class Pooling {
             switch (p.mode()) {
                 case MAX -> {
                     if (p.dilationH() == 1 && p.dilationW() == 1) {
-                        maxPlane(dev.kernels(), p, x, xo, y, yo, dev.workspace(worker));
+                        MaxPooling.forwardPlane(dev.kernels(), p, x, xo, y, yo, dev.workspace(worker));
                     } else {
                         for (int i = 0; i < oh; i++) {
                             for (int j = 0; j < ow; j++) {
@@ -89,33 +90,6 @@ final class Pooling {
     }
 
     /**
-     * Max pooling without dilation, one output row at a time: the window's rows are first reduced
-     * to one row of column maxima (NaN-propagating), then each output takes the maximum of its
-     * columns. The value equals the first maximum's (up to the sign of a zero).
-     */
-    private static void maxPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] y, int yo, Workspace ws) {
-        int ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        float[] colMax = ws.rowsC(1, Workspace.padTile(ww + 1))[0]; // windowMaxRow may read one past the row
-        for (int i = 0; i < oh; i++) {
-            maxRow(kern, p, x, xo, i, colMax, y, yo + i * ow);
-        }
-    }
-
-    /**
-     * Output row {@code i} of max pooling without dilation into out[outOff ..]: the window's rows
-     * reduced to one row of column maxima ({@code colMax}, a row of the input's width and one more), then each
-     * output the maximum of its columns.
-     */
-    private static void maxRow(Kernels kern, PoolProblem p, float[] x, int xo, int i, float[] colMax, float[] out,
-                               int outOff) {
-        int hh = p.height(), ww = p.width();
-        int a0 = Math.max(i * p.strideH() - p.padH(), 0);
-        int a1 = Math.min(i * p.strideH() - p.padH() + p.kernelH(), hh);
-        kern.columnMax(x, xo + a0 * ww, ww, a1 - a0, ww, colMax);
-        kern.windowMaxRow(colMax, ww, p.kernelW(), p.strideW(), p.padW(), out, outOff, p.outWidth());
-    }
-
-    /**
      * Offset within the plane of output (i, j)'s maximum, PyTorch's scan in row-major window order:
      * a value replaces the kept one when it is larger or NaN ({@code val > max || isnan(val)}), so
      * the first maximum wins among numbers and the last NaN wins among NaNs.
@@ -137,128 +111,6 @@ final class Pooling {
                 float v = x[xo + ih * ww + iw];
                 if (best < 0 || v > m || Float.isNaN(v)) {
                     best = ih * ww + iw;
-                    m = v;
-                }
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Max-pooling backward of one plane without dilation: each output row's maxima as the forward
-     * pass computes them (vectorized across the row, NaN-propagating), then for each window the
-     * element its maximum came from by one search: the first element equal to it (the scan's first
-     * maximum: ties, also +0 against -0, do not replace), or, for a NaN maximum, the last NaN (each
-     * NaN replaces). A scalar scan would be a chain of dependent compares per window that, on
-     * random data, mispredicts about every other element.
-     */
-    private static void maxBackwardPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] dy, int yo,
-                                         float[] dx, Workspace ws) {
-        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
-        float[][] rows = ws.rowsC(2, Workspace.padTile(Math.max(ww + 1, ow))); // see maxPlane
-        float[] maxima = rows[1];
-        for (int i = 0; i < oh; i++) {
-            maxRow(kern, p, x, xo, i, rows[0], maxima, 0);
-            int a0 = Math.max(i * sh - ph, 0), a1 = Math.min(i * sh - ph + kh, hh);
-            for (int j = 0; j < ow; j++) {
-                int b0 = Math.max(j * sw - pw, 0), b1 = Math.min(j * sw - pw + kw, ww);
-                float m = maxima[j];
-                int at = -1;
-                if (m == m) {
-                    search:
-                    for (int r = a0; r < a1; r++) {
-                        int row = xo + r * ww;
-                        for (int c = b0; c < b1; c++) {
-                            if (x[row + c] == m) {
-                                at = row + c;
-                                break search;
-                            }
-                        }
-                    }
-                } else {
-                    search:
-                    for (int r = a1 - 1; r >= a0; r--) {
-                        int row = xo + r * ww;
-                        for (int c = b1 - 1; c >= b0; c--) {
-                            if (Float.isNaN(x[row + c])) {
-                                at = row + c;
-                                break search;
-                            }
-                        }
-                    }
-                }
-                dx[at] += dy[yo + i * ow + j];
-            }
-        }
-    }
-
-    /**
-     * Max-pooling backward of one plane for the disjoint 2x2 windows of kernel 2, stride 2, no
-     * padding (VGG's pools): every dx element is written once, without a zero fill first. A
-     * window's values a, b (upper row), c, d (lower row) are scanned in that order: the first equal
-     * to the maximum takes dy, found by flags rather than branches (which would mispredict on
-     * random data); a window with a NaN gives dy to its last NaN. Rows and columns no window
-     * covers (odd sizes, ceil mode's last window) are zero, or, for ceil mode's partial windows,
-     * handled by the general scan. The kernels take the first windows of each row pair L at a time
-     * ({@link Kernels#max2x2BackwardRow}); this loop the rest.
-     */
-    private static void max2x2BackwardPlane(Kernels kern, PoolProblem p, float[] x, int xo, float[] dy, int yo, float[] dx) {
-        int hh = p.height(), ww = p.width(), oh = p.outHeight(), ow = p.outWidth();
-        int fullH = Math.min(oh, hh / 2), fullW = Math.min(ow, ww / 2);
-        for (int i = 0; i < fullH; i++) {
-            int r0 = xo + 2 * i * ww, r1 = r0 + ww;
-            int g0 = yo + i * ow;
-            for (int j = kern.max2x2BackwardRow(x, r0, r1, dy, g0, dx, fullW); j < fullW; j++) {
-                int c0 = 2 * j;
-                float a = x[r0 + c0], b = x[r0 + c0 + 1], c = x[r1 + c0], d = x[r1 + c0 + 1];
-                float g = dy[g0 + j];
-                float m = Math.max(Math.max(a, b), Math.max(c, d));
-                boolean ea, eb, ec;
-                if (m == m) {
-                    ea = a == m;
-                    eb = !ea && b == m;
-                    ec = !ea && !eb && c == m;
-                } else {
-                    boolean nd = d != d, nc = c != c, nb = b != b;
-                    ec = !nd && nc;
-                    eb = !nd && !nc && nb;
-                    ea = !nd && !nc && !nb;
-                }
-                boolean ed = !ea && !eb && !ec;
-                dx[r0 + c0] = ea ? g : 0f;
-                dx[r0 + c0 + 1] = eb ? g : 0f;
-                dx[r1 + c0] = ec ? g : 0f;
-                dx[r1 + c0 + 1] = ed ? g : 0f;
-            }
-            // columns past the full windows: a ceil-mode partial window, or none
-            for (int c0 = 2 * fullW; c0 < ww; c0++) {
-                dx[r0 + c0] = 0f;
-                dx[r1 + c0] = 0f;
-            }
-            for (int j = fullW; j < ow; j++) {
-                dx[argmaxIn(x, xo, ww, 2 * i, 2 * i + 2, 2 * j, Math.min(2 * j + 2, ww))] += dy[g0 + j];
-            }
-        }
-        // rows past the full windows: a ceil-mode partial row of windows, or none
-        Arrays.fill(dx, xo + 2 * fullH * ww, xo + hh * ww, 0f);
-        for (int i = fullH; i < oh; i++) {
-            for (int j = 0; j < ow; j++) {
-                dx[argmaxIn(x, xo, ww, 2 * i, Math.min(2 * i + 2, hh), 2 * j, Math.min(2 * j + 2, ww))]
-                        += dy[yo + i * ow + j];
-            }
-        }
-    }
-
-    /** The scan's pick in rows [a0, a1) and columns [b0, b1) of a plane: first maximum, last NaN. */
-    private static int argmaxIn(float[] x, int xo, int ww, int a0, int a1, int b0, int b1) {
-        int best = -1;
-        float m = Float.NEGATIVE_INFINITY;
-        for (int r = a0; r < a1; r++) {
-            for (int c = b0; c < b1; c++) {
-                float v = x[xo + r * ww + c];
-                if (best < 0 || v > m || Float.isNaN(v)) {
-                    best = xo + r * ww + c;
                     m = v;
                 }
             }
@@ -318,7 +170,7 @@ final class Pooling {
             int xo = plane * hh * ww, yo = plane * oh * ow;
             if (p.mode() == PoolMode.MAX && p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2
                     && p.strideW() == 2 && p.padH() == 0 && p.padW() == 0 && p.dilationH() == 1 && p.dilationW() == 1) {
-                max2x2BackwardPlane(dev.kernels(), p, x, xo, dy, yo, dx);
+                MaxPooling.backward2x2Plane(dev.kernels(), p, x, xo, dy, yo, dx);
                 return;
             }
             if (p.mode() == PoolMode.AVG && p.strideH() == 1 && p.strideW() == 1) {
@@ -327,7 +179,7 @@ final class Pooling {
             }
             Arrays.fill(dx, xo, xo + hh * ww, 0f);
             if (p.mode() == PoolMode.MAX && p.dilationH() == 1 && p.dilationW() == 1) {
-                maxBackwardPlane(dev.kernels(), p, x, xo, dy, yo, dx, dev.workspace(worker));
+                MaxPooling.backwardPlane(dev.kernels(), p, x, xo, dy, yo, dx, dev.workspace(worker));
                 return;
             }
             for (int i = 0; i < oh; i++) {

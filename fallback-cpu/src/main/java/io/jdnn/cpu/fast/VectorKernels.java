@@ -218,8 +218,14 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
-        VectorPooling.windowMaxRow(x, w, window, stride, pad, out, outOff, ow);
+    public void windowMaxRow(float[] row, int window, int stride, float[] out, int outOff, int ow) {
+        VectorPooling.windowMaxRow(row, window, stride, out, outOff, ow);
+    }
+
+    @Override
+    public int maxPicks(float[] x, int off, int rowStride, int rows, int window, int stride, float[] maxima, int mOff,
+                        int n, float[] at, int atOff) {
+        return VectorPooling.maxPicks(x, off, rowStride, rows, window, stride, maxima, mOff, n, at, atOff);
     }
 
     @Override
@@ -240,13 +246,13 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out) {
+    public void columnMax(float[] x, int off, int stride, int rows, int n, float[] out, int outOff) {
         int j = 0;
         if (rows == 3) {
             int o1 = off + stride, o2 = off + 2 * stride;
             for (; j + L <= n; j += L) {
                 FloatVector.fromArray(S, x, off + j).max(FloatVector.fromArray(S, x, o1 + j))
-                        .max(FloatVector.fromArray(S, x, o2 + j)).intoArray(out, j);
+                        .max(FloatVector.fromArray(S, x, o2 + j)).intoArray(out, outOff + j);
             }
         } else {
             for (; j + L <= n; j += L) {
@@ -254,7 +260,7 @@ final class VectorKernels implements Kernels {
                 for (int r = 1; r < rows; r++) {
                     m = m.max(FloatVector.fromArray(S, x, off + r * stride + j));
                 }
-                m.intoArray(out, j);
+                m.intoArray(out, outOff + j);
             }
         }
         for (; j < n; j++) {
@@ -262,10 +268,9 @@ final class VectorKernels implements Kernels {
             for (int r = 1; r < rows; r++) {
                 m = Math.max(m, x[off + r * stride + j]);
             }
-            out[j] = m;
+            out[outOff + j] = m;
         }
     }
-
 
     @Override
     public float dot(int n, float[] a, int aOff, float[] b, int bOff) {

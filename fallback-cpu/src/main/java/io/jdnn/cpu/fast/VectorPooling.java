@@ -6,11 +6,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.util.function.IntUnaryOperator;
+import java.util.stream.IntStream;
+
 /**
- * {@link VectorKernels}' max-pooling rows: window maxima of a row from contiguous loads (stride 2's
- * even columns picked by a two-vector shuffle) and the disjoint 2x2/2 windows' backward. Max is
- * exact and order-free with {@link Math#max}'s semantics (NaN wins, -0 below +0), so these give
- * the scalar loops' results.
+ * {@link VectorKernels}' max-pooling rows: window maxima of a padded row from contiguous loads
+ * (stride 2's even columns picked by a two-vector shuffle), the backward's search for each
+ * window's first maximum as lane masks, and the disjoint 2x2/2 windows' backward. Max is exact
+ * and order-free with {@link Math#max}'s semantics (NaN wins, -0 below +0), so these give the
+ * scalar loops' results.
  */
 final class VectorPooling {
     private static final VectorSpecies<Float> S = VectorWidth.S;
@@ -19,41 +23,69 @@ final class VectorPooling {
     private VectorPooling() {
     }
 
-    /**
-     * Lanes 0, 2, 4, ... of two vectors (a, b) as one: the even indices 0 .. 2L-2, those from L on
-     * (exceptional, partially wrapped by {@link VectorShuffle#fromArray}) taken from b.
+    /*
+     * Two-vector shuffles as JDK 17 compiles them well: lane i of the result is lane f(i) < 2L of
+     * the pair (a, b). a.rearrange(shuffle, b) with such a shuffle rebuilds the shuffle (an
+     * allocation and a scalar loop) on every call; these permute both vectors by the indices
+     * modulo L and blend, two permutes and a blend. Static final, so that C2 sees constants.
      */
-    private static final VectorShuffle<Float> EVENS =
-            VectorShuffle.fromArray(S, java.util.stream.IntStream.range(0, L).map(i -> 2 * i).toArray(), 0);
+    private static final IntUnaryOperator EVENS = i -> 2 * i, ODDS = i -> 2 * i + 1;
+    private static final IntUnaryOperator ZIP_LO = i -> i / 2 + (i % 2) * L, ZIP_HI = i -> L / 2 + i / 2 + (i % 2) * L;
+    private static final VectorShuffle<Float> EVENS_W = wrapped(EVENS), ODDS_W = wrapped(ODDS);
+    private static final VectorShuffle<Float> ZIP_LO_W = wrapped(ZIP_LO), ZIP_HI_W = wrapped(ZIP_HI);
+    private static final VectorMask<Float> EVENS_B = fromB(EVENS), ODDS_B = fromB(ODDS);
+    private static final VectorMask<Float> ZIP_LO_B = fromB(ZIP_LO), ZIP_HI_B = fromB(ZIP_HI);
+
+    private static VectorShuffle<Float> wrapped(IntUnaryOperator f) {
+        return VectorShuffle.fromArray(S, IntStream.range(0, L).map(i -> f.applyAsInt(i) % L).toArray(), 0);
+    }
+
+    private static VectorMask<Float> fromB(IntUnaryOperator f) {
+        boolean[] b = new boolean[L];
+        for (int i = 0; i < L; i++) {
+            b[i] = f.applyAsInt(i) >= L;
+        }
+        return VectorMask.fromArray(S, b, 0);
+    }
+
+    /** Lanes 0, 2, 4, ... of the pair (a, b). */
+    private static FloatVector evens(FloatVector a, FloatVector b) {
+        return a.rearrange(EVENS_W).blend(b.rearrange(EVENS_W), EVENS_B);
+    }
+
+    /** Lanes 1, 3, 5, ... of the pair (a, b). */
+    private static FloatVector odds(FloatVector a, FloatVector b) {
+        return a.rearrange(ODDS_W).blend(b.rearrange(ODDS_W), ODDS_B);
+    }
+
+    /** a0, b0, a1, b1, ...: the low halves of (a, b) interleaved. */
+    private static FloatVector zipLo(FloatVector a, FloatVector b) {
+        return a.rearrange(ZIP_LO_W).blend(b.rearrange(ZIP_LO_W), ZIP_LO_B);
+    }
+
+    /** The high halves of (a, b) interleaved. */
+    private static FloatVector zipHi(FloatVector a, FloatVector b) {
+        return a.rearrange(ZIP_HI_W).blend(b.rearrange(ZIP_HI_W), ZIP_HI_B);
+    }
 
     /**
-     * Strides 1 and 2 take their interior outputs L at a time from contiguous loads: the maxima of
-     * the window's shifted rows at every column, then, for stride 2, the even columns picked by one
-     * two-vector shuffle (no gather). Windows that reach into the padding, and every output of a
-     * stride above 2, take the scalar loop. Max is exact and order-free with {@link Math#max}'s
-     * semantics (NaN wins, -0 below +0), so each output is the same value whichever path takes it.
+     * out[outOff + j] = max(row[j*stride + s] for s &lt; window), j &lt; ow; see
+     * {@link Kernels#windowMaxRow}. Strides 1 and 2 take L outputs at a time from contiguous loads
+     * (the maxima of the window's shifted rows at every column, then, for stride 2, the even
+     * columns), the last L as a block overlapping the previous one (the same values again); wider
+     * strides and rows of fewer than L outputs take the scalar loop.
      */
-    static void windowMaxRow(float[] x, int w, int window, int stride, int pad, float[] out, int outOff, int ow) {
-        int j = 0;
-        if (stride <= 2) {
-            // interior outputs j: columns j*stride - pad .. j*stride - pad + window - 1 all inside [0, w)
-            int jLo = Math.min(ow, (pad + stride - 1) / stride);
-            int jHi = Math.min(ow, Math.floorDiv(w - window + pad, stride) + 1);
-            for (; j < jLo; j++) {
-                out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
-            }
-            for (; j + L <= jHi; j += L) {
-                windowMaxBlock(x, j * stride - pad, window, stride, out, outOff + j);
-            }
-            if (j < jHi && jHi - L >= jLo) {
-                // the interior's last outputs as one block overlapping the previous one (the same
-                // values again), instead of up to L - 1 scalar windows
-                windowMaxBlock(x, (jHi - L) * stride - pad, window, stride, out, outOff + jHi - L);
-                j = jHi;
-            }
+    static void windowMaxRow(float[] row, int window, int stride, float[] out, int outOff, int ow) {
+        if (stride > 2 || ow < L) {
+            MaxPooling.windowMax(row, window, stride, out, outOff, 0, ow);
+            return;
         }
-        for (; j < ow; j++) {
-            out[outOff + j] = scalarMax(x, w, window, stride, pad, j);
+        int j = 0;
+        for (; j + L <= ow; j += L) {
+            windowMaxBlock(row, j * stride, window, stride, out, outOff + j);
+        }
+        if (j < ow) {
+            windowMaxBlock(row, (ow - L) * stride, window, stride, out, outOff + ow - L);
         }
     }
 
@@ -75,18 +107,63 @@ final class VectorPooling {
         for (int s = 1; s < window; s++) {
             m1 = m1.max(FloatVector.fromArray(S, x, c + L + s));
         }
-        m0.rearrange(EVENS, m1).intoArray(out, o);
+        evens(m0, m1).intoArray(out, o);
     }
 
-    /** 1, 3, 5, ...: the odd lanes of two vectors (a, b) as one; see {@link #EVENS}. */
-    private static final VectorShuffle<Float> ODDS =
-            VectorShuffle.fromArray(S, java.util.stream.IntStream.range(0, L).map(i -> 2 * i + 1).toArray(), 0);
-    /** a0, b0, a1, b1, ...: the low halves of two vectors (a, b) interleaved. */
-    private static final VectorShuffle<Float> ZIP_LO =
-            VectorShuffle.fromArray(S, java.util.stream.IntStream.range(0, L).map(i -> i / 2 + (i % 2) * L).toArray(), 0);
-    /** The high halves of two vectors (a, b) interleaved. */
-    private static final VectorShuffle<Float> ZIP_HI =
-            VectorShuffle.fromArray(S, java.util.stream.IntStream.range(0, L).map(i -> L / 2 + i / 2 + (i % 2) * L).toArray(), 0);
+    /** 0, 1, 2, ... and 0, 2, 4, ... as floats: each lane's column within a block of windows at strides 1 and 2. */
+    private static final FloatVector STRIDE1_LANES = FloatVector.zero(S).addIndex(1), STRIDE2_LANES = FloatVector.zero(S).addIndex(2);
+
+    /**
+     * Max-pooling backward's search, L windows at a time; see {@link Kernels#maxPicks}. Each lane
+     * walks its window's elements in reverse row-major order and keeps the offset of each one equal
+     * to its maximum, so the first equal one is kept last. The offsets are float lanes (exact below
+     * 2^24); stride 2 reads one element past a block's last window, so the windows whose block
+     * would read past the array are left to the caller.
+     */
+    static int maxPicks(float[] x, int off, int rowStride, int rows, int window, int stride, float[] maxima, int mOff,
+                        int n, float[] at, int atOff) {
+        long last = off + (long) (rows - 1) * rowStride + window; // past the last window: the end of the reads, less its columns
+        int fit = stride == 1 ? n : (int) Math.min(n, (x.length - last + 1) / 2);
+        if (stride > 2 || fit < L || (long) rows * rowStride + (long) fit * stride >= 1 << 24) {
+            return 0;
+        }
+        int t = 0;
+        for (; t + L <= fit; t += L) {
+            pickBlock(x, off, rowStride, rows, window, stride, maxima, mOff, t, at, atOff);
+        }
+        if (t < fit) {
+            pickBlock(x, off, rowStride, rows, window, stride, maxima, mOff, fit - L, at, atOff); // overlaps: the same picks again
+        }
+        return fit;
+    }
+
+    /**
+     * {@link #maxPicks} for the windows t .. t + L - 1; -1 for them all if a maximum is NaN. The
+     * kept offsets live in at[] between steps, not in a loop-carried vector: C2 (JDK 17) boxes
+     * a vector carried around a loop, an allocation per step.
+     */
+    private static void pickBlock(float[] x, int off, int rowStride, int rows, int window, int stride, float[] maxima,
+                                  int mOff, int t, float[] at, int atOff) {
+        FloatVector m = FloatVector.fromArray(S, maxima, mOff + t);
+        FloatVector.broadcast(S, -1f).intoArray(at, atOff + t);
+        if (m.test(VectorOperators.IS_NAN).anyTrue()) {
+            return;
+        }
+        FloatVector lanes = (stride == 1 ? STRIDE1_LANES : STRIDE2_LANES).add(t * stride);
+        int o = off + t * stride;
+        for (int r = rows - 1; r >= 0; r--) {
+            for (int s = window - 1; s >= 0; s--) {
+                int d = r * rowStride + s;
+                FloatVector v = stride == 1 ? FloatVector.fromArray(S, x, o + d) : evensAt(x, o + d);
+                FloatVector.fromArray(S, at, atOff + t).blend(lanes.add(d), v.eq(m)).intoArray(at, atOff + t);
+            }
+        }
+    }
+
+    /** x[o], x[o + 2], ..., x[o + 2L - 2]. */
+    private static FloatVector evensAt(float[] x, int o) {
+        return evens(FloatVector.fromArray(S, x, o), FloatVector.fromArray(S, x, o + L));
+    }
 
     /**
      * L windows at a time: the four corners of each window split from the two rows by shuffles,
@@ -100,8 +177,8 @@ final class VectorPooling {
             int c = 2 * j;
             FloatVector u0 = FloatVector.fromArray(S, x, r0 + c), u1 = FloatVector.fromArray(S, x, r0 + c + L);
             FloatVector v0 = FloatVector.fromArray(S, x, r1 + c), v1 = FloatVector.fromArray(S, x, r1 + c + L);
-            FloatVector a = u0.rearrange(EVENS, u1), b = u0.rearrange(ODDS, u1);
-            FloatVector cc = v0.rearrange(EVENS, v1), d = v0.rearrange(ODDS, v1);
+            FloatVector a = evens(u0, u1), b = odds(u0, u1);
+            FloatVector cc = evens(v0, v1), d = odds(v0, v1);
             FloatVector m = a.max(b).max(cc.max(d));
             VectorMask<Float> ea = a.eq(m);
             VectorMask<Float> eb = b.eq(m).and(ea.not());
@@ -118,21 +195,11 @@ final class VectorPooling {
             VectorMask<Float> ed = ea.or(eb).or(ec).not();
             FloatVector g = FloatVector.fromArray(S, dy, g0 + j);
             FloatVector ga = zero.blend(g, ea), gb = zero.blend(g, eb), gc = zero.blend(g, ec), gd = zero.blend(g, ed);
-            ga.rearrange(ZIP_LO, gb).intoArray(dx, r0 + c);
-            ga.rearrange(ZIP_HI, gb).intoArray(dx, r0 + c + L);
-            gc.rearrange(ZIP_LO, gd).intoArray(dx, r1 + c);
-            gc.rearrange(ZIP_HI, gd).intoArray(dx, r1 + c + L);
+            zipLo(ga, gb).intoArray(dx, r0 + c);
+            zipHi(ga, gb).intoArray(dx, r0 + c + L);
+            zipLo(gc, gd).intoArray(dx, r1 + c);
+            zipHi(gc, gd).intoArray(dx, r1 + c + L);
         }
         return j;
-    }
-
-    private static float scalarMax(float[] x, int w, int window, int stride, int pad, int j) {
-        int b0 = Math.max(j * stride - pad, 0);
-        int b1 = Math.min(j * stride - pad + window, w);
-        float m = x[b0];
-        for (int c = b0 + 1; c < b1; c++) {
-            m = Math.max(m, x[c]);
-        }
-        return m;
     }
 }

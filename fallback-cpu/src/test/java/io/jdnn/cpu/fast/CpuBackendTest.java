@@ -56,10 +56,17 @@ class CpuBackendTest {
     @BeforeAll
     static void open() {
         ref = Devices.open("reference");
-        CPUS.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, KernelsLoader.plain()), DeviceOptions.DEFAULT));
+        CPUS.addAll(openKernelSets());
+    }
+
+    /** A cpu device per kernel set: the plain kernels, and the Vector API ones where the JVM has them. */
+    static List<Device> openKernelSets() {
+        List<Device> devices = new ArrayList<>();
+        devices.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, KernelsLoader.plain()), DeviceOptions.DEFAULT));
         if (KernelsLoader.vector() != null) {
-            CPUS.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, KernelsLoader.vector()), DeviceOptions.DEFAULT));
+            devices.add(Devices.wrap(CpuBackend.open(DeviceOptions.DEFAULT, KernelsLoader.vector()), DeviceOptions.DEFAULT));
         }
+        return devices;
     }
 
     @AfterAll
