@@ -28,6 +28,20 @@ final class ConvGemmPadded {
 
     /** The most dropped columns, as a share of the virtual pixels, for which this path is taken. */
     static final double MAX_WASTE = 0.15;
+    /**
+     * The most GEMM columns per image, panel padding included, relative to the gather path's: an 8x8
+     * output of a 4x4/2 filter has 72 virtual pixels, padded to 96 columns, against 64 (the
+     * transposed DCGAN layer's backward-data measured 1.95 -> 2.5 ms through this path).
+     */
+    static final double MAX_COLUMN_GROWTH = 1.1;
+
+    /** GEMM columns of one image's n column (virtual) pixels in blocks of at most NC, each padded to whole tiles. */
+    static long gemmColumns(long n) {
+        int nc = (int) Math.min(ConvGemm.NC, Workspace.padTile((int) Math.min(n, ConvGemm.NC)));
+        long rem = n % nc;
+        return n / nc * nc + (rem > 0 ? Workspace.padTile((int) rem) : 0);
+    }
+
     /** The largest copy, in floats, relative to the input: beyond it (huge dilation or padding) the gather path runs. */
     static final int MAX_GROWTH = 4;
 
@@ -83,7 +97,8 @@ final class ConvGemmPadded {
 
     /**
      * Whether this path runs {@code d}'s forward with {@code kern}: kernels that take packed panels,
-     * at most {@link #MAX_WASTE} of the columns dropped, and a copy that fits an array and stays
+     * at most {@link #MAX_WASTE} of the columns dropped and {@link #MAX_COLUMN_GROWTH} times the
+     * gather path's padded GEMM columns, and a copy that fits an array and stays
      * within {@link #MAX_GROWTH} times the input.
      */
     static boolean applies(Kernels kern, DirectConv d) {
@@ -92,7 +107,8 @@ final class ConvGemmPadded {
         }
         long ws = (long) d.q() + (long) (d.s() - 1) * d.dilationW() / d.strideW();
         long hs = (long) d.p() + (long) (d.r() - 1) * d.dilationH() / d.strideH();
-        if ((double) (ws - d.q()) / ws > MAX_WASTE) {
+        if ((double) (ws - d.q()) / ws > MAX_WASTE
+                || gemmColumns((long) d.p() * ws) > MAX_COLUMN_GROWTH * gemmColumns((long) d.p() * d.q())) {
             return false;
         }
         long slots = (long) Math.min(d.r(), d.strideH()) * Math.min(d.s(), d.strideW());

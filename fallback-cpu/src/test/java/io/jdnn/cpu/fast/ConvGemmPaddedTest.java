@@ -100,6 +100,8 @@ class ConvGemmPaddedTest {
         assertTrue(ConvGemmPadded.applies(k, ConvProblem.parse("conv_mb4ic64ih56iw56oc256kh1kw1").direct()));
         // 7x7 output, 3x3 filter: 2 of every 9 columns dropped
         assertFalse(ConvGemmPadded.applies(k, ConvProblem.parse("conv_mb1ic512ih7iw7oc512kh3kw3ph1pw1").direct()));
+        // the DCGAN layer's backward-data: 8x8 output, 72 virtual pixels padded to 96 columns against 64
+        assertFalse(ConvGemmPadded.applies(k, ConvProblem.parse("conv_mb4ic128ih16iw16oc256kh4kw4sh2sw2ph1pw1").direct()));
         assertFalse(ConvGemmPadded.applies(KernelsLoader.plain(), ConvProblem.parse("conv_mb4ic64ih56iw56oc64kh3kw3ph1pw1").direct()));
     }
 
