@@ -88,6 +88,21 @@ final class ConvWinograd {
     }
 
     /**
+     * 4x4 output tiles of n images of outH x outW outputs computed as dh x dw undilated phases (the
+     * tiling of {@link #run}).
+     */
+    static long tiles(int n, int outH, int outW, int dh, int dw) {
+        long rows = 0, cols = 0;
+        for (int a = 0; a < dh && a < outH; a++) {
+            rows += (((long) outH - a + dh - 1) / dh + 3) / 4;
+        }
+        for (int b = 0; b < dw && b < outW; b++) {
+            cols += (((long) outW - b + dw - 1) / dw + 3) / 4;
+        }
+        return (long) n * rows * cols;
+    }
+
+    /**
      * out (n, kOut, outH, outW) = act(corr3x3(src (n, cIn, hs, ws), filters, dilation dh x dw) + bias)
      * with the given (possibly negative) top and left padding; u from {@link #transformFilters}.
      * A dilated problem splits into dh*dw independent undilated ones, one per output phase

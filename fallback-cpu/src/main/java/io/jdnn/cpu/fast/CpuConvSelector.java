@@ -32,24 +32,26 @@ final class CpuConvSelector implements ConvSelector {
     }
 
     /**
-     * Output rows and columns (per dilation phase) below which the rule does not pick Winograd: a
-     * task's band of 4x4 tiles is then one image's few tiles (16 at 14x14, padded to a 32-column GEMM
-     * panel), and IM2COL_GEMM ran 1.4-1.8x faster on 3x3 256->256 14x14 at batch 1 and 8 (docs/cpu.md).
+     * Fewest 4x4 output tiles (all images and dilation phases together) for which the rule picks
+     * Winograd: one full 32-column GEMM panel. With fewer, the tiles of the whole batch pad a panel
+     * and the input transform is repeated per channel block: 3x3 512->512 on 7x7 (4 tiles at batch 1)
+     * took 5.0 ms with Winograd and 2.1 ms with IM2COL_GEMM, 64->64 on 14x14 (16 tiles) 0.29 and
+     * 0.13 ms; at batch 8 (32 tiles) Winograd won, 8.0 against 13.6 ms (docs/cpu.md).
      */
-    static final int WINOGRAD_MIN_OUTPUT = 24;
+    static final int WINOGRAD_MIN_TILES = 32;
 
     /**
      * The fixed choice of deterministic mode (timings vary from run to run, and different
      * algorithms round differently): Winograd where it applies, channels are many enough for its
-     * GEMMs and the output at least {@link #WINOGRAD_MIN_OUTPUT} wide and high per dilation phase,
-     * depthwise for depthwise problems, IM2COL_GEMM otherwise.
+     * GEMMs and the output has at least {@link #WINOGRAD_MIN_TILES} tiles, depthwise for depthwise
+     * problems, IM2COL_GEMM otherwise.
      */
     static ConvAlgorithm byRule(DirectConv d, ConvDirection direction) {
         // backward-data's Winograd produces dx: its "output" is the image
         int outH = direction == ConvDirection.BACKWARD_DATA ? d.h() : d.p();
         int outW = direction == ConvDirection.BACKWARD_DATA ? d.w() : d.q();
         if (ConvAlgorithms.whyNot(d, direction, ConvAlgorithm.WINOGRAD).isEmpty() && d.cPerGroup() >= 16 && d.kPerGroup() >= 16
-                && outH / d.dilationH() >= WINOGRAD_MIN_OUTPUT && outW / d.dilationW() >= WINOGRAD_MIN_OUTPUT) {
+                && ConvWinograd.tiles(d.n(), outH, outW, d.dilationH(), d.dilationW()) >= WINOGRAD_MIN_TILES) {
             return ConvAlgorithm.WINOGRAD;
         }
         if (d.isDepthwise()) {

@@ -240,13 +240,15 @@ class CpuBackendTest {
             assertEquals(ConvAlgorithm.IM2COL_GEMM, d.autoAlgorithm(p, ConvDirection.BACKWARD_FILTER));
             assertEquals(ConvAlgorithm.DEPTHWISE,
                     d.autoAlgorithm(ConvProblem.parse("conv_mb1ic8ih12oc8kh3ph1g8"), ConvDirection.FORWARD));
-            // narrow maps: too few Winograd tiles per task (CpuConvSelector.WINOGRAD_MIN_OUTPUT)
+            // fewer Winograd tiles than one GEMM panel (CpuConvSelector.WINOGRAD_MIN_TILES): 16, 4 and 4 x 4
             for (String narrow : new String[] {"conv_mb1ic16ih14oc16kh3ph1", "conv_mb1ic16ih7oc16kh3ph1",
-                "conv_mb1ic16ih40oc16kh3ph2dh2"}) {
+                "conv_mb1ic16ih12oc16kh3ph2dh2"}) {
                 for (ConvDirection dir : List.of(ConvDirection.FORWARD, ConvDirection.BACKWARD_DATA)) {
                     assertEquals(ConvAlgorithm.IM2COL_GEMM, d.autoAlgorithm(ConvProblem.parse(narrow), dir), narrow + " " + dir);
                 }
             }
+            // the same 7x7 map at batch 8: 32 tiles
+            assertEquals(ConvAlgorithm.WINOGRAD, d.autoAlgorithm(ConvProblem.parse("conv_mb8ic16ih7oc16kh3ph1"), ConvDirection.FORWARD));
         }
     }
 
