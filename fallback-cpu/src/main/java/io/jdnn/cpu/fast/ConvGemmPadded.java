@@ -207,37 +207,22 @@ final class ConvGemmPadded {
             int n = cb / blocks / g;
             int len = Math.min(nc, virtual - v0);
             Workspace ws2 = dev.workspace(worker);
+            float[][] c = ws2.rowsC(rows, nc);
             float[] bp = ws2.flatB(Math.min(ConvGemm.KC, crs) * nc);
             int kFirst = gi * kg + k0;
             int base = (int) (((long) n * d.c() + (long) gi * cg) * perChannel) + v0;
-            long yPlane = ((long) n * d.k() + kFirst) * pq;
-            // Where no column is dropped (ws == Q: 1x1 filters, no column padding) and the block
-            // fills whole panels, the GEMM accumulates straight into y's rows: no C tile, no copy.
-            boolean direct = ws == qq && len == Workspace.padTile(len);
-            float[][] c = direct ? ws2.refs(rows) : ws2.rowsC(rows, nc);
-            int[] cOff = direct ? ws2.ints(rows) : null;
-            for (int k = 0; k < rows; k++) {
-                if (direct) {
-                    c[k] = y;
-                    cOff[k] = (int) (yPlane + (long) k * pq) + v0;
-                }
-                if (bias != null) {
-                    int o = direct ? cOff[k] : 0;
-                    Arrays.fill(c[k], o, o + len, bias[kFirst + k]);
+            if (bias != null) {
+                for (int k = 0; k < rows; k++) {
+                    Arrays.fill(c[k], 0, nc, bias[kFirst + k]);
                 }
             }
             for (int r0 = 0; r0 < crs; r0 += ConvGemm.KC) {
                 int kc = Math.min(ConvGemm.KC, crs - r0);
                 kern.packSlices(x, rowStart, r0, base, kc, len, bp, 0);
-                kern.gemmPackedRows(rows, len, kc, w, kFirst * crs + r0, crs, bp, 0, c, cOff, 0, bias != null || r0 > 0);
-            }
-            if (direct) {
-                for (int k = 0; k < rows; k++) {
-                    Elementwise.epilogue(act, y, cOff[k], cOff[k] + len);
-                }
-                return;
+                kern.gemmPacked(rows, len, kc, w, kFirst * crs + r0, crs, bp, 0, c, 0, bias != null || r0 > 0);
             }
             // store the columns of real pixels: q < Q of each virtual row the block covers
+            long yPlane = ((long) n * d.k() + kFirst) * pq;
             for (int k = 0; k < rows; k++) {
                 float[] ck = c[k];
                 Elementwise.epilogue(act, ck, 0, len);

@@ -37,16 +37,6 @@ interface Kernels {
     }
 
     /**
-     * {@link #gemmPacked} with row i of C at {@code c[cRow + i]} from index {@code cOff[cRow + i]}
-     * (rows may be parts of one array, such as an output tensor); columns n to padTile(n) of each row
-     * may be overwritten, so callers pass n = padTile(n) where the row continues with other data.
-     */
-    default void gemmPackedRows(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
-                                int[] cOff, int cRow, boolean accumulate) {
-        throw new UnsupportedOperationException("these kernels take B as row arrays only (panelWidth() == 0)");
-    }
-
-    /**
      * Packs B for {@link #gemmPacked} from rows that are slices of one array: element (k, j) =
      * {@code src[base + start[s0 + k] + j]} for k &lt; kc, j &lt; n, and 0 for j from n to padTile(n),
      * at {@code bp[bOff..]} in panels of {@link #panelWidth()} columns. Reads nothing outside the

@@ -79,22 +79,12 @@ final class VectorGemm {
     /** See {@link Kernels#gemmPacked}: B already in NR-column panels. */
     static void gemmPacked(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
                            int cRow, boolean accumulate) {
-        gemmPackedRows(m, n, kc, a, aOff, lda, bp, bOff, c, null, cRow, accumulate);
-    }
-
-    /**
-     * See {@link Kernels#gemmPackedRows}: {@link #gemmPacked} with row i of C starting at
-     * {@code c[cRow + i][cOff[cRow + i]]} (at 0 where cOff is null).
-     */
-    static void gemmPackedRows(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
-                               int[] cOff, int cRow, boolean accumulate) {
         int np = Workspace.padTile(n);
         if (!accumulate) {
             // Zeroed rows rather than zero accumulators: a vector that is either loaded or a
             // constant would merge two kinds of values, which keeps C2 from keeping it in registers.
             for (int i = 0; i < m; i++) {
-                int o = cOff == null ? 0 : cOff[cRow + i];
-                Arrays.fill(c[cRow + i], o, o + np, 0f);
+                Arrays.fill(c[cRow + i], 0, np, 0f);
             }
         }
         // m = 6q + 2 (128, 512) ends in two 4-row tiles rather than a 6-row tile and two single rows
@@ -104,39 +94,30 @@ final class VectorGemm {
             int pb = bOff + j * kc;
             int i = 0;
             for (; i < m6; i += MR) {
-                tile6(kc, a, aOff + i * lda, lda, bp, pb, c, cOff, cRow + i, j);
+                tile6(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
             }
             if (m - i >= 8) {
-                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cOff, cRow + i, j);
+                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
                 i += 4;
             }
             if (m - i >= 4) {
-                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cOff, cRow + i, j);
+                tile4(kc, a, aOff + i * lda, lda, bp, pb, c, cRow + i, j);
                 i += 4;
             }
             for (; i < m; i++) {
-                tile1(kc, a, aOff + i * lda, bp, pb, c[cRow + i], j + (cOff == null ? 0 : cOff[cRow + i]));
+                tile1(kc, a, aOff + i * lda, bp, pb, c[cRow + i], j);
             }
         }
     }
 
-    private static void tile6(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int[] off, int ci, int col) {
+    private static void tile6(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int ci, int j) {
         float[] r0 = c[ci], r1 = c[ci + 1], r2 = c[ci + 2], r3 = c[ci + 3], r4 = c[ci + 4], r5 = c[ci + 5];
-        int j0 = col, j1 = col, j2 = col, j3 = col, j4 = col, j5 = col;
-        if (off != null) {
-            j0 += off[ci];
-            j1 += off[ci + 1];
-            j2 += off[ci + 2];
-            j3 += off[ci + 3];
-            j4 += off[ci + 4];
-            j5 += off[ci + 5];
-        }
-        FloatVector c00 = FloatVector.fromArray(S, r0, j0), c01 = FloatVector.fromArray(S, r0, j0 + L);
-        FloatVector c10 = FloatVector.fromArray(S, r1, j1), c11 = FloatVector.fromArray(S, r1, j1 + L);
-        FloatVector c20 = FloatVector.fromArray(S, r2, j2), c21 = FloatVector.fromArray(S, r2, j2 + L);
-        FloatVector c30 = FloatVector.fromArray(S, r3, j3), c31 = FloatVector.fromArray(S, r3, j3 + L);
-        FloatVector c40 = FloatVector.fromArray(S, r4, j4), c41 = FloatVector.fromArray(S, r4, j4 + L);
-        FloatVector c50 = FloatVector.fromArray(S, r5, j5), c51 = FloatVector.fromArray(S, r5, j5 + L);
+        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
+        FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j + L);
+        FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j + L);
+        FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j + L);
+        FloatVector c40 = FloatVector.fromArray(S, r4, j), c41 = FloatVector.fromArray(S, r4, j + L);
+        FloatVector c50 = FloatVector.fromArray(S, r5, j), c51 = FloatVector.fromArray(S, r5, j + L);
         int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda, a4 = ai + 4 * lda, a5 = ai + 5 * lda;
         for (int k = 0, bi = pb; k < kc; k++, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -160,33 +141,26 @@ final class VectorGemm {
             c50 = av.fma(b0, c50);
             c51 = av.fma(b1, c51);
         }
-        c00.intoArray(r0, j0);
-        c01.intoArray(r0, j0 + L);
-        c10.intoArray(r1, j1);
-        c11.intoArray(r1, j1 + L);
-        c20.intoArray(r2, j2);
-        c21.intoArray(r2, j2 + L);
-        c30.intoArray(r3, j3);
-        c31.intoArray(r3, j3 + L);
-        c40.intoArray(r4, j4);
-        c41.intoArray(r4, j4 + L);
-        c50.intoArray(r5, j5);
-        c51.intoArray(r5, j5 + L);
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+        c10.intoArray(r1, j);
+        c11.intoArray(r1, j + L);
+        c20.intoArray(r2, j);
+        c21.intoArray(r2, j + L);
+        c30.intoArray(r3, j);
+        c31.intoArray(r3, j + L);
+        c40.intoArray(r4, j);
+        c41.intoArray(r4, j + L);
+        c50.intoArray(r5, j);
+        c51.intoArray(r5, j + L);
     }
 
-    private static void tile4(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int[] off, int ci, int col) {
+    private static void tile4(int kc, float[] a, int ai, int lda, float[] b, int pb, float[][] c, int ci, int j) {
         float[] r0 = c[ci], r1 = c[ci + 1], r2 = c[ci + 2], r3 = c[ci + 3];
-        int j0 = col, j1 = col, j2 = col, j3 = col;
-        if (off != null) {
-            j0 += off[ci];
-            j1 += off[ci + 1];
-            j2 += off[ci + 2];
-            j3 += off[ci + 3];
-        }
-        FloatVector c00 = FloatVector.fromArray(S, r0, j0), c01 = FloatVector.fromArray(S, r0, j0 + L);
-        FloatVector c10 = FloatVector.fromArray(S, r1, j1), c11 = FloatVector.fromArray(S, r1, j1 + L);
-        FloatVector c20 = FloatVector.fromArray(S, r2, j2), c21 = FloatVector.fromArray(S, r2, j2 + L);
-        FloatVector c30 = FloatVector.fromArray(S, r3, j3), c31 = FloatVector.fromArray(S, r3, j3 + L);
+        FloatVector c00 = FloatVector.fromArray(S, r0, j), c01 = FloatVector.fromArray(S, r0, j + L);
+        FloatVector c10 = FloatVector.fromArray(S, r1, j), c11 = FloatVector.fromArray(S, r1, j + L);
+        FloatVector c20 = FloatVector.fromArray(S, r2, j), c21 = FloatVector.fromArray(S, r2, j + L);
+        FloatVector c30 = FloatVector.fromArray(S, r3, j), c31 = FloatVector.fromArray(S, r3, j + L);
         int a0 = ai, a1 = ai + lda, a2 = ai + 2 * lda, a3 = ai + 3 * lda;
         for (int k = 0, bi = pb; k < kc; k++, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -204,14 +178,14 @@ final class VectorGemm {
             c30 = av.fma(b0, c30);
             c31 = av.fma(b1, c31);
         }
-        c00.intoArray(r0, j0);
-        c01.intoArray(r0, j0 + L);
-        c10.intoArray(r1, j1);
-        c11.intoArray(r1, j1 + L);
-        c20.intoArray(r2, j2);
-        c21.intoArray(r2, j2 + L);
-        c30.intoArray(r3, j3);
-        c31.intoArray(r3, j3 + L);
+        c00.intoArray(r0, j);
+        c01.intoArray(r0, j + L);
+        c10.intoArray(r1, j);
+        c11.intoArray(r1, j + L);
+        c20.intoArray(r2, j);
+        c21.intoArray(r2, j + L);
+        c30.intoArray(r3, j);
+        c31.intoArray(r3, j + L);
     }
 
     private static void tile1(int kc, float[] a, int ai, float[] b, int pb, float[] r0, int j) {

@@ -44,12 +44,6 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void gemmPackedRows(int m, int n, int kc, float[] a, int aOff, int lda, float[] bp, int bOff, float[][] c,
-                               int[] cOff, int cRow, boolean accumulate) {
-        VectorGemm.gemmPackedRows(m, n, kc, a, aOff, lda, bp, bOff, c, cOff, cRow, accumulate);
-    }
-
-    @Override
     public void packSlices(float[] src, int[] start, int s0, int base, int kc, int n, float[] bp, int bOff) {
         VectorGemm.packSlices(src, start, s0, base, kc, n, bp, bOff);
     }

@@ -54,19 +54,6 @@ final class Workspace {
         return flatA;
     }
 
-    private float[][] refs = new float[0][];
-
-    /**
-     * At least {@code count} array references (for {@link Kernels#gemmPackedRows}: C rows that are
-     * parts of one array); contents unspecified.
-     */
-    float[][] refs(int count) {
-        if (refs.length < count) {
-            refs = new float[count][];
-        }
-        return refs;
-    }
-
     private int[] ints = new int[0];
     private int[] ints2 = new int[0];
 
